@@ -1,0 +1,42 @@
+//! What the pages need from the server, as a trait the server crate
+//! implements. The server functions below call it through context, so the
+//! same engine serves a page whether it is rendered on the server or called
+//! from the browser, and `app` never depends on the server's internals.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId};
+
+use crate::error::AppError;
+use crate::wire::{Board, IncidentDetail, IncidentView, RecommendationView};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Who did something, for the status log ("dispatcher", "api", a callsign).
+pub type Actor = String;
+
+pub trait Backend: Send + Sync + 'static {
+    /// The map and a snapshot of everything live.
+    fn board(&self) -> BoxFuture<'_, Result<Board, AppError>>;
+    fn incident(&self, id: IncidentId) -> BoxFuture<'_, Result<IncidentDetail, AppError>>;
+    fn recommend(&self, id: IncidentId, k: usize) -> BoxFuture<'_, Result<Vec<RecommendationView>, AppError>>;
+    fn create_incident(&self, draft: IncidentDraft, actor: Actor) -> BoxFuture<'_, Result<IncidentView, AppError>>;
+    fn assign(&self, id: IncidentId, unit: UnitId, actor: Actor) -> BoxFuture<'_, Result<IncidentView, AppError>>;
+    fn incident_status(
+        &self,
+        id: IncidentId,
+        to: IncidentStatus,
+        reason: String,
+        actor: Actor,
+    ) -> BoxFuture<'_, Result<IncidentView, AppError>>;
+}
+
+/// The backend as the server provides it in context.
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// The backend from the request's context.
+pub fn backend() -> Result<SharedBackend, AppError> {
+    leptos::prelude::use_context::<SharedBackend>().ok_or(AppError::Internal)
+}

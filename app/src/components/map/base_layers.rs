@@ -1,0 +1,100 @@
+//! The district's static layers: station areas, zones shaded by response
+//! class, roads, landmarks and must-patrol points.
+
+use leptos::prelude::*;
+
+use super::Projection;
+use crate::i18n::{Lang, lang};
+use crate::wire::MapData;
+
+#[component]
+pub fn BaseLayers(map: MapData, proj: Projection) -> impl IntoView {
+    let en = lang() == Lang::En;
+    let stations = map
+        .stations
+        .iter()
+        .map(|s| {
+            let d = proj.ring_path(s.area.ring());
+            view! { <path class="station-area" d=d data-station=s.code.to_string()></path> }
+        })
+        .collect_view();
+    let zones = map
+        .zones
+        .iter()
+        .map(|z| {
+            let d = proj.ring_path(z.area.ring());
+            let class = format!("zone zone-{}", z.class);
+            view! { <path class=class d=d data-zone=z.code.clone()><title>{z.name.clone()}</title></path> }
+        })
+        .collect_view();
+    let roads = map
+        .roads
+        .iter()
+        .map(|r| {
+            let class = format!("road road-{}", r.class);
+            view! { <polyline class=class points=proj.line_points(&r.line)></polyline> }
+        })
+        .collect_view();
+    let station_labels = map
+        .stations
+        .iter()
+        .map(|s| {
+            let (x, y) = proj.centroid(s.area.ring());
+            let name = if en && !s.name_en.is_empty() { s.name_en.clone() } else { s.name.clone() };
+            view! { <text class="station-label" x=format!("{x:.0}") y=format!("{y:.0}")>{name}</text> }
+        })
+        .collect_view();
+    let landmarks = map
+        .landmarks
+        .iter()
+        .filter(|l| l.kind != domain::district::LandmarkKind::Station)
+        .map(|l| {
+            let (x, y) = proj.point(&l.at);
+            let name = if en && !l.name_en.is_empty() { l.name_en.clone() } else { l.name.clone() };
+            view! {
+                <g class=format!("landmark lm-{}", l.kind) transform=format!("translate({x:.0} {y:.0})")>
+                    <circle r="38"></circle>
+                    <text x="60" y="25">{name}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let posts = map
+        .landmarks
+        .iter()
+        .filter(|l| l.kind == domain::district::LandmarkKind::Station)
+        .map(|l| {
+            let (x, y) = proj.point(&l.at);
+            view! {
+                <g class="police-station" transform=format!("translate({x:.0} {y:.0})")>
+                    <rect x="-55" y="-55" width="110" height="110" rx="12"></rect>
+                    <text y="28">"警"</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let points = map
+        .patrol_points
+        .iter()
+        .map(|p| {
+            let (x, y) = proj.point(&p.at);
+            view! {
+                <g class="patrol-point" data-point=p.code.clone() transform=format!("translate({x:.0} {y:.0})")>
+                    <title>{format!("{} {}", p.code, p.name)}</title>
+                    <path d="M0 -48 L48 0 L0 48 L-48 0 Z"></path>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <g class="layer-base">
+            <rect class="map-bg" x="0" y="0" width=format!("{:.0}", proj.width) height=format!("{:.0}", proj.height)></rect>
+            <g class="layer-stations">{stations}</g>
+            <g class="layer-zones">{zones}</g>
+            <g class="layer-roads">{roads}</g>
+            <g class="layer-station-labels">{station_labels}</g>
+            <g class="layer-landmarks">{landmarks}{posts}</g>
+            <g class="layer-patrol-points">{points}</g>
+        </g>
+    }
+}

@@ -1,0 +1,48 @@
+//! An incident on the map: a dot coloured by priority inside a ring that
+//! drains as the arrival timer runs, turning amber, then red.
+
+use leptos::prelude::*;
+
+use super::Projection;
+use crate::live::Live;
+use crate::wire::IncidentView;
+
+const RING_R: f64 = 130.0;
+
+#[component]
+pub fn IncidentMarker(incident: ArcRwSignal<IncidentView>, proj: Projection, live: Live) -> impl IntoView {
+    let id = incident.with_untracked(|i| i.id);
+    let i = incident.clone();
+    let transform = move || {
+        i.with(|i| {
+            let (x, y) = proj.xy(i.lat, i.lon);
+            format!("translate({x:.0} {y:.0})")
+        })
+    };
+    let i = incident.clone();
+    let level = move || i.with(|i| i.arrival_timer.level(live.now.get()).as_str());
+    let i = incident.clone();
+    let circumference = 2.0 * std::f64::consts::PI * RING_R;
+    let dash = move || {
+        let left = i.with(|i| (1.0 - i.arrival_timer.used(live.now.get())).clamp(0.0, 1.0));
+        format!("{:.0} {:.0}", circumference * left, circumference)
+    };
+    let i = incident.clone();
+    let class = move || i.with(|i| format!("incident prio-{} is-{}", i.priority.get(), i.status));
+    let i = incident.clone();
+    let status = move || i.with(|i| i.status.as_str());
+    let lvl = level.clone();
+    view! {
+        <g class=class data-incident-id=id.to_string() data-status=status data-level=level transform=transform>
+            <circle class="ring-track" r=RING_R.to_string()></circle>
+            <circle
+                class=move || format!("ring lvl-{}", lvl())
+                r=RING_R.to_string()
+                stroke-dasharray=dash
+                transform="rotate(-90)"
+            ></circle>
+            <circle class="dot" r="62"></circle>
+            <text class="incident-id" y="24">{id.to_string()}</text>
+        </g>
+    }
+}

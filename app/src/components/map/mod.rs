@@ -1,0 +1,14 @@
+//! The one map ("一张图"): the district drawn from its own data as SVG, with
+//! live units and incidents on top. No tiles, no internet.
+
+mod base_layers;
+mod incident_marker;
+mod map_view;
+mod projection;
+mod unit_marker;
+
+pub use base_layers::BaseLayers;
+pub use incident_marker::IncidentMarker;
+pub use map_view::{MapView, Overlay};
+pub use projection::Projection;
+pub use unit_marker::UnitMarker;

@@ -1,0 +1,52 @@
+//! A unit on the map: a shape by kind, a colour by status, its callsign.
+
+use leptos::prelude::*;
+
+use super::Projection;
+use crate::wire::UnitView;
+use domain::UnitKind;
+
+#[component]
+pub fn UnitMarker(unit: ArcRwSignal<UnitView>, proj: Projection) -> impl IntoView {
+    let (id, callsign, kind) = unit.with_untracked(|u| (u.id, u.callsign.clone(), u.kind));
+    let u = unit.clone();
+    let status = move || u.with(|u| u.status.as_str());
+    let u = unit.clone();
+    let transform = move || {
+        u.with(|u| match (u.lat, u.lon) {
+            (Some(lat), Some(lon)) => {
+                let (x, y) = proj.xy(lat, lon);
+                format!("translate({x:.0} {y:.0})")
+            }
+            _ => "translate(-1000 -1000)".to_owned(),
+        })
+    };
+    let u = unit.clone();
+    let hidden = move || u.with(|u| u.lat.is_none());
+    let s = status.clone();
+    let label = callsign.clone();
+    let shape = match kind {
+        UnitKind::Car => {
+            view! { <rect class="shape" x="-70" y="-48" width="140" height="96" rx="22"></rect> }.into_any()
+        }
+        UnitKind::Motorbike => view! { <path class="shape" d="M0 -70 L64 50 L-64 50 Z"></path> }.into_any(),
+        UnitKind::Ebike => view! { <path class="shape" d="M0 -66 L60 0 L0 66 L-60 0 Z"></path> }.into_any(),
+        UnitKind::Foot => view! { <circle class="shape" r="52"></circle> }.into_any(),
+        UnitKind::Post => {
+            view! { <path class="shape" d="M-62 -62 H62 V62 H-62 Z M-28 0 H28 M0 -28 V28"></path> }.into_any()
+        }
+    };
+    view! {
+        <g
+            class=move || format!("unit st-{} kind-{}", s(), kind)
+            class:hidden=hidden
+            data-unit-id=id.to_string()
+            data-callsign=label.clone()
+            data-status=status
+            transform=transform
+        >
+            {shape}
+            <text class="unit-label" y="140">{callsign}</text>
+        </g>
+    }
+}

@@ -1,0 +1,4 @@
+//! Components, one per file, grouped by feature.
+
+pub mod board;
+pub mod map;

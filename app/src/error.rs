@@ -1,0 +1,38 @@
+//! The error the pages' server functions answer with: precise for bad input
+//! and conflicts, generic for internal failures (their details stay in the
+//! server log).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was wrong; the message says how.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The world changed meanwhile (e.g. the unit was taken); the message
+    /// says what happened.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the server is busy; try again in a moment")]
+    Unavailable,
+    #[error("internal error; the details are in the server log")]
+    Internal,
+    /// The request did not reach the server function (network, encoding).
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::Invalid(m),
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}

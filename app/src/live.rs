@@ -1,0 +1,353 @@
+//! The live state of a page: units, open incidents and figures as signals,
+//! kept current by the websocket stream. Each unit and incident has its own
+//! signal, so a position update re-renders one marker, not the map.
+//!
+//! Time on a page is the server's: every message carries `server_time`, and
+//! countdowns use the client clock corrected by the measured offset, so a
+//! wrong clock on the wall screen's PC cannot make a timer lie.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use domain::{IncidentId, UnitId};
+use leptos::prelude::*;
+
+use crate::wire::{Board, Envelope, Event, Figures, IncidentView, Snapshot, UnitView};
+
+/// The state of the connection, as the page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// Rendered by the server; the stream has not answered yet.
+    Connecting,
+    Live,
+    /// The stream is down; the page is showing the last known state.
+    Reconnecting,
+}
+
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub units: RwSignal<BTreeMap<UnitId, ArcRwSignal<UnitView>>>,
+    pub incidents: RwSignal<BTreeMap<IncidentId, ArcRwSignal<IncidentView>>>,
+    pub figures: RwSignal<Figures>,
+    pub link: RwSignal<Link>,
+    /// Server clock minus client clock, in milliseconds.
+    pub offset_ms: RwSignal<f64>,
+    /// The server's "now", advanced once a second in the browser.
+    pub now: RwSignal<DateTime<Utc>>,
+    /// Client clock (ms) when the last message arrived.
+    pub last_message_ms: RwSignal<f64>,
+    /// The last sequence number applied, and its epoch.
+    pub seq: RwSignal<u64>,
+    pub epoch: RwSignal<String>,
+}
+
+/// Milliseconds since the epoch on this machine's clock.
+pub fn client_now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Utc::now().timestamp_millis() as f64
+    }
+}
+
+fn ms_to_time(ms: f64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
+}
+
+impl Live {
+    pub fn new(board: &Board) -> Live {
+        let live = Live {
+            units: RwSignal::new(BTreeMap::new()),
+            incidents: RwSignal::new(BTreeMap::new()),
+            figures: RwSignal::new(Figures::default()),
+            link: RwSignal::new(Link::Connecting),
+            offset_ms: RwSignal::new(board.server_time.timestamp_millis() as f64 - client_now_ms()),
+            now: RwSignal::new(board.server_time),
+            last_message_ms: RwSignal::new(client_now_ms()),
+            seq: RwSignal::new(board.seq),
+            epoch: RwSignal::new(board.snapshot.epoch.clone()),
+        };
+        live.load_snapshot(&board.snapshot);
+        live
+    }
+
+    /// The server's time now, by the corrected client clock.
+    pub fn server_now(&self) -> DateTime<Utc> {
+        ms_to_time(client_now_ms() + self.offset_ms.get_untracked())
+    }
+
+    /// Advances `now`; called once a second in the browser.
+    pub fn tick(&self) {
+        self.now.set(self.server_now());
+    }
+
+    /// Replaces the state with a snapshot, touching only what changed.
+    fn load_snapshot(&self, snap: &Snapshot) {
+        reconcile(self.units, snap.units.iter().map(|u| (u.id, u.clone())));
+        reconcile(self.incidents, snap.incidents.iter().filter(|i| i.status.is_open()).map(|i| (i.id, i.clone())));
+        self.figures.set(snap.figures.clone());
+        self.epoch.set(snap.epoch.clone());
+    }
+
+    /// Applies one message from the stream. Returns `false` when the
+    /// message shows that something was missed (a gap in the sequence); the
+    /// caller then reconnects, resuming from the last good sequence.
+    pub fn apply(&self, env: Envelope) -> bool {
+        let received = client_now_ms();
+        self.offset_ms.set(env.server_time.timestamp_millis() as f64 - received);
+        self.last_message_ms.set(received);
+        self.now.set(env.server_time);
+        let last = self.seq.get_untracked();
+        match &env.event {
+            Event::Snapshot(_) => {}
+            Event::Heartbeat if env.seq == last => {}
+            Event::Heartbeat => return false,
+            _ if env.seq <= last => return true, // already applied
+            _ if env.seq != last + 1 => return false,
+            _ => {}
+        }
+        self.seq.set(env.seq);
+        match env.event {
+            Event::Snapshot(snap) => self.load_snapshot(&snap),
+            Event::Incident { incident } => {
+                if incident.status.is_open() {
+                    upsert(self.incidents, incident.id, incident);
+                } else {
+                    self.incidents.update(|m| {
+                        m.remove(&incident.id);
+                    });
+                }
+            }
+            Event::Unit { unit } => upsert(self.units, unit.id, unit),
+            Event::Positions { positions } => {
+                self.units.with_untracked(|units| {
+                    for p in positions {
+                        if let Some(sig) = units.get(&p.unit_id) {
+                            sig.update(|u| {
+                                u.lat = Some(p.lat);
+                                u.lon = Some(p.lon);
+                                u.seen_at = Some(p.at);
+                            });
+                        }
+                    }
+                });
+            }
+            Event::Figures { figures } => self.figures.set(figures),
+            Event::Heartbeat => {}
+        }
+        if self.link.get_untracked() != Link::Live {
+            self.link.set(Link::Live);
+        }
+        true
+    }
+
+    /// Units in id order, each with its own signal.
+    pub fn unit_list(&self) -> Vec<(UnitId, ArcRwSignal<UnitView>)> {
+        self.units.with(|m| m.iter().map(|(k, v)| (*k, v.clone())).collect())
+    }
+
+    pub fn incident_list(&self) -> Vec<(IncidentId, ArcRwSignal<IncidentView>)> {
+        self.incidents.with(|m| m.iter().map(|(k, v)| (*k, v.clone())).collect())
+    }
+
+    /// Open incidents, most urgent first (priority, then time left).
+    pub fn incidents_by_urgency(&self) -> Vec<IncidentView> {
+        let now = self.now.get();
+        let mut list: Vec<IncidentView> = self.incidents.with(|m| m.values().map(|s| s.get()).collect());
+        list.sort_by_key(|i| i.urgency_key(now));
+        list
+    }
+
+    pub fn unit(&self, id: UnitId) -> Option<UnitView> {
+        self.units.with(|m| m.get(&id).map(|s| s.get()))
+    }
+
+    pub fn seconds_since_last_message(&self) -> f64 {
+        (client_now_ms() - self.last_message_ms.get_untracked()) / 1000.0
+    }
+}
+
+fn upsert<K: Ord + Copy + Send + Sync + 'static, V: PartialEq + Send + Sync + 'static>(
+    map: RwSignal<BTreeMap<K, ArcRwSignal<V>>>,
+    key: K,
+    value: V,
+) {
+    let existing = map.with_untracked(|m| m.get(&key).cloned());
+    match existing {
+        Some(sig) => {
+            if sig.with_untracked(|v| *v != value) {
+                sig.set(value);
+            }
+        }
+        None => map.update(|m| {
+            m.insert(key, ArcRwSignal::new(value));
+        }),
+    }
+}
+
+fn reconcile<K: Ord + Copy + Send + Sync + 'static, V: PartialEq + Send + Sync + 'static>(
+    map: RwSignal<BTreeMap<K, ArcRwSignal<V>>>,
+    items: impl Iterator<Item = (K, V)>,
+) {
+    let items: BTreeMap<K, V> = items.collect();
+    let keys_changed =
+        map.with_untracked(|m| m.len() != items.len() || m.keys().zip(items.keys()).any(|(a, b)| a != b));
+    if keys_changed {
+        map.update(|m| {
+            m.retain(|k, _| items.contains_key(k));
+        });
+    }
+    for (k, v) in items {
+        upsert(map, k, v);
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub mod client {
+    //! The websocket client: connects, applies messages, and reconnects with
+    //! backoff and jitter, resuming from the last sequence it saw.
+
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+
+    use super::{Link, Live};
+    use crate::wire::Envelope;
+
+    /// No message (not even a heartbeat) for this long: the connection is
+    /// dead even if the browser has not noticed.
+    const SILENCE_LIMIT_S: f64 = 12.0;
+
+    struct Conn {
+        ws: WebSocket,
+        _on_message: Closure<dyn FnMut(MessageEvent)>,
+        _on_close: Closure<dyn FnMut(CloseEvent)>,
+        _on_error: Closure<dyn FnMut(Event)>,
+    }
+
+    struct Client {
+        live: Live,
+        /// Extra query for the stream, e.g. `station=JSL`.
+        filter: String,
+        conn: RefCell<Option<Conn>>,
+        attempt: Cell<u32>,
+        pending: Cell<bool>,
+    }
+
+    /// Starts the stream for this page; call once, in the browser.
+    pub fn start(live: Live, filter: String) {
+        let client = Rc::new(Client {
+            live,
+            filter,
+            conn: RefCell::new(None),
+            attempt: Cell::new(0),
+            pending: Cell::new(false),
+        });
+        client.open();
+        let c = client.clone();
+        set_interval(move || c.watchdog(), Duration::from_secs(1));
+    }
+
+    impl Client {
+        fn url(&self) -> Option<String> {
+            let loc = window().location();
+            let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+            let host = loc.host().ok()?;
+            let mut q = vec![];
+            if !self.filter.is_empty() {
+                q.push(self.filter.clone());
+            }
+            let epoch = self.live.epoch.get_untracked();
+            if !epoch.is_empty() {
+                q.push(format!("since={}&epoch={}", self.live.seq.get_untracked(), epoch));
+            }
+            Some(format!("{scheme}://{host}/ws{}{}", if q.is_empty() { "" } else { "?" }, q.join("&")))
+        }
+
+        fn open(self: &Rc<Self>) {
+            let Some(url) = self.url() else { return };
+            let ws = match WebSocket::new(&url) {
+                Ok(ws) => ws,
+                Err(_) => return self.schedule(),
+            };
+            let me = self.clone();
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let Some(text) = e.data().as_string() else { return };
+                match serde_json::from_str::<Envelope>(&text) {
+                    Ok(env) => {
+                        me.attempt.set(0);
+                        if !me.live.apply(env) {
+                            // a gap: reconnect and resume from the last good sequence
+                            me.restart();
+                        }
+                    }
+                    Err(err) => leptos::logging::warn!("unreadable stream message: {err}"),
+                }
+            });
+            let me = self.clone();
+            let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_e: CloseEvent| {
+                me.conn.borrow_mut().take();
+                me.live.link.set(Link::Reconnecting);
+                me.schedule();
+            });
+            let on_error = Closure::<dyn FnMut(Event)>::new(move |_e: Event| {});
+            ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+            ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            *self.conn.borrow_mut() =
+                Some(Conn { ws, _on_message: on_message, _on_close: on_close, _on_error: on_error });
+        }
+
+        /// Reconnects after an exponential backoff (0.5 s doubling to 10 s)
+        /// with ±50% jitter, so a hundred screens do not return at once.
+        fn schedule(self: &Rc<Self>) {
+            if self.pending.replace(true) {
+                return;
+            }
+            let attempt = self.attempt.get();
+            self.attempt.set(attempt.saturating_add(1));
+            let base = (500.0 * 2f64.powi(attempt.min(5) as i32)).min(10_000.0);
+            let delay = base * (0.5 + js_sys::Math::random());
+            let me = self.clone();
+            set_timeout(
+                move || {
+                    me.pending.set(false);
+                    me.open();
+                },
+                Duration::from_millis(delay as u64),
+            );
+        }
+
+        /// Drops the current connection and opens a new one at once.
+        fn restart(self: &Rc<Self>) {
+            if let Some(conn) = self.conn.borrow_mut().take() {
+                conn.ws.set_onclose(None);
+                let _ = conn.ws.close();
+            }
+            self.open();
+        }
+
+        fn watchdog(self: &Rc<Self>) {
+            self.live.tick();
+            if self.live.seconds_since_last_message() > SILENCE_LIMIT_S {
+                if self.live.link.get_untracked() == Link::Live {
+                    self.live.link.set(Link::Reconnecting);
+                }
+                if let Some(conn) = self.conn.borrow_mut().take() {
+                    // the close handler is dropped with `conn`: reconnect here
+                    conn.ws.set_onclose(None);
+                    let _ = conn.ws.close();
+                    self.schedule();
+                }
+            }
+        }
+    }
+}

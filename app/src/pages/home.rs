@@ -1,0 +1,47 @@
+//! The front page: what each screen is for.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, lang, msg, t};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let en = lang() == Lang::En;
+    let q = if en { "?lang=en" } else { "" };
+    let other = if en { "/" } else { "/?lang=en" };
+    let (screen_desc, dispatch_desc) = if en {
+        (
+            "The whole district at a glance for the big display: units, incidents, timers, today's figures.",
+            "Take calls, see the nearest units with their ETAs, assign with one click, watch every timer.",
+        )
+    } else {
+        (
+            "大屏一张图：警力、警情、计时、今日指标，无人值守长时间运行。",
+            "接警登记，就近推荐警力及预计到达时间，一键派警，盯住每个计时。",
+        )
+    };
+    view! {
+        <main class="page-simple home">
+            <h1>{t(msg::APP)}</h1>
+            <p class="intro">{t(msg::HOME_INTRO)}</p>
+            <ul class="page-links">
+                <li>
+                    <a href=format!("/screen{q}") rel="external">{t(msg::WALL_SCREEN)}</a>
+                    " — "
+                    {screen_desc}
+                </li>
+                <li>
+                    <a href=format!("/dispatch{q}") rel="external">{t(msg::DISPATCH)}</a>
+                    " — "
+                    {dispatch_desc}
+                </li>
+                <li>
+                    <a href="/api/v1/openapi.json" rel="external">{t(msg::API_DOC)}</a>
+                </li>
+            </ul>
+            <p>
+                <a href=other rel="external">{t(msg::SWITCH_LANG)}</a>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,72 @@
+//! Server functions: how the pages read and write. Devices and other systems
+//! use the REST API instead; both end in the same engine.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::wire::{Board, IncidentDetail, IncidentView, IntakeForm, RecommendationView};
+
+/// The map and a snapshot of everything live.
+#[server(prefix = "/sf", endpoint = "board")]
+pub async fn get_board() -> Result<Board, AppError> {
+    crate::backend::backend()?.board().await
+}
+
+/// One incident with its reporter contact and timeline (dispatchers only).
+#[server(prefix = "/sf", endpoint = "incident")]
+pub async fn get_incident(id: i64) -> Result<IncidentDetail, AppError> {
+    let id = domain::IncidentId::from_i64(id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    crate::backend::backend()?.incident(id).await
+}
+
+/// The best units for an incident, best first.
+#[server(prefix = "/sf", endpoint = "recommend")]
+pub async fn get_recommendations(incident: i64, k: usize) -> Result<Vec<RecommendationView>, AppError> {
+    let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
+    crate::backend::backend()?.recommend(id, k.clamp(1, 20)).await
+}
+
+/// Sends a unit to an incident.
+#[server(prefix = "/sf", endpoint = "assign")]
+pub async fn assign_unit(incident: i64, unit: i64) -> Result<IncidentView, AppError> {
+    let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let unit = domain::UnitId::from_i64(unit).map_err(|e| AppError::Invalid(e.to_string()))?;
+    crate::backend::backend()?.assign(id, unit, "dispatcher".to_owned()).await
+}
+
+/// Takes a call: the intake form's fields as text (`form[channel]`, ...),
+/// parsed by the domain's intake rules, the same as the REST API's.
+#[server(prefix = "/sf", endpoint = "create")]
+pub async fn create_incident(form: IntakeForm) -> Result<IncidentView, AppError> {
+    let number = |field: &str, s: &str| -> Result<f64, AppError> {
+        s.trim().parse::<f64>().map_err(|_| {
+            AppError::Invalid(format!("{field} must be a number, got {:?}", s.chars().take(30).collect::<String>()))
+        })
+    };
+    let draft = domain::IncidentDraft {
+        priority: match form.priority.trim() {
+            "" => None,
+            p => Some(
+                p.parse::<i64>().map_err(|_| AppError::Invalid(format!("priority must be 1, 2 or 3, got {p:?}")))?,
+            ),
+        },
+        lat: Some(number("lat", &form.lat)?),
+        lon: Some(number("lon", &form.lon)?),
+        channel: Some(form.channel),
+        category: Some(form.category),
+        address: Some(form.address),
+        description: Some(form.description),
+        reporter_contact: Some(form.reporter_contact),
+        external_id: None,
+    };
+    crate::backend::backend()?.create_incident(draft, "dispatcher".to_owned()).await
+}
+
+/// Moves an incident along its stages (resolve, close, cancel).
+#[server(prefix = "/sf", endpoint = "status")]
+pub async fn set_incident_status(incident: i64, status: String, reason: String) -> Result<IncidentView, AppError> {
+    let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let to: domain::IncidentStatus =
+        status.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
+    crate::backend::backend()?.incident_status(id, to, reason, "dispatcher".to_owned()).await
+}

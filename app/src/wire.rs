@@ -1,0 +1,294 @@
+//! The types that travel between the server and the browser: views of units
+//! and incidents, the live stream's events, and what a page loads first.
+//! Personal data (reporter contacts) is not in any of these broadcast views;
+//! it is only in [`IncidentDetail`], which dispatchers fetch one at a time.
+
+use chrono::{DateTime, Utc};
+use domain::district::{Landmark, PatrolPoint, Road, Station, Zone};
+use domain::{
+    Category, Channel, Force, IncidentId, IncidentStatus, Priority, ResponseClass, ResponsePolicy, StationCode, Timer,
+    TimerKind, TimerLevel, TravelModel, UnitId, UnitKind, UnitStatus,
+};
+use serde::{Deserialize, Serialize};
+
+/// A unit as every screen sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitView {
+    pub id: UnitId,
+    pub callsign: String,
+    pub kind: UnitKind,
+    pub force: Force,
+    pub station: StationCode,
+    pub status: UnitStatus,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// When the last position was taken.
+    pub seen_at: Option<DateTime<Utc>>,
+    /// The incident the unit is working, if any.
+    pub incident: Option<IncidentId>,
+}
+
+/// A response timer as screens show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimerView {
+    pub kind: TimerKind,
+    pub started_at: DateTime<Utc>,
+    pub amber_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    /// When the timer stopped (its stage was reached), if it has.
+    pub stopped_at: Option<DateTime<Utc>>,
+}
+
+impl TimerView {
+    pub fn from_timer(t: Timer, stopped_at: Option<DateTime<Utc>>) -> TimerView {
+        TimerView { kind: t.kind, started_at: t.started_at, amber_at: t.amber_at, deadline: t.deadline, stopped_at }
+    }
+
+    /// The level at `now`, or at the moment it stopped.
+    pub fn level(&self, now: DateTime<Utc>) -> TimerLevel {
+        let t =
+            Timer { kind: self.kind, started_at: self.started_at, amber_at: self.amber_at, deadline: self.deadline };
+        t.level(self.stopped_at.unwrap_or(now))
+    }
+
+    /// Seconds left until the deadline at `now` (negative when overdue).
+    pub fn remaining_s(&self, now: DateTime<Utc>) -> f64 {
+        (self.deadline - self.stopped_at.unwrap_or(now)).num_milliseconds() as f64 / 1000.0
+    }
+
+    /// Fraction of the target used at `now`, from 0 (just started) to 1
+    /// (breached) and beyond.
+    pub fn used(&self, now: DateTime<Utc>) -> f64 {
+        let total = (self.deadline - self.started_at).num_milliseconds().max(1) as f64;
+        (self.stopped_at.unwrap_or(now) - self.started_at).num_milliseconds() as f64 / total
+    }
+}
+
+/// An incident as every screen sees it (no personal data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub id: IncidentId,
+    pub status: IncidentStatus,
+    pub channel: Channel,
+    pub category: Category,
+    pub priority: Priority,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: String,
+    pub description: String,
+    pub station: Option<StationCode>,
+    pub zone: Option<String>,
+    pub zone_class: Option<ResponseClass>,
+    /// Units currently assigned (not yet cleared).
+    pub units: Vec<UnitId>,
+    pub received_at: DateTime<Utc>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub en_route_at: Option<DateTime<Utc>>,
+    pub on_scene_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub dispatch_timer: TimerView,
+    pub arrival_timer: TimerView,
+    pub external_id: Option<String>,
+}
+
+impl IncidentView {
+    /// How urgent the incident is right now, for sorting (smaller first):
+    /// priority, then the arrival time left.
+    pub fn urgency_key(&self, now: DateTime<Utc>) -> (u8, i64) {
+        (self.priority.get(), (self.arrival_timer.remaining_s(now) * 1000.0) as i64)
+    }
+}
+
+/// One line of an incident's history, from the status log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub at: DateTime<Utc>,
+    /// `incident` or `unit`.
+    pub entity: String,
+    pub entity_id: i64,
+    pub from: Option<String>,
+    pub to: String,
+    pub actor: String,
+    pub reason: String,
+}
+
+/// One incident with what only dispatchers see: the reporter's contact and
+/// the full timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub incident: IncidentView,
+    pub reporter_contact: Option<String>,
+    pub timeline: Vec<LogEntry>,
+}
+
+/// The dispatcher's intake form as posted: every field text, checked by the
+/// domain's intake rules on the server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntakeForm {
+    pub channel: String,
+    pub category: String,
+    #[serde(default)]
+    pub priority: String,
+    pub lat: String,
+    pub lon: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub reporter_contact: String,
+}
+
+/// A candidate unit for an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationView {
+    pub unit_id: UnitId,
+    pub callsign: String,
+    pub kind: UnitKind,
+    pub force: Force,
+    pub station: StationCode,
+    pub eta_s: f64,
+    pub distance_m: f64,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Availability and workload of one station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationFigures {
+    pub code: StationCode,
+    pub name: String,
+    pub units_available: u32,
+    pub units_on_duty: u32,
+    pub units_total: u32,
+    pub open_incidents: u32,
+}
+
+/// The live figures on the wall screen's strip. "Today" is the local day of
+/// the deployment's UTC offset.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Figures {
+    pub day_start: Option<DateTime<Utc>>,
+    pub incidents_today: u32,
+    pub open_incidents: u32,
+    /// Incidents received today that a unit has reached.
+    pub reached_today: u32,
+    /// Received → first unit on scene, nearest-rank median and 90th
+    /// percentile over today's reached incidents.
+    pub median_response_s: Option<f64>,
+    pub p90_response_s: Option<f64>,
+    /// Share of today's reached incidents reached within their target.
+    pub compliance: Option<f64>,
+    /// Today's arrival timers that turned red.
+    pub breaches_today: u32,
+    pub units_available: u32,
+    pub units_total: u32,
+    pub stations: Vec<StationFigures>,
+}
+
+/// A unit's reported position, as carried by the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PositionView {
+    pub unit_id: UnitId,
+    pub lat: f64,
+    pub lon: f64,
+    pub at: DateTime<Utc>,
+}
+
+/// Everything live at one sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Identifies the server process; a sequence number only means something
+    /// within one epoch.
+    pub epoch: String,
+    pub units: Vec<UnitView>,
+    pub incidents: Vec<IncidentView>,
+    pub figures: Figures,
+}
+
+/// What the live stream carries. Every event is wrapped in an [`Envelope`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The whole live state; the first message on every connection.
+    Snapshot(Snapshot),
+    /// An incident was created or changed.
+    Incident { incident: IncidentView },
+    /// A unit was registered or changed status.
+    Unit { unit: UnitView },
+    /// Units moved.
+    Positions { positions: Vec<PositionView> },
+    /// The figures changed.
+    Figures { figures: Figures },
+    /// Nothing happened; the connection and the server are alive.
+    Heartbeat,
+}
+
+/// An event with its place in the stream: `seq` increases by one per event
+/// within an epoch (a heartbeat repeats the last one), and `server_time` lets
+/// a screen run countdowns on the server's clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub seq: u64,
+    pub server_time: DateTime<Utc>,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// The static map: the district's geometry and the rules that colour it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapData {
+    pub name: String,
+    pub stations: Vec<Station>,
+    pub zones: Vec<Zone>,
+    pub patrol_points: Vec<PatrolPoint>,
+    pub landmarks: Vec<Landmark>,
+    pub roads: Vec<Road>,
+    pub policy: ResponsePolicy,
+    pub travel: TravelModel,
+    /// The deployment's local time (China: +480), for clocks and "today".
+    pub utc_offset_minutes: i32,
+}
+
+/// What a live page loads first (and renders on the server).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub map: MapData,
+    pub snapshot: Snapshot,
+    /// The sequence number the snapshot is consistent with.
+    pub seq: u64,
+    pub server_time: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_json_has_type_seq_and_server_time_at_the_top() {
+        let env = Envelope {
+            seq: 7,
+            server_time: DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z").expect("valid").with_timezone(&Utc),
+            event: Event::Positions {
+                positions: vec![PositionView {
+                    unit_id: UnitId(3),
+                    lat: 25.24,
+                    lon: 110.2,
+                    at: DateTime::parse_from_rfc3339("2026-11-22T02:59:59Z").expect("valid").with_timezone(&Utc),
+                }],
+            },
+        };
+        let json = serde_json::to_value(&env).expect("serialise");
+        assert_eq!(json["type"], "positions");
+        assert_eq!(json["seq"], 7);
+        assert_eq!(json["server_time"], "2026-11-22T03:00:00Z");
+        assert_eq!(json["positions"][0]["unit_id"], 3);
+        let back: Envelope = serde_json::from_value(json).expect("deserialise");
+        assert_eq!(back, env);
+        let hb = serde_json::to_value(Envelope { event: Event::Heartbeat, ..env }).expect("serialise");
+        assert_eq!(hb["type"], "heartbeat");
+    }
+}

@@ -1,0 +1,105 @@
+//! Typed ids, so an incident id can never be passed where a unit id belongs.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} must be a positive integer, got {got:?}")]
+pub struct IdError {
+    pub what: &'static str,
+    pub got: String,
+}
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            /// Parses a positive id from text (a path segment, a query value).
+            pub fn parse(s: &str) -> Result<Self, IdError> {
+                match s.trim().parse::<i64>() {
+                    Ok(n) if n > 0 => Ok($name(n)),
+                    _ => Err(IdError { what: $what, got: s.chars().take(40).collect() }),
+                }
+            }
+            /// Checks a number received as such (JSON).
+            pub fn from_i64(n: i64) -> Result<Self, IdError> {
+                if n > 0 { Ok($name(n)) } else { Err(IdError { what: $what, got: n.to_string() }) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A unit (car, motorbike, e-bike, foot patrol, fixed post).
+    UnitId,
+    "unit id"
+);
+id_type!(
+    /// An incident.
+    IncidentId,
+    "incident id"
+);
+
+/// A station's code (e.g. `JSL`): its id everywhere outside the database.
+/// 1–16 characters of ASCII letters, digits, `-` and `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct StationCode(String);
+
+impl StationCode {
+    pub fn parse(s: &str) -> Result<StationCode, IdError> {
+        let ok =
+            !s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(StationCode(s.to_owned()))
+        } else {
+            Err(IdError { what: "station code (1-16 letters, digits, - or _)", got: s.chars().take(40).collect() })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for StationCode {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        StationCode::parse(&s)
+    }
+}
+
+impl std::fmt::Display for StationCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_positive_ids_only() {
+        assert_eq!(UnitId::parse("42"), Ok(UnitId(42)));
+        assert!(UnitId::parse("0").is_err());
+        assert!(UnitId::parse("-3").is_err());
+        assert!(IncidentId::parse("abc").is_err());
+        assert!(IncidentId::parse("99999999999999999999").is_err());
+        assert!(StationCode::parse("JSL").is_ok());
+        assert!(StationCode::parse("").is_err());
+        assert!(StationCode::parse("金水").is_err());
+        assert!(StationCode::parse("a/b").is_err());
+        let e = IncidentId::parse("x1").expect_err("not a number");
+        assert_eq!(e.to_string(), "incident id must be a positive integer, got \"x1\"");
+    }
+}

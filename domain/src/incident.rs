@@ -1,0 +1,205 @@
+//! Incidents: how they arrive, what they are, how urgent, and the stages they
+//! move through.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{InvalidTransition, named_enum};
+
+named_enum! {
+    /// How the incident reached the police.
+    pub enum Channel ("channel") {
+        Phone = "phone",
+        WalkIn = "walk_in",
+        /// A community chat group (the "second intake desk").
+        Chat = "chat",
+        /// A resident's report from the web page.
+        Web = "web",
+        /// Seen by a patrol.
+        Patrol = "patrol",
+        /// Seen on a video feed.
+        Video = "video",
+    }
+}
+
+named_enum! {
+    /// What happened. The seeds' common cases, plus a catch-all.
+    pub enum Category ("category") {
+        Dispute = "dispute",
+        Fight = "fight",
+        Theft = "theft",
+        LostPerson = "lost_person",
+        Medical = "medical",
+        Parking = "parking",
+        Minors = "minors",
+        Traffic = "traffic",
+        Fraud = "fraud",
+        Fire = "fire",
+        Noise = "noise",
+        Consultation = "consultation",
+        Other = "other",
+    }
+}
+
+impl Category {
+    /// The priority a call of this category usually gets; the dispatcher may
+    /// change it.
+    pub fn default_priority(self) -> Priority {
+        use Category::*;
+        match self {
+            Fight | Medical | Fire | LostPerson => Priority::URGENT,
+            Dispute | Theft | Traffic | Fraud | Minors => Priority::NORMAL,
+            Parking | Noise | Consultation | Other => Priority::LOW,
+        }
+    }
+}
+
+/// Urgency: 1 (urgent: life, violence, fire), 2 (normal), 3 (low).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "u8")]
+pub struct Priority(u8);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("priority must be 1 (urgent), 2 (normal) or 3 (low), got {0}")]
+pub struct PriorityError(pub i64);
+
+impl Priority {
+    pub const URGENT: Priority = Priority(1);
+    pub const NORMAL: Priority = Priority(2);
+    pub const LOW: Priority = Priority(3);
+
+    pub fn parse(n: i64) -> Result<Priority, PriorityError> {
+        match n {
+            1..=3 => Ok(Priority(n as u8)),
+            _ => Err(PriorityError(n)),
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Priority {
+    type Error = PriorityError;
+    fn try_from(n: i64) -> Result<Self, Self::Error> {
+        Priority::parse(n)
+    }
+}
+
+impl From<Priority> for u8 {
+    fn from(p: Priority) -> u8 {
+        p.0
+    }
+}
+
+named_enum! {
+    /// The stages of an incident. Each has a timestamp on the incident, derived
+    /// from the status log.
+    pub enum IncidentStatus ("incident status") {
+        New = "new",
+        Dispatched = "dispatched",
+        EnRoute = "en_route",
+        OnScene = "on_scene",
+        Resolved = "resolved",
+        Closed = "closed",
+        Cancelled = "cancelled",
+    }
+}
+
+impl IncidentStatus {
+    /// The moves allowed from here: `new → dispatched → en_route → on_scene →
+    /// resolved → closed`, `cancelled` from any open stage before the scene is
+    /// reached or worked. A first unit may report on scene without en route;
+    /// a call may be resolved without a visit (advice on the phone, the caller
+    /// withdrew) or before arrival.
+    pub fn allowed_next(self) -> &'static [IncidentStatus] {
+        use IncidentStatus::*;
+        match self {
+            New => &[Dispatched, Resolved, Cancelled],
+            Dispatched => &[EnRoute, OnScene, Resolved, Cancelled],
+            EnRoute => &[OnScene, Resolved, Cancelled],
+            OnScene => &[Resolved],
+            Resolved => &[Closed],
+            Closed | Cancelled => &[],
+        }
+    }
+
+    pub fn can_move_to(self, to: IncidentStatus) -> bool {
+        self.allowed_next().contains(&to)
+    }
+
+    pub fn transition(self, to: IncidentStatus) -> Result<IncidentStatus, InvalidTransition> {
+        if self.can_move_to(to) {
+            Ok(to)
+        } else {
+            Err(InvalidTransition {
+                from: self.as_str(),
+                to: to.as_str(),
+                allowed: self.allowed_next().iter().map(|s| s.as_str()).collect(),
+            })
+        }
+    }
+
+    /// Still needs someone's attention on the street (shown on the map).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            IncidentStatus::New | IncidentStatus::Dispatched | IncidentStatus::EnRoute | IncidentStatus::OnScene
+        )
+    }
+
+    /// How far along the stage order this is; used to move an incident
+    /// forward (never back) when one of its units reports progress.
+    pub fn rank(self) -> u8 {
+        use IncidentStatus::*;
+        match self {
+            New => 0,
+            Dispatched => 1,
+            EnRoute => 2,
+            OnScene => 3,
+            Resolved => 4,
+            Closed => 5,
+            Cancelled => 6,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use IncidentStatus::*;
+
+    #[test]
+    fn the_normal_path_is_allowed() {
+        let mut s = New;
+        for next in [Dispatched, EnRoute, OnScene, Resolved, Closed] {
+            s = s.transition(next).expect("allowed");
+        }
+        assert!(!s.is_open());
+        assert!(s.allowed_next().is_empty());
+    }
+
+    #[test]
+    fn on_scene_needs_someone_sent() {
+        let err = New.transition(OnScene).expect_err("nobody was sent");
+        assert_eq!(err.allowed, vec!["dispatched", "resolved", "cancelled"]);
+        assert!(err.to_string().contains("allowed from new: dispatched, resolved, cancelled"));
+    }
+
+    #[test]
+    fn final_states_allow_nothing() {
+        let err = Closed.transition(New).expect_err("final");
+        assert!(err.to_string().ends_with("nothing (final state)"), "{err}");
+        assert!(Cancelled.transition(Dispatched).is_err());
+        assert!(OnScene.transition(Cancelled).is_err(), "work on scene is resolved, not cancelled");
+    }
+
+    #[test]
+    fn priority_accepts_one_to_three() {
+        assert_eq!(Priority::parse(1), Ok(Priority::URGENT));
+        assert_eq!(Priority::parse(4), Err(PriorityError(4)));
+        assert!(serde_json::from_str::<Priority>("0").is_err());
+        assert_eq!(serde_json::to_string(&Priority::LOW).expect("json"), "3");
+        assert!(Category::Fight.default_priority() < Category::Parking.default_priority());
+    }
+}

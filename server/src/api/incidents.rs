@@ -1,0 +1,142 @@
+//! `/api/v1/incidents`: intake, lists, one incident, recommendations,
+//! assignment and status.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use domain::{IncidentDraft, IncidentId, IncidentStatus, StationCode, UnitId};
+use serde::Deserialize;
+
+use super::{ApiError, ApiJson, ApiQuery, actor};
+use crate::store::IncidentFilter;
+use crate::web::AppState;
+
+fn incident_id(raw: &str) -> Result<IncidentId, ApiError> {
+    IncidentId::parse(raw).map_err(ApiError::bad)
+}
+
+/// `POST /api/v1/incidents`: 201 with the new incident, or 200 with the
+/// existing one when `external_id` was seen before.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(draft): ApiJson<IncidentDraft>,
+) -> Result<Response, ApiError> {
+    let actor = actor(&headers)?;
+    let new = draft.parse().map_err(ApiError::bad)?;
+    let (incident, created) = state.engine.create_incident(new, actor).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let location = format!("/api/v1/incidents/{}", incident.id);
+    Ok((status, [(header::LOCATION, location)], Json(incident)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    station: Option<String>,
+    since: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/incidents?status=&station=&since=&limit=`: newest first.
+pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+    let filter = IncidentFilter {
+        status: q.status.as_deref().map(str::parse::<IncidentStatus>).transpose().map_err(ApiError::bad)?,
+        station: q.station.as_deref().map(StationCode::parse).transpose().map_err(ApiError::bad)?,
+        since: q
+            .since
+            .as_deref()
+            .map(|s| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)))
+            .transpose()
+            .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
+        limit: match q.limit {
+            None => 100,
+            Some(n @ 1..=1000) => n,
+            Some(n) => return Err(ApiError::BadRequest(format!("limit must be between 1 and 1000, got {n}"))),
+        },
+    };
+    Ok(Json(state.store.list_incidents(&filter).await?).into_response())
+}
+
+/// `GET /api/v1/incidents/{id}`: the incident with its reporter contact and
+/// timeline (systems inside the police network only).
+pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = incident_id(&id)?;
+    Ok(Json(state.incident_detail(id).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendQuery {
+    k: Option<u32>,
+}
+
+/// `GET /api/v1/incidents/{id}/recommendations?k=5`.
+pub async fn recommendations(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<RecommendQuery>,
+) -> Result<Response, ApiError> {
+    let id = incident_id(&id)?;
+    let k = match q.k {
+        None => 5,
+        Some(k @ 1..=50) => k as usize,
+        Some(k) => return Err(ApiError::BadRequest(format!("k must be between 1 and 50, got {k}"))),
+    };
+    match state.engine.recommend(id, k, Utc::now()) {
+        Ok(list) => Ok(Json(list).into_response()),
+        Err(crate::engine::EngineError::NotFound { .. }) => match state.store.incident(id).await? {
+            Some((i, _)) => Err(ApiError::Conflict(format!(
+                "incident {id} is {}; recommendations are for open incidents",
+                i.status
+            ))),
+            None => Err(ApiError::NotFound(format!("incident {id} not found"))),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    unit_id: i64,
+}
+
+/// `POST /api/v1/incidents/{id}/assign {unit_id}`: 409 when the unit is no
+/// longer available.
+pub async fn assign(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AssignBody>,
+) -> Result<Response, ApiError> {
+    let id = incident_id(&id)?;
+    let unit = UnitId::from_i64(body.unit_id).map_err(ApiError::bad)?;
+    let incident = state.engine.assign(id, unit, actor(&headers)?).await?;
+    Ok(Json(incident).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/incidents/{id}/status {status, reason?}`.
+pub async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<Response, ApiError> {
+    let id = incident_id(&id)?;
+    let to: IncidentStatus = body.status.parse().map_err(ApiError::bad)?;
+    let reason = domain::Text::parse("reason", &body.reason, 500, false).map_err(ApiError::bad)?;
+    let incident = state.engine.incident_status(id, to, reason.into_string(), actor(&headers)?).await?;
+    Ok(Json(incident).into_response())
+}

@@ -1,0 +1,59 @@
+//! The versioned REST API for devices, chat bots and other systems
+//! (`/api/v1`), described by the OpenAPI document at
+//! `/api/v1/openapi.json`. People use the pages; both end in the engine.
+
+mod error;
+mod incidents;
+mod positions;
+mod units;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+pub use error::{ApiError, ApiJson, ApiQuery};
+
+use crate::web::AppState;
+
+/// The largest request body the API reads (a batch of positions).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/incidents", post(incidents::create).get(incidents::list))
+        .route("/incidents/{id}", get(incidents::one))
+        .route("/incidents/{id}/recommendations", get(incidents::recommendations))
+        .route("/incidents/{id}/assign", post(incidents::assign))
+        .route("/incidents/{id}/status", post(incidents::status))
+        .route("/units", get(units::list).post(units::register))
+        .route("/units/{id}/status", post(units::status))
+        .route("/positions", post(positions::ingest))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint; see /api/v1/openapi.json".into())
+}
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl IntoResponse {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// Who is acting, for the status log: the `X-Actor` header (1–40 printable
+/// characters) or `api`.
+pub fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
+    match headers.get("x-actor") {
+        None => Ok("api".to_owned()),
+        Some(v) => {
+            let s = v.to_str().map_err(|_| ApiError::BadRequest("X-Actor must be text".into()))?;
+            let t = domain::Text::parse("X-Actor", s, 40, true).map_err(ApiError::bad)?;
+            Ok(format!("api:{t}"))
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! Configuration: a TOML file (every key optional), then `DATABASE_URL` from
+//! the environment, then command-line flags. Checked at start-up; every error
+//! names the key that is wrong.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use domain::policy::PolicyConfig;
+use domain::travel::TravelConfig;
+use domain::{ResponsePolicy, TravelModel};
+use serde::Deserialize;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    /// `sqlite://path/to/file.db` (created if missing) or `sqlite::memory:`.
+    pub database_url: String,
+    /// Where the built site (pkg/, favicon) lives.
+    pub site_root: PathBuf,
+    /// The district file loaded into an empty database on the first start.
+    pub district_file: Option<PathBuf>,
+    /// Local time for clocks and "today" (China: +08:00 = 480).
+    pub utc_offset_minutes: i32,
+    pub policy: ResponsePolicy,
+    pub travel: TravelModel,
+    pub simulator: SimulatorConfig,
+    /// Seconds between heartbeats on the live stream.
+    pub heartbeat_s: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulatorConfig {
+    pub enabled: bool,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: "sqlite://data/command-room.db".to_owned(),
+            site_root: PathBuf::from("target/site"),
+            district_file: None,
+            utc_offset_minutes: 480,
+            policy: ResponsePolicy::default(),
+            travel: TravelModel::default(),
+            simulator: SimulatorConfig { enabled: false, speed: 1.0, seed: 1 },
+            heartbeat_s: 5,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config file {path}: {message}")]
+    Syntax { path: String, message: String },
+    #[error("{key}: {message}")]
+    Invalid { key: String, message: String },
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_owned(), message: message.into() }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    server: RawServer,
+    #[serde(default)]
+    database: RawDatabase,
+    #[serde(default)]
+    district: RawDistrict,
+    #[serde(default)]
+    simulator: RawSimulator,
+    #[serde(default)]
+    policy: PolicyConfig,
+    #[serde(default)]
+    travel: TravelConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    bind: Option<String>,
+    site_root: Option<PathBuf>,
+    utc_offset: Option<String>,
+    heartbeat_s: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDistrict {
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimulator {
+    enabled: Option<bool>,
+    speed: Option<f64>,
+    seed: Option<u64>,
+}
+
+/// Parses "+08:00", "-05:30" or "Z" into minutes east of UTC.
+pub fn parse_utc_offset(s: &str) -> Option<i32> {
+    if s == "Z" || s == "+00:00" {
+        return Some(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    if (0..=14).contains(&h) && (0..60).contains(&m) { Some(sign * (h * 60 + m)) } else { None }
+}
+
+fn check_speed(key: &str, speed: f64) -> Result<f64, ConfigError> {
+    if speed.is_finite() && (0.1..=1000.0).contains(&speed) {
+        Ok(speed)
+    } else {
+        Err(invalid(key, format!("must be between 0.1 and 1000, got {speed}")))
+    }
+}
+
+impl Config {
+    /// Reads a config file over the defaults.
+    pub fn from_file(path: &std::path::Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Config::from_toml(&text).map_err(|e| match e {
+            ConfigError::Syntax { message, .. } => ConfigError::Syntax { path: path.display().to_string(), message },
+            other => other,
+        })
+    }
+
+    /// Parses config text over the defaults.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax { path: "<text>".into(), message: e.to_string() })?;
+        let mut c = Config::default();
+        if let Some(bind) = raw.server.bind {
+            c.bind = bind
+                .parse()
+                .map_err(|_| invalid("server.bind", format!("must be an address like 127.0.0.1:3000, got {bind:?}")))?;
+        }
+        if let Some(root) = raw.server.site_root {
+            c.site_root = root;
+        }
+        if let Some(off) = raw.server.utc_offset {
+            c.utc_offset_minutes = parse_utc_offset(&off)
+                .ok_or_else(|| invalid("server.utc_offset", format!("must look like +08:00, got {off:?}")))?;
+        }
+        if let Some(hb) = raw.server.heartbeat_s {
+            if !(1..=60).contains(&hb) {
+                return Err(invalid("server.heartbeat_s", format!("must be between 1 and 60, got {hb}")));
+            }
+            c.heartbeat_s = hb as u64;
+        }
+        if let Some(url) = raw.database.url {
+            c.database_url = check_database_url(&url)?;
+        }
+        c.district_file = raw.district.file;
+        if let Some(e) = raw.simulator.enabled {
+            c.simulator.enabled = e;
+        }
+        if let Some(s) = raw.simulator.speed {
+            c.simulator.speed = check_speed("simulator.speed", s)?;
+        }
+        if let Some(seed) = raw.simulator.seed {
+            c.simulator.seed = seed;
+        }
+        c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
+        c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;
+        Ok(c)
+    }
+
+    /// Applies `DATABASE_URL` if set.
+    pub fn with_env(mut self, database_url: Option<String>) -> Result<Config, ConfigError> {
+        if let Some(url) = database_url.filter(|u| !u.is_empty()) {
+            self.database_url = check_database_url(&url)
+                .map_err(|_| invalid("DATABASE_URL", format!("must start with sqlite:, got {url:?}")))?;
+        }
+        Ok(self)
+    }
+
+    /// Applies command-line flags (see `USAGE`).
+    pub fn with_args(mut self, args: &Args) -> Result<Config, ConfigError> {
+        if let Some(b) = &args.bind {
+            self.bind = b
+                .parse()
+                .map_err(|_| ConfigError::Usage(format!("--bind must be an address like 127.0.0.1:3000, got {b:?}")))?;
+        }
+        if let Some(u) = &args.database {
+            self.database_url = check_database_url(u).map_err(|e| ConfigError::Usage(format!("--database: {e}")))?;
+        }
+        if let Some(d) = &args.district {
+            self.district_file = if d == "none" { None } else { Some(PathBuf::from(d)) };
+        }
+        if let Some(r) = &args.site_root {
+            self.site_root = PathBuf::from(r);
+        }
+        if let Some(s) = args.simulate {
+            self.simulator.enabled = s;
+        }
+        if let Some(s) = args.speed {
+            self.simulator.speed = check_speed("--speed", s)?;
+        }
+        Ok(self)
+    }
+}
+
+fn check_database_url(url: &str) -> Result<String, ConfigError> {
+    if url.starts_with("sqlite:") {
+        Ok(url.to_owned())
+    } else {
+        Err(invalid(
+            "database.url",
+            format!("only SQLite is supported in this version (sqlite://path/to/file.db), got {url:?}"),
+        ))
+    }
+}
+
+pub const USAGE: &str = "\
+command-room: the Command Room server
+
+USAGE: command-room [OPTIONS]
+
+OPTIONS:
+  --config FILE      read settings from a TOML file (see config/demo.toml)
+  --bind ADDR        listen on ADDR (default 127.0.0.1:3000)
+  --database URL     sqlite://path/to/file.db (default sqlite://data/command-room.db;
+                     DATABASE_URL in the environment also sets it)
+  --district FILE    district data loaded into an empty database; `none` for an empty district
+  --site-root DIR    the built site (default target/site)
+  --simulate         run the demo simulator (incidents, dispatcher, moving units)
+  --no-simulate      do not run it, whatever the config file says
+  --speed N          simulated seconds per real second (default 1)
+  --help             this text
+";
+
+/// Command-line flags.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Args {
+    pub config: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub database: Option<String>,
+    pub district: Option<String>,
+    pub site_root: Option<String>,
+    pub simulate: Option<bool>,
+    pub speed: Option<f64>,
+    pub help: bool,
+}
+
+impl Args {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, ConfigError> {
+        let mut a = Args::default();
+        let mut it = args.into_iter();
+        while let Some(flag) = it.next() {
+            let mut value = |name: &str| it.next().ok_or_else(|| ConfigError::Usage(format!("{name} needs a value")));
+            match flag.as_str() {
+                "--config" => a.config = Some(PathBuf::from(value("--config")?)),
+                "--bind" => a.bind = Some(value("--bind")?),
+                "--database" => a.database = Some(value("--database")?),
+                "--district" => a.district = Some(value("--district")?),
+                "--site-root" => a.site_root = Some(value("--site-root")?),
+                "--simulate" => a.simulate = Some(true),
+                "--no-simulate" => a.simulate = Some(false),
+                "--speed" => {
+                    let v = value("--speed")?;
+                    a.speed = Some(
+                        v.parse().map_err(|_| ConfigError::Usage(format!("--speed must be a number, got {v:?}")))?,
+                    );
+                }
+                "--help" | "-h" => a.help = true,
+                other => return Err(ConfigError::Usage(format!("unknown option {other:?}; try --help"))),
+            }
+        }
+        Ok(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_config_is_valid() {
+        let c = Config::from_toml(include_str!("../../config/demo.toml")).expect("valid demo config");
+        assert!(c.simulator.enabled);
+        assert_eq!(c.utc_offset_minutes, 480);
+        assert!(c.district_file.is_some());
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::from_toml("[policy]\narrival_core_s = -1").expect_err("negative target").to_string();
+        assert!(e.contains("policy.arrival_core_s"), "{e}");
+        let e = Config::from_toml("[travel.speeds_kmh]\nfoot = 0").expect_err("zero speed").to_string();
+        assert!(e.contains("travel.speeds_kmh.foot"), "{e}");
+        let e = Config::from_toml("[travel.speeds_kmh]\nsubmarine = 10").expect_err("unknown kind").to_string();
+        assert!(e.contains("travel.speeds_kmh.submarine: unknown unit kind"), "{e}");
+        let e = Config::from_toml("[server]\nbind = \"nowhere\"").expect_err("bad bind").to_string();
+        assert!(e.starts_with("server.bind"), "{e}");
+        let e = Config::from_toml("[server]\nport = 3000").expect_err("unknown key").to_string();
+        assert!(e.contains("unknown field `port`"), "{e}");
+        let e = Config::from_toml("[database]\nurl = \"mysql://x\"").expect_err("unsupported").to_string();
+        assert!(e.starts_with("database.url"), "{e}");
+    }
+
+    #[test]
+    fn offsets_and_flags() {
+        assert_eq!(parse_utc_offset("+08:00"), Some(480));
+        assert_eq!(parse_utc_offset("-05:30"), Some(-330));
+        assert_eq!(parse_utc_offset("Z"), Some(0));
+        assert_eq!(parse_utc_offset("8"), None);
+        let a = Args::parse(["--simulate", "--speed", "10", "--bind", "127.0.0.1:0"].map(String::from))
+            .expect("valid flags");
+        let c = Config::default().with_args(&a).expect("valid");
+        assert!(c.simulator.enabled);
+        assert_eq!(c.simulator.speed, 10.0);
+        assert_eq!(c.bind.port(), 0);
+        assert!(Args::parse(["--speed".to_owned()]).is_err());
+        assert!(Args::parse(["--frobnicate".to_owned()]).is_err());
+        assert!(Config::default().with_args(&Args { speed: Some(0.0), ..Args::default() }).is_err());
+    }
+}

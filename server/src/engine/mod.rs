@@ -1,0 +1,366 @@
+//! The live engine: one task that makes every change to live state
+//! (incidents, assignments, unit status, positions), one at a time, each
+//! committed to the store before it is acknowledged or broadcast.
+//!
+//! Serialising the writes gives three guarantees cheaply: a unit can only be
+//! taken once (the second assignment sees it busy), events go out in commit
+//! order (sequence numbers never lie), and a snapshot taken between two
+//! commands is exactly consistent with a sequence number. Readers do not
+//! queue: the fleet and the open incidents are mirrored in `Shared` behind
+//! read-write locks that are never held across an `.await`.
+
+mod error;
+pub mod figures;
+mod ops;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use app::wire::{Figures, IncidentView, RecommendationView, Snapshot, UnitView};
+use chrono::{DateTime, Utc};
+use domain::fleet::{UnitState, recommend_scan};
+use domain::{
+    Coordinates, District, IncidentId, IncidentStatus, NewIncident, ResponsePolicy, TravelModel, UnitId, UnitStatus,
+};
+use tokio::sync::{mpsc, oneshot};
+
+pub use error::EngineError;
+pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
+
+use crate::hub::{Hub, Subscription};
+use crate::store::Store;
+
+/// The rules the engine applies.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub policy: ResponsePolicy,
+    pub travel: TravelModel,
+    pub utc_offset_minutes: i32,
+    pub heartbeat: Duration,
+}
+
+/// What every reader may see without asking the engine.
+pub struct Shared {
+    pub district: Arc<District>,
+    pub settings: Settings,
+    pub hub: Hub,
+    /// Identifies this process's event stream.
+    pub epoch: String,
+    pub fleet: RwLock<BTreeMap<UnitId, UnitView>>,
+    pub open: RwLock<BTreeMap<IncidentId, IncidentView>>,
+    pub figures: RwLock<Figures>,
+}
+
+type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
+
+enum Command {
+    CreateIncident {
+        new: NewIncident,
+        actor: String,
+        reply: Reply<(IncidentView, bool)>,
+    },
+    Assign {
+        incident: IncidentId,
+        unit: UnitId,
+        actor: String,
+        reply: Reply<IncidentView>,
+    },
+    IncidentStatus {
+        incident: IncidentId,
+        to: IncidentStatus,
+        reason: String,
+        actor: String,
+        reply: Reply<IncidentView>,
+    },
+    UnitStatus {
+        unit: UnitId,
+        to: UnitStatus,
+        reason: String,
+        actor: String,
+        reply: Reply<UnitView>,
+    },
+    RegisterUnit {
+        new: NewUnit,
+        actor: String,
+        reply: Reply<UnitView>,
+    },
+    Positions {
+        reports: Vec<PositionReport>,
+        reply: Reply<PositionOutcome>,
+    },
+    Subscribe {
+        reply: Reply<Subscription>,
+    },
+}
+
+/// A cheap, cloneable handle to the engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    tx: mpsc::Sender<Command>,
+    shared: Arc<Shared>,
+}
+
+struct Engine {
+    store: Store,
+    shared: Arc<Shared>,
+    rx: mpsc::Receiver<Command>,
+}
+
+/// Loads the live state from the store and starts the engine task.
+pub async fn start(
+    store: Store,
+    district: Arc<District>,
+    settings: Settings,
+) -> Result<(EngineHandle, tokio::task::JoinHandle<()>), EngineError> {
+    let units = store.load_units().await?;
+    let open = store.load_open_incidents().await?;
+    let shared = Arc::new(Shared {
+        district,
+        settings,
+        hub: Hub::new(4096, 8192),
+        epoch: format!("{:x}", Utc::now().timestamp_micros()),
+        fleet: RwLock::new(units.into_iter().map(|u| (u.id, u)).collect()),
+        open: RwLock::new(open.into_iter().map(|i| (i.id, i)).collect()),
+        figures: RwLock::new(Figures::default()),
+    });
+    let (tx, rx) = mpsc::channel(1024);
+    let mut engine = Engine { store, shared: shared.clone(), rx };
+    engine.refresh_figures(Utc::now()).await?;
+    let task = tokio::spawn(engine.run());
+    Ok((EngineHandle { tx, shared }, task))
+}
+
+impl Engine {
+    async fn run(mut self) {
+        let mut heartbeat = tokio::time::interval(self.shared.settings.heartbeat);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                cmd = self.rx.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd).await,
+                    None => break,
+                },
+                _ = heartbeat.tick() => {
+                    // time passes without events: overdue timers change the figures
+                    if let Err(e) = self.refresh_figures(Utc::now()).await {
+                        tracing::error!(error = %e, "cannot refresh figures");
+                    }
+                    self.shared.hub.heartbeat();
+                }
+            }
+        }
+        tracing::info!("engine stopped");
+    }
+
+    async fn handle(&mut self, cmd: Command) {
+        // stored times are milliseconds: keep memory identical to the store
+        let now = crate::store::time(crate::store::millis(Utc::now()));
+        match cmd {
+            Command::CreateIncident { new, actor, reply } => {
+                let r = self.create_incident(new, &actor, now).await;
+                self.after(now, reply, r).await
+            }
+            Command::Assign { incident, unit, actor, reply } => {
+                let r = self.assign(incident, unit, &actor, now).await;
+                self.after(now, reply, r).await
+            }
+            Command::IncidentStatus { incident, to, reason, actor, reply } => {
+                let r = self.incident_status(incident, to, &reason, &actor, now).await;
+                self.after(now, reply, r).await
+            }
+            Command::UnitStatus { unit, to, reason, actor, reply } => {
+                let r = self.unit_status(unit, to, &reason, &actor, now).await;
+                self.after(now, reply, r).await
+            }
+            Command::RegisterUnit { new, actor, reply } => {
+                let r = self.register_unit(new, &actor, now).await;
+                self.after(now, reply, r).await
+            }
+            Command::Positions { reports, reply } => {
+                let r = self.positions(reports, now).await;
+                if let Err(e) = &r {
+                    tracing::error!(error = %e, "position batch failed");
+                }
+                let _ = reply.send(r);
+            }
+            Command::Subscribe { reply } => {
+                let rx = self.shared.hub.subscribe();
+                let snapshot = self.snapshot();
+                let _ = reply.send(Ok(Subscription { seq: self.shared.hub.seq(), snapshot, rx }));
+            }
+        }
+    }
+
+    /// After a state change: refresh the figures, then answer.
+    async fn after<T>(&mut self, now: DateTime<Utc>, reply: Reply<T>, result: Result<T, EngineError>) {
+        match &result {
+            Ok(_) => {
+                if let Err(e) = self.refresh_figures(now).await {
+                    tracing::error!(error = %e, "cannot refresh figures");
+                }
+            }
+            Err(EngineError::Store(e)) => tracing::error!(error = %e, "engine command failed in the store"),
+            Err(_) => {}
+        }
+        let _ = reply.send(result);
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            epoch: self.shared.epoch.clone(),
+            units: read(&self.shared.fleet).values().cloned().collect(),
+            incidents: read(&self.shared.open).values().cloned().collect(),
+            figures: read(&self.shared.figures).clone(),
+        }
+    }
+
+    async fn refresh_figures(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        let start = figures::day_start(now, self.shared.settings.utc_offset_minutes);
+        let today = self.store.arrivals_since(start).await?;
+        let f = {
+            let fleet = read(&self.shared.fleet);
+            let open = read(&self.shared.open);
+            figures::compute(&self.shared.district, &fleet, &open, &today, now, start)
+        };
+        let changed = *read(&self.shared.figures) != f;
+        if changed {
+            *write(&self.shared.figures) = f.clone();
+            self.shared.hub.publish(app::wire::Event::Figures { figures: f });
+        }
+        Ok(())
+    }
+}
+
+/// Reads a lock; a poisoned lock (a panic while writing) still holds the last
+/// state, which is better than stopping the command room.
+pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl EngineHandle {
+    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, EngineError> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(make(tx)).await.map_err(|_| EngineError::Stopped)?;
+        rx.await.map_err(|_| EngineError::Stopped)?
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Creates an incident; `false` when the external id was seen before and
+    /// the existing incident is returned instead.
+    pub async fn create_incident(&self, new: NewIncident, actor: String) -> Result<(IncidentView, bool), EngineError> {
+        self.call(|reply| Command::CreateIncident { new, actor, reply }).await
+    }
+
+    pub async fn assign(&self, incident: IncidentId, unit: UnitId, actor: String) -> Result<IncidentView, EngineError> {
+        self.call(|reply| Command::Assign { incident, unit, actor, reply }).await
+    }
+
+    pub async fn incident_status(
+        &self,
+        incident: IncidentId,
+        to: IncidentStatus,
+        reason: String,
+        actor: String,
+    ) -> Result<IncidentView, EngineError> {
+        self.call(|reply| Command::IncidentStatus { incident, to, reason, actor, reply }).await
+    }
+
+    pub async fn unit_status(
+        &self,
+        unit: UnitId,
+        to: UnitStatus,
+        reason: String,
+        actor: String,
+    ) -> Result<UnitView, EngineError> {
+        self.call(|reply| Command::UnitStatus { unit, to, reason, actor, reply }).await
+    }
+
+    pub async fn register_unit(&self, new: NewUnit, actor: String) -> Result<UnitView, EngineError> {
+        self.call(|reply| Command::RegisterUnit { new, actor, reply }).await
+    }
+
+    pub async fn positions(&self, reports: Vec<PositionReport>) -> Result<PositionOutcome, EngineError> {
+        self.call(|reply| Command::Positions { reports, reply }).await
+    }
+
+    /// A snapshot and the live feed after it, with nothing in between.
+    pub async fn subscribe(&self) -> Result<Subscription, EngineError> {
+        self.call(|reply| Command::Subscribe { reply }).await
+    }
+
+    pub fn units(&self) -> Vec<UnitView> {
+        read(&self.shared.fleet).values().cloned().collect()
+    }
+
+    pub fn unit(&self, id: UnitId) -> Option<UnitView> {
+        read(&self.shared.fleet).get(&id).cloned()
+    }
+
+    pub fn open_incidents(&self) -> Vec<IncidentView> {
+        read(&self.shared.open).values().cloned().collect()
+    }
+
+    /// The top `k` units for a point at `now` (see `domain::fleet`).
+    pub fn recommend_at(&self, at: Coordinates, k: usize, now: DateTime<Utc>) -> Vec<RecommendationView> {
+        let fleet = read(&self.shared.fleet);
+        let states: Vec<UnitState> = fleet
+            .values()
+            .map(|u| UnitState {
+                id: u.id,
+                kind: u.kind,
+                status: u.status,
+                position: match (u.lat, u.lon, u.seen_at) {
+                    (Some(lat), Some(lon), Some(seen)) => Coordinates::parse(lat, lon).ok().map(|c| (c, seen)),
+                    _ => None,
+                },
+            })
+            .collect();
+        recommend_scan(&states, at, now, k, &self.shared.settings.travel)
+            .into_iter()
+            .filter_map(|r| {
+                let u = fleet.get(&r.unit_id)?;
+                Some(RecommendationView {
+                    unit_id: u.id,
+                    callsign: u.callsign.clone(),
+                    kind: u.kind,
+                    force: u.force,
+                    station: u.station.clone(),
+                    eta_s: (r.eta_s * 10.0).round() / 10.0,
+                    distance_m: (r.distance_m * 10.0).round() / 10.0,
+                    lat: u.lat.unwrap_or_default(),
+                    lon: u.lon.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The top `k` units for an open incident.
+    pub fn recommend(
+        &self,
+        incident: IncidentId,
+        k: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecommendationView>, EngineError> {
+        let at = {
+            let open = read(&self.shared.open);
+            let i =
+                open.get(&incident).ok_or(EngineError::NotFound { what: "open incident", id: incident.to_string() })?;
+            Coordinates::parse(i.lat, i.lon).map_err(|e| EngineError::Invalid(e.to_string()))?
+        };
+        Ok(self.recommend_at(at, k, now))
+    }
+
+    /// The map's data and a snapshot (for pages).
+    pub async fn board(&self) -> Result<(Snapshot, u64), EngineError> {
+        let sub = self.subscribe().await?;
+        Ok((sub.snapshot, sub.seq))
+    }
+}

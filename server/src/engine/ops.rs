@@ -1,0 +1,688 @@
+//! The engine's write operations. Each one checks the request against the
+//! live state and the domain's rules, writes everything it changes in one
+//! transaction, commits, and only then updates the mirrors and publishes.
+
+use std::collections::BTreeMap;
+
+use app::wire::{Event, IncidentView, PositionView, TimerView, UnitView};
+use chrono::{DateTime, Duration, Utc};
+use domain::{
+    Coordinates, Force, IncidentId, IncidentStatus, NewIncident, StationCode, Text, TimerKind, UnitId, UnitKind,
+    UnitStatus,
+};
+use serde::Serialize;
+
+use super::{Engine, EngineError, read, write};
+use crate::store::{Tx, millis};
+
+/// A unit to register.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub callsign: Text,
+    pub kind: UnitKind,
+    pub force: Force,
+    pub station: StationCode,
+    pub position: Option<Coordinates>,
+    pub status: UnitStatus,
+}
+
+/// A position from a tracker or a phone, already checked for shape.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PositionReport {
+    /// Where the report was in its batch (for the answer).
+    pub index: usize,
+    pub unit_id: UnitId,
+    pub at_position: Coordinates,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    pub index: usize,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PositionOutcome {
+    pub accepted: usize,
+    pub rejected: Vec<Rejection>,
+}
+
+/// How far ahead of the server's clock a position may be dated.
+const FUTURE_TOLERANCE_S: i64 = 30;
+/// How old a position may be and still be accepted into the trail.
+const MAX_AGE_H: i64 = 24;
+
+/// One status change, for the log.
+struct Change<'a> {
+    entity: &'static str,
+    id: i64,
+    from: Option<&'a str>,
+    to: &'a str,
+    /// For a unit's change: the incident it was about.
+    incident: Option<IncidentId>,
+}
+
+async fn log(tx: &mut Tx<'_>, at: DateTime<Utc>, actor: &str, reason: &str, c: Change<'_>) -> Result<(), EngineError> {
+    let Change { entity, id, from, to, incident } = c;
+    sqlx::query("INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(millis(at))
+        .bind(entity)
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .bind(actor)
+        .bind(reason)
+        .bind(incident.map(|i| i.0))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The incident stage column a status writes its time to.
+fn stage_column(s: IncidentStatus) -> Option<&'static str> {
+    match s {
+        IncidentStatus::New => None,
+        IncidentStatus::Dispatched => Some("dispatched_at"),
+        IncidentStatus::EnRoute => Some("en_route_at"),
+        IncidentStatus::OnScene => Some("on_scene_at"),
+        IncidentStatus::Resolved => Some("resolved_at"),
+        IncidentStatus::Closed => Some("closed_at"),
+        IncidentStatus::Cancelled => Some("cancelled_at"),
+    }
+}
+
+fn set_stage(i: &mut IncidentView, s: IncidentStatus, at: DateTime<Utc>) {
+    i.status = s;
+    let slot = match s {
+        IncidentStatus::New => return,
+        IncidentStatus::Dispatched => &mut i.dispatched_at,
+        IncidentStatus::EnRoute => &mut i.en_route_at,
+        IncidentStatus::OnScene => &mut i.on_scene_at,
+        IncidentStatus::Resolved => &mut i.resolved_at,
+        IncidentStatus::Closed => &mut i.closed_at,
+        IncidentStatus::Cancelled => &mut i.cancelled_at,
+    };
+    slot.get_or_insert(at);
+}
+
+/// Moves an incident to `to` in the transaction: the row, its stage time
+/// (first time only), the timers the move stops or starts, and the log.
+async fn move_incident(
+    tx: &mut Tx<'_>,
+    engine: &Engine,
+    i: &mut IncidentView,
+    to: IncidentStatus,
+    actor: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), EngineError> {
+    let from = i.status;
+    from.transition(to)?;
+    let col = stage_column(to).ok_or_else(|| EngineError::Invalid("an incident cannot move back to new".into()))?;
+    let sql = format!("UPDATE incidents SET status = ?, {col} = COALESCE({col}, ?) WHERE id = ? AND status = ?");
+    let done = sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(millis(now))
+        .bind(i.id.0)
+        .bind(from.as_str())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(EngineError::Conflict(format!("incident {} changed meanwhile; reload and try again", i.id)));
+    }
+    log(
+        tx,
+        now,
+        actor,
+        reason,
+        Change { entity: "incident", id: i.id.0, from: Some(from.as_str()), to: to.as_str(), incident: None },
+    )
+    .await?;
+    match to {
+        IncidentStatus::Dispatched => stop_timer(tx, i.id, TimerKind::Dispatch, now).await?,
+        IncidentStatus::OnScene => stop_timer(tx, i.id, TimerKind::Arrival, now).await?,
+        IncidentStatus::Resolved => {
+            stop_timer(tx, i.id, TimerKind::Dispatch, now).await?;
+            stop_timer(tx, i.id, TimerKind::Arrival, now).await?;
+            let t = engine.shared.settings.policy.timer(TimerKind::Closure, i.zone_class, now);
+            sqlx::query("INSERT OR IGNORE INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, 'closure', ?, ?, ?)")
+                .bind(i.id.0)
+                .bind(millis(t.started_at))
+                .bind(millis(t.amber_at))
+                .bind(millis(t.deadline))
+                .execute(&mut **tx)
+                .await?;
+        }
+        IncidentStatus::Closed => stop_timer(tx, i.id, TimerKind::Closure, now).await?,
+        IncidentStatus::Cancelled => {
+            for k in [TimerKind::Dispatch, TimerKind::Arrival, TimerKind::Closure] {
+                stop_timer(tx, i.id, k, now).await?;
+            }
+        }
+        IncidentStatus::New | IncidentStatus::EnRoute => {}
+    }
+    set_stage(i, to, now);
+    if matches!(to, IncidentStatus::Dispatched | IncidentStatus::Resolved | IncidentStatus::Cancelled) {
+        i.dispatch_timer.stopped_at.get_or_insert(now);
+    }
+    if matches!(to, IncidentStatus::OnScene | IncidentStatus::Resolved | IncidentStatus::Cancelled) {
+        i.arrival_timer.stopped_at.get_or_insert(now);
+    }
+    Ok(())
+}
+
+async fn stop_timer(tx: &mut Tx<'_>, id: IncidentId, kind: TimerKind, now: DateTime<Utc>) -> Result<(), EngineError> {
+    sqlx::query("UPDATE timers SET stopped_at = ? WHERE incident_id = ? AND kind = ? AND stopped_at IS NULL")
+        .bind(millis(now))
+        .bind(id.0)
+        .bind(kind.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Releases a unit from its incident in the transaction (assignment row,
+/// unit row, log), leaving it in `to`.
+async fn release_unit(
+    tx: &mut Tx<'_>,
+    u: &mut UnitView,
+    to: UnitStatus,
+    actor: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), EngineError> {
+    let from = u.status;
+    let incident = u.incident;
+    sqlx::query("UPDATE assignments SET cleared_at = ?, clear_reason = ? WHERE unit_id = ? AND cleared_at IS NULL")
+        .bind(millis(now))
+        .bind(reason)
+        .bind(u.id.0)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE units SET status = ?, incident_id = NULL, updated_at = ? WHERE id = ?")
+        .bind(to.as_str())
+        .bind(millis(now))
+        .bind(u.id.0)
+        .execute(&mut **tx)
+        .await?;
+    if from != to {
+        log(
+            tx,
+            now,
+            actor,
+            reason,
+            Change { entity: "unit", id: u.id.0, from: Some(from.as_str()), to: to.as_str(), incident },
+        )
+        .await?;
+    }
+    u.status = to;
+    u.incident = None;
+    Ok(())
+}
+
+impl Engine {
+    /// The incident, from the live mirror if open, else from the store.
+    async fn load_incident(&self, id: IncidentId) -> Result<IncidentView, EngineError> {
+        if let Some(i) = read(&self.shared.open).get(&id) {
+            return Ok(i.clone());
+        }
+        match self.store.incident(id).await? {
+            Some((i, _)) => Ok(i),
+            None => Err(EngineError::NotFound { what: "incident", id: id.to_string() }),
+        }
+    }
+
+    fn unit_of(&self, id: UnitId) -> Result<UnitView, EngineError> {
+        read(&self.shared.fleet).get(&id).cloned().ok_or(EngineError::NotFound { what: "unit", id: id.to_string() })
+    }
+
+    /// Puts changed incidents and units into the mirrors and publishes them,
+    /// in that order, after the commit.
+    fn publish(&self, incidents: Vec<IncidentView>, units: Vec<UnitView>) {
+        {
+            let mut fleet = write(&self.shared.fleet);
+            for u in &units {
+                fleet.insert(u.id, u.clone());
+            }
+        }
+        {
+            let mut open = write(&self.shared.open);
+            for i in &incidents {
+                if i.status.is_open() {
+                    open.insert(i.id, i.clone());
+                } else {
+                    open.remove(&i.id);
+                }
+            }
+        }
+        for u in units {
+            self.shared.hub.publish(Event::Unit { unit: u });
+        }
+        for i in incidents {
+            self.shared.hub.publish(Event::Incident { incident: i });
+        }
+    }
+
+    pub(super) async fn create_incident(
+        &mut self,
+        new: NewIncident,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(IncidentView, bool), EngineError> {
+        let mut tx = self.store.begin().await?;
+        if let Some(ext) = &new.external_id
+            && let Some(existing) = self.store.incident_by_external_id(&mut tx, ext).await?
+        {
+            return Ok((existing, false));
+        }
+        let loc = self.shared.district.locate(new.location);
+        let policy = &self.shared.settings.policy;
+        let dispatch = policy.timer(TimerKind::Dispatch, loc.class, now);
+        let arrival = policy.timer(TimerKind::Arrival, loc.class, now);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO incidents (external_id, channel, category, priority, status, lat, lon, address, description,
+                                    reporter_contact, station, zone, zone_class, received_at, created_by)
+             VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(new.external_id.as_deref())
+        .bind(new.channel.as_str())
+        .bind(new.category.as_str())
+        .bind(i64::from(new.priority.get()))
+        .bind(new.location.lat())
+        .bind(new.location.lon())
+        .bind(new.address.as_str())
+        .bind(new.description.as_str())
+        .bind(new.reporter_contact.as_ref().map(|c| c.as_str()))
+        .bind(loc.station.as_ref().map(|s| s.as_str()))
+        .bind(loc.zone.as_deref())
+        .bind(loc.class.map(|c| c.as_str()))
+        .bind(millis(now))
+        .bind(actor)
+        .fetch_one(&mut *tx)
+        .await?;
+        for t in [dispatch, arrival] {
+            sqlx::query(
+                "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(t.kind.as_str())
+            .bind(millis(t.started_at))
+            .bind(millis(t.amber_at))
+            .bind(millis(t.deadline))
+            .execute(&mut *tx)
+            .await?;
+        }
+        log(
+            &mut tx,
+            now,
+            actor,
+            &format!("received by {}", new.channel),
+            Change { entity: "incident", id, from: None, to: "new", incident: None },
+        )
+        .await?;
+        tx.commit().await?;
+        let view = IncidentView {
+            id: IncidentId(id),
+            status: IncidentStatus::New,
+            channel: new.channel,
+            category: new.category,
+            priority: new.priority,
+            lat: new.location.lat(),
+            lon: new.location.lon(),
+            address: new.address.into_string(),
+            description: new.description.into_string(),
+            station: loc.station,
+            zone: loc.zone,
+            zone_class: loc.class,
+            units: vec![],
+            received_at: now,
+            dispatched_at: None,
+            en_route_at: None,
+            on_scene_at: None,
+            resolved_at: None,
+            closed_at: None,
+            cancelled_at: None,
+            dispatch_timer: TimerView::from_timer(dispatch, None),
+            arrival_timer: TimerView::from_timer(arrival, None),
+            external_id: new.external_id,
+        };
+        tracing::info!(incident = id, category = %view.category, priority = view.priority.get(), "incident received");
+        self.publish(vec![view.clone()], vec![]);
+        Ok((view, true))
+    }
+
+    pub(super) async fn assign(
+        &mut self,
+        id: IncidentId,
+        unit_id: UnitId,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentView, EngineError> {
+        let mut incident = self.load_incident(id).await?;
+        if !incident.status.is_open() {
+            return Err(EngineError::Conflict(format!(
+                "incident {id} is {}; units can only be sent to an open incident",
+                incident.status
+            )));
+        }
+        let mut unit = self.unit_of(unit_id)?;
+        if unit.status != UnitStatus::Available {
+            let on = match unit.incident {
+                Some(i) if i == id => " (already on this incident)".to_owned(),
+                Some(i) => format!(" (on incident {i})"),
+                None => String::new(),
+            };
+            return Err(EngineError::Conflict(format!(
+                "unit {} is not available: it is {}{on}",
+                unit.callsign, unit.status
+            )));
+        }
+        let mut tx = self.store.begin().await?;
+        let taken = sqlx::query("UPDATE units SET status = 'dispatched', incident_id = ?, updated_at = ? WHERE id = ? AND status = 'available'")
+            .bind(id.0)
+            .bind(millis(now))
+            .bind(unit_id.0)
+            .execute(&mut *tx)
+            .await?;
+        if taken.rows_affected() != 1 {
+            return Err(EngineError::Conflict(format!("unit {} was taken meanwhile", unit.callsign)));
+        }
+        sqlx::query("INSERT INTO assignments (incident_id, unit_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?)")
+            .bind(id.0)
+            .bind(unit_id.0)
+            .bind(millis(now))
+            .bind(actor)
+            .execute(&mut *tx)
+            .await?;
+        let reason = format!("sent to incident {id}");
+        let change =
+            Change { entity: "unit", id: unit_id.0, from: Some("available"), to: "dispatched", incident: Some(id) };
+        log(&mut tx, now, actor, &reason, change).await?;
+        if incident.status == IncidentStatus::New {
+            let reason = format!("unit {} sent", unit.callsign);
+            move_incident(&mut tx, self, &mut incident, IncidentStatus::Dispatched, actor, &reason, now).await?;
+        }
+        tx.commit().await?;
+        unit.status = UnitStatus::Dispatched;
+        unit.incident = Some(id);
+        incident.units.push(unit_id);
+        tracing::info!(incident = id.0, unit = %unit.callsign, "unit assigned");
+        self.publish(vec![incident.clone()], vec![unit]);
+        Ok(incident)
+    }
+
+    pub(super) async fn incident_status(
+        &mut self,
+        id: IncidentId,
+        to: IncidentStatus,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentView, EngineError> {
+        let mut incident = self.load_incident(id).await?;
+        if to == IncidentStatus::Dispatched {
+            return Err(EngineError::Conflict(format!(
+                "an incident is dispatched by assigning a unit: POST /api/v1/incidents/{id}/assign"
+            )));
+        }
+        incident.status.transition(to)?;
+        let mut tx = self.store.begin().await?;
+        move_incident(&mut tx, self, &mut incident, to, actor, reason, now).await?;
+        let mut released = vec![];
+        if matches!(to, IncidentStatus::Resolved | IncidentStatus::Cancelled) {
+            let why = format!("incident {id} {to}");
+            for unit_id in std::mem::take(&mut incident.units) {
+                let mut u = self.unit_of(unit_id)?;
+                let back = if u.status.is_busy() { UnitStatus::Available } else { u.status };
+                release_unit(&mut tx, &mut u, back, actor, &why, now).await?;
+                released.push(u);
+            }
+        }
+        tx.commit().await?;
+        tracing::info!(incident = id.0, status = %to, "incident moved");
+        self.publish(vec![incident.clone()], released);
+        Ok(incident)
+    }
+
+    pub(super) async fn unit_status(
+        &mut self,
+        id: UnitId,
+        to: UnitStatus,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UnitView, EngineError> {
+        let mut unit = self.unit_of(id)?;
+        if to == UnitStatus::Dispatched {
+            return Err(EngineError::Conflict(
+                "a unit is dispatched by assigning it to an incident: POST /api/v1/incidents/{id}/assign".into(),
+            ));
+        }
+        let from = unit.status;
+        from.transition(to)?;
+        let mut tx = self.store.begin().await?;
+        let mut incidents = vec![];
+        match (unit.incident, to) {
+            (Some(inc), UnitStatus::EnRoute | UnitStatus::OnScene) => {
+                sqlx::query("UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+                    .bind(to.as_str())
+                    .bind(millis(now))
+                    .bind(id.0)
+                    .bind(from.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                log(
+                    &mut tx,
+                    now,
+                    actor,
+                    reason,
+                    Change {
+                        entity: "unit",
+                        id: id.0,
+                        from: Some(from.as_str()),
+                        to: to.as_str(),
+                        incident: Some(inc),
+                    },
+                )
+                .await?;
+                unit.status = to;
+                // the incident follows its most advanced unit
+                let mut incident = self.load_incident(inc).await?;
+                let stage = if to == UnitStatus::OnScene { IncidentStatus::OnScene } else { IncidentStatus::EnRoute };
+                if incident.status.rank() < stage.rank() && incident.status.can_move_to(stage) {
+                    let why = format!(
+                        "unit {} {}",
+                        unit.callsign,
+                        if to == UnitStatus::OnScene { "on scene" } else { "en route" }
+                    );
+                    move_incident(&mut tx, self, &mut incident, stage, actor, &why, now).await?;
+                    incidents.push(incident);
+                }
+            }
+            (Some(inc), UnitStatus::Available | UnitStatus::OffDuty | UnitStatus::OutOfService) => {
+                let why = if reason.is_empty() { format!("released from incident {inc}") } else { reason.to_owned() };
+                release_unit(&mut tx, &mut unit, to, actor, &why, now).await?;
+                let mut incident = self.load_incident(inc).await?;
+                incident.units.retain(|u| *u != id);
+                incidents.push(incident);
+            }
+            _ => {
+                sqlx::query("UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+                    .bind(to.as_str())
+                    .bind(millis(now))
+                    .bind(id.0)
+                    .bind(from.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                log(
+                    &mut tx,
+                    now,
+                    actor,
+                    reason,
+                    Change { entity: "unit", id: id.0, from: Some(from.as_str()), to: to.as_str(), incident: None },
+                )
+                .await?;
+                unit.status = to;
+            }
+        }
+        tx.commit().await?;
+        tracing::info!(unit = %unit.callsign, status = %to, "unit status");
+        self.publish(incidents, vec![unit.clone()]);
+        Ok(unit)
+    }
+
+    pub(super) async fn register_unit(
+        &mut self,
+        new: NewUnit,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UnitView, EngineError> {
+        if !self.shared.district.stations.iter().any(|s| s.code == new.station) {
+            return Err(EngineError::Invalid(format!("unknown station {:?}", new.station.as_str())));
+        }
+        if new.status.is_busy() {
+            return Err(EngineError::Invalid(format!(
+                "a new unit cannot start as {}; send it to an incident instead",
+                new.status
+            )));
+        }
+        if let Some(existing) = read(&self.shared.fleet).values().find(|u| u.callsign == new.callsign.as_str()) {
+            return Err(EngineError::Conflict(format!(
+                "callsign {} is already unit {}",
+                existing.callsign, existing.id
+            )));
+        }
+        let mut tx = self.store.begin().await?;
+        let seen = new.position.map(|_| millis(now));
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (callsign, kind, force, station, status, lat, lon, seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(new.callsign.as_str())
+        .bind(new.kind.as_str())
+        .bind(new.force.as_str())
+        .bind(new.station.as_str())
+        .bind(new.status.as_str())
+        .bind(new.position.map(|p| p.lat()))
+        .bind(new.position.map(|p| p.lon()))
+        .bind(seen)
+        .bind(millis(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(p) = new.position {
+            sqlx::query("INSERT INTO positions (unit_id, at, lat, lon, received_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(id)
+                .bind(millis(now))
+                .bind(p.lat())
+                .bind(p.lon())
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await?;
+        }
+        log(
+            &mut tx,
+            now,
+            actor,
+            "registered",
+            Change { entity: "unit", id, from: None, to: new.status.as_str(), incident: None },
+        )
+        .await?;
+        tx.commit().await?;
+        let unit = UnitView {
+            id: UnitId(id),
+            callsign: new.callsign.into_string(),
+            kind: new.kind,
+            force: new.force,
+            station: new.station,
+            status: new.status,
+            lat: new.position.map(|p| p.lat()),
+            lon: new.position.map(|p| p.lon()),
+            seen_at: new.position.map(|_| now),
+            incident: None,
+        };
+        tracing::info!(unit = %unit.callsign, "unit registered");
+        self.publish(vec![], vec![unit.clone()]);
+        Ok(unit)
+    }
+
+    pub(super) async fn positions(
+        &mut self,
+        reports: Vec<PositionReport>,
+        now: DateTime<Utc>,
+    ) -> Result<PositionOutcome, EngineError> {
+        let mut rejected = vec![];
+        let mut accepted = vec![];
+        // the newest accepted report per unit moves the unit
+        let mut newest: BTreeMap<UnitId, PositionReport> = BTreeMap::new();
+        {
+            let fleet = read(&self.shared.fleet);
+            for r in reports {
+                let Some(unit) = fleet.get(&r.unit_id) else {
+                    rejected.push(Rejection { index: r.index, reason: format!("unknown unit {}", r.unit_id) });
+                    continue;
+                };
+                if r.at > now + Duration::seconds(FUTURE_TOLERANCE_S) {
+                    rejected.push(Rejection {
+                        index: r.index,
+                        reason: format!("at is more than {FUTURE_TOLERANCE_S} s in the future"),
+                    });
+                    continue;
+                }
+                if r.at < now - Duration::hours(MAX_AGE_H) {
+                    rejected.push(Rejection { index: r.index, reason: format!("at is more than {MAX_AGE_H} h old") });
+                    continue;
+                }
+                accepted.push(r);
+                let later_than_known = unit.seen_at.is_none_or(|seen| r.at > seen);
+                let later_than_batch = newest.get(&r.unit_id).is_none_or(|n| r.at > n.at);
+                if later_than_known && later_than_batch {
+                    newest.insert(r.unit_id, r);
+                }
+            }
+        }
+        if accepted.is_empty() {
+            return Ok(PositionOutcome { accepted: 0, rejected });
+        }
+        let mut tx = self.store.begin().await?;
+        for chunk in accepted.chunks(150) {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO positions (unit_id, at, lat, lon, received_at) ");
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.unit_id.0)
+                    .push_bind(millis(r.at))
+                    .push_bind(r.at_position.lat())
+                    .push_bind(r.at_position.lon())
+                    .push_bind(millis(now));
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for r in newest.values() {
+            sqlx::query("UPDATE units SET lat = ?, lon = ?, seen_at = ? WHERE id = ?")
+                .bind(r.at_position.lat())
+                .bind(r.at_position.lon())
+                .bind(millis(r.at))
+                .bind(r.unit_id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let moved: Vec<PositionView> = newest
+            .values()
+            .map(|r| PositionView { unit_id: r.unit_id, lat: r.at_position.lat(), lon: r.at_position.lon(), at: r.at })
+            .collect();
+        {
+            let mut fleet = write(&self.shared.fleet);
+            for p in &moved {
+                if let Some(u) = fleet.get_mut(&p.unit_id) {
+                    u.lat = Some(p.lat);
+                    u.lon = Some(p.lon);
+                    u.seen_at = Some(p.at);
+                }
+            }
+        }
+        if !moved.is_empty() {
+            self.shared.hub.publish(Event::Positions { positions: moved });
+        }
+        tracing::debug!(accepted = accepted.len(), rejected = rejected.len(), "positions");
+        Ok(PositionOutcome { accepted: accepted.len(), rejected })
+    }
+}

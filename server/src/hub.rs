@@ -1,0 +1,134 @@
+//! The event hub: numbers every event, keeps the recent ones for clients
+//! that reconnect, and fans them out. Only the engine publishes, so sequence
+//! numbers follow commit order exactly.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use app::wire::{Envelope, Event};
+use axum::extract::ws::Utf8Bytes;
+use chrono::Utc;
+use tokio::sync::broadcast;
+
+/// One serialised event, shared by every client it goes to.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub seq: u64,
+    pub json: Utf8Bytes,
+}
+
+pub struct Hub {
+    tx: broadcast::Sender<Frame>,
+    seq: std::sync::atomic::AtomicU64,
+    replay: Mutex<VecDeque<Frame>>,
+    replay_capacity: usize,
+}
+
+impl Hub {
+    pub fn new(channel_capacity: usize, replay_capacity: usize) -> Hub {
+        let (tx, _) = broadcast::channel(channel_capacity);
+        Hub {
+            tx,
+            seq: std::sync::atomic::AtomicU64::new(0),
+            replay: Mutex::new(VecDeque::with_capacity(replay_capacity)),
+            replay_capacity,
+        }
+    }
+
+    /// The sequence number of the last event published.
+    pub fn seq(&self) -> u64 {
+        self.seq.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Frame> {
+        self.tx.subscribe()
+    }
+
+    /// Publishes an event under the next sequence number.
+    pub fn publish(&self, event: Event) -> u64 {
+        let seq = self.seq() + 1;
+        let frame = Frame { seq, json: encode(seq, event) };
+        self.seq.store(seq, std::sync::atomic::Ordering::Release);
+        if let Ok(mut replay) = self.replay.lock() {
+            if replay.len() == self.replay_capacity {
+                replay.pop_front();
+            }
+            replay.push_back(frame.clone());
+        }
+        // no receivers is fine: nobody is watching
+        let _ = self.tx.send(frame);
+        seq
+    }
+
+    /// Sends a heartbeat carrying the current sequence number (not a new
+    /// one, and not kept for replay).
+    pub fn heartbeat(&self) {
+        let seq = self.seq();
+        let _ = self.tx.send(Frame { seq, json: encode(seq, Event::Heartbeat) });
+    }
+
+    /// The events after `since`, if the replay buffer still holds all of them.
+    pub fn replay_since(&self, since: u64) -> Option<Vec<Frame>> {
+        let replay = self.replay.lock().ok()?;
+        let current = self.seq();
+        if since > current {
+            return None;
+        }
+        if since == current {
+            return Some(vec![]);
+        }
+        let first = replay.front()?.seq;
+        if since + 1 < first {
+            return None;
+        }
+        Some(replay.iter().filter(|f| f.seq > since).cloned().collect())
+    }
+}
+
+/// Serialises an event in its envelope.
+pub fn encode(seq: u64, event: Event) -> Utf8Bytes {
+    let env = Envelope { seq, server_time: Utc::now(), event };
+    match serde_json::to_string(&env) {
+        Ok(s) => Utf8Bytes::from(s),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise an event");
+            Utf8Bytes::from(format!(
+                r#"{{"seq":{seq},"server_time":"{}","type":"heartbeat"}}"#,
+                Utc::now().to_rfc3339()
+            ))
+        }
+    }
+}
+
+/// What a new client needs: the snapshot's frame and the live feed after it.
+pub struct Subscription {
+    pub seq: u64,
+    pub snapshot: app::wire::Snapshot,
+    pub rx: broadcast::Receiver<Frame>,
+}
+
+pub type SharedHub = Arc<Hub>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_events_and_replays_while_it_can() {
+        let hub = Hub::new(16, 3);
+        let mut rx = hub.subscribe();
+        for _ in 0..5 {
+            hub.publish(Event::Heartbeat);
+        }
+        assert_eq!(hub.seq(), 5);
+        assert_eq!(rx.try_recv().map(|f| f.seq).ok(), Some(1));
+        assert_eq!(hub.replay_since(5).map(|v| v.len()), Some(0));
+        assert_eq!(hub.replay_since(3).map(|v| v.iter().map(|f| f.seq).collect::<Vec<_>>()), Some(vec![4, 5]));
+        assert_eq!(hub.replay_since(2).map(|v| v.len()), Some(3));
+        assert!(hub.replay_since(1).is_none(), "event 2 is gone");
+        assert!(hub.replay_since(9).is_none(), "from the future");
+        hub.heartbeat();
+        assert_eq!(hub.seq(), 5, "a heartbeat does not take a number");
+    }
+}

@@ -1,0 +1,16 @@
+//! The Command Room server: configuration, start-up, the sqlx store, the
+//! live engine (units, incidents, assignments, timers), the event hub and
+//! websocket stream, the REST API, the pages' backend and the simulator.
+
+pub mod api;
+pub mod config;
+pub mod engine;
+pub mod hub;
+pub mod simulator;
+pub mod startup;
+pub mod store;
+pub mod web;
+pub mod ws;
+
+pub use config::Config;
+pub use startup::Application;

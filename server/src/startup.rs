@@ -1,0 +1,106 @@
+//! Start-up as a library call: `Application::build(config)` opens and
+//! migrates the store, loads the district, starts the engine (and the
+//! simulator if asked) and binds the listener; `run_until_stopped(signal)`
+//! serves until the signal fires. Tests start the real server on port 0.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::engine::{self, EngineHandle, Settings};
+use crate::store::Store;
+use crate::web::{AppState, map_data, router};
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    state: AppState,
+    engine_task: tokio::task::JoinHandle<()>,
+    shutdown: watch::Sender<bool>,
+    simulator: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let store = Store::connect(&config.database_url).await.with_context(|| "opening the database".to_string())?;
+        if !store.has_district().await? {
+            match &config.district_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("reading the district file {}", path.display()))?;
+                    let district = domain::District::from_toml(&text)
+                        .with_context(|| format!("district file {}", path.display()))?;
+                    store.import_district(&district, &path.display().to_string(), Utc::now()).await?;
+                    tracing::info!(
+                        stations = district.stations.len(),
+                        zones = district.zones.len(),
+                        patrol_points = district.patrol_points.len(),
+                        units = district.units.len(),
+                        "district loaded from {}",
+                        path.display()
+                    );
+                }
+                None => tracing::info!("starting with an empty district"),
+            }
+        }
+        let district = Arc::new(store.load_district().await?);
+        let settings = Settings {
+            policy: config.policy.clone(),
+            travel: config.travel.clone(),
+            utc_offset_minutes: config.utc_offset_minutes,
+            heartbeat: Duration::from_secs(config.heartbeat_s),
+        };
+        let map = Arc::new(map_data(&district, &settings));
+        let (engine, engine_task) = engine::start(store.clone(), district.clone(), settings).await?;
+
+        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("command_room")
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let state = AppState { leptos_options, store, engine: engine.clone(), map, shutdown: shutdown_rx.clone() };
+        let simulator = config.simulator.enabled.then(|| {
+            tracing::info!(speed = config.simulator.speed, "simulator running");
+            tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))
+        });
+        Ok(Application { listener, port: addr.port(), state, engine_task, shutdown, simulator })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn engine(&self) -> EngineHandle {
+        self.state.engine.clone()
+    }
+
+    /// Serves until `signal` completes, then closes live streams, stops the
+    /// simulator and lets the engine finish what it was doing.
+    pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let Application { listener, state, engine_task, shutdown, simulator, .. } = self;
+        let app = router(state);
+        let stop = async move {
+            signal.await;
+            tracing::info!("shutting down");
+            let _ = shutdown.send(true);
+        };
+        axum::serve(listener, app).with_graceful_shutdown(stop).await?;
+        if let Some(sim) = simulator {
+            let _ = tokio::time::timeout(Duration::from_secs(5), sim).await;
+        }
+        // every handle is gone now; the engine drains its queue and stops
+        let _ = tokio::time::timeout(Duration::from_secs(10), engine_task).await;
+        Ok(())
+    }
+}

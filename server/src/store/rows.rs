@@ -1,0 +1,285 @@
+//! Rows as stored, their conversion into the views the outside sees, and the
+//! read queries.
+
+use app::wire::{IncidentView, LogEntry, TimerView, UnitView};
+use chrono::{DateTime, Utc};
+use domain::{IncidentId, IncidentStatus, Priority, StationCode, TimerKind, UnitId};
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+/// Milliseconds since the epoch, the stored form of every time.
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The time a stored millisecond count stands for.
+pub fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn opt_time(ms: Option<i64>) -> Option<DateTime<Utc>> {
+    ms.map(time)
+}
+
+fn parse<T: std::str::FromStr<Err = domain::UnknownName>>(s: &str) -> Result<T, StoreError> {
+    s.parse().map_err(|e: domain::UnknownName| StoreError::Corrupt(e.to_string()))
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub callsign: String,
+    pub kind: String,
+    pub force: String,
+    pub station: String,
+    pub status: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub seen_at: Option<i64>,
+    pub incident_id: Option<i64>,
+}
+
+impl UnitRow {
+    pub fn into_view(self) -> Result<UnitView, StoreError> {
+        Ok(UnitView {
+            id: UnitId(self.id),
+            callsign: self.callsign,
+            kind: parse(&self.kind)?,
+            force: parse(&self.force)?,
+            station: StationCode::parse(&self.station).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            status: parse(&self.status)?,
+            lat: self.lat,
+            lon: self.lon,
+            seen_at: opt_time(self.seen_at),
+            incident: self.incident_id.map(IncidentId),
+        })
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct IncidentRow {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub channel: String,
+    pub category: String,
+    pub priority: i64,
+    pub status: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub address: String,
+    pub description: String,
+    pub reporter_contact: Option<String>,
+    pub station: Option<String>,
+    pub zone: Option<String>,
+    pub zone_class: Option<String>,
+    pub received_at: i64,
+    pub dispatched_at: Option<i64>,
+    pub en_route_at: Option<i64>,
+    pub on_scene_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub d_started: i64,
+    pub d_amber: i64,
+    pub d_deadline: i64,
+    pub d_stopped: Option<i64>,
+    pub a_started: i64,
+    pub a_amber: i64,
+    pub a_deadline: i64,
+    pub a_stopped: Option<i64>,
+    /// Comma-separated ids of the units currently assigned.
+    pub unit_ids: Option<String>,
+}
+
+/// The columns an [`IncidentRow`] needs, joined with its two timers and its
+/// open assignments.
+pub const INCIDENT_SELECT: &str = "
+    SELECT i.id, i.external_id, i.channel, i.category, i.priority, i.status, i.lat, i.lon,
+           i.address, i.description, i.reporter_contact, i.station, i.zone, i.zone_class,
+           i.received_at, i.dispatched_at, i.en_route_at, i.on_scene_at, i.resolved_at,
+           i.closed_at, i.cancelled_at,
+           d.started_at AS d_started, d.amber_at AS d_amber, d.deadline AS d_deadline, d.stopped_at AS d_stopped,
+           a.started_at AS a_started, a.amber_at AS a_amber, a.deadline AS a_deadline, a.stopped_at AS a_stopped,
+           (SELECT group_concat(unit_id) FROM assignments s WHERE s.incident_id = i.id AND s.cleared_at IS NULL) AS unit_ids
+    FROM incidents i
+    JOIN timers d ON d.incident_id = i.id AND d.kind = 'dispatch'
+    JOIN timers a ON a.incident_id = i.id AND a.kind = 'arrival'";
+
+impl IncidentRow {
+    /// The broadcast view and, separately, the reporter contact.
+    pub fn into_view(self) -> Result<(IncidentView, Option<String>), StoreError> {
+        let units = self
+            .unit_ids
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<i64>().map(UnitId).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let view = IncidentView {
+            id: IncidentId(self.id),
+            status: parse(&self.status)?,
+            channel: parse(&self.channel)?,
+            category: parse(&self.category)?,
+            priority: Priority::parse(self.priority).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            lat: self.lat,
+            lon: self.lon,
+            address: self.address,
+            description: self.description,
+            station: self
+                .station
+                .as_deref()
+                .map(StationCode::parse)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            zone: self.zone,
+            zone_class: self.zone_class.as_deref().map(parse).transpose()?,
+            units,
+            received_at: time(self.received_at),
+            dispatched_at: opt_time(self.dispatched_at),
+            en_route_at: opt_time(self.en_route_at),
+            on_scene_at: opt_time(self.on_scene_at),
+            resolved_at: opt_time(self.resolved_at),
+            closed_at: opt_time(self.closed_at),
+            cancelled_at: opt_time(self.cancelled_at),
+            dispatch_timer: TimerView {
+                kind: TimerKind::Dispatch,
+                started_at: time(self.d_started),
+                amber_at: time(self.d_amber),
+                deadline: time(self.d_deadline),
+                stopped_at: opt_time(self.d_stopped),
+            },
+            arrival_timer: TimerView {
+                kind: TimerKind::Arrival,
+                started_at: time(self.a_started),
+                amber_at: time(self.a_amber),
+                deadline: time(self.a_deadline),
+                stopped_at: opt_time(self.a_stopped),
+            },
+            external_id: self.external_id,
+        };
+        Ok((view, self.reporter_contact))
+    }
+}
+
+#[derive(Debug, FromRow)]
+struct LogRow {
+    at: i64,
+    entity: String,
+    entity_id: i64,
+    from_status: Option<String>,
+    to_status: String,
+    actor: String,
+    reason: String,
+}
+
+/// Filters for listing incidents.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub status: Option<IncidentStatus>,
+    pub station: Option<StationCode>,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: u32,
+}
+
+impl Store {
+    pub async fn load_units(&self) -> Result<Vec<UnitView>, StoreError> {
+        let rows: Vec<UnitRow> = sqlx::query_as(
+            "SELECT id, callsign, kind, force, station, status, lat, lon, seen_at, incident_id FROM units ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(UnitRow::into_view).collect()
+    }
+
+    pub async fn load_open_incidents(&self) -> Result<Vec<IncidentView>, StoreError> {
+        let sql =
+            format!("{INCIDENT_SELECT} WHERE i.status IN ('new', 'dispatched', 'en_route', 'on_scene') ORDER BY i.id");
+        let rows: Vec<IncidentRow> = sqlx::query_as(&sql).fetch_all(self.pool()).await?;
+        rows.into_iter().map(|r| r.into_view().map(|(v, _)| v)).collect()
+    }
+
+    /// One incident with its reporter contact.
+    pub async fn incident(&self, id: IncidentId) -> Result<Option<(IncidentView, Option<String>)>, StoreError> {
+        let sql = format!("{INCIDENT_SELECT} WHERE i.id = ?");
+        let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(self.pool()).await?;
+        row.map(IncidentRow::into_view).transpose()
+    }
+
+    pub async fn incident_by_external_id(
+        &self,
+        tx: &mut super::Tx<'_>,
+        external_id: &str,
+    ) -> Result<Option<IncidentView>, StoreError> {
+        let sql = format!("{INCIDENT_SELECT} WHERE i.external_id = ?");
+        let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(external_id).fetch_optional(&mut **tx).await?;
+        Ok(row.map(IncidentRow::into_view).transpose()?.map(|(v, _)| v))
+    }
+
+    pub async fn list_incidents(&self, f: &IncidentFilter) -> Result<Vec<IncidentView>, StoreError> {
+        let mut sql = format!("{INCIDENT_SELECT} WHERE 1 = 1");
+        if f.status.is_some() {
+            sql.push_str(" AND i.status = ?");
+        }
+        if f.station.is_some() {
+            sql.push_str(" AND i.station = ?");
+        }
+        if f.since.is_some() {
+            sql.push_str(" AND i.received_at >= ?");
+        }
+        sql.push_str(" ORDER BY i.id DESC LIMIT ?");
+        let mut q = sqlx::query_as::<_, IncidentRow>(&sql);
+        if let Some(s) = f.status {
+            q = q.bind(s.as_str());
+        }
+        if let Some(s) = &f.station {
+            q = q.bind(s.as_str().to_owned());
+        }
+        if let Some(t) = f.since {
+            q = q.bind(millis(t));
+        }
+        let rows = q.bind(i64::from(f.limit)).fetch_all(self.pool()).await?;
+        rows.into_iter().map(|r| r.into_view().map(|(v, _)| v)).collect()
+    }
+
+    /// The incident's history from the status log: its own rows and those of
+    /// the units sent to it.
+    pub async fn timeline(&self, id: IncidentId) -> Result<Vec<LogEntry>, StoreError> {
+        let rows: Vec<LogRow> = sqlx::query_as(
+            "SELECT at, entity, entity_id, from_status, to_status, actor, reason FROM status_log
+             WHERE (entity = 'incident' AND entity_id = ?1) OR incident_id = ?1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LogEntry {
+                at: time(r.at),
+                entity: r.entity,
+                entity_id: r.entity_id,
+                from: r.from_status,
+                to: r.to_status,
+                actor: r.actor,
+                reason: r.reason,
+            })
+            .collect())
+    }
+
+    /// (received, first on scene, arrival deadline) of the incidents received
+    /// since `since`, for today's figures.
+    pub async fn arrivals_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(i64, Option<i64>, i64, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT i.received_at, i.on_scene_at, t.deadline, i.status FROM incidents i
+             JOIN timers t ON t.incident_id = i.id AND t.kind = 'arrival'
+             WHERE i.received_at >= ?",
+        )
+        .bind(millis(since))
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

@@ -1,0 +1,11 @@
+//! API tests: each starts the real server on port 0 with a fresh SQLite file
+//! and the demo district, and talks to it over HTTP and websockets.
+
+mod helpers;
+
+mod incidents;
+mod pages;
+mod positions;
+mod restart;
+mod stream;
+mod units;

@@ -1,0 +1,85 @@
+//! The pages as the server renders them: the first HTML already holds the
+//! map, the units and the figures.
+
+use crate::helpers::{JINSHAN, spawn};
+
+async fn html(app: &crate::helpers::TestApp, path: &str) -> (u16, String) {
+    let r = app.client.get(app.url(path)).send().await.expect("request");
+    (r.status().as_u16(), r.text().await.expect("text"))
+}
+
+#[tokio::test]
+async fn the_wall_screen_is_complete_in_the_first_html() {
+    let app = spawn().await;
+    let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
+    let (status, page) = html(&app, "/screen").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<svg"), "the map is rendered on the server");
+    assert_eq!(page.matches("data-unit-id=").count(), 45, "every unit is on the map");
+    for station in ["金水路警务站", "榕山警务站", "人民路警务站", "时代枫林警务站"] {
+        assert!(page.contains(station), "{station}");
+    }
+    assert!(page.contains(&format!("data-incident-id=\"{}\"", i["id"])), "the open incident is on the map");
+    assert!(page.contains("data-figure=\"open\""));
+    assert!(page.contains("/pkg/command_room.js"), "and then it hydrates");
+}
+
+#[tokio::test]
+async fn the_screen_never_shows_personal_data() {
+    let app = spawn().await;
+    let (s, _) = app
+        .post(
+            "/api/v1/incidents",
+            serde_json::json!({"channel": "phone", "category": "theft", "lat": 25.24, "lon": 110.2, "reporter_contact": "13812345678"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, page) = html(&app, "/screen").await;
+    assert!(!page.contains("13812345678"));
+}
+
+#[tokio::test]
+async fn dispatch_renders_recommendations_for_the_selected_incident_without_javascript() {
+    let app = spawn().await;
+    let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
+    let (status, page) = html(&app, &format!("/dispatch?incident={}", i["id"])).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("JS-P1"), "the nearest unit is listed");
+    assert!(page.contains("class=\"assign\""), "with an assign button");
+    assert!(page.contains("action=\"/sf/assign\""), "that posts a plain form");
+}
+
+#[tokio::test]
+async fn english_and_unknown_pages() {
+    let app = spawn().await;
+    let (status, page) = html(&app, "/screen?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Open incidents"));
+    assert!(page.contains("lang=\"en\""));
+    let (status, _) = html(&app, "/no-such-page").await;
+    assert_eq!(status, 404);
+    let (status, page) = html(&app, "/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("/screen") && page.contains("/dispatch"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = spawn().await;
+    let (status, doc) = app.get("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.")), Some(true));
+    let paths = doc["paths"].as_object().expect("paths");
+    for p in [
+        "/incidents",
+        "/incidents/{id}",
+        "/incidents/{id}/recommendations",
+        "/incidents/{id}/assign",
+        "/incidents/{id}/status",
+        "/units",
+        "/units/{id}/status",
+        "/positions",
+    ] {
+        assert!(paths.contains_key(p), "{p} is documented");
+    }
+}
