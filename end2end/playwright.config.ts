@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// scripts/test.sh picks a free port and passes it in; workers inherit it.
+const port = Number(process.env.E2E_PORT || 3917);
+const serverBin = process.env.E2E_SERVER_BIN || '../target/debug/command-room';
+const dbDir = process.env.E2E_DB_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'command-room-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  // one server for the run; each test makes its own incidents and units
+  workers: 1,
+  retries: 0,
+  outputDir: 'test-results',
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    screenshot: 'on',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's chromium: never a downloaded browser
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: `${serverBin} --bind 127.0.0.1:${port} --database sqlite://${dbDir}/e2e.db ` +
+      `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

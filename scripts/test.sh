@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every test: formatting, clippy (warnings
+# denied, host and wasm), unit and API tests, then the browser tests in
+# headless Chromium against the real server. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+started=$(date +%s)
+
+ensure_wasm_target
+ensure_wasm_bindgen
+ensure_browser
+ensure_playwright
+
+step "formatting"
+cargo fmt --all --check
+
+step "clippy (server and shared crates)"
+cargo clippy --locked --all-targets -- -D warnings
+step "clippy (browser crate, wasm32)"
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and API tests"
+cargo test --locked
+
+step "browser bundle"
+scripts/build-site.sh release
+cargo build --locked -p server
+
+step "browser tests (Playwright, headless Chromium)"
+target_dir=${CARGO_TARGET_DIR:-target}
+case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+port=$(free_port)
+(cd end2end && E2E_PORT=$port E2E_SERVER_BIN="$target_dir/debug/command-room" npx playwright test)
+
+echo
+echo "all tests passed in $(( $(date +%s) - started )) s (screenshots: end2end/test-results/)"
