@@ -25,8 +25,8 @@ cargo test --locked
 
 step "browser bundle"
 scripts/build-site.sh release
-cargo build --locked -p server
 
+# `cargo test` above built the server binary the browser tests run
 step "browser tests (Playwright, headless Chromium)"
 target_dir=${CARGO_TARGET_DIR:-target}
 case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac

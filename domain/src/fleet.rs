@@ -144,3 +144,78 @@ mod tests {
         assert!(recommend_scan(&units, target, now(), 0, &m).is_empty());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! The ranking against a second, independently written definition on
+    //! random fleets: mixed kinds and statuses, stale and unplaced units,
+    //! duplicate positions, K larger than the fleet, empty fleets.
+
+    use super::*;
+    use chrono::{Duration, TimeZone};
+    use proptest::prelude::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("valid date")
+    }
+
+    /// The rule as DESIGN.md states it, written without the production code.
+    fn reference(units: &[UnitState], target: Coordinates, k: usize, m: &TravelModel) -> Vec<(i64, f64, f64)> {
+        let mut all = vec![];
+        for u in units {
+            if u.status != UnitStatus::Available {
+                continue;
+            }
+            let Some((at, seen)) = u.position else { continue };
+            if (now() - seen).num_milliseconds() >= i64::from(m.staleness_s) * 1000 {
+                continue;
+            }
+            let d = at.distance_m(target);
+            let speed_ms = m.speed_kmh(u.kind) * 1000.0 / 3600.0;
+            all.push((u.id.0, d * m.detour_factor / speed_ms, d));
+        }
+        all.sort_by(|a, b| {
+            a.1.partial_cmp(&b.1).expect("finite").then(a.2.partial_cmp(&b.2).expect("finite")).then(a.0.cmp(&b.0))
+        });
+        all.truncate(k);
+        all
+    }
+
+    /// kind, status, position on a coarse grid (so duplicates happen), age in seconds
+    fn unit_strategy() -> impl Strategy<Value = (u8, u8, Option<(u8, u8)>, u16)> {
+        (0u8..5, 0u8..6, proptest::option::weighted(0.9, (0u8..20, 0u8..20)), 0u16..400)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn matches_the_reference(
+            raw in proptest::collection::vec(unit_strategy(), 0..60),
+            k in 0usize..80,
+            tx in 0u8..20,
+            ty in 0u8..20,
+        ) {
+            let m = TravelModel::default();
+            let grid = |x: u8, y: u8| Coordinates::parse(25.20 + f64::from(y) * 0.004, 110.15 + f64::from(x) * 0.004).expect("valid");
+            let units: Vec<UnitState> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (kind, status, pos, age))| UnitState {
+                    id: UnitId(i as i64 + 1),
+                    kind: UnitKind::ALL[*kind as usize],
+                    status: UnitStatus::ALL[*status as usize],
+                    position: pos.map(|(x, y)| (grid(x, y), now() - Duration::seconds(i64::from(*age)))),
+                })
+                .collect();
+            let target = grid(tx, ty);
+            let got: Vec<(i64, f64, f64)> =
+                recommend_scan(&units, target, now(), k, &m).iter().map(|r| (r.unit_id.0, r.eta_s, r.distance_m)).collect();
+            let want = reference(&units, target, k, &m);
+            prop_assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                prop_assert_eq!(g.0, w.0);
+                prop_assert!((g.1 - w.1).abs() < 1e-6 && (g.2 - w.2).abs() < 1e-6);
+            }
+        }
+    }
+}
