@@ -136,7 +136,7 @@ impl Live {
                 });
             }
             Event::Figures { figures } => self.figures.set(figures),
-            Event::Heartbeat => {}
+            Event::Chat { .. } | Event::Heartbeat => {}
         }
         if self.link.get_untracked() != Link::Live {
             self.link.set(Link::Live);

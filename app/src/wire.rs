@@ -189,6 +189,25 @@ pub struct Figures {
     pub stations: Vec<StationFigures>,
 }
 
+/// A message from a community chat group, as the desk sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatMessageView {
+    pub id: i64,
+    pub group_id: String,
+    pub group_name: String,
+    pub message_id: String,
+    pub sender_name: String,
+    pub text: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub address: String,
+    pub attachments: Vec<String>,
+    pub sent_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub first_reply_at: Option<DateTime<Utc>>,
+    pub incident: Option<IncidentId>,
+}
+
 /// A unit's reported position, as carried by the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PositionView {
@@ -223,6 +242,8 @@ pub enum Event {
     Positions { positions: Vec<PositionView> },
     /// The figures changed.
     Figures { figures: Figures },
+    /// A chat-group message arrived (no sender phone: that stays in the store).
+    Chat { message: ChatMessageView },
     /// Nothing happened; the connection and the server are alive.
     Heartbeat,
 }

@@ -7,6 +7,7 @@
 //! Every function that needs the time takes `now` as an argument, so the
 //! decisions that matter most can be tested in microseconds and benchmarked.
 
+pub mod chat;
 pub mod coords;
 pub mod district;
 pub mod fleet;

@@ -41,3 +41,30 @@ export function recordRequests(page: Page): string[] {
   page.on('websocket', (ws) => urls.push(ws.url()));
   return urls;
 }
+
+/**
+ * Starts recording, in the page, when (wall clock, ms) each element matching
+ * `selector` first appears or first gets `attr` = `value`. The browser and
+ * the test runner share this machine's clock, so the times compare with
+ * `Date.now()` in the test.
+ */
+export async function watch(page: Page, selector: string, attr?: string, value?: string): Promise<void> {
+  await page.evaluate(([selector, attr, value]) => {
+    const w = window as unknown as { __seen: Record<string, number> };
+    w.__seen = {};
+    const scan = () => {
+      for (const el of document.querySelectorAll(selector)) {
+        const key = el.getAttribute('data-incident-id') || el.getAttribute('data-unit-id') || '';
+        if (key in w.__seen) continue;
+        if (!attr || el.getAttribute(attr) === value) w.__seen[key] = Date.now();
+      }
+    };
+    scan();
+    new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, [selector, attr ?? '', value ?? ''] as const);
+}
+
+/** When (wall clock, ms) `key` was seen by `watch`. */
+export async function seenAt(page: Page, key: string | number): Promise<number> {
+  return page.evaluate((k) => (window as unknown as { __seen: Record<string, number> }).__seen[k], String(key));
+}

@@ -27,6 +27,9 @@ pub struct Config {
     pub simulator: SimulatorConfig,
     /// Seconds between heartbeats on the live stream.
     pub heartbeat_s: u64,
+    /// Residents' reports accepted per client address per window.
+    pub reports_per_window: u32,
+    pub reports_window_s: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +52,8 @@ impl Default for Config {
             travel: TravelModel::default(),
             simulator: SimulatorConfig { enabled: false, speed: 1.0, seed: 1 },
             heartbeat_s: 5,
+            reports_per_window: 5,
+            reports_window_s: 600,
         }
     }
 }
@@ -81,6 +86,8 @@ struct RawConfig {
     #[serde(default)]
     simulator: RawSimulator,
     #[serde(default)]
+    reports: RawReports,
+    #[serde(default)]
     policy: PolicyConfig,
     #[serde(default)]
     travel: TravelConfig,
@@ -105,6 +112,13 @@ struct RawDatabase {
 #[serde(deny_unknown_fields)]
 struct RawDistrict {
     file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReports {
+    per_window: Option<i64>,
+    window_s: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -184,6 +198,18 @@ impl Config {
         }
         if let Some(seed) = raw.simulator.seed {
             c.simulator.seed = seed;
+        }
+        if let Some(n) = raw.reports.per_window {
+            if !(1..=10_000).contains(&n) {
+                return Err(invalid("reports.per_window", format!("must be between 1 and 10000, got {n}")));
+            }
+            c.reports_per_window = n as u32;
+        }
+        if let Some(w) = raw.reports.window_s {
+            if !(1..=86_400).contains(&w) {
+                return Err(invalid("reports.window_s", format!("must be between 1 and 86400, got {w}")));
+            }
+            c.reports_window_s = w as u64;
         }
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
         c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;

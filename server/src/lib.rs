@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod engine;
 pub mod hub;
+pub mod limiter;
 pub mod simulator;
 pub mod startup;
 pub mod store;

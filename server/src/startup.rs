@@ -69,7 +69,18 @@ impl Application {
             .site_addr(addr)
             .build();
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let state = AppState { leptos_options, store, engine: engine.clone(), map, shutdown: shutdown_rx.clone() };
+        let reports_limiter = Arc::new(crate::limiter::RateLimiter::new(
+            config.reports_per_window as usize,
+            Duration::from_secs(config.reports_window_s),
+        ));
+        let state = AppState {
+            leptos_options,
+            store,
+            engine: engine.clone(),
+            map,
+            shutdown: shutdown_rx.clone(),
+            reports_limiter,
+        };
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))
@@ -95,7 +106,9 @@ impl Application {
             tracing::info!("shutting down");
             let _ = shutdown.send(true);
         };
-        axum::serve(listener, app).with_graceful_shutdown(stop).await?;
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(stop)
+            .await?;
         if let Some(sim) = simulator {
             let _ = tokio::time::timeout(Duration::from_secs(5), sim).await;
         }

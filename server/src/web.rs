@@ -32,6 +32,8 @@ pub struct AppState {
     pub map: Arc<MapData>,
     /// Turns true when the server is shutting down (websockets close).
     pub shutdown: watch::Receiver<bool>,
+    /// Residents' reports per client address.
+    pub reports_limiter: Arc<crate::limiter::RateLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

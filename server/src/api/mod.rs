@@ -4,6 +4,7 @@
 
 mod error;
 mod incidents;
+mod intake;
 mod positions;
 mod units;
 
@@ -31,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/units", get(units::list).post(units::register))
         .route("/units/{id}/status", post(units::status))
         .route("/positions", post(positions::ingest))
+        .route("/chat/messages", post(intake::chat_create).get(intake::chat_list))
+        .route("/reports", post(intake::report_create))
+        .route("/reports/{code}", get(intake::report_status))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use app::wire::{Figures, IncidentView, RecommendationView, Snapshot, UnitView};
+use app::wire::{ChatMessageView, Figures, IncidentView, RecommendationView, Snapshot, UnitView};
 use chrono::{DateTime, Utc};
+use domain::chat::NewChatMessage;
 use domain::fleet::{UnitState, recommend_scan};
 use domain::{
     Coordinates, District, IncidentId, IncidentStatus, NewIncident, ResponsePolicy, TravelModel, UnitId, UnitStatus,
@@ -58,7 +59,12 @@ enum Command {
     CreateIncident {
         new: NewIncident,
         actor: String,
+        report_code: Option<String>,
         reply: Reply<(IncidentView, bool)>,
+    },
+    Chat {
+        message: NewChatMessage,
+        reply: Reply<(ChatMessageView, bool)>,
     },
     Assign {
         incident: IncidentId,
@@ -157,9 +163,13 @@ impl Engine {
         // stored times are milliseconds: keep memory identical to the store
         let now = crate::store::time(crate::store::millis(Utc::now()));
         match cmd {
-            Command::CreateIncident { new, actor, reply } => {
-                let r = self.create_incident(new, &actor, now).await;
+            Command::CreateIncident { new, actor, report_code, reply } => {
+                let r = self.create_incident(new, &actor, report_code.as_deref(), now).await;
                 self.after(now, reply, r).await
+            }
+            Command::Chat { message, reply } => {
+                let r = self.chat_message(message, now).await;
+                let _ = reply.send(r);
             }
             Command::Assign { incident, unit, actor, reply } => {
                 let r = self.assign(incident, unit, &actor, now).await;
@@ -256,7 +266,20 @@ impl EngineHandle {
     /// Creates an incident; `false` when the external id was seen before and
     /// the existing incident is returned instead.
     pub async fn create_incident(&self, new: NewIncident, actor: String) -> Result<(IncidentView, bool), EngineError> {
-        self.call(|reply| Command::CreateIncident { new, actor, reply }).await
+        self.call(|reply| Command::CreateIncident { new, actor, report_code: None, reply }).await
+    }
+
+    /// Creates an incident from a resident's report, stored with its
+    /// tracking code in the same transaction. A code already in use is a
+    /// conflict (pick another).
+    pub async fn create_reported_incident(&self, new: NewIncident, code: String) -> Result<IncidentView, EngineError> {
+        let actor = "resident".to_owned();
+        self.call(|reply| Command::CreateIncident { new, actor, report_code: Some(code), reply }).await.map(|(i, _)| i)
+    }
+
+    /// Stores a chat-group message; `false` when it was delivered before.
+    pub async fn chat_message(&self, message: NewChatMessage) -> Result<(ChatMessageView, bool), EngineError> {
+        self.call(|reply| Command::Chat { message, reply }).await
     }
 
     pub async fn assign(&self, incident: IncidentId, unit: UnitId, actor: String) -> Result<IncidentView, EngineError> {

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use app::wire::{Event, IncidentView, PositionView, TimerView, UnitView};
+use app::wire::{ChatMessageView, Event, IncidentView, PositionView, TimerView, UnitView};
 use chrono::{DateTime, Duration, Utc};
+use domain::chat::NewChatMessage;
 use domain::{
     Coordinates, Force, IncidentId, IncidentStatus, NewIncident, StationCode, Text, TimerKind, UnitId, UnitKind,
     UnitStatus,
@@ -268,6 +269,7 @@ impl Engine {
         &mut self,
         new: NewIncident,
         actor: &str,
+        report_code: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(IncidentView, bool), EngineError> {
         let mut tx = self.store.begin().await?;
@@ -321,6 +323,19 @@ impl Engine {
             Change { entity: "incident", id, from: None, to: "new", incident: None },
         )
         .await?;
+        if let Some(code) = report_code {
+            let stored = sqlx::query(
+                "INSERT INTO reports (code, incident_id, created_at) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(code)
+            .bind(id)
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
+            if stored.rows_affected() != 1 {
+                return Err(EngineError::Conflict("tracking code already in use".into()));
+            }
+        }
         tx.commit().await?;
         let view = IncidentView {
             id: IncidentId(id),
@@ -603,6 +618,57 @@ impl Engine {
         tracing::info!(unit = %unit.callsign, "unit registered");
         self.publish(vec![], vec![unit.clone()]);
         Ok(unit)
+    }
+
+    pub(super) async fn chat_message(
+        &mut self,
+        m: NewChatMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(ChatMessageView, bool), EngineError> {
+        let mut tx = self.store.begin().await?;
+        if let Some(existing) = self.store.chat_by_key(&mut tx, &m.group_id, &m.message_id).await? {
+            return Ok((existing, false));
+        }
+        let attachments = serde_json::to_string(&m.attachments).map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO chat_messages (group_id, group_name, message_id, sender_name, sender_phone, text, lat, lon, address,
+                                        attachments, sent_at, received_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&m.group_id)
+        .bind(m.group_name.as_str())
+        .bind(&m.message_id)
+        .bind(m.sender_name.as_str())
+        .bind(m.sender_phone.as_ref().map(|p| p.as_str()))
+        .bind(m.text.as_str())
+        .bind(m.location.map(|c| c.lat()))
+        .bind(m.location.map(|c| c.lon()))
+        .bind(m.address.as_str())
+        .bind(attachments)
+        .bind(millis(m.sent_at))
+        .bind(millis(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let view = ChatMessageView {
+            id,
+            group_id: m.group_id,
+            group_name: m.group_name.into_string(),
+            message_id: m.message_id,
+            sender_name: m.sender_name.into_string(),
+            text: m.text.into_string(),
+            lat: m.location.map(|c| c.lat()),
+            lon: m.location.map(|c| c.lon()),
+            address: m.address.into_string(),
+            attachments: m.attachments,
+            sent_at: m.sent_at,
+            received_at: now,
+            first_reply_at: None,
+            incident: None,
+        };
+        tracing::info!(message = id, "chat message received");
+        self.shared.hub.publish(Event::Chat { message: view.clone() });
+        Ok((view, true))
     }
 
     pub(super) async fn positions(

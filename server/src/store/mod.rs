@@ -8,6 +8,7 @@
 //! power cut.
 
 mod district;
+mod intake;
 mod rows;
 
 use std::str::FromStr;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use intake::ReportStatus;
 pub use rows::{IncidentFilter, IncidentRow, UnitRow, millis, time};
 
 pub type Tx<'a> = Transaction<'a, Sqlite>;

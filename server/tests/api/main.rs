@@ -4,6 +4,7 @@
 mod helpers;
 
 mod incidents;
+mod intake;
 mod pages;
 mod positions;
 mod restart;

@@ -79,6 +79,9 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/units",
         "/units/{id}/status",
         "/positions",
+        "/chat/messages",
+        "/reports",
+        "/reports/{code}",
     ] {
         assert!(paths.contains_key(p), "{p} is documented");
     }

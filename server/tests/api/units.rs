@@ -93,3 +93,14 @@ async fn a_unit_stood_down_leaves_its_incident() {
     assert_eq!(inc["units"], json!([]));
     assert_eq!(inc["status"], "dispatched", "the incident waits for another unit");
 }
+
+#[tokio::test]
+async fn the_server_starts_with_an_empty_district() {
+    let app = crate::helpers::spawn_with(|c| c.district_file = None).await;
+    assert!(app.units().await.is_empty());
+    let r = app.client.get(app.url("/screen")).send().await.expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    let (status, body) =
+        app.post("/api/v1/units", json!({"callsign": "A1", "kind": "car", "force": "police", "station": "JSL"})).await;
+    assert_eq!(status, 400, "no stations yet: {body}");
+}
