@@ -25,6 +25,19 @@ pub fn duration(s: Option<f64>) -> String {
     }
 }
 
+/// The arrival column: the countdown while units are on their way (with
+/// `overdue` appended past the deadline), the response time with a tick once
+/// one has arrived.
+pub fn arrival(i: &crate::wire::IncidentView, now: DateTime<Utc>, overdue: &str) -> String {
+    match i.arrival_timer.stopped_at {
+        Some(at) => format!("✓ {}", duration(Some((at - i.received_at).num_milliseconds() as f64 / 1000.0))),
+        None => {
+            let remaining = i.arrival_timer.remaining_s(now);
+            if remaining < 0.0 { format!("{} {overdue}", countdown(remaining)) } else { countdown(remaining) }
+        }
+    }
+}
+
 pub fn distance(m: f64) -> String {
     if m < 1000.0 { format!("{} m", m.round() as i64) } else { format!("{:.1} km", m / 1000.0) }
 }

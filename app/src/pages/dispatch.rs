@@ -196,7 +196,7 @@ fn IncidentPanel(incident: Signal<Option<IncidentView>>, live: Live) -> impl Int
                         <dd class="desc">{i.description.clone()}</dd>
                         <dt>{t(msg::ARRIVAL)}</dt>
                         <dd class=format!("lvl-{level} countdown")>
-                            {format::countdown(i.arrival_timer.remaining_s(now))}
+                            {format::arrival(&i, now, t(msg::OVERDUE))}
                             " · "
                             {i18n::response_class(i.zone_class).get(lang)}
                         </dd>

@@ -32,8 +32,7 @@ pub fn IncidentList(
             .map(|i| {
                 let id = i.id;
                 let level = i.arrival_timer.level(now).as_str();
-                let remaining = i.arrival_timer.remaining_s(now);
-                let countdown = if remaining < 0.0 { format!("{} {overdue}", format::countdown(remaining)) } else { format::countdown(remaining) };
+                let countdown = format::arrival(&i, now, overdue);
                 let is_selected = move || selected.is_some_and(|s| s.get() == Some(id));
                 let on_click = move |ev: leptos::ev::MouseEvent| {
                     if let Some(s) = selected {
