@@ -31,7 +31,12 @@ impl UnitState {
 /// A position taken at `seen` is fresh at `now` if it is younger than the
 /// staleness limit. A position from the future (clock skew) counts as fresh.
 pub fn is_fresh(seen: DateTime<Utc>, now: DateTime<Utc>, model: &TravelModel) -> bool {
-    (now - seen).num_milliseconds() < i64::from(model.staleness_s) * 1000
+    seen > fresh_after(now, model)
+}
+
+/// Positions taken after this instant are fresh at `now`.
+pub fn fresh_after(now: DateTime<Utc>, model: &TravelModel) -> DateTime<Utc> {
+    now - chrono::Duration::seconds(i64::from(model.staleness_s))
 }
 
 /// One ranked candidate.

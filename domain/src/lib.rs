@@ -13,6 +13,7 @@ pub mod district;
 pub mod fleet;
 pub mod ids;
 pub mod incident;
+pub mod index;
 pub mod intake;
 pub mod policy;
 pub mod stats;
