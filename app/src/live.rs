@@ -136,7 +136,7 @@ impl Live {
                 });
             }
             Event::Figures { figures } => self.figures.set(figures),
-            Event::Chat { .. } | Event::Heartbeat => {}
+            Event::Chat { .. } | Event::Timer { .. } | Event::Escalation { .. } | Event::Heartbeat => {}
         }
         if self.link.get_untracked() != Link::Live {
             self.link.set(Link::Live);

@@ -208,6 +208,23 @@ pub struct ChatMessageView {
     pub incident: Option<IncidentId>,
 }
 
+/// A timer that turned amber or red, or an escalation (a red arrival timer,
+/// with the best unit available when it was raised).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub incident: IncidentId,
+    pub station: Option<StationCode>,
+    /// `timer` or `escalation`.
+    pub kind: String,
+    pub timer: TimerKind,
+    pub level: TimerLevel,
+    pub deadline: DateTime<Utc>,
+    /// For an escalation: the next-best unit to send (none when nobody is free).
+    pub suggested: Option<RecommendationView>,
+}
+
 /// A unit's reported position, as carried by the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PositionView {
@@ -226,6 +243,8 @@ pub struct Snapshot {
     pub units: Vec<UnitView>,
     pub incidents: Vec<IncidentView>,
     pub figures: Figures,
+    /// Today's latest alerts, newest first.
+    pub alerts: Vec<AlertView>,
 }
 
 /// What the live stream carries. Every event is wrapped in an [`Envelope`].
@@ -244,6 +263,10 @@ pub enum Event {
     Figures { figures: Figures },
     /// A chat-group message arrived (no sender phone: that stays in the store).
     Chat { message: ChatMessageView },
+    /// A response timer turned amber or red.
+    Timer { alert: AlertView },
+    /// A red arrival timer: the station chief is alerted, with the next-best unit.
+    Escalation { alert: AlertView },
     /// Nothing happened; the connection and the server are alive.
     Heartbeat,
 }

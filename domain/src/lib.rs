@@ -18,6 +18,7 @@ pub mod intake;
 pub mod policy;
 pub mod stats;
 pub mod text;
+pub mod timers;
 pub mod travel;
 pub mod unit;
 

@@ -2,6 +2,7 @@
 //! (`/api/v1`), described by the OpenAPI document at
 //! `/api/v1/openapi.json`. People use the pages; both end in the engine.
 
+mod alerts;
 mod error;
 mod incidents;
 mod intake;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/units", get(units::list).post(units::register))
         .route("/units/{id}/status", post(units::status))
         .route("/positions", post(positions::ingest))
+        .route("/alerts", get(alerts::list))
         .route("/chat/messages", post(intake::chat_create).get(intake::chat_list))
         .route("/reports", post(intake::report_create))
         .route("/reports/{code}", get(intake::report_status))

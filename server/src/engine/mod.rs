@@ -11,22 +11,27 @@
 
 mod error;
 pub mod figures;
+mod fleet;
 mod ops;
+mod timers;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use app::wire::{ChatMessageView, Figures, IncidentView, RecommendationView, Snapshot, UnitView};
+use std::collections::VecDeque;
+
+use app::wire::{AlertView, ChatMessageView, Figures, IncidentView, RecommendationView, Snapshot, UnitView};
 use chrono::{DateTime, Utc};
 use domain::chat::NewChatMessage;
-use domain::fleet::{UnitState, recommend_scan};
+use domain::timers::TimerWheel;
 use domain::{
     Coordinates, District, IncidentId, IncidentStatus, NewIncident, ResponsePolicy, TravelModel, UnitId, UnitStatus,
 };
 use tokio::sync::{mpsc, oneshot};
 
 pub use error::EngineError;
+pub use fleet::Fleet;
 pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
 
 use crate::hub::{Hub, Subscription};
@@ -48,7 +53,7 @@ pub struct Shared {
     pub hub: Hub,
     /// Identifies this process's event stream.
     pub epoch: String,
-    pub fleet: RwLock<BTreeMap<UnitId, UnitView>>,
+    pub fleet: RwLock<Fleet>,
     pub open: RwLock<BTreeMap<IncidentId, IncidentView>>,
     pub figures: RwLock<Figures>,
 }
@@ -111,6 +116,10 @@ struct Engine {
     store: Store,
     shared: Arc<Shared>,
     rx: mpsc::Receiver<Command>,
+    /// Every running response timer; the loop sleeps until the next is due.
+    wheel: TimerWheel<IncidentId>,
+    /// Today's latest alerts, newest first, for snapshots.
+    recent_alerts: VecDeque<AlertView>,
 }
 
 /// Loads the live state from the store and starts the engine task.
@@ -121,17 +130,27 @@ pub async fn start(
 ) -> Result<(EngineHandle, tokio::task::JoinHandle<()>), EngineError> {
     let units = store.load_units().await?;
     let open = store.load_open_incidents().await?;
+    let fleet = Fleet::new(settings.travel.clone(), units);
     let shared = Arc::new(Shared {
         district,
         settings,
         hub: Hub::new(4096, 8192),
         epoch: format!("{:x}", Utc::now().timestamp_micros()),
-        fleet: RwLock::new(units.into_iter().map(|u| (u.id, u)).collect()),
+        fleet: RwLock::new(fleet),
         open: RwLock::new(open.into_iter().map(|i| (i.id, i)).collect()),
         figures: RwLock::new(Figures::default()),
     });
+    let mut wheel = TimerWheel::new();
+    for t in store.running_timers().await? {
+        wheel.start(t.incident, t.kind, t.running);
+    }
+    let now = Utc::now();
+    let recent_alerts = store
+        .alerts_since(figures::day_start(now, shared.settings.utc_offset_minutes), timers::RECENT_ALERTS as u32)
+        .await?
+        .into();
     let (tx, rx) = mpsc::channel(1024);
-    let mut engine = Engine { store, shared: shared.clone(), rx };
+    let mut engine = Engine { store, shared: shared.clone(), rx, wheel, recent_alerts };
     engine.refresh_figures(Utc::now()).await?;
     let task = tokio::spawn(engine.run());
     Ok((EngineHandle { tx, shared }, task))
@@ -142,12 +161,25 @@ impl Engine {
         let mut heartbeat = tokio::time::interval(self.shared.settings.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // timers that expired while the server was down are due at once
+            let next_timer = self.wheel.next_due();
+            let timer_due = async move {
+                match next_timer {
+                    Some(at) => tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
                     Some(cmd) => self.handle(cmd).await,
                     None => break,
                 },
+                _ = timer_due => {
+                    let now = crate::store::time(crate::store::millis(Utc::now()));
+                    self.fire_timers(now).await;
+                }
                 _ = heartbeat.tick() => {
+                    write(&self.shared.fleet).sweep(Utc::now());
                     // time passes without events: overdue timers change the figures
                     if let Err(e) = self.refresh_figures(Utc::now()).await {
                         tracing::error!(error = %e, "cannot refresh figures");
@@ -219,9 +251,10 @@ impl Engine {
     fn snapshot(&self) -> Snapshot {
         Snapshot {
             epoch: self.shared.epoch.clone(),
-            units: read(&self.shared.fleet).values().cloned().collect(),
+            units: read(&self.shared.fleet).views().values().cloned().collect(),
             incidents: read(&self.shared.open).values().cloned().collect(),
             figures: read(&self.shared.figures).clone(),
+            alerts: self.recent_alerts.iter().cloned().collect(),
         }
     }
 
@@ -231,7 +264,7 @@ impl Engine {
         let f = {
             let fleet = read(&self.shared.fleet);
             let open = read(&self.shared.open);
-            figures::compute(&self.shared.district, &fleet, &open, &today, now, start)
+            figures::compute(&self.shared.district, fleet.views(), &open, &today, now, start)
         };
         let changed = *read(&self.shared.figures) != f;
         if changed {
@@ -250,6 +283,30 @@ pub(crate) fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The top `k` units for a point at `now`, with what a screen shows of them.
+pub(crate) fn recommend_at(shared: &Shared, at: Coordinates, k: usize, now: DateTime<Utc>) -> Vec<RecommendationView> {
+    let fleet = read(&shared.fleet);
+    fleet
+        .index()
+        .recommend(at, now, k)
+        .into_iter()
+        .filter_map(|r| {
+            let u = fleet.get(r.unit_id)?;
+            Some(RecommendationView {
+                unit_id: u.id,
+                callsign: u.callsign.clone(),
+                kind: u.kind,
+                force: u.force,
+                station: u.station.clone(),
+                eta_s: (r.eta_s * 10.0).round() / 10.0,
+                distance_m: (r.distance_m * 10.0).round() / 10.0,
+                lat: u.lat.unwrap_or_default(),
+                lon: u.lon.unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 impl EngineHandle {
@@ -320,49 +377,20 @@ impl EngineHandle {
     }
 
     pub fn units(&self) -> Vec<UnitView> {
-        read(&self.shared.fleet).values().cloned().collect()
+        read(&self.shared.fleet).views().values().cloned().collect()
     }
 
     pub fn unit(&self, id: UnitId) -> Option<UnitView> {
-        read(&self.shared.fleet).get(&id).cloned()
+        read(&self.shared.fleet).get(id).cloned()
     }
 
     pub fn open_incidents(&self) -> Vec<IncidentView> {
         read(&self.shared.open).values().cloned().collect()
     }
 
-    /// The top `k` units for a point at `now` (see `domain::fleet`).
+    /// The top `k` units for a point at `now` (see `domain::index`).
     pub fn recommend_at(&self, at: Coordinates, k: usize, now: DateTime<Utc>) -> Vec<RecommendationView> {
-        let fleet = read(&self.shared.fleet);
-        let states: Vec<UnitState> = fleet
-            .values()
-            .map(|u| UnitState {
-                id: u.id,
-                kind: u.kind,
-                status: u.status,
-                position: match (u.lat, u.lon, u.seen_at) {
-                    (Some(lat), Some(lon), Some(seen)) => Coordinates::parse(lat, lon).ok().map(|c| (c, seen)),
-                    _ => None,
-                },
-            })
-            .collect();
-        recommend_scan(&states, at, now, k, &self.shared.settings.travel)
-            .into_iter()
-            .filter_map(|r| {
-                let u = fleet.get(&r.unit_id)?;
-                Some(RecommendationView {
-                    unit_id: u.id,
-                    callsign: u.callsign.clone(),
-                    kind: u.kind,
-                    force: u.force,
-                    station: u.station.clone(),
-                    eta_s: (r.eta_s * 10.0).round() / 10.0,
-                    distance_m: (r.distance_m * 10.0).round() / 10.0,
-                    lat: u.lat.unwrap_or_default(),
-                    lon: u.lon.unwrap_or_default(),
-                })
-            })
-            .collect()
+        recommend_at(&self.shared, at, k, now)
     }
 
     /// The top `k` units for an open incident.

@@ -13,6 +13,7 @@ use domain::{
 };
 use serde::Serialize;
 
+use super::timers::TimerChange;
 use super::{Engine, EngineError, read, write};
 use crate::store::{Tx, millis};
 
@@ -109,6 +110,7 @@ fn set_stage(i: &mut IncidentView, s: IncidentStatus, at: DateTime<Utc>) {
 
 /// Moves an incident to `to` in the transaction: the row, its stage time
 /// (first time only), the timers the move stops or starts, and the log.
+/// Returns the timer changes to apply once the transaction is committed.
 async fn move_incident(
     tx: &mut Tx<'_>,
     engine: &Engine,
@@ -117,7 +119,8 @@ async fn move_incident(
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), EngineError> {
+) -> Result<Vec<TimerChange>, EngineError> {
+    let mut changes = vec![];
     let from = i.status;
     from.transition(to)?;
     let col = stage_column(to).ok_or_else(|| EngineError::Invalid("an incident cannot move back to new".into()))?;
@@ -140,28 +143,29 @@ async fn move_incident(
         Change { entity: "incident", id: i.id.0, from: Some(from.as_str()), to: to.as_str(), incident: None },
     )
     .await?;
-    match to {
-        IncidentStatus::Dispatched => stop_timer(tx, i.id, TimerKind::Dispatch, now).await?,
-        IncidentStatus::OnScene => stop_timer(tx, i.id, TimerKind::Arrival, now).await?,
-        IncidentStatus::Resolved => {
-            stop_timer(tx, i.id, TimerKind::Dispatch, now).await?;
-            stop_timer(tx, i.id, TimerKind::Arrival, now).await?;
-            let t = engine.shared.settings.policy.timer(TimerKind::Closure, i.zone_class, now);
-            sqlx::query("INSERT OR IGNORE INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, 'closure', ?, ?, ?)")
-                .bind(i.id.0)
-                .bind(millis(t.started_at))
-                .bind(millis(t.amber_at))
-                .bind(millis(t.deadline))
-                .execute(&mut **tx)
-                .await?;
-        }
-        IncidentStatus::Closed => stop_timer(tx, i.id, TimerKind::Closure, now).await?,
-        IncidentStatus::Cancelled => {
-            for k in [TimerKind::Dispatch, TimerKind::Arrival, TimerKind::Closure] {
-                stop_timer(tx, i.id, k, now).await?;
-            }
-        }
-        IncidentStatus::New | IncidentStatus::EnRoute => {}
+    let stops: &[TimerKind] = match to {
+        IncidentStatus::Dispatched => &[TimerKind::Dispatch],
+        IncidentStatus::OnScene => &[TimerKind::Arrival],
+        IncidentStatus::Resolved => &[TimerKind::Dispatch, TimerKind::Arrival],
+        IncidentStatus::Closed => &[TimerKind::Closure],
+        IncidentStatus::Cancelled => &[TimerKind::Dispatch, TimerKind::Arrival, TimerKind::Closure],
+        IncidentStatus::New | IncidentStatus::EnRoute => &[],
+    };
+    for kind in stops {
+        stop_timer(tx, i.id, *kind, now).await?;
+        changes.push(TimerChange::Stop(i.id, *kind));
+    }
+    if to == IncidentStatus::Resolved {
+        // the case now has to be closed (written up) in time
+        let t = engine.shared.settings.policy.timer(TimerKind::Closure, i.zone_class, now);
+        sqlx::query("INSERT OR IGNORE INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, 'closure', ?, ?, ?)")
+            .bind(i.id.0)
+            .bind(millis(t.started_at))
+            .bind(millis(t.amber_at))
+            .bind(millis(t.deadline))
+            .execute(&mut **tx)
+            .await?;
+        changes.push(TimerChange::Start(i.id, t));
     }
     set_stage(i, to, now);
     if matches!(to, IncidentStatus::Dispatched | IncidentStatus::Resolved | IncidentStatus::Cancelled) {
@@ -170,7 +174,7 @@ async fn move_incident(
     if matches!(to, IncidentStatus::OnScene | IncidentStatus::Resolved | IncidentStatus::Cancelled) {
         i.arrival_timer.stopped_at.get_or_insert(now);
     }
-    Ok(())
+    Ok(changes)
 }
 
 async fn stop_timer(tx: &mut Tx<'_>, id: IncidentId, kind: TimerKind, now: DateTime<Utc>) -> Result<(), EngineError> {
@@ -235,7 +239,7 @@ impl Engine {
     }
 
     fn unit_of(&self, id: UnitId) -> Result<UnitView, EngineError> {
-        read(&self.shared.fleet).get(&id).cloned().ok_or(EngineError::NotFound { what: "unit", id: id.to_string() })
+        read(&self.shared.fleet).get(id).cloned().ok_or(EngineError::NotFound { what: "unit", id: id.to_string() })
     }
 
     /// Puts changed incidents and units into the mirrors and publishes them,
@@ -244,7 +248,7 @@ impl Engine {
         {
             let mut fleet = write(&self.shared.fleet);
             for u in &units {
-                fleet.insert(u.id, u.clone());
+                fleet.put(u.clone());
             }
         }
         {
@@ -362,6 +366,10 @@ impl Engine {
             arrival_timer: TimerView::from_timer(arrival, None),
             external_id: new.external_id,
         };
+        self.apply_timers(vec![
+            TimerChange::Start(IncidentId(id), dispatch),
+            TimerChange::Start(IncidentId(id), arrival),
+        ]);
         tracing::info!(incident = id, category = %view.category, priority = view.priority.get(), "incident received");
         self.publish(vec![view.clone()], vec![]);
         Ok((view, true))
@@ -414,11 +422,14 @@ impl Engine {
         let change =
             Change { entity: "unit", id: unit_id.0, from: Some("available"), to: "dispatched", incident: Some(id) };
         log(&mut tx, now, actor, &reason, change).await?;
+        let mut timer_changes = vec![];
         if incident.status == IncidentStatus::New {
             let reason = format!("unit {} sent", unit.callsign);
-            move_incident(&mut tx, self, &mut incident, IncidentStatus::Dispatched, actor, &reason, now).await?;
+            timer_changes =
+                move_incident(&mut tx, self, &mut incident, IncidentStatus::Dispatched, actor, &reason, now).await?;
         }
         tx.commit().await?;
+        self.apply_timers(timer_changes);
         unit.status = UnitStatus::Dispatched;
         unit.incident = Some(id);
         incident.units.push(unit_id);
@@ -443,7 +454,7 @@ impl Engine {
         }
         incident.status.transition(to)?;
         let mut tx = self.store.begin().await?;
-        move_incident(&mut tx, self, &mut incident, to, actor, reason, now).await?;
+        let timer_changes = move_incident(&mut tx, self, &mut incident, to, actor, reason, now).await?;
         let mut released = vec![];
         if matches!(to, IncidentStatus::Resolved | IncidentStatus::Cancelled) {
             let why = format!("incident {id} {to}");
@@ -455,6 +466,7 @@ impl Engine {
             }
         }
         tx.commit().await?;
+        self.apply_timers(timer_changes);
         tracing::info!(incident = id.0, status = %to, "incident moved");
         self.publish(vec![incident.clone()], released);
         Ok(incident)
@@ -478,6 +490,7 @@ impl Engine {
         from.transition(to)?;
         let mut tx = self.store.begin().await?;
         let mut incidents = vec![];
+        let mut timer_changes = vec![];
         match (unit.incident, to) {
             (Some(inc), UnitStatus::EnRoute | UnitStatus::OnScene) => {
                 sqlx::query("UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
@@ -511,7 +524,7 @@ impl Engine {
                         unit.callsign,
                         if to == UnitStatus::OnScene { "on scene" } else { "en route" }
                     );
-                    move_incident(&mut tx, self, &mut incident, stage, actor, &why, now).await?;
+                    timer_changes = move_incident(&mut tx, self, &mut incident, stage, actor, &why, now).await?;
                     incidents.push(incident);
                 }
             }
@@ -542,6 +555,7 @@ impl Engine {
             }
         }
         tx.commit().await?;
+        self.apply_timers(timer_changes);
         tracing::info!(unit = %unit.callsign, status = %to, "unit status");
         self.publish(incidents, vec![unit.clone()]);
         Ok(unit)
@@ -562,7 +576,8 @@ impl Engine {
                 new.status
             )));
         }
-        if let Some(existing) = read(&self.shared.fleet).values().find(|u| u.callsign == new.callsign.as_str()) {
+        if let Some(existing) = read(&self.shared.fleet).views().values().find(|u| u.callsign == new.callsign.as_str())
+        {
             return Err(EngineError::Conflict(format!(
                 "callsign {} is already unit {}",
                 existing.callsign, existing.id
@@ -683,7 +698,7 @@ impl Engine {
         {
             let fleet = read(&self.shared.fleet);
             for r in reports {
-                let Some(unit) = fleet.get(&r.unit_id) else {
+                let Some(unit) = fleet.get(r.unit_id) else {
                     rejected.push(Rejection { index: r.index, reason: format!("unknown unit {}", r.unit_id) });
                     continue;
                 };
@@ -737,12 +752,8 @@ impl Engine {
             .collect();
         {
             let mut fleet = write(&self.shared.fleet);
-            for p in &moved {
-                if let Some(u) = fleet.get_mut(&p.unit_id) {
-                    u.lat = Some(p.lat);
-                    u.lon = Some(p.lon);
-                    u.seen_at = Some(p.at);
-                }
+            for r in newest.values() {
+                fleet.moved(r.unit_id, r.at_position, r.at);
             }
         }
         if !moved.is_empty() {

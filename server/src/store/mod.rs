@@ -7,6 +7,7 @@
 //! (fsync) when it returns, so an acknowledged write survives a crash or a
 //! power cut.
 
+mod alerts;
 mod district;
 mod intake;
 mod rows;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use alerts::RunningTimer;
 pub use intake::ReportStatus;
 pub use rows::{IncidentFilter, IncidentRow, UnitRow, millis, time};
 

@@ -9,4 +9,5 @@ mod pages;
 mod positions;
 mod restart;
 mod stream;
+mod timers;
 mod units;

@@ -1,0 +1,136 @@
+//! The engine's response timers: started and stopped with the incident
+//! stages, fired from the wheel when due. Firing marks the timer's
+//! `amber_fired_at` / `red_fired_at` and writes the alert in one transaction,
+//! so each goes out exactly once, across restarts too; a red arrival timer
+//! also raises an escalation naming the best unit available.
+
+use app::wire::{AlertView, Event};
+use chrono::{DateTime, Duration, Utc};
+use domain::timers::{Due, Running};
+use domain::{Coordinates, IncidentId, StationCode, Timer, TimerKind, TimerLevel};
+
+use super::{Engine, EngineError};
+use crate::store::millis;
+
+/// A change an incident's move makes to its timers, applied to the wheel
+/// once the move is committed.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum TimerChange {
+    Start(IncidentId, Timer),
+    Stop(IncidentId, TimerKind),
+}
+
+/// How many alerts a snapshot carries.
+pub(super) const RECENT_ALERTS: usize = 20;
+
+impl Engine {
+    pub(super) fn apply_timers(&mut self, changes: Vec<TimerChange>) {
+        for c in changes {
+            match c {
+                TimerChange::Start(id, t) => self.wheel.start(
+                    id,
+                    t.kind,
+                    Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired: false, red_fired: false },
+                ),
+                TimerChange::Stop(id, kind) => self.wheel.stop(id, kind),
+            }
+        }
+    }
+
+    /// Fires what is due: records it, then publishes it. What cannot be
+    /// recorded is put back and tried again shortly.
+    pub(super) async fn fire_timers(&mut self, now: DateTime<Utc>) {
+        let due = self.wheel.take_due(now);
+        if due.is_empty() {
+            return;
+        }
+        match self.record(&due, now).await {
+            Ok(alerts) => {
+                for a in alerts {
+                    tracing::info!(incident = a.incident.0, timer = %a.timer, level = %a.level, kind = %a.kind, "alert");
+                    self.recent_alerts.push_front(a.clone());
+                    self.recent_alerts.truncate(RECENT_ALERTS);
+                    let event =
+                        if a.kind == "escalation" { Event::Escalation { alert: a } } else { Event::Timer { alert: a } };
+                    self.shared.hub.publish(event);
+                }
+                if let Err(e) = self.refresh_figures(now).await {
+                    tracing::error!(error = %e, "cannot refresh figures");
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot record timer alerts; retrying in 5 s");
+                for d in due {
+                    self.wheel.unfire(d, now + Duration::seconds(5));
+                }
+            }
+        }
+    }
+
+    async fn record(&self, due: &[Due<IncidentId>], now: DateTime<Utc>) -> Result<Vec<AlertView>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let mut out = vec![];
+        for d in due {
+            let col = match d.level {
+                TimerLevel::Amber => "amber_fired_at",
+                TimerLevel::Red => "red_fired_at",
+                TimerLevel::Green => continue,
+            };
+            let sql = format!(
+                "UPDATE timers SET {col} = ? WHERE incident_id = ? AND kind = ? AND {col} IS NULL AND stopped_at IS NULL"
+            );
+            let marked =
+                sqlx::query(&sql).bind(millis(now)).bind(d.key.0).bind(d.kind.as_str()).execute(&mut *tx).await?;
+            if marked.rows_affected() != 1 {
+                // already fired (before a restart) or stopped meanwhile
+                continue;
+            }
+            let (station, lat, lon): (Option<String>, f64, f64) =
+                sqlx::query_as("SELECT station, lat, lon FROM incidents WHERE id = ?")
+                    .bind(d.key.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let station = station.as_deref().and_then(|s| StationCode::parse(s).ok());
+            let mut alert = AlertView {
+                id: 0,
+                at: now,
+                incident: d.key,
+                station: station.clone(),
+                kind: "timer".into(),
+                timer: d.kind,
+                level: d.level,
+                deadline: d.deadline,
+                suggested: None,
+            };
+            alert.id = insert_alert(&mut tx, &alert).await?;
+            out.push(alert.clone());
+            if d.kind == TimerKind::Arrival && d.level == TimerLevel::Red {
+                let suggested = Coordinates::parse(lat, lon)
+                    .ok()
+                    .and_then(|at| super::recommend_at(&self.shared, at, 1, now).into_iter().next());
+                let mut escalation = AlertView { kind: "escalation".into(), suggested, ..alert };
+                escalation.id = insert_alert(&mut tx, &escalation).await?;
+                out.push(escalation);
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+async fn insert_alert(tx: &mut crate::store::Tx<'_>, a: &AlertView) -> Result<i64, EngineError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO alerts (at, incident_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(millis(a.at))
+    .bind(a.incident.0)
+    .bind(a.station.as_ref().map(|s| s.as_str().to_owned()))
+    .bind(&a.kind)
+    .bind(a.timer.as_str())
+    .bind(a.level.as_str())
+    .bind(millis(a.deadline))
+    .bind(a.suggested.as_ref().map(|s| s.unit_id.0))
+    .fetch_one(&mut **tx)
+    .await?)
+}
