@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let app = Application::build(config).await.context("starting the server")?;
-    tracing::info!("Command Room listening on http://127.0.0.1:{}", app.port());
+    tracing::info!("Command Room listening on http://{}", app.local_addr());
     app.run_until_stopped(shutdown_signal()).await
 }
 

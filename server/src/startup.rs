@@ -20,6 +20,7 @@ use crate::web::{AppState, map_data, router};
 
 pub struct Application {
     listener: TcpListener,
+    addr: std::net::SocketAddr,
     port: u16,
     state: AppState,
     engine_task: tokio::task::JoinHandle<()>,
@@ -85,11 +86,16 @@ impl Application {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))
         });
-        Ok(Application { listener, port: addr.port(), state, engine_task, shutdown, simulator })
+        Ok(Application { listener, addr, port: addr.port(), state, engine_task, shutdown, simulator })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked).
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.addr
     }
 
     pub fn engine(&self) -> EngineHandle {

@@ -151,6 +151,9 @@ pub async fn start(
         .into();
     let (tx, rx) = mpsc::channel(1024);
     let mut engine = Engine { store, shared: shared.clone(), rx, wheel, recent_alerts };
+    // Timers that ran out while the server was down fire before any command
+    // is taken, so nothing can stop them unseen.
+    engine.fire_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
     engine.refresh_figures(Utc::now()).await?;
     let task = tokio::spawn(engine.run());
     Ok((EngineHandle { tx, shared }, task))

@@ -1,0 +1,287 @@
+//! Kill the real server with SIGKILL in the middle of a busy shift and start
+//! it again: nothing acknowledged is lost, stored deadlines stand, a timer
+//! that ran out while the server was down turns red once at start-up, and a
+//! timer still running fires at its original deadline.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The server process, killed when dropped (also when a test fails).
+struct Server(Child);
+
+impl Server {
+    fn sigkill(&mut self) {
+        self.0.kill().expect("SIGKILL");
+        self.0.wait().expect("reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the real binary; returns it and its base URL once it listens.
+fn launch(config: &Path) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_command-room"))
+        .arg("--config")
+        .arg(config)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                // "http://127.0.0.1:PORT"
+                let _ = tx.send(line[at + "listening on ".len()..].trim().to_owned());
+            }
+        }
+    });
+    let server = Server(child);
+    let base = rx.recv_timeout(Duration::from_secs(60)).expect("the server says where it listens");
+    (server, base)
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("a time, got {v}")))
+        .expect("RFC 3339")
+        .with_timezone(&Utc)
+}
+
+/// What the server acknowledged (2xx) before it died.
+#[derive(Default)]
+struct Acked {
+    incidents: BTreeMap<i64, Value>,
+    /// (incident, unit) assignments
+    assignments: BTreeSet<(i64, i64)>,
+    /// (unit, status) changes
+    unit_moves: Vec<(i64, i64, String)>,
+}
+
+async fn busy_clients(base: String, acked: Arc<Mutex<Acked>>, stop: tokio::sync::watch::Receiver<bool>) {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
+    let mut n = 0u32;
+    while !*stop.borrow() {
+        n += 1;
+        // alternate a core-zone point (short target) and one outside every zone (long)
+        let (lat, lon) = if n.is_multiple_of(2) { (25.2480, 110.2080 + f64::from(n % 7) * 0.0001) } else { (25.2680, 110.2330) };
+        let body = json!({"channel": "phone", "category": "dispute", "lat": lat, "lon": lon, "address": "crash test"});
+        let Ok(r) = client.post(format!("{base}/api/v1/incidents")).json(&body).send().await else { continue };
+        if r.status().as_u16() != 201 {
+            continue;
+        }
+        let Ok(incident) = r.json::<Value>().await else { continue };
+        let id = incident["id"].as_i64().expect("id");
+        acked.lock().expect("lock").incidents.insert(id, incident);
+        // every other incident waits (for the simulated dispatcher): its
+        // dispatch timer runs, and may run out while the server is down
+        if n % 2 == 1 {
+            continue;
+        }
+        // send the best unit, and move it along
+        let Ok(r) = client.get(format!("{base}/api/v1/incidents/{id}/recommendations?k=1")).send().await else {
+            continue;
+        };
+        let Ok(recs) = r.json::<Value>().await else { continue };
+        let Some(unit) = recs.get(0).and_then(|r| r["unit_id"].as_i64()) else { continue };
+        let Ok(r) =
+            client.post(format!("{base}/api/v1/incidents/{id}/assign")).json(&json!({"unit_id": unit})).send().await
+        else {
+            continue;
+        };
+        if r.status().is_success() {
+            acked.lock().expect("lock").assignments.insert((id, unit));
+            if n.is_multiple_of(3) {
+                let r = client
+                    .post(format!("{base}/api/v1/units/{unit}/status"))
+                    .json(&json!({"status": "en_route"}))
+                    .send()
+                    .await;
+                if r.is_ok_and(|r| r.status().is_success()) {
+                    acked.lock().expect("lock").unit_moves.push((id, unit, "en_route".into()));
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nbind = \"127.0.0.1:0\"\nsite_root = {site:?}\nheartbeat_s = 1\n\
+             [database]\nurl = \"sqlite://{db}/crash.db\"\n\
+             [district]\nfile = {district:?}\n\
+             [simulator]\nenabled = true\nspeed = 5\nseed = 7\n\
+             [policy]\ndispatch_s = 3\narrival_core_s = 4\narrival_crowded_s = 5\narrival_other_s = 6\narrival_outside_s = 15\n",
+            site = repo().join("target/site").display().to_string(),
+            db = dir.path().display(),
+            district = repo().join("config/district-lingui.toml").display().to_string(),
+        ),
+    )
+    .expect("config written");
+
+    let (mut server, base) = launch(&config);
+    let client = reqwest::Client::new();
+    // A sentinel nobody can reach during the test (90 km out, outside every
+    // zone): its 15 s arrival timer must survive the crash and fire on time.
+    let sentinel: Value = client
+        .post(format!("{base}/api/v1/incidents"))
+        .json(&json!({"channel": "phone", "category": "medical", "lat": 25.9, "lon": 110.9, "address": "far away"}))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let sentinel_id = sentinel["id"].as_i64().expect("the sentinel was created");
+    let acked = Arc::new(Mutex::new(Acked::default()));
+    acked.lock().expect("lock").incidents.insert(sentinel_id, sentinel.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let clients: Vec<_> =
+        (0..3).map(|_| tokio::spawn(busy_clients(base.clone(), acked.clone(), stopped.clone()))).collect();
+
+    // a busy shift: clients and the simulator writing; kill once enough is acknowledged
+    for _ in 0..200 {
+        if acked.lock().expect("lock").incidents.len() >= 25 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.sigkill();
+    let killed_at = Utc::now();
+    let _ = stop.send(true);
+    for c in clients {
+        let _ = c.await;
+    }
+    let acked = std::mem::take(&mut *acked.lock().expect("lock"));
+    assert!(acked.incidents.len() >= 25, "the shift was busy: {} incidents", acked.incidents.len());
+    assert!(!acked.assignments.is_empty());
+
+    // down long enough for core-zone arrival timers (4 s) to run out
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let restarted_at = Utc::now();
+    let (mut server, base) = launch(&config);
+
+    // 1. everything acknowledged is there, as it was acknowledged
+    for (id, before) in &acked.incidents {
+        let r = client.get(format!("{base}/api/v1/incidents/{id}")).send().await.expect("request");
+        assert_eq!(r.status().as_u16(), 200, "acknowledged incident {id} is missing");
+        let after: Value = r.json().await.expect("json");
+        for k in ["received_at", "lat", "lon", "zone_class"] {
+            assert_eq!(after[k], before[k], "incident {id}: {k}");
+        }
+        for t in ["dispatch_timer", "arrival_timer"] {
+            assert_eq!(after[t]["deadline"], before[t]["deadline"], "incident {id}: the {t} deadline stands");
+            assert_eq!(after[t]["amber_at"], before[t]["amber_at"]);
+        }
+        let timeline = after["timeline"].as_array().expect("timeline");
+        for (incident, unit) in acked.assignments.iter().filter(|(i, _)| i == id) {
+            assert!(
+                timeline.iter().any(|e| e["entity"] == "unit" && e["entity_id"] == *unit && e["to"] == "dispatched"),
+                "acknowledged assignment of unit {unit} to incident {incident} is missing"
+            );
+        }
+        for (_, unit, status) in acked.unit_moves.iter().filter(|(i, _, _)| i == id) {
+            assert!(
+                timeline.iter().any(|e| e["entity"] == "unit" && e["entity_id"] == *unit && e["to"] == status.as_str()),
+                "acknowledged move of unit {unit} to {status} is missing"
+            );
+        }
+    }
+
+    // 2. timers that ran out while the server was down turn red at start-up,
+    //    once (the engine fires them before it takes any command)
+    let alerts = {
+        let since = (killed_at - chrono::Duration::minutes(10)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let url = format!("{base}/api/v1/alerts?limit=1000&since={since}");
+        client.get(url).send().await.expect("request").json::<Vec<Value>>().await.expect("json")
+    };
+    let mut expired_while_down = 0;
+    for id in acked.incidents.keys() {
+        let after: Value = client
+            .get(format!("{base}/api/v1/incidents/{id}"))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        for (field, kind) in [("dispatch_timer", "dispatch"), ("arrival_timer", "arrival")] {
+            let t = &after[field];
+            let deadline = time(&t["deadline"]);
+            let running_at_kill = t["stopped_at"].as_str().is_none_or(|s| time(&json!(s)) >= restarted_at);
+            if deadline > killed_at && deadline < restarted_at && running_at_kill {
+                expired_while_down += 1;
+                let reds: Vec<&Value> = alerts
+                    .iter()
+                    .filter(|a| {
+                        a["incident"] == *id && a["timer"] == kind && a["level"] == "red" && a["kind"] == "timer"
+                    })
+                    .collect();
+                assert_eq!(reds.len(), 1, "incident {id}: the {kind} timer ran out while down; red alerts: {reds:?}");
+                assert!(time(&reds[0]["at"]) >= restarted_at, "incident {id}: red at start-up, not before the crash");
+            }
+        }
+    }
+    assert!(expired_while_down >= 1, "the test must see at least one timer run out while the server was down");
+    // never twice: one alert per (incident, timer, level, kind), across the crash
+    let mut seen = BTreeSet::new();
+    for a in &alerts {
+        let key = (a["incident"].as_i64(), a["timer"].to_string(), a["level"].to_string(), a["kind"].to_string());
+        assert!(seen.insert(key.clone()), "fired twice: {key:?}");
+    }
+
+    // 3. a timer still running when the server died fires at its original deadline
+    let deadline = time(&sentinel["arrival_timer"]["deadline"]);
+    assert!(deadline > Utc::now(), "the sentinel's timer outlives the restart");
+    let mut fired = None;
+    for _ in 0..300 {
+        let url =
+            format!("{base}/api/v1/alerts?since={}", killed_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        let alerts: Vec<Value> = client.get(url).send().await.expect("request").json().await.expect("json");
+        fired = alerts.into_iter().find(|a| {
+            a["incident"] == sentinel_id && a["timer"] == "arrival" && a["level"] == "red" && a["kind"] == "timer"
+        });
+        if fired.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fired = fired.expect("the sentinel's arrival timer turned red after the restart");
+    let late = time(&fired["at"]) - deadline;
+    assert!(
+        late >= chrono::Duration::zero() && late < chrono::Duration::milliseconds(600),
+        "fired {late} after its deadline"
+    );
+    eprintln!(
+        "crash test: {} incidents, {} assignments, {} unit moves acknowledged; {expired_while_down} timers ran out while down; \
+         the sentinel fired {} ms after its deadline",
+        acked.incidents.len(),
+        acked.assignments.len(),
+        acked.unit_moves.len(),
+        late.num_milliseconds()
+    );
+    server.sigkill();
+}
