@@ -21,18 +21,30 @@ pub struct Frame {
 pub struct Hub {
     tx: broadcast::Sender<Frame>,
     seq: std::sync::atomic::AtomicU64,
-    replay: Mutex<VecDeque<Frame>>,
+    replay: Mutex<Replay>,
     replay_capacity: usize,
+    replay_bytes: usize,
+}
+
+/// The recent events kept for clients that reconnect, bounded by count and
+/// by size (position events can be large).
+#[derive(Default)]
+struct Replay {
+    frames: VecDeque<Frame>,
+    bytes: usize,
 }
 
 impl Hub {
-    pub fn new(channel_capacity: usize, replay_capacity: usize) -> Hub {
+    /// A hub keeping at most `replay_capacity` events and `replay_bytes`
+    /// bytes of them for reconnecting clients.
+    pub fn new(channel_capacity: usize, replay_capacity: usize, replay_bytes: usize) -> Hub {
         let (tx, _) = broadcast::channel(channel_capacity);
         Hub {
             tx,
             seq: std::sync::atomic::AtomicU64::new(0),
-            replay: Mutex::new(VecDeque::with_capacity(replay_capacity)),
+            replay: Mutex::new(Replay::default()),
             replay_capacity,
+            replay_bytes,
         }
     }
 
@@ -51,10 +63,15 @@ impl Hub {
         let frame = Frame { seq, json: encode(seq, event) };
         self.seq.store(seq, std::sync::atomic::Ordering::Release);
         if let Ok(mut replay) = self.replay.lock() {
-            if replay.len() == self.replay_capacity {
-                replay.pop_front();
+            replay.bytes += frame.json.len();
+            replay.frames.push_back(frame.clone());
+            while replay.frames.len() > self.replay_capacity
+                || (replay.bytes > self.replay_bytes && replay.frames.len() > 1)
+            {
+                if let Some(old) = replay.frames.pop_front() {
+                    replay.bytes -= old.json.len();
+                }
             }
-            replay.push_back(frame.clone());
         }
         // no receivers is fine: nobody is watching
         let _ = self.tx.send(frame);
@@ -71,6 +88,7 @@ impl Hub {
     /// The events after `since`, if the replay buffer still holds all of them.
     pub fn replay_since(&self, since: u64) -> Option<Vec<Frame>> {
         let replay = self.replay.lock().ok()?;
+        let replay = &replay.frames;
         let current = self.seq();
         if since > current {
             return None;
@@ -116,7 +134,7 @@ mod tests {
 
     #[test]
     fn numbers_events_and_replays_while_it_can() {
-        let hub = Hub::new(16, 3);
+        let hub = Hub::new(16, 3, 1 << 20);
         let mut rx = hub.subscribe();
         for _ in 0..5 {
             hub.publish(Event::Heartbeat);
@@ -130,5 +148,17 @@ mod tests {
         assert!(hub.replay_since(9).is_none(), "from the future");
         hub.heartbeat();
         assert_eq!(hub.seq(), 5, "a heartbeat does not take a number");
+    }
+
+    #[test]
+    fn replay_is_bounded_by_size_too() {
+        let hub = Hub::new(16, 1000, 400);
+        for _ in 0..20 {
+            hub.publish(Event::Heartbeat);
+        }
+        let kept = hub.replay_since(hub.seq() - 1).map(|v| v.len());
+        assert_eq!(kept, Some(1));
+        let frames = hub.replay.lock().map(|r| (r.frames.len(), r.bytes)).expect("lock");
+        assert!(frames.1 <= 400 + 200 && frames.0 < 20, "{frames:?}");
     }
 }

@@ -1,3 +1,5 @@
+//! Tests of the real binary.
+//!
 //! Kill the real server with SIGKILL in the middle of a busy shift and start
 //! it again: nothing acknowledged is lost, stored deadlines stand, a timer
 //! that ran out while the server was down turns red once at start-up, and a
@@ -82,7 +84,8 @@ async fn busy_clients(base: String, acked: Arc<Mutex<Acked>>, stop: tokio::sync:
     while !*stop.borrow() {
         n += 1;
         // alternate a core-zone point (short target) and one outside every zone (long)
-        let (lat, lon) = if n.is_multiple_of(2) { (25.2480, 110.2080 + f64::from(n % 7) * 0.0001) } else { (25.2680, 110.2330) };
+        let (lat, lon) =
+            if n.is_multiple_of(2) { (25.2480, 110.2080 + f64::from(n % 7) * 0.0001) } else { (25.2680, 110.2330) };
         let body = json!({"channel": "phone", "category": "dispute", "lat": lat, "lon": lon, "address": "crash test"});
         let Ok(r) = client.post(format!("{base}/api/v1/incidents")).json(&body).send().await else { continue };
         if r.status().as_u16() != 201 {
@@ -284,4 +287,22 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
         late.num_milliseconds()
     );
     server.sigkill();
+}
+
+#[test]
+fn a_bad_config_is_refused_at_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (text, key) in [
+        ("[policy]\ndispatch_s = -5\n", "policy.dispatch_s"),
+        ("[travel.speeds_kmh]\nfoot = 0\n", "travel.speeds_kmh.foot"),
+        ("[travel.speeds_kmh]\nhovercraft = 40\n", "travel.speeds_kmh.hovercraft: unknown unit kind"),
+        ("[server]\nbind = \"nowhere\"\n", "server.bind"),
+    ] {
+        let config = dir.path().join("bad.toml");
+        std::fs::write(&config, text).expect("config written");
+        let out = Command::new(env!("CARGO_BIN_EXE_command-room")).arg("--config").arg(&config).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(key), "{key} not named in: {stderr}");
+    }
 }

@@ -3,25 +3,37 @@
 //! (stored durably before the answer) and why any were rejected.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::{Coordinates, UnitId};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ApiError, ApiJson};
+use super::ApiError;
 use crate::engine::{PositionReport, Rejection};
 use crate::web::AppState;
 
 /// The most reports one request may carry.
 pub const MAX_BATCH: usize = 10_000;
 
+/// A batch as sent: a bare array, or `{"positions": [...]}`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub enum Body {
-    Wrapped { positions: Vec<Value> },
-    Bare(Vec<Value>),
+pub enum Body<T> {
+    Wrapped { positions: Vec<T> },
+    Bare(Vec<T>),
+}
+
+impl<T> Body<T> {
+    fn into_items(self) -> Vec<T> {
+        match self {
+            Body::Wrapped { positions } => positions,
+            Body::Bare(v) => v,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,8 +46,12 @@ struct RawReport {
 }
 
 fn parse_one(index: usize, v: Value) -> Result<PositionReport, Rejection> {
+    let raw: RawReport = serde_json::from_value(v).map_err(|e| Rejection { index, reason: e.to_string() })?;
+    check_one(index, raw)
+}
+
+fn check_one(index: usize, raw: RawReport) -> Result<PositionReport, Rejection> {
     let reject = |reason: String| Rejection { index, reason };
-    let raw: RawReport = serde_json::from_value(v).map_err(|e| reject(e.to_string()))?;
     Ok(PositionReport {
         index,
         unit_id: UnitId::from_i64(raw.unit_id).map_err(|e| reject(e.to_string()))?,
@@ -44,17 +60,38 @@ fn parse_one(index: usize, v: Value) -> Result<PositionReport, Rejection> {
     })
 }
 
-pub async fn ingest(State(state): State<AppState>, ApiJson(body): ApiJson<Body>) -> Result<Response, ApiError> {
-    let items = match body {
-        Body::Wrapped { positions } => positions,
-        Body::Bare(v) => v,
-    };
-    if items.is_empty() {
+fn check_size(n: usize) -> Result<(), ApiError> {
+    if n == 0 {
         return Err(ApiError::BadRequest("the batch is empty".into()));
     }
-    if items.len() > MAX_BATCH {
-        return Err(ApiError::TooLarge(format!("at most {MAX_BATCH} positions per request, got {}", items.len())));
+    if n > MAX_BATCH {
+        return Err(ApiError::TooLarge(format!("at most {MAX_BATCH} positions per request, got {n}")));
     }
+    Ok(())
+}
+
+/// Reports that are all well-formed are read straight into their types;
+/// only a batch with a bad item is read item by item, so each problem is
+/// answered with its index.
+fn read_batch(body: &[u8]) -> Result<(Vec<PositionReport>, Vec<Rejection>), ApiError> {
+    if let Ok(batch) = serde_json::from_slice::<Body<RawReport>>(body) {
+        let items = batch.into_items();
+        check_size(items.len())?;
+        let mut reports = Vec::with_capacity(items.len());
+        let mut rejected = vec![];
+        for (index, raw) in items.into_iter().enumerate() {
+            match check_one(index, raw) {
+                Ok(r) => reports.push(r),
+                Err(r) => rejected.push(r),
+            }
+        }
+        return Ok((reports, rejected));
+    }
+    let batch: Body<Value> = serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!("send an array of {{unit_id, lat, lon, at}}, or {{\"positions\": [...]}}: {e}"))
+    })?;
+    let items = batch.into_items();
+    check_size(items.len())?;
     let mut reports = Vec::with_capacity(items.len());
     let mut rejected = vec![];
     for (i, v) in items.into_iter().enumerate() {
@@ -63,6 +100,18 @@ pub async fn ingest(State(state): State<AppState>, ApiJson(body): ApiJson<Body>)
             Err(r) => rejected.push(r),
         }
     }
+    Ok((reports, rejected))
+}
+
+pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
+    }
+    let (reports, rejected) = read_batch(&body)?;
     let mut outcome = if reports.is_empty() {
         crate::engine::PositionOutcome { accepted: 0, rejected: vec![] }
     } else {

@@ -52,31 +52,42 @@ pub fn compute(
         }
     }
     let reached = responses.len() as u32;
-    let stations = district
+    let mut stations: Vec<StationFigures> = district
         .stations
         .iter()
-        .map(|s| {
-            let mine = units.values().filter(|u| u.station == s.code);
-            let (mut available, mut on_duty, mut total) = (0, 0, 0);
-            for u in mine {
-                total += 1;
-                if u.status == UnitStatus::Available {
-                    available += 1;
-                }
-                if !matches!(u.status, UnitStatus::OffDuty | UnitStatus::OutOfService) {
-                    on_duty += 1;
-                }
-            }
-            StationFigures {
-                code: s.code.clone(),
-                name: s.name.clone(),
-                units_available: available,
-                units_on_duty: on_duty,
-                units_total: total,
-                open_incidents: open.values().filter(|i| i.station.as_ref() == Some(&s.code)).count() as u32,
-            }
+        .map(|s| StationFigures {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            units_available: 0,
+            units_on_duty: 0,
+            units_total: 0,
+            open_incidents: 0,
         })
         .collect();
+    // one pass over the fleet and the open incidents
+    let slot: std::collections::HashMap<&domain::StationCode, usize> =
+        district.stations.iter().enumerate().map(|(i, s)| (&s.code, i)).collect();
+    let mut available = 0;
+    for u in units.values() {
+        if u.status == UnitStatus::Available {
+            available += 1;
+        }
+        if let Some(&i) = slot.get(&u.station) {
+            let f = &mut stations[i];
+            f.units_total += 1;
+            if u.status == UnitStatus::Available {
+                f.units_available += 1;
+            }
+            if !matches!(u.status, UnitStatus::OffDuty | UnitStatus::OutOfService) {
+                f.units_on_duty += 1;
+            }
+        }
+    }
+    for i in open.values() {
+        if let Some(&s) = i.station.as_ref().and_then(|c| slot.get(c)) {
+            stations[s].open_incidents += 1;
+        }
+    }
     Figures {
         day_start: Some(day_start),
         incidents_today: today.len() as u32,
@@ -86,7 +97,7 @@ pub fn compute(
         p90_response_s: percentile_nearest_rank(&mut responses, 90.0),
         compliance: (reached > 0).then(|| f64::from(met) / f64::from(reached)),
         breaches_today: breaches,
-        units_available: units.values().filter(|u| u.status == UnitStatus::Available).count() as u32,
+        units_available: available,
         units_total: units.len() as u32,
         stations,
     }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use app::wire::{AlertView, ChatMessageView, Figures, IncidentView, RecommendationView, Snapshot, UnitView};
 use chrono::{DateTime, Utc};
@@ -59,6 +59,9 @@ pub struct Shared {
 }
 
 type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
+
+/// At most this many positions are committed together.
+const MAX_GROUP_POSITIONS: usize = 50_000;
 
 enum Command {
     CreateIncident {
@@ -120,7 +123,14 @@ struct Engine {
     wheel: TimerWheel<IncidentId>,
     /// Today's latest alerts, newest first, for snapshots.
     recent_alerts: VecDeque<AlertView>,
+    /// Units whose last position is newer than the `units` table's.
+    moved_since_checkpoint: HashSet<UnitId>,
+    /// The figures need recomputing.
+    figures_dirty: bool,
 }
+
+/// How soon the figures follow a change.
+const FIGURES_EVERY: Duration = Duration::from_millis(250);
 
 /// Loads the live state from the store and starts the engine task.
 pub async fn start(
@@ -128,13 +138,17 @@ pub async fn start(
     district: Arc<District>,
     settings: Settings,
 ) -> Result<(EngineHandle, tokio::task::JoinHandle<()>), EngineError> {
-    let units = store.load_units().await?;
+    let mut units = store.load_units().await?;
+    // positions acknowledged after the last checkpoint are in the trail
+    let replayed = store.apply_trail_after_checkpoint(&mut units).await?;
     let open = store.load_open_incidents().await?;
     let fleet = Fleet::new(settings.travel.clone(), units);
     let shared = Arc::new(Shared {
         district,
         settings,
-        hub: Hub::new(4096, 8192),
+        // the channel holds what slow clients have not read yet: 256 events
+        // of at most ~100 KB (position events are split to that size)
+        hub: Hub::new(256, 8192, 32 << 20),
         epoch: format!("{:x}", Utc::now().timestamp_micros()),
         fleet: RwLock::new(fleet),
         open: RwLock::new(open.into_iter().map(|i| (i.id, i)).collect()),
@@ -150,7 +164,15 @@ pub async fn start(
         .await?
         .into();
     let (tx, rx) = mpsc::channel(1024);
-    let mut engine = Engine { store, shared: shared.clone(), rx, wheel, recent_alerts };
+    let mut engine = Engine {
+        store,
+        shared: shared.clone(),
+        rx,
+        wheel,
+        recent_alerts,
+        moved_since_checkpoint: replayed,
+        figures_dirty: false,
+    };
     // Timers that ran out while the server was down fire before any command
     // is taken, so nothing can stop them unseen.
     engine.fire_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
@@ -163,6 +185,8 @@ impl Engine {
     async fn run(mut self) {
         let mut heartbeat = tokio::time::interval(self.shared.settings.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut figures_tick = tokio::time::interval(FIGURES_EVERY);
+        figures_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             // timers that expired while the server was down are due at once
             let next_timer = self.wheel.next_due();
@@ -177,12 +201,20 @@ impl Engine {
                     Some(cmd) => self.handle(cmd).await,
                     None => break,
                 },
+                _ = figures_tick.tick(), if self.figures_dirty => {
+                    if let Err(e) = self.refresh_figures(Utc::now()).await {
+                        tracing::error!(error = %e, "cannot refresh figures");
+                    }
+                }
                 _ = timer_due => {
                     let now = crate::store::time(crate::store::millis(Utc::now()));
                     self.fire_timers(now).await;
                 }
                 _ = heartbeat.tick() => {
                     write(&self.shared.fleet).sweep(Utc::now());
+                    if let Err(e) = self.checkpoint_positions().await {
+                        tracing::error!(error = %e, "cannot checkpoint unit positions");
+                    }
                     // time passes without events: overdue timers change the figures
                     if let Err(e) = self.refresh_figures(Utc::now()).await {
                         tracing::error!(error = %e, "cannot refresh figures");
@@ -190,6 +222,9 @@ impl Engine {
                     self.shared.hub.heartbeat();
                 }
             }
+        }
+        if let Err(e) = self.checkpoint_positions().await {
+            tracing::error!(error = %e, "cannot checkpoint unit positions at shutdown");
         }
         tracing::info!("engine stopped");
     }
@@ -200,7 +235,7 @@ impl Engine {
         match cmd {
             Command::CreateIncident { new, actor, report_code, reply } => {
                 let r = self.create_incident(new, &actor, report_code.as_deref(), now).await;
-                self.after(now, reply, r).await
+                self.after(reply, r)
             }
             Command::Chat { message, reply } => {
                 let r = self.chat_message(message, now).await;
@@ -208,26 +243,42 @@ impl Engine {
             }
             Command::Assign { incident, unit, actor, reply } => {
                 let r = self.assign(incident, unit, &actor, now).await;
-                self.after(now, reply, r).await
+                self.after(reply, r)
             }
             Command::IncidentStatus { incident, to, reason, actor, reply } => {
                 let r = self.incident_status(incident, to, &reason, &actor, now).await;
-                self.after(now, reply, r).await
+                self.after(reply, r)
             }
             Command::UnitStatus { unit, to, reason, actor, reply } => {
                 let r = self.unit_status(unit, to, &reason, &actor, now).await;
-                self.after(now, reply, r).await
+                self.after(reply, r)
             }
             Command::RegisterUnit { new, actor, reply } => {
                 let r = self.register_unit(new, &actor, now).await;
-                self.after(now, reply, r).await
+                self.after(reply, r)
             }
             Command::Positions { reports, reply } => {
-                let r = self.positions(reports, now).await;
-                if let Err(e) = &r {
-                    tracing::error!(error = %e, "position batch failed");
+                // group commit: take every position batch already waiting
+                let mut group = vec![(reports, reply)];
+                let mut count = group[0].0.len();
+                let mut next = None;
+                while count < MAX_GROUP_POSITIONS {
+                    match self.rx.try_recv() {
+                        Ok(Command::Positions { reports, reply }) => {
+                            count += reports.len();
+                            group.push((reports, reply));
+                        }
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
                 }
-                let _ = reply.send(r);
+                self.positions(group, now).await;
+                if let Some(cmd) = next {
+                    Box::pin(self.handle(cmd)).await;
+                }
             }
             Command::Subscribe { reply } => {
                 let rx = self.shared.hub.subscribe();
@@ -238,13 +289,12 @@ impl Engine {
     }
 
     /// After a state change: refresh the figures, then answer.
-    async fn after<T>(&mut self, now: DateTime<Utc>, reply: Reply<T>, result: Result<T, EngineError>) {
+    /// After a command: answer at once; the figures follow within
+    /// `FIGURES_EVERY` (recomputing them after every command would cost each
+    /// answer a pass over the fleet and a query).
+    fn after<T>(&mut self, reply: Reply<T>, result: Result<T, EngineError>) {
         match &result {
-            Ok(_) => {
-                if let Err(e) = self.refresh_figures(now).await {
-                    tracing::error!(error = %e, "cannot refresh figures");
-                }
-            }
+            Ok(_) => self.figures_dirty = true,
             Err(EngineError::Store(e)) => tracing::error!(error = %e, "engine command failed in the store"),
             Err(_) => {}
         }
@@ -262,6 +312,7 @@ impl Engine {
     }
 
     async fn refresh_figures(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
+        self.figures_dirty = false;
         let start = figures::day_start(now, self.shared.settings.utc_offset_minutes);
         let today = self.store.arrivals_since(start).await?;
         let f = {

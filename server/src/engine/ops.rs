@@ -585,7 +585,7 @@ impl Engine {
         }
         let mut tx = self.store.begin().await?;
         let seen = new.position.map(|_| millis(now));
-        let id: i64 = sqlx::query_scalar(
+        let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO units (callsign, kind, force, station, status, lat, lon, seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(new.callsign.as_str())
@@ -598,7 +598,20 @@ impl Engine {
         .bind(seen)
         .bind(millis(now))
         .fetch_one(&mut *tx)
-        .await?;
+        .await;
+        // the callsign's unique index decides, not a scan of the fleet
+        let id = match id {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                drop(tx);
+                let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE callsign = ?")
+                    .bind(new.callsign.as_str())
+                    .fetch_optional(self.store.pool())
+                    .await?;
+                let which = existing.map(|i| format!(" {i}")).unwrap_or_default();
+                return Err(EngineError::Conflict(format!("callsign {} is already unit{which}", new.callsign)));
+            }
+            other => other?,
+        };
         if let Some(p) = new.position {
             sqlx::query("INSERT INTO positions (unit_id, at, lat, lon, received_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(id)
@@ -686,46 +699,96 @@ impl Engine {
         Ok((view, true))
     }
 
+    /// Position batches, several requests at once (group commit): each is
+    /// checked on its own, all accepted reports go into the trail in one
+    /// transaction, and each request gets its own answer after the commit.
+    /// Units' last positions are checkpointed separately (see
+    /// `checkpoint_positions`); the trail alone makes a report durable.
     pub(super) async fn positions(
         &mut self,
-        reports: Vec<PositionReport>,
+        requests: Vec<(Vec<PositionReport>, super::Reply<PositionOutcome>)>,
         now: DateTime<Utc>,
-    ) -> Result<PositionOutcome, EngineError> {
-        let mut rejected = vec![];
+    ) {
+        let mut outcomes = Vec::with_capacity(requests.len());
+        let mut replies = Vec::with_capacity(requests.len());
         let mut accepted = vec![];
         // the newest accepted report per unit moves the unit
         let mut newest: BTreeMap<UnitId, PositionReport> = BTreeMap::new();
         {
             let fleet = read(&self.shared.fleet);
-            for r in reports {
-                let Some(unit) = fleet.get(r.unit_id) else {
-                    rejected.push(Rejection { index: r.index, reason: format!("unknown unit {}", r.unit_id) });
-                    continue;
-                };
-                if r.at > now + Duration::seconds(FUTURE_TOLERANCE_S) {
-                    rejected.push(Rejection {
-                        index: r.index,
-                        reason: format!("at is more than {FUTURE_TOLERANCE_S} s in the future"),
-                    });
-                    continue;
+            for (reports, reply) in requests {
+                let mut outcome = PositionOutcome { accepted: 0, rejected: vec![] };
+                for r in reports {
+                    let Some(unit) = fleet.get(r.unit_id) else {
+                        outcome
+                            .rejected
+                            .push(Rejection { index: r.index, reason: format!("unknown unit {}", r.unit_id) });
+                        continue;
+                    };
+                    if r.at > now + Duration::seconds(FUTURE_TOLERANCE_S) {
+                        let reason = format!("at is more than {FUTURE_TOLERANCE_S} s in the future");
+                        outcome.rejected.push(Rejection { index: r.index, reason });
+                        continue;
+                    }
+                    if r.at < now - Duration::hours(MAX_AGE_H) {
+                        outcome
+                            .rejected
+                            .push(Rejection { index: r.index, reason: format!("at is more than {MAX_AGE_H} h old") });
+                        continue;
+                    }
+                    outcome.accepted += 1;
+                    accepted.push(r);
+                    let later_than_known = unit.seen_at.is_none_or(|seen| r.at > seen);
+                    let later_than_batch = newest.get(&r.unit_id).is_none_or(|n| r.at > n.at);
+                    if later_than_known && later_than_batch {
+                        newest.insert(r.unit_id, r);
+                    }
                 }
-                if r.at < now - Duration::hours(MAX_AGE_H) {
-                    rejected.push(Rejection { index: r.index, reason: format!("at is more than {MAX_AGE_H} h old") });
-                    continue;
-                }
-                accepted.push(r);
-                let later_than_known = unit.seen_at.is_none_or(|seen| r.at > seen);
-                let later_than_batch = newest.get(&r.unit_id).is_none_or(|n| r.at > n.at);
-                if later_than_known && later_than_batch {
-                    newest.insert(r.unit_id, r);
-                }
+                outcomes.push(outcome);
+                replies.push(reply);
             }
         }
-        if accepted.is_empty() {
-            return Ok(PositionOutcome { accepted: 0, rejected });
+        if !accepted.is_empty()
+            && let Err(e) = self.append_trail(&accepted, now).await
+        {
+            tracing::error!(error = %e, "position batch failed in the store");
+            for reply in replies {
+                let _ = reply.send(Err(EngineError::Store(crate::store::StoreError::Corrupt(
+                    "the trail could not be written".into(),
+                ))));
+            }
+            return;
         }
+        let moved: Vec<PositionView> = newest
+            .values()
+            .copied()
+            .map(|r| PositionView { unit_id: r.unit_id, lat: r.at_position.lat(), lon: r.at_position.lon(), at: r.at })
+            .collect();
+        // In short holds of the lock, so a recommendation never waits for a
+        // whole merged batch to be filed.
+        let newest: Vec<PositionReport> = newest.into_values().collect();
+        for chunk in newest.chunks(256) {
+            let mut fleet = write(&self.shared.fleet);
+            for r in chunk {
+                fleet.moved(r.unit_id, r.at_position, r.at);
+            }
+        }
+        self.moved_since_checkpoint.extend(newest.iter().map(|r| r.unit_id));
+        // events of at most 1,000 positions (about 100 KB each)
+        for piece in moved.chunks(1000) {
+            self.shared.hub.publish(Event::Positions { positions: piece.to_vec() });
+        }
+        for (reply, outcome) in replies.into_iter().zip(outcomes) {
+            let _ = reply.send(Ok(outcome));
+        }
+    }
+
+    /// Appends reports to the trail in one transaction.
+    async fn append_trail(&self, accepted: &[PositionReport], now: DateTime<Utc>) -> Result<(), EngineError> {
         let mut tx = self.store.begin().await?;
-        for chunk in accepted.chunks(150) {
+        // Few statements, many rows each: every statement is a round trip to
+        // the SQLite worker thread. (SQLite takes up to 32,766 parameters.)
+        for chunk in accepted.chunks(6000) {
             let mut q = sqlx::QueryBuilder::new("INSERT INTO positions (unit_id, at, lat, lon, received_at) ");
             q.push_values(chunk, |mut b, r| {
                 b.push_bind(r.unit_id.0)
@@ -736,30 +799,44 @@ impl Engine {
             });
             q.build().execute(&mut *tx).await?;
         }
-        for r in newest.values() {
-            sqlx::query("UPDATE units SET lat = ?, lon = ?, seen_at = ? WHERE id = ?")
-                .bind(r.at_position.lat())
-                .bind(r.at_position.lon())
-                .bind(millis(r.at))
-                .bind(r.unit_id.0)
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
-        let moved: Vec<PositionView> = newest
-            .values()
-            .map(|r| PositionView { unit_id: r.unit_id, lat: r.at_position.lat(), lon: r.at_position.lon(), at: r.at })
-            .collect();
-        {
-            let mut fleet = write(&self.shared.fleet);
-            for r in newest.values() {
-                fleet.moved(r.unit_id, r.at_position, r.at);
-            }
+        Ok(())
+    }
+
+    /// Writes the last position of every unit that moved since the last
+    /// checkpoint into `units`, with the trail rowid it reflects. Start-up
+    /// replays the trail after that rowid.
+    pub(super) async fn checkpoint_positions(&mut self) -> Result<(), EngineError> {
+        if self.moved_since_checkpoint.is_empty() {
+            return Ok(());
         }
-        if !moved.is_empty() {
-            self.shared.hub.publish(Event::Positions { positions: moved });
+        let rows: Vec<(i64, f64, f64, i64)> = {
+            let fleet = read(&self.shared.fleet);
+            self.moved_since_checkpoint
+                .iter()
+                .filter_map(|id| {
+                    let u = fleet.get(*id)?;
+                    Some((id.0, u.lat?, u.lon?, millis(u.seen_at?)))
+                })
+                .collect()
+        };
+        let mut tx = self.store.begin().await?;
+        for chunk in rows.chunks(8000) {
+            let mut q = sqlx::QueryBuilder::new("WITH v(id, lat, lon, seen) AS (");
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3);
+            });
+            q.push(") UPDATE units SET lat = v.lat, lon = v.lon, seen_at = v.seen FROM v WHERE units.id = v.id");
+            q.build().execute(&mut *tx).await?;
         }
-        tracing::debug!(accepted = accepted.len(), rejected = rejected.len(), "positions");
-        Ok(PositionOutcome { accepted: accepted.len(), rejected })
+        // the engine is the only writer: every trail row so far is reflected
+        sqlx::query(
+            "UPDATE checkpoints SET value = (SELECT COALESCE(MAX(rowid), 0) FROM positions) WHERE name = 'units_checkpoint'",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.moved_since_checkpoint.clear();
+        Ok(())
     }
 }

@@ -54,9 +54,7 @@ impl Engine {
                         if a.kind == "escalation" { Event::Escalation { alert: a } } else { Event::Timer { alert: a } };
                     self.shared.hub.publish(event);
                 }
-                if let Err(e) = self.refresh_figures(now).await {
-                    tracing::error!(error = %e, "cannot refresh figures");
-                }
+                self.figures_dirty = true;
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot record timer alerts; retrying in 5 s");

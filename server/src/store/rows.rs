@@ -193,6 +193,34 @@ impl Store {
         rows.into_iter().map(UnitRow::into_view).collect()
     }
 
+    /// Applies to `units` the trail rows written after the last checkpoint
+    /// (positions acknowledged but not yet in `units`): the newest per unit
+    /// wins. Returns the units that moved.
+    pub async fn apply_trail_after_checkpoint(
+        &self,
+        units: &mut [UnitView],
+    ) -> Result<std::collections::HashSet<UnitId>, StoreError> {
+        let rows: Vec<(i64, f64, f64, i64)> = sqlx::query_as(
+            "SELECT unit_id, lat, lon, at FROM positions
+             WHERE rowid > (SELECT value FROM checkpoints WHERE name = 'units_checkpoint') ORDER BY rowid",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut moved = std::collections::HashSet::new();
+        let by_id: std::collections::HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.id.0, i)).collect();
+        for (unit_id, lat, lon, at) in rows {
+            let Some(&i) = by_id.get(&unit_id) else { continue };
+            let u = &mut units[i];
+            if u.seen_at.is_none_or(|seen| time(at) > seen) {
+                u.lat = Some(lat);
+                u.lon = Some(lon);
+                u.seen_at = Some(time(at));
+                moved.insert(u.id);
+            }
+        }
+        Ok(moved)
+    }
+
     pub async fn load_open_incidents(&self) -> Result<Vec<IncidentView>, StoreError> {
         let sql =
             format!("{INCIDENT_SELECT} WHERE i.status IN ('new', 'dispatched', 'en_route', 'on_scene') ORDER BY i.id");
