@@ -62,6 +62,11 @@ fn launch(config: &Path) -> (Server, String) {
     (server, base)
 }
 
+/// GET `path` on the server as JSON.
+async fn get(client: &reqwest::Client, base: &str, path: &str) -> Value {
+    client.get(format!("{base}{path}")).send().await.expect("request").json().await.expect("json")
+}
+
 fn time(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("a time, got {v}")))
         .expect("RFC 3339")
@@ -216,21 +221,13 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
 
     // 2. timers that ran out while the server was down turn red at start-up,
     //    once (the engine fires them before it takes any command)
-    let alerts = {
-        let since = (killed_at - chrono::Duration::minutes(10)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let url = format!("{base}/api/v1/alerts?limit=1000&since={since}");
-        client.get(url).send().await.expect("request").json::<Vec<Value>>().await.expect("json")
-    };
+    // every alert since shortly before the crash ("Z", not "+00:00", in a URL)
+    let since = (killed_at - chrono::Duration::minutes(10)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let alerts_path = format!("/api/v1/alerts?limit=1000&since={since}");
+    let alerts: Vec<Value> = serde_json::from_value(get(&client, &base, &alerts_path).await).expect("a list");
     let mut expired_while_down = 0;
     for id in acked.incidents.keys() {
-        let after: Value = client
-            .get(format!("{base}/api/v1/incidents/{id}"))
-            .send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json");
+        let after = get(&client, &base, &format!("/api/v1/incidents/{id}")).await;
         for (field, kind) in [("dispatch_timer", "dispatch"), ("arrival_timer", "arrival")] {
             let t = &after[field];
             let deadline = time(&t["deadline"]);
@@ -261,9 +258,7 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
     assert!(deadline > Utc::now(), "the sentinel's timer outlives the restart");
     let mut fired = None;
     for _ in 0..300 {
-        let url =
-            format!("{base}/api/v1/alerts?since={}", killed_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-        let alerts: Vec<Value> = client.get(url).send().await.expect("request").json().await.expect("json");
+        let alerts: Vec<Value> = serde_json::from_value(get(&client, &base, &alerts_path).await).expect("a list");
         fired = alerts.into_iter().find(|a| {
             a["incident"] == sentinel_id && a["timer"] == "arrival" && a["level"] == "red" && a["kind"] == "timer"
         });

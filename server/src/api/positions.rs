@@ -74,28 +74,29 @@ fn check_size(n: usize) -> Result<(), ApiError> {
 /// only a batch with a bad item is read item by item, so each problem is
 /// answered with its index.
 fn read_batch(body: &[u8]) -> Result<(Vec<PositionReport>, Vec<Rejection>), ApiError> {
-    if let Ok(batch) = serde_json::from_slice::<Body<RawReport>>(body) {
-        let items = batch.into_items();
-        check_size(items.len())?;
-        let mut reports = Vec::with_capacity(items.len());
-        let mut rejected = vec![];
-        for (index, raw) in items.into_iter().enumerate() {
-            match check_one(index, raw) {
-                Ok(r) => reports.push(r),
-                Err(r) => rejected.push(r),
-            }
+    match serde_json::from_slice::<Body<RawReport>>(body) {
+        Ok(batch) => sort(batch.into_items(), check_one),
+        Err(_) => {
+            let batch: Body<Value> = serde_json::from_slice(body).map_err(|e| {
+                ApiError::BadRequest(format!(
+                    "send an array of {{unit_id, lat, lon, at}}, or {{\"positions\": [...]}}: {e}"
+                ))
+            })?;
+            sort(batch.into_items(), parse_one)
         }
-        return Ok((reports, rejected));
     }
-    let batch: Body<Value> = serde_json::from_slice(body).map_err(|e| {
-        ApiError::BadRequest(format!("send an array of {{unit_id, lat, lon, at}}, or {{\"positions\": [...]}}: {e}"))
-    })?;
-    let items = batch.into_items();
+}
+
+/// Checks each item, keeping the good ones and the reasons for the others.
+fn sort<T>(
+    items: Vec<T>,
+    check: impl Fn(usize, T) -> Result<PositionReport, Rejection>,
+) -> Result<(Vec<PositionReport>, Vec<Rejection>), ApiError> {
     check_size(items.len())?;
     let mut reports = Vec::with_capacity(items.len());
     let mut rejected = vec![];
-    for (i, v) in items.into_iter().enumerate() {
-        match parse_one(i, v) {
+    for (index, item) in items.into_iter().enumerate() {
+        match check(index, item) {
             Ok(r) => reports.push(r),
             Err(r) => rejected.push(r),
         }
