@@ -39,6 +39,10 @@ pub struct Live {
     /// The last sequence number applied, and its epoch.
     pub seq: RwSignal<u64>,
     pub epoch: RwSignal<String>,
+    /// The stream is narrowed to a station or a unit: its sequence numbers
+    /// skip the events it does not carry (the server still either delivers
+    /// every event the filter wants or sends a fresh snapshot).
+    pub filtered: RwSignal<bool>,
 }
 
 /// Milliseconds since the epoch on this machine's clock.
@@ -69,6 +73,7 @@ impl Live {
             last_message_ms: RwSignal::new(client_now_ms()),
             seq: RwSignal::new(board.seq),
             epoch: RwSignal::new(board.snapshot.epoch.clone()),
+            filtered: RwSignal::new(false),
         };
         live.load_snapshot(&board.snapshot);
         live
@@ -101,12 +106,15 @@ impl Live {
         self.last_message_ms.set(received);
         self.now.set(env.server_time);
         let last = self.seq.get_untracked();
+        let filtered = self.filtered.get_untracked();
+        // a merged positions message covers first_seq..=seq
+        let first = env.first_seq.unwrap_or(env.seq);
         match &env.event {
             Event::Snapshot(_) => {}
-            Event::Heartbeat if env.seq == last => {}
+            Event::Heartbeat if env.seq == last || (filtered && env.seq > last) => {}
             Event::Heartbeat => return false,
             _ if env.seq <= last => return true, // already applied
-            _ if env.seq != last + 1 => return false,
+            _ if first != last + 1 && !filtered => return false,
             _ => {}
         }
         self.seq.set(env.seq);
@@ -242,8 +250,10 @@ pub mod client {
         pending: Cell<bool>,
     }
 
-    /// Starts the stream for this page; call once, in the browser.
+    /// Starts the stream for this page (`filter`: "", "station=JSL" or
+    /// "unit=12"); call once, in the browser.
     pub fn start(live: Live, filter: String) {
+        live.filtered.set(!filter.is_empty());
         let client = Rc::new(Client {
             live,
             filter,
@@ -306,15 +316,16 @@ pub mod client {
                 Some(Conn { ws, _on_message: on_message, _on_close: on_close, _on_error: on_error });
         }
 
-        /// Reconnects after an exponential backoff (0.5 s doubling to 10 s)
-        /// with ±50% jitter, so a hundred screens do not return at once.
+        /// Reconnects after an exponential backoff (0.5 s doubling to 3 s)
+        /// with ±50% jitter: a hundred screens do not all return at once, and
+        /// none waits more than 4.5 s once the server is back.
         fn schedule(self: &Rc<Self>) {
             if self.pending.replace(true) {
                 return;
             }
             let attempt = self.attempt.get();
             self.attempt.set(attempt.saturating_add(1));
-            let base = (500.0 * 2f64.powi(attempt.min(5) as i32)).min(10_000.0);
+            let base = (500.0 * 2f64.powi(attempt.min(5) as i32)).min(3_000.0);
             let delay = base * (0.5 + js_sys::Math::random());
             let me = self.clone();
             set_timeout(

@@ -277,6 +277,11 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     pub seq: u64,
+    /// Set on a `positions` message that merges several position events a
+    /// slow client had not read yet (latest position per unit): the first
+    /// sequence number it covers. Only position events are ever merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seq: Option<u64>,
     pub server_time: DateTime<Utc>,
     #[serde(flatten)]
     pub event: Event,
@@ -315,6 +320,7 @@ mod tests {
     fn envelope_json_has_type_seq_and_server_time_at_the_top() {
         let env = Envelope {
             seq: 7,
+            first_seq: None,
             server_time: DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z").expect("valid").with_timezone(&Utc),
             event: Event::Positions {
                 positions: vec![PositionView {

@@ -30,6 +30,9 @@ pub struct Config {
     /// Residents' reports accepted per client address per window.
     pub reports_per_window: u32,
     pub reports_window_s: u64,
+    /// Frames that wait for slow stream clients; one further behind gets a
+    /// fresh snapshot.
+    pub stream_ring: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +57,7 @@ impl Default for Config {
             heartbeat_s: 5,
             reports_per_window: 5,
             reports_window_s: 600,
+            stream_ring: 256,
         }
     }
 }
@@ -88,6 +92,8 @@ struct RawConfig {
     #[serde(default)]
     reports: RawReports,
     #[serde(default)]
+    stream: RawStream,
+    #[serde(default)]
     policy: PolicyConfig,
     #[serde(default)]
     travel: TravelConfig,
@@ -112,6 +118,12 @@ struct RawDatabase {
 #[serde(deny_unknown_fields)]
 struct RawDistrict {
     file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStream {
+    ring: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,6 +222,12 @@ impl Config {
                 return Err(invalid("reports.window_s", format!("must be between 1 and 86400, got {w}")));
             }
             c.reports_window_s = w as u64;
+        }
+        if let Some(n) = raw.stream.ring {
+            if !(8..=65_536).contains(&n) {
+                return Err(invalid("stream.ring", format!("must be between 8 and 65536, got {n}")));
+            }
+            c.stream_ring = n as usize;
         }
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
         c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;

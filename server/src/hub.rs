@@ -1,14 +1,18 @@
 //! The event hub: numbers every event, keeps the recent ones for clients
 //! that reconnect, and fans them out. Only the engine publishes, so sequence
 //! numbers follow commit order exactly.
+//!
+//! A frame is serialised once and shared by every client it goes to; it also
+//! carries the event itself (and, for positions, each unit's station) so a
+//! client's filter or a slow client's coalescing can work without parsing.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use app::wire::{Envelope, Event};
 use axum::extract::ws::Utf8Bytes;
 use chrono::Utc;
+use domain::StationCode;
 use tokio::sync::broadcast;
 
 /// One serialised event, shared by every client it goes to.
@@ -16,6 +20,20 @@ use tokio::sync::broadcast;
 pub struct Frame {
     pub seq: u64,
     pub json: Utf8Bytes,
+    pub event: Arc<Event>,
+    /// For a `positions` event: the station of each position's unit.
+    pub stations: Arc<[Option<StationCode>]>,
+}
+
+impl Frame {
+    /// A frame for `event` at `seq`, serialised now.
+    pub fn new(seq: u64, event: Event) -> Frame {
+        Frame { seq, json: encode(seq, None, &event), event: Arc::new(event), stations: Arc::from([]) }
+    }
+
+    pub fn is_heartbeat(&self) -> bool {
+        matches!(*self.event, Event::Heartbeat)
+    }
 }
 
 pub struct Hub {
@@ -36,7 +54,8 @@ struct Replay {
 
 impl Hub {
     /// A hub keeping at most `replay_capacity` events and `replay_bytes`
-    /// bytes of them for reconnecting clients.
+    /// bytes of them for reconnecting clients; `channel_capacity` frames wait
+    /// for slow clients (a client further behind gets a fresh snapshot).
     pub fn new(channel_capacity: usize, replay_capacity: usize, replay_bytes: usize) -> Hub {
         let (tx, _) = broadcast::channel(channel_capacity);
         Hub {
@@ -59,8 +78,17 @@ impl Hub {
 
     /// Publishes an event under the next sequence number.
     pub fn publish(&self, event: Event) -> u64 {
+        self.publish_with(event, Arc::from([]))
+    }
+
+    /// Publishes positions with each unit's station (for station filters).
+    pub fn publish_positions(&self, event: Event, stations: Vec<Option<StationCode>>) -> u64 {
+        self.publish_with(event, Arc::from(stations))
+    }
+
+    fn publish_with(&self, event: Event, stations: Arc<[Option<StationCode>]>) -> u64 {
         let seq = self.seq() + 1;
-        let frame = Frame { seq, json: encode(seq, event) };
+        let frame = Frame { stations, ..Frame::new(seq, event) };
         self.seq.store(seq, std::sync::atomic::Ordering::Release);
         if let Ok(mut replay) = self.replay.lock() {
             replay.bytes += frame.json.len();
@@ -81,8 +109,7 @@ impl Hub {
     /// Sends a heartbeat carrying the current sequence number (not a new
     /// one, and not kept for replay).
     pub fn heartbeat(&self) {
-        let seq = self.seq();
-        let _ = self.tx.send(Frame { seq, json: encode(seq, Event::Heartbeat) });
+        let _ = self.tx.send(Frame::new(self.seq(), Event::Heartbeat));
     }
 
     /// The events after `since`, if the replay buffer still holds all of them.
@@ -105,16 +132,23 @@ impl Hub {
 }
 
 /// Serialises an event in its envelope.
-pub fn encode(seq: u64, event: Event) -> Utf8Bytes {
-    let env = Envelope { seq, server_time: Utc::now(), event };
+pub fn encode(seq: u64, first_seq: Option<u64>, event: &Event) -> Utf8Bytes {
+    #[derive(serde::Serialize)]
+    struct Borrowed<'a> {
+        seq: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        first_seq: Option<u64>,
+        server_time: chrono::DateTime<Utc>,
+        #[serde(flatten)]
+        event: &'a Event,
+    }
+    let env = Borrowed { seq, first_seq, server_time: Utc::now(), event };
     match serde_json::to_string(&env) {
         Ok(s) => Utf8Bytes::from(s),
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise an event");
-            Utf8Bytes::from(format!(
-                r#"{{"seq":{seq},"server_time":"{}","type":"heartbeat"}}"#,
-                Utc::now().to_rfc3339()
-            ))
+            let fallback = Envelope { seq, first_seq: None, server_time: Utc::now(), event: Event::Heartbeat };
+            Utf8Bytes::from(serde_json::to_string(&fallback).unwrap_or_default())
         }
     }
 }
@@ -125,8 +159,6 @@ pub struct Subscription {
     pub snapshot: app::wire::Snapshot,
     pub rx: broadcast::Receiver<Frame>,
 }
-
-pub type SharedHub = Arc<Hub>;
 
 #[cfg(test)]
 mod tests {

@@ -57,6 +57,7 @@ impl Application {
             travel: config.travel.clone(),
             utc_offset_minutes: config.utc_offset_minutes,
             heartbeat: Duration::from_secs(config.heartbeat_s),
+            stream_ring: config.stream_ring,
         };
         let map = Arc::new(map_data(&district, &settings));
         let (engine, engine_task) = engine::start(store.clone(), district.clone(), settings).await?;

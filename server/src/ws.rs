@@ -1,80 +1,308 @@
-//! `GET /ws`: the live stream. A client gets a snapshot and then every
-//! event, each with its sequence number and the server time. A client that
-//! reconnects with `?since=SEQ&epoch=EPOCH` gets exactly the events it
-//! missed while the server still holds them, or a fresh snapshot.
+//! `GET /ws`: the live stream.
+//!
+//! A client gets a snapshot and then every event, each with its sequence
+//! number and the server time. A client that reconnects with
+//! `?since=SEQ&epoch=EPOCH` gets exactly the events it missed while the
+//! server still holds them (then a heartbeat), or a fresh snapshot.
+//! `?station=CODE` narrows the stream (and the snapshot) to one station,
+//! `?unit=ID` to one unit and the incident it works.
+//!
+//! Slow clients cannot hurt anyone. All clients read one shared, bounded ring
+//! of serialised frames; each client's task takes everything waiting for it
+//! at once and writes it with one flush. Consecutive position events in that
+//! backlog are merged into one (the latest position per unit, marked with
+//! `first_seq`); every other event is delivered as it is, or, if the client
+//! fell so far behind that the ring overwrote frames it had not read, the
+//! client gets a fresh snapshot instead. A client whose socket takes nothing
+//! for `SEND_TIMEOUT` is disconnected (it reconnects and resumes).
 
-use app::wire::Event;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
-use axum::response::Response;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use app::wire::{Event, PositionView, Snapshot};
+use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use domain::{IncidentId, StationCode, UnitId};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
+use crate::api::{ApiError, ApiQuery};
 use crate::hub::{Frame, encode};
 use crate::web::AppState;
 
+/// How long a client's socket may refuse data before it is dropped.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most frames one client takes from the ring in one go.
+const MAX_DRAIN: usize = 512;
+
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WsQuery {
     since: Option<u64>,
     epoch: Option<String>,
+    station: Option<String>,
+    unit: Option<String>,
 }
 
-pub async fn handler(ws: WebSocketUpgrade, State(state): State<AppState>, Query(q): Query<WsQuery>) -> Response {
-    ws.on_upgrade(move |socket| serve(socket, state, q))
+/// What part of the stream a client wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    /// A station chief's screen.
+    Station(StationCode),
+    /// An officer's phone: the unit and the incident it works.
+    Unit(UnitId),
 }
 
-async fn serve(socket: WebSocket, state: AppState, q: WsQuery) {
+impl Filter {
+    fn parse(q: &WsQuery, state: &AppState) -> Result<Filter, ApiError> {
+        match (&q.station, &q.unit) {
+            (Some(_), Some(_)) => Err(ApiError::BadRequest("choose station or unit, not both".into())),
+            (Some(s), None) => {
+                let code = StationCode::parse(s).map_err(ApiError::bad)?;
+                if !state.engine.shared().district.stations.iter().any(|st| st.code == code) {
+                    return Err(ApiError::NotFound(format!("unknown station {s:?}")));
+                }
+                Ok(Filter::Station(code))
+            }
+            (None, Some(u)) => {
+                let id = UnitId::parse(u).map_err(ApiError::bad)?;
+                if state.engine.unit(id).is_none() {
+                    return Err(ApiError::NotFound(format!("unit {id} not found")));
+                }
+                Ok(Filter::Unit(id))
+            }
+            (None, None) => Ok(Filter::All),
+        }
+    }
+
+    /// The part of a snapshot this filter shows.
+    pub fn snapshot(&self, mut snap: Snapshot) -> Snapshot {
+        match self {
+            Filter::All => {}
+            Filter::Station(code) => {
+                snap.units.retain(|u| &u.station == code);
+                snap.incidents.retain(|i| i.station.as_ref() == Some(code));
+                snap.alerts.retain(|a| a.station.as_ref() == Some(code));
+            }
+            Filter::Unit(id) => {
+                snap.units.retain(|u| u.id == *id);
+                snap.incidents.retain(|i| i.units.contains(id));
+                let mine: Vec<IncidentId> = snap.incidents.iter().map(|i| i.id).collect();
+                snap.alerts.retain(|a| mine.contains(&a.incident));
+            }
+        }
+        snap
+    }
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<WsQuery>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    // the query is checked first, so a bad filter gets a precise answer
+    let filter = Filter::parse(&q, &state)?;
+    let ws =
+        ws.map_err(|_| ApiError::BadRequest("/ws is a websocket: connect with an Upgrade: websocket request".into()))?;
+    Ok(ws.on_upgrade(move |socket| serve(socket, state, q, filter)).into_response())
+}
+
+/// One client's view of the stream: its filter, and (for an officer's phone)
+/// the incident its unit was last sent to.
+struct Client {
+    filter: Filter,
+    incident: Option<IncidentId>,
+    /// The last sequence number delivered (or deliberately filtered out).
+    last: u64,
+}
+
+impl Client {
+    fn new(filter: Filter, snap: &Snapshot, seq: u64) -> Client {
+        let incident = match &filter {
+            Filter::Unit(id) => snap.units.iter().find(|u| u.id == *id).and_then(|u| u.incident),
+            _ => None,
+        };
+        Client { filter, incident, last: seq }
+    }
+
+    /// Whether this client wants a (non-positions) event.
+    fn wants(&mut self, e: &Event) -> bool {
+        match (&self.filter, e) {
+            (Filter::All, _) | (_, Event::Heartbeat | Event::Snapshot(_)) => true,
+            (Filter::Station(s), Event::Unit { unit }) => &unit.station == s,
+            (Filter::Station(s), Event::Incident { incident }) => incident.station.as_ref() == Some(s),
+            (Filter::Station(s), Event::Timer { alert } | Event::Escalation { alert }) => {
+                alert.station.as_ref() == Some(s)
+            }
+            (Filter::Station(_), Event::Figures { .. }) => true,
+            (Filter::Unit(id), Event::Unit { unit }) => {
+                if unit.id == *id && unit.incident.is_some() {
+                    self.incident = unit.incident;
+                }
+                unit.id == *id
+            }
+            (Filter::Unit(id), Event::Incident { incident }) => {
+                incident.units.contains(id) || Some(incident.id) == self.incident
+            }
+            (Filter::Unit(_), Event::Timer { alert } | Event::Escalation { alert }) => {
+                Some(alert.incident) == self.incident
+            }
+            (_, Event::Figures { .. } | Event::Chat { .. } | Event::Positions { .. }) => false,
+        }
+    }
+
+    /// The positions of a frame this client wants.
+    fn pick(&self, f: &Frame, positions: &[PositionView]) -> Vec<PositionView> {
+        match &self.filter {
+            Filter::All => positions.to_vec(),
+            Filter::Station(s) => positions
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| f.stations.get(*i).is_some_and(|st| st.as_ref() == Some(s)))
+                .map(|(_, p)| *p)
+                .collect(),
+            Filter::Unit(id) => positions.iter().filter(|p| p.unit_id == *id).copied().collect(),
+        }
+    }
+
+    /// What to send for a backlog of frames: each wanted event as it was
+    /// serialised, except runs of position events, merged into one message
+    /// (latest position per unit) unless the run is a single event the
+    /// client wants whole.
+    fn render(&mut self, frames: &[Frame]) -> Vec<Utf8Bytes> {
+        let mut out = vec![];
+        let mut run = PositionRun::default();
+        for f in frames {
+            if f.is_heartbeat() {
+                // a heartbeat repeats the last number: send it if nothing newer went out
+                run.flush(&mut out, self);
+                if f.seq >= self.last {
+                    out.push(f.json.clone());
+                }
+                continue;
+            }
+            if f.seq <= self.last {
+                continue; // delivered already (a replay overlapping the live feed)
+            }
+            match &*f.event {
+                Event::Positions { positions } => {
+                    let picked = self.pick(f, positions);
+                    run.add(f, picked.len() == positions.len(), picked);
+                }
+                other => {
+                    run.flush(&mut out, self);
+                    if self.wants(other) {
+                        out.push(f.json.clone());
+                    }
+                    self.last = f.seq;
+                }
+            }
+        }
+        run.flush(&mut out, self);
+        out
+    }
+}
+
+/// Consecutive position events waiting to be sent as one.
+#[derive(Default)]
+struct PositionRun {
+    first: Option<u64>,
+    last: u64,
+    latest: BTreeMap<UnitId, PositionView>,
+    /// The only frame of the run, when the client wants all of it as is.
+    whole: Option<Frame>,
+    frames: usize,
+}
+
+impl PositionRun {
+    fn add(&mut self, f: &Frame, all_of_it: bool, picked: Vec<PositionView>) {
+        self.first.get_or_insert(f.seq);
+        self.last = f.seq;
+        self.frames += 1;
+        self.whole = (self.frames == 1 && all_of_it).then(|| f.clone());
+        for p in picked {
+            let keep = self.latest.get(&p.unit_id).is_none_or(|old| p.at >= old.at);
+            if keep {
+                self.latest.insert(p.unit_id, p);
+            }
+        }
+    }
+
+    fn flush(&mut self, out: &mut Vec<Utf8Bytes>, client: &mut Client) {
+        let Some(first) = self.first else { return };
+        client.last = self.last;
+        if let Some(f) = self.whole.take() {
+            out.push(f.json);
+        } else if !self.latest.is_empty() {
+            let positions: Vec<PositionView> = std::mem::take(&mut self.latest).into_values().collect();
+            let first_seq = (first != self.last).then_some(first);
+            out.push(encode(self.last, first_seq, &Event::Positions { positions }));
+        }
+        *self = PositionRun::default();
+    }
+}
+
+async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
     let (mut sink, mut incoming) = socket.split();
     let mut shutdown = state.shutdown.clone();
     let shared = state.engine.shared().clone();
     let Ok(mut sub) = state.engine.subscribe().await else { return };
+    let mut client = Client::new(filter.clone(), &sub.snapshot, sub.seq);
     // Resume when the client's place is still in the replay buffer, else
     // start from a snapshot.
     let resume = match (q.since, q.epoch.as_deref()) {
         (Some(since), Some(epoch)) if epoch == shared.epoch => shared.hub.replay_since(since),
         _ => None,
     };
-    let mut last_sent = sub.seq;
-    let first: Vec<Frame> = match resume {
-        // the missed events, then a heartbeat that says "you are current"
-        Some(frames) => frames
-            .into_iter()
-            .filter(|f| f.seq <= sub.seq)
-            .chain(std::iter::once(Frame { seq: sub.seq, json: encode(sub.seq, Event::Heartbeat) }))
-            .collect(),
-        None => vec![Frame { seq: sub.seq, json: encode(sub.seq, Event::Snapshot(sub.snapshot)) }],
-    };
-    for f in first {
-        if sink.send(Message::Text(f.json)).await.is_err() {
-            return;
+    let first: Vec<Utf8Bytes> = match resume {
+        Some(frames) => {
+            client.last = q.since.unwrap_or(0);
+            let mut missed: Vec<Frame> = frames.into_iter().filter(|f| f.seq <= sub.seq).collect();
+            // then a heartbeat that says "you are current"
+            missed.push(Frame::new(sub.seq, Event::Heartbeat));
+            client.render(&missed)
         }
+        None => vec![encode(sub.seq, None, &Event::Snapshot(filter.snapshot(sub.snapshot.clone())))],
+    };
+    if !send(&mut sink, first).await {
+        return;
     }
     loop {
         tokio::select! {
-            frame = sub.rx.recv() => match frame {
-                Ok(f) => {
-                    // heartbeats repeat the last number; events are sent once
-                    if f.seq > last_sent || f.seq == last_sent && is_heartbeat(&f) {
-                        last_sent = last_sent.max(f.seq);
-                        if sink.send(Message::Text(f.json)).await.is_err() {
-                            break;
-                        }
+            frame = sub.rx.recv() => {
+                let mut frames = match frame {
+                    Ok(f) => vec![f],
+                    Err(RecvError::Lagged(_)) => vec![],
+                    Err(RecvError::Closed) => break,
+                };
+                // take everything already waiting, so one flush carries it
+                let mut lagged = frames.is_empty();
+                while !lagged && frames.len() < MAX_DRAIN {
+                    match sub.rx.try_recv() {
+                        Ok(f) => frames.push(f),
+                        Err(TryRecvError::Lagged(_)) => lagged = true,
+                        Err(TryRecvError::Empty | TryRecvError::Closed) => break,
                     }
                 }
-                Err(RecvError::Lagged(missed)) => {
-                    // too slow to keep up: start again from a fresh snapshot
-                    tracing::debug!(missed, "websocket client lagged; sending a snapshot");
+                let out = if lagged {
+                    // frames this client had not read were overwritten: a
+                    // state change may be among them, so start again from a snapshot
+                    tracing::debug!("websocket client lagged; sending a snapshot");
                     let Ok(fresh) = state.engine.subscribe().await else { break };
                     sub = fresh;
-                    last_sent = sub.seq;
-                    let f = encode(sub.seq, Event::Snapshot(sub.snapshot.clone()));
-                    if sink.send(Message::Text(f)).await.is_err() {
-                        break;
-                    }
+                    client = Client::new(filter.clone(), &sub.snapshot, sub.seq);
+                    vec![encode(sub.seq, None, &Event::Snapshot(filter.snapshot(sub.snapshot.clone())))]
+                } else {
+                    client.render(&frames)
+                };
+                if !send(&mut sink, out).await {
+                    break;
                 }
-                Err(RecvError::Closed) => break,
-            },
+            }
             msg = incoming.next() => match msg {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
@@ -87,6 +315,90 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery) {
     }
 }
 
-fn is_heartbeat(f: &Frame) -> bool {
-    f.json.as_str().contains(r#""type":"heartbeat""#)
+/// Writes messages with one flush; false when the client is gone or has
+/// taken nothing for `SEND_TIMEOUT`.
+async fn send(sink: &mut futures_util::stream::SplitSink<WebSocket, Message>, out: Vec<Utf8Bytes>) -> bool {
+    if out.is_empty() {
+        return true;
+    }
+    let write = async {
+        for m in out {
+            sink.feed(Message::Text(m)).await?;
+        }
+        sink.flush().await
+    };
+    matches!(tokio::time::timeout(SEND_TIMEOUT, write).await, Ok(Ok(())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn pos(unit: i64, at_s: i64) -> PositionView {
+        PositionView { unit_id: UnitId(unit), lat: 25.0, lon: 110.0, at: Utc::now() + chrono::Duration::seconds(at_s) }
+    }
+
+    fn positions(seq: u64, ps: Vec<PositionView>, stations: Vec<Option<StationCode>>) -> Frame {
+        Frame { stations: std::sync::Arc::from(stations), ..Frame::new(seq, Event::Positions { positions: ps }) }
+    }
+
+    fn decode(b: &Utf8Bytes) -> serde_json::Value {
+        serde_json::from_str(b.as_str()).expect("json")
+    }
+
+    #[test]
+    fn a_backlog_of_positions_becomes_one_message_with_the_latest_per_unit() {
+        let mut c = Client { filter: Filter::All, incident: None, last: 10 };
+        let out = c.render(&[
+            positions(11, vec![pos(1, 0), pos(2, 0)], vec![None, None]),
+            positions(12, vec![pos(1, 1)], vec![None]),
+            Frame::new(13, Event::Figures { figures: Default::default() }),
+            positions(14, vec![pos(3, 0)], vec![None]),
+        ]);
+        assert_eq!(out.len(), 3);
+        let merged = decode(&out[0]);
+        assert_eq!((merged["seq"].as_u64(), merged["first_seq"].as_u64()), (Some(12), Some(11)));
+        assert_eq!(merged["positions"].as_array().map(Vec::len), Some(2), "units 1 and 2, unit 1 at its latest");
+        assert_eq!(decode(&out[1])["type"], "figures", "state changes are never merged or dropped");
+        let single = decode(&out[2]);
+        assert_eq!((single["seq"].as_u64(), single.get("first_seq")), (Some(14), None));
+        assert_eq!(c.last, 14);
+    }
+
+    #[test]
+    fn a_station_screen_gets_its_own_units_only() {
+        let jsl = StationCode::parse("JSL").expect("code");
+        let rs = StationCode::parse("RS").expect("code");
+        let mut c = Client { filter: Filter::Station(jsl.clone()), incident: None, last: 0 };
+        let out = c.render(&[
+            positions(1, vec![pos(1, 0), pos(2, 0)], vec![Some(jsl.clone()), Some(rs.clone())]),
+            Frame::new(2, Event::Chat { message: chat() }),
+            positions(3, vec![pos(2, 1)], vec![Some(rs)]),
+        ]);
+        assert_eq!(out.len(), 1);
+        let only = decode(&out[0]);
+        assert_eq!(only["positions"][0]["unit_id"], 1);
+        assert_eq!(only["positions"].as_array().map(Vec::len), Some(1));
+        assert_eq!(c.last, 3, "filtered-out events count as delivered");
+    }
+
+    fn chat() -> app::wire::ChatMessageView {
+        app::wire::ChatMessageView {
+            id: 1,
+            group_id: "g".into(),
+            group_name: String::new(),
+            message_id: "m".into(),
+            sender_name: "x".into(),
+            text: "t".into(),
+            lat: None,
+            lon: None,
+            address: String::new(),
+            attachments: vec![],
+            sent_at: Utc::now(),
+            received_at: Utc::now(),
+            first_reply_at: None,
+            incident: None,
+        }
+    }
 }

@@ -44,6 +44,8 @@ pub struct Settings {
     pub travel: TravelModel,
     pub utc_offset_minutes: i32,
     pub heartbeat: Duration,
+    /// Frames waiting for slow stream clients.
+    pub stream_ring: usize,
 }
 
 /// What every reader may see without asking the engine.
@@ -143,12 +145,13 @@ pub async fn start(
     let replayed = store.apply_trail_after_checkpoint(&mut units).await?;
     let open = store.load_open_incidents().await?;
     let fleet = Fleet::new(settings.travel.clone(), units);
+    let ring = settings.stream_ring;
     let shared = Arc::new(Shared {
         district,
         settings,
-        // the channel holds what slow clients have not read yet: 256 events
-        // of at most ~100 KB (position events are split to that size)
-        hub: Hub::new(256, 8192, 32 << 20),
+        // the ring holds what slow clients have not read yet: events of at
+        // most ~100 KB (position events are split to that size)
+        hub: Hub::new(ring, 8192, 32 << 20),
         epoch: format!("{:x}", Utc::now().timestamp_micros()),
         fleet: RwLock::new(fleet),
         open: RwLock::new(open.into_iter().map(|i| (i.id, i)).collect()),

@@ -774,9 +774,14 @@ impl Engine {
             }
         }
         self.moved_since_checkpoint.extend(newest.iter().map(|r| r.unit_id));
-        // events of at most 1,000 positions (about 100 KB each)
+        // events of at most 1,000 positions (about 100 KB each), each
+        // position with its unit's station (for station screens)
         for piece in moved.chunks(1000) {
-            self.shared.hub.publish(Event::Positions { positions: piece.to_vec() });
+            let stations = {
+                let fleet = read(&self.shared.fleet);
+                piece.iter().map(|p| fleet.get(p.unit_id).map(|u| u.station.clone())).collect()
+            };
+            self.shared.hub.publish_positions(Event::Positions { positions: piece.to_vec() }, stations);
         }
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(Ok(outcome));

@@ -143,6 +143,19 @@ impl TestApp {
         let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket connects");
         Ws { stream }
     }
+
+    /// A websocket client with a tiny receive buffer: when it stops reading,
+    /// the server's writes to it block almost at once (a stalled screen).
+    pub async fn ws_small_buffer(&self, query: &str) -> Ws {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("buffer size");
+        let tcp = socket.connect(format!("127.0.0.1:{}", self.port).parse().expect("addr")).await.expect("connects");
+        let url = format!("ws://127.0.0.1:{}/ws{query}", self.port);
+        let (stream, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+            .await
+            .expect("websocket handshake");
+        Ws { stream }
+    }
 }
 
 pub struct Ws {
