@@ -235,7 +235,7 @@ pub struct PositionView {
 }
 
 /// Everything live at one sequence number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Identifies the server process; a sequence number only means something
     /// within one epoch.

@@ -106,6 +106,28 @@ impl Hub {
         seq
     }
 
+    /// Publishes a frame whose text is made by `text` from its sequence
+    /// number, passed to clients as it is (for the fan-out benchmark, which
+    /// sends the same messages as the Node.js baseline).
+    pub fn publish_text(&self, text: impl FnOnce(u64) -> String) -> u64 {
+        let seq = self.seq() + 1;
+        // an event a client passes through unchanged
+        let frame = Frame {
+            seq,
+            json: Utf8Bytes::from(text(seq)),
+            event: Arc::new(Event::Figures { figures: Default::default() }),
+            stations: Arc::from([]),
+        };
+        self.seq.store(seq, std::sync::atomic::Ordering::Release);
+        let _ = self.tx.send(frame);
+        seq
+    }
+
+    /// Frames not yet read by the slowest client.
+    pub fn backlog(&self) -> usize {
+        self.tx.len()
+    }
+
     /// Sends a heartbeat carrying the current sequence number (not a new
     /// one, and not kept for replay).
     pub fn heartbeat(&self) {

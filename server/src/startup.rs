@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use chrono::Utc;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
@@ -17,6 +18,15 @@ use crate::config::Config;
 use crate::engine::{self, EngineHandle, Settings};
 use crate::store::Store;
 use crate::web::{AppState, map_data, router};
+
+/// Every accepted connection: small messages go out at once (no Nagle
+/// delay), and the kernel holds at most 64 KiB for a client, so a slow
+/// client backs up into the hub's ring, where its positions are merged or it
+/// is given a fresh snapshot, instead of into seconds of socket buffer.
+pub fn tune_connection(tcp: &mut tokio::net::TcpStream) {
+    let _ = tcp.set_nodelay(true);
+    let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(64 * 1024);
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -113,6 +123,7 @@ impl Application {
             tracing::info!("shutting down");
             let _ = shutdown.send(true);
         };
+        let listener = listener.tap_io(tune_connection);
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(stop)
             .await?;

@@ -28,9 +28,10 @@ use domain::{IncidentId, StationCode, UnitId};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::watch;
 
 use crate::api::{ApiError, ApiQuery};
-use crate::hub::{Frame, encode};
+use crate::hub::{Frame, Subscription, encode};
 use crate::web::AppState;
 
 /// How long a client's socket may refuse data before it is dropped.
@@ -113,7 +114,7 @@ pub async fn handler(
 
 /// One client's view of the stream: its filter, and (for an officer's phone)
 /// the incident its unit was last sent to.
-struct Client {
+pub struct Client {
     filter: Filter,
     incident: Option<IncidentId>,
     /// The last sequence number delivered (or deliberately filtered out).
@@ -121,7 +122,7 @@ struct Client {
 }
 
 impl Client {
-    fn new(filter: Filter, snap: &Snapshot, seq: u64) -> Client {
+    pub fn new(filter: Filter, snap: &Snapshot, seq: u64) -> Client {
         let incident = match &filter {
             Filter::Unit(id) => snap.units.iter().find(|u| u.id == *id).and_then(|u| u.incident),
             _ => None,
@@ -246,11 +247,26 @@ impl PositionRun {
     }
 }
 
+/// Where a client's frames come from, besides the live feed.
+pub trait Feed: Send + Sync {
+    /// A fresh subscription for a client that fell behind the ring.
+    fn resubscribe(&self) -> impl std::future::Future<Output = Option<Subscription>> + Send;
+    /// A text message the client sent (the stream ignores them).
+    fn on_text(&self, _text: &str) {}
+}
+
+struct EngineFeed(AppState);
+
+impl Feed for EngineFeed {
+    async fn resubscribe(&self) -> Option<Subscription> {
+        self.0.engine.subscribe().await.ok()
+    }
+}
+
 async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
-    let (mut sink, mut incoming) = socket.split();
-    let mut shutdown = state.shutdown.clone();
+    let shutdown = state.shutdown.clone();
     let shared = state.engine.shared().clone();
-    let Ok(mut sub) = state.engine.subscribe().await else { return };
+    let Ok(sub) = state.engine.subscribe().await else { return };
     let mut client = Client::new(filter.clone(), &sub.snapshot, sub.seq);
     // Resume when the client's place is still in the replay buffer, else
     // start from a snapshot.
@@ -268,6 +284,21 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
         }
         None => vec![encode(sub.seq, None, &Event::Snapshot(filter.snapshot(sub.snapshot.clone())))],
     };
+    fan_out(socket, sub, client, first, EngineFeed(state), shutdown).await;
+}
+
+/// Serves one client: `first` (its snapshot or missed events), then the live
+/// feed, drained and flushed in bulk, until it leaves, stalls past
+/// `SEND_TIMEOUT`, or the server shuts down.
+pub async fn fan_out(
+    socket: WebSocket,
+    mut sub: Subscription,
+    mut client: Client,
+    first: Vec<Utf8Bytes>,
+    feed: impl Feed,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let (mut sink, mut incoming) = socket.split();
     if !send(&mut sink, first).await {
         return;
     }
@@ -292,10 +323,10 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
                     // frames this client had not read were overwritten: a
                     // state change may be among them, so start again from a snapshot
                     tracing::debug!("websocket client lagged; sending a snapshot");
-                    let Ok(fresh) = state.engine.subscribe().await else { break };
+                    let Some(fresh) = feed.resubscribe().await else { break };
                     sub = fresh;
-                    client = Client::new(filter.clone(), &sub.snapshot, sub.seq);
-                    vec![encode(sub.seq, None, &Event::Snapshot(filter.snapshot(sub.snapshot.clone())))]
+                    client = Client::new(client.filter.clone(), &sub.snapshot, sub.seq);
+                    vec![encode(sub.seq, None, &Event::Snapshot(client.filter.snapshot(sub.snapshot.clone())))]
                 } else {
                     client.render(&frames)
                 };
@@ -305,6 +336,7 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
             }
             msg = incoming.next() => match msg {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(Message::Text(t))) => feed.on_text(t.as_str()),
                 Some(Ok(_)) => {}
             },
             _ = shutdown.changed() => {
