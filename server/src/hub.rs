@@ -178,8 +178,42 @@ pub fn encode(seq: u64, first_seq: Option<u64>, event: &Event) -> Utf8Bytes {
 /// What a new client needs: the snapshot's frame and the live feed after it.
 pub struct Subscription {
     pub seq: u64,
-    pub snapshot: app::wire::Snapshot,
+    /// Shared by every client that subscribed at the same sequence number.
+    pub snapshot: Arc<SharedSnapshot>,
     pub rx: broadcast::Receiver<Frame>,
+}
+
+/// A snapshot shared by the clients that subscribe at one sequence number,
+/// with its serialised forms (whole, per station), made once: a thousand
+/// screens connecting together cost one serialisation, not a thousand.
+#[derive(Debug, Default)]
+pub struct SharedSnapshot {
+    snapshot: app::wire::Snapshot,
+    encoded: Mutex<Vec<(String, Utf8Bytes)>>,
+}
+
+impl SharedSnapshot {
+    pub fn new(snapshot: app::wire::Snapshot) -> SharedSnapshot {
+        SharedSnapshot { snapshot, encoded: Mutex::new(vec![]) }
+    }
+
+    /// The serialised form named `key`, made by `make` the first time.
+    pub fn encoded(&self, key: &str, make: impl FnOnce(&app::wire::Snapshot) -> Utf8Bytes) -> Utf8Bytes {
+        let Ok(mut cache) = self.encoded.lock() else { return make(&self.snapshot) };
+        if let Some((_, json)) = cache.iter().find(|(k, _)| k == key) {
+            return json.clone();
+        }
+        let json = make(&self.snapshot);
+        cache.push((key.to_owned(), json.clone()));
+        json
+    }
+}
+
+impl std::ops::Deref for SharedSnapshot {
+    type Target = app::wire::Snapshot;
+    fn deref(&self) -> &app::wire::Snapshot {
+        &self.snapshot
+    }
 }
 
 #[cfg(test)]

@@ -84,7 +84,7 @@ impl Backend for AppState {
     fn board(&self) -> BoxFuture<'_, Result<Board, AppError>> {
         Box::pin(async move {
             let (snapshot, seq) = self.engine.board().await.map_err(app_error)?;
-            Ok(Board { map: (*self.map).clone(), snapshot, seq, server_time: Utc::now() })
+            Ok(Board { map: (*self.map).clone(), snapshot: (*snapshot).clone(), seq, server_time: Utc::now() })
         })
     }
 

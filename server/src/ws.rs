@@ -31,7 +31,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use crate::api::{ApiError, ApiQuery};
-use crate::hub::{Frame, Subscription, encode};
+use crate::hub::{Frame, SharedSnapshot, Subscription, encode};
 use crate::web::AppState;
 
 /// How long a client's socket may refuse data before it is dropped.
@@ -80,23 +80,45 @@ impl Filter {
         }
     }
 
-    /// The part of a snapshot this filter shows.
-    pub fn snapshot(&self, mut snap: Snapshot) -> Snapshot {
-        match self {
-            Filter::All => {}
+    /// The part of a snapshot this filter shows, as the message that
+    /// carries it (copying only that part).
+    /// The whole snapshot and each station's part are serialised once per
+    /// shared snapshot.
+    pub fn encode_snapshot(&self, seq: u64, shared: &SharedSnapshot) -> Utf8Bytes {
+        let snap: &Snapshot = shared;
+        let part = match self {
+            Filter::All => return shared.encoded("", |s| encode(seq, None, &Event::Snapshot(s.clone()))),
             Filter::Station(code) => {
-                snap.units.retain(|u| &u.station == code);
-                snap.incidents.retain(|i| i.station.as_ref() == Some(code));
-                snap.alerts.retain(|a| a.station.as_ref() == Some(code));
+                return shared.encoded(code.as_str(), |s| encode(seq, None, &Event::Snapshot(station_part(s, code))));
             }
             Filter::Unit(id) => {
-                snap.units.retain(|u| u.id == *id);
-                snap.incidents.retain(|i| i.units.contains(id));
-                let mine: Vec<IncidentId> = snap.incidents.iter().map(|i| i.id).collect();
-                snap.alerts.retain(|a| mine.contains(&a.incident));
+                let incidents: Vec<_> = snap.incidents.iter().filter(|i| i.units.contains(id)).cloned().collect();
+                Snapshot {
+                    epoch: snap.epoch.clone(),
+                    units: snap.units.iter().filter(|u| u.id == *id).cloned().collect(),
+                    alerts: snap
+                        .alerts
+                        .iter()
+                        .filter(|a| incidents.iter().any(|i| i.id == a.incident))
+                        .cloned()
+                        .collect(),
+                    incidents,
+                    figures: snap.figures.clone(),
+                }
             }
-        }
-        snap
+        };
+        encode(seq, None, &Event::Snapshot(part))
+    }
+}
+
+/// One station's part of a snapshot.
+fn station_part(snap: &Snapshot, code: &StationCode) -> Snapshot {
+    Snapshot {
+        epoch: snap.epoch.clone(),
+        units: snap.units.iter().filter(|u| &u.station == code).cloned().collect(),
+        incidents: snap.incidents.iter().filter(|i| i.station.as_ref() == Some(code)).cloned().collect(),
+        figures: snap.figures.clone(),
+        alerts: snap.alerts.iter().filter(|a| a.station.as_ref() == Some(code)).cloned().collect(),
     }
 }
 
@@ -109,6 +131,9 @@ pub async fn handler(
     let filter = Filter::parse(&q, &state)?;
     let ws =
         ws.map_err(|_| ApiError::BadRequest("/ws is a websocket: connect with an Upgrade: websocket request".into()))?;
+    // clients send next to nothing: small read buffers and messages; writes
+    // go out at every flush, so no large write buffer is kept either
+    let ws = ws.read_buffer_size(4 * 1024).max_message_size(64 * 1024).write_buffer_size(16 * 1024);
     Ok(ws.on_upgrade(move |socket| serve(socket, state, q, filter)).into_response())
 }
 
@@ -282,7 +307,7 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
             missed.push(Frame::new(sub.seq, Event::Heartbeat));
             client.render(&missed)
         }
-        None => vec![encode(sub.seq, None, &Event::Snapshot(filter.snapshot(sub.snapshot.clone())))],
+        None => vec![filter.encode_snapshot(sub.seq, &sub.snapshot)],
     };
     fan_out(socket, sub, client, first, EngineFeed(state), shutdown).await;
 }
@@ -292,19 +317,22 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
 /// `SEND_TIMEOUT`, or the server shuts down.
 pub async fn fan_out(
     socket: WebSocket,
-    mut sub: Subscription,
+    sub: Subscription,
     mut client: Client,
     first: Vec<Utf8Bytes>,
     feed: impl Feed,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let (mut sink, mut incoming) = socket.split();
+    // only the live feed is kept: the snapshot (shared, and large for a big
+    // fleet) is not held for the life of the connection
+    let mut rx = sub.rx;
     if !send(&mut sink, first).await {
         return;
     }
     loop {
         tokio::select! {
-            frame = sub.rx.recv() => {
+            frame = rx.recv() => {
                 let mut frames = match frame {
                     Ok(f) => vec![f],
                     Err(RecvError::Lagged(_)) => vec![],
@@ -313,7 +341,7 @@ pub async fn fan_out(
                 // take everything already waiting, so one flush carries it
                 let mut lagged = frames.is_empty();
                 while !lagged && frames.len() < MAX_DRAIN {
-                    match sub.rx.try_recv() {
+                    match rx.try_recv() {
                         Ok(f) => frames.push(f),
                         Err(TryRecvError::Lagged(_)) => lagged = true,
                         Err(TryRecvError::Empty | TryRecvError::Closed) => break,
@@ -324,9 +352,9 @@ pub async fn fan_out(
                     // state change may be among them, so start again from a snapshot
                     tracing::debug!("websocket client lagged; sending a snapshot");
                     let Some(fresh) = feed.resubscribe().await else { break };
-                    sub = fresh;
-                    client = Client::new(client.filter.clone(), &sub.snapshot, sub.seq);
-                    vec![encode(sub.seq, None, &Event::Snapshot(client.filter.snapshot(sub.snapshot.clone())))]
+                    rx = fresh.rx;
+                    client = Client::new(client.filter.clone(), &fresh.snapshot, fresh.seq);
+                    vec![client.filter.encode_snapshot(fresh.seq, &fresh.snapshot)]
                 } else {
                     client.render(&frames)
                 };

@@ -10,6 +10,14 @@
 //! recommendation requests a second are timed; (2) flat out: positions as
 //! fast as the server acknowledges them. Every accepted position is durable
 //! (the unit's trail); the tool counts the trail rows at the end to prove it.
+//!
+//! With `--ws-clients N`, N websocket clients watch the live stream during
+//! the paced phase (a mix of unfiltered wall screens, station screens,
+//! officers' phones and clients that never read). The tool reports messages
+//! and positions delivered per second, the latency from a position's report
+//! (stamped when its batch is sent) and from an event's publication to its
+//! receipt, sequence gaps seen by unfiltered clients (must be 0), the server's
+//! RSS every 30 s, and whether the server dropped the clients that never read.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -32,6 +40,9 @@ struct Args {
     incidents: usize,
     server_bin: PathBuf,
     flat_out_s: u64,
+    ws_clients: usize,
+    ws_all_pct: usize,
+    ws_stalled: usize,
 }
 
 fn parse_args() -> Args {
@@ -47,6 +58,9 @@ fn parse_args() -> Args {
             .and_then(|p| p.parent().map(|d| d.join("command-room")))
             .unwrap_or_default(),
         flat_out_s: 10,
+        ws_clients: 0,
+        ws_all_pct: 5,
+        ws_stalled: 10,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -61,6 +75,9 @@ fn parse_args() -> Args {
             "--incidents" => a.incidents = num(val()) as usize,
             "--flat-out" => a.flat_out_s = num(val()),
             "--server-bin" => a.server_bin = PathBuf::from(val()),
+            "--ws-clients" => a.ws_clients = num(val()) as usize,
+            "--ws-all" => a.ws_all_pct = num(val()) as usize,
+            "--ws-stalled" => a.ws_stalled = num(val()) as usize,
             "--help" | "-h" => usage(""),
             other => usage(&format!("unknown option {other}")),
         }
@@ -71,7 +88,8 @@ fn parse_args() -> Args {
 fn usage(msg: &str) -> ! {
     eprintln!(
         "{msg}\nusage: load [--units N=10000] [--seconds S=30] [--batch B=1000] [--concurrency C=4] [--recs R=200]\n\
-         \x20           [--incidents M=50] [--flat-out S=10] [--server-bin PATH]"
+         \x20           [--incidents M=50] [--flat-out S=10] [--server-bin PATH]\n\
+         \x20           [--ws-clients W=0] [--ws-all PCT=5] [--ws-stalled S=10]"
     );
     std::process::exit(2)
 }
@@ -120,6 +138,7 @@ fn random_point(rng: &mut SmallRng) -> (f64, f64) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = parse_args();
+    raise_open_files();
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile_dir()?;
     let config = dir.join("load.toml");
@@ -164,8 +183,71 @@ async fn main() -> anyhow::Result<()> {
         incidents.push(r["id"].as_i64().unwrap_or(1));
     }
 
+    // websocket clients: a mix of wall screens, station chiefs' screens,
+    // officers' phones and a few clients that never read
+    let (stop_ws, stop_rx) = tokio::sync::watch::channel(false);
+    let seen = Arc::new(ws::Seen::default());
+    let hist = Arc::new(std::sync::Mutex::new(ws::Hist::new()));
+    let published = Arc::new(std::sync::Mutex::new(ws::Hist::new()));
+    let mut ws_tasks = vec![];
+    if args.ws_clients > 0 {
+        let t = Instant::now();
+        let ws_base = base.replacen("http://", "ws://", 1);
+        let n_all = (args.ws_clients * args.ws_all_pct).div_ceil(100);
+        let n_station = args.ws_clients * 15 / 100;
+        let mut kinds = vec![];
+        for i in 0..args.ws_clients {
+            kinds.push(if i < args.ws_stalled {
+                ws::Kind::Stalled
+            } else if i < args.ws_stalled + n_all {
+                ws::Kind::All
+            } else if i < args.ws_stalled + n_all + n_station {
+                ws::Kind::Station(STATIONS[i % 4])
+            } else {
+                ws::Kind::Unit(ids[i % ids.len().max(1)])
+            });
+        }
+        let count = |f: fn(&ws::Kind) -> bool| kinds.iter().filter(|k| f(k)).count();
+        let readers = args.ws_clients - count(|k| matches!(k, ws::Kind::Stalled));
+        println!(
+            "websocket clients: {} all, {} station, {} unit, {} stalled",
+            count(|k| matches!(k, ws::Kind::All)),
+            count(|k| matches!(k, ws::Kind::Station(_))),
+            count(|k| matches!(k, ws::Kind::Unit(_))),
+            count(|k| matches!(k, ws::Kind::Stalled))
+        );
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let url = match kind {
+                ws::Kind::Station(s) => format!("{ws_base}/ws?station={s}"),
+                ws::Kind::Unit(id) => format!("{ws_base}/ws?unit={id}"),
+                _ => format!("{ws_base}/ws"),
+            };
+            ws_tasks.push(tokio::spawn(ws::client(
+                url,
+                kind,
+                stop_rx.clone(),
+                seen.clone(),
+                hist.clone(),
+                published.clone(),
+            )));
+            if i % 50 == 49 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        let wait = Instant::now() + Duration::from_secs(60);
+        while (seen.ready.load(Ordering::Relaxed) as usize) < readers && Instant::now() < wait {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        println!(
+            "{} of {readers} reading clients had their snapshot after {:.1} s",
+            seen.ready.load(Ordering::Relaxed),
+            t.elapsed().as_secs_f64()
+        );
+    }
+
     // 2. paced: every unit once a second, recommendations timed alongside
     let rss_start = rss_mb(pid);
+    let ws_start = (seen.messages.load(Ordering::Relaxed), seen.bytes.load(Ordering::Relaxed));
     let accepted = Arc::new(AtomicU64::new(0));
     let sender = Sender {
         client: client.clone(),
@@ -206,12 +288,50 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep_until(tick_at.into()).await;
         second += 1;
         let t = Instant::now();
-        send_round(&sender, &ids, &mut rng).await;
+        send_round(&sender, &ids, &mut rng, Some(Duration::from_millis(900))).await;
         if t.elapsed() > Duration::from_secs(1) {
             behind += 1;
         }
+        if args.ws_clients > 0 && second.is_multiple_of(30) {
+            println!("  {second:>4} s: server RSS {:.1} MB", rss_mb(pid));
+        }
     }
     let paced_s = paced_started.elapsed().as_secs_f64();
+    if args.ws_clients > 0 {
+        let _ = stop_ws.send(true);
+        for t in ws_tasks.drain(..) {
+            let _ = t.await;
+        }
+        let msgs = seen.messages.load(Ordering::Relaxed) - ws_start.0;
+        let bytes = seen.bytes.load(Ordering::Relaxed) - ws_start.1;
+        let h = hist.lock().map_err(|_| anyhow::anyhow!("histogram poisoned"))?;
+        println!(
+            "websocket: {:.0} messages/s ({:.1} MB/s) delivered, {:.0} positions/s; {} merged messages, {} fresh snapshots, {} sequence gaps; {} of {} stalled clients dropped by the server",
+            msgs as f64 / paced_s,
+            bytes as f64 / paced_s / 1e6,
+            seen.positions.load(Ordering::Relaxed) as f64 / paced_s,
+            seen.merged.load(Ordering::Relaxed),
+            seen.resnapshots.load(Ordering::Relaxed),
+            seen.gaps.load(Ordering::Relaxed),
+            seen.dropped_stalled.load(Ordering::Relaxed),
+            args.ws_stalled.min(args.ws_clients),
+        );
+        println!(
+            "position latency, report time to client receipt (HTTP ingest, fsync, fan-out): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} positions",
+            h.percentile(50.0),
+            h.percentile(99.0),
+            h.max_ms,
+            h.count
+        );
+        let p = published.lock().map_err(|_| anyhow::anyhow!("histogram poisoned"))?;
+        println!(
+            "event latency, publication to receipt by unfiltered clients: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} messages",
+            p.percentile(50.0),
+            p.percentile(99.0),
+            p.max_ms,
+            p.count
+        );
+    }
     let mut lat = recs.await?;
     lat.sort_by(f64::total_cmp);
     let paced_accepted = accepted.load(Ordering::Relaxed);
@@ -237,7 +357,7 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let end = t + Duration::from_secs(args.flat_out_s);
     while Instant::now() < end {
-        send_round(&sender, &ids, &mut rng).await;
+        send_round(&sender, &ids, &mut rng, None).await;
     }
     let flat = accepted.load(Ordering::Relaxed) - before;
     println!(
@@ -344,33 +464,42 @@ struct Sender {
     accepted: Arc<AtomicU64>,
 }
 
-/// One report from every unit, in batches, `concurrency` requests at a time.
-async fn send_round(s: &Sender, ids: &[i64], rng: &mut SmallRng) {
+/// Units and where they report, for one request.
+type Batch = Vec<(i64, (f64, f64))>;
+
+/// One report from every unit, in batches, `concurrency` requests at a time;
+/// each batch is stamped with the time it is sent. `spread`: the batches
+/// leave evenly over that time (units report at their own moment in the
+/// second, not all at once), else as fast as they are acknowledged.
+async fn send_round(s: &Sender, ids: &[i64], rng: &mut SmallRng, spread: Option<Duration>) {
     let Sender { client, base, batch, concurrency, accepted } = s;
     let (batch, concurrency) = (*batch, *concurrency);
-    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let bodies: Vec<String> = ids
+    let n = ids.len().div_ceil(batch.max(1)).max(1) as u32;
+    let start = tokio::time::Instant::now();
+    let chunks: Vec<(tokio::time::Instant, Batch)> = ids
         .chunks(batch)
-        .map(|chunk| {
-            let items: Vec<Value> = chunk
-                .iter()
-                .map(|id| {
-                    let (lat, lon) = random_point(rng);
-                    json!({"unit_id": id, "lat": lat, "lon": lon, "at": now})
-                })
-                .collect();
-            serde_json::to_string(&items).unwrap_or_default()
+        .enumerate()
+        .map(|(j, c)| {
+            (start + spread.unwrap_or_default() * j as u32 / n, c.iter().map(|id| (*id, random_point(rng))).collect())
         })
+        .rev()
         .collect();
-    let queue = Arc::new(std::sync::Mutex::new(bodies));
+    let queue = Arc::new(std::sync::Mutex::new(chunks));
     let mut tasks = vec![];
     for _ in 0..concurrency {
         let (client, url, queue, accepted) =
             (client.clone(), format!("{base}/api/v1/positions"), queue.clone(), accepted.clone());
         tasks.push(tokio::spawn(async move {
             loop {
-                let body = queue.lock().ok().and_then(|mut q| q.pop());
-                let Some(body) = body else { break };
+                let chunk = queue.lock().ok().and_then(|mut q| q.pop());
+                let Some((slot, chunk)) = chunk else { break };
+                tokio::time::sleep_until(slot).await;
+                let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                let items: Vec<Value> = chunk
+                    .iter()
+                    .map(|(id, (lat, lon))| json!({"unit_id": id, "lat": lat, "lon": lon, "at": now}))
+                    .collect();
+                let body = serde_json::to_string(&items).unwrap_or_default();
                 let r = client.post(&url).header("content-type", "application/json").body(body).send().await;
                 if let Ok(r) = r
                     && let Ok(v) = r.json::<Value>().await
@@ -382,5 +511,196 @@ async fn send_round(s: &Sender, ids: &[i64], rng: &mut SmallRng) {
     }
     for t in tasks {
         let _ = t.await;
+    }
+}
+
+/// A thousand websocket clients need more than the usual 1,024 descriptors
+/// (here and in the server, which inherits the limit).
+fn raise_open_files() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut l = getrlimit(Resource::Nofile);
+    l.current = l.maximum.or(Some(65_536));
+    let _ = setrlimit(Resource::Nofile, l);
+}
+
+/// What the websocket clients are, and what they saw.
+mod ws {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use chrono::{DateTime, Utc};
+    use futures_util::StreamExt;
+    use tokio::sync::watch;
+    use tokio_tungstenite::tungstenite::Message;
+
+    /// What part of the stream a client asks for.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Kind {
+        /// A wall screen or a dispatcher: everything.
+        All,
+        /// A station chief's screen.
+        Station(&'static str),
+        /// An officer's phone.
+        Unit(i64),
+        /// A client that connects and never reads.
+        Stalled,
+    }
+
+    /// Latency histogram, 0.1 ms buckets up to 10 s.
+    pub struct Hist {
+        buckets: Vec<u64>,
+        pub count: u64,
+        pub max_ms: f64,
+    }
+
+    impl Hist {
+        pub fn new() -> Hist {
+            Hist { buckets: vec![0; 100_001], count: 0, max_ms: 0.0 }
+        }
+        fn add(&mut self, ms: f64) {
+            let i = ((ms.max(0.0) * 10.0) as usize).min(self.buckets.len() - 1);
+            self.buckets[i] += 1;
+            self.count += 1;
+            self.max_ms = self.max_ms.max(ms);
+        }
+        /// Nearest-rank percentile, to the bucket's upper edge.
+        pub fn percentile(&self, p: f64) -> f64 {
+            let rank = ((p / 100.0) * self.count as f64).ceil().max(1.0) as u64;
+            let mut seen = 0;
+            for (i, n) in self.buckets.iter().enumerate() {
+                seen += n;
+                if seen >= rank {
+                    return (i + 1) as f64 / 10.0;
+                }
+            }
+            f64::NAN
+        }
+    }
+
+    /// Counters shared by every client.
+    #[derive(Default)]
+    pub struct Seen {
+        pub messages: AtomicU64,
+        pub bytes: AtomicU64,
+        pub positions: AtomicU64,
+        /// Messages that merged several position events (a client behind).
+        pub merged: AtomicU64,
+        /// Snapshots after the first (a client so far behind it was reset).
+        pub resnapshots: AtomicU64,
+        /// Sequence numbers skipped by an unfiltered client (must stay 0).
+        pub gaps: AtomicU64,
+        /// Clients past their first snapshot.
+        pub ready: AtomicU64,
+        /// Stalled clients the server disconnected.
+        pub dropped_stalled: AtomicU64,
+    }
+
+    fn number_after(text: &str, key: &str) -> Option<u64> {
+        let at = text.find(key)? + key.len();
+        let digits: &str = &text[at..];
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        digits[..end].parse().ok()
+    }
+
+    /// Runs one client until `stop`, counting what it receives.
+    pub async fn client(
+        url: String,
+        kind: Kind,
+        mut stop: watch::Receiver<bool>,
+        seen: Arc<Seen>,
+        hist: Arc<Mutex<Hist>>,
+        published: Arc<Mutex<Hist>>,
+    ) {
+        let Ok((mut stream, _)) = tokio_tungstenite::connect_async(&url).await else {
+            eprintln!("cannot connect {url}");
+            return;
+        };
+        if let Kind::Stalled = kind {
+            let _ = stop.changed().await;
+            // the server should have given up on it: read what the kernel
+            // buffered and see whether the stream ends
+            let ended = tokio::time::timeout(Duration::from_secs(10), async {
+                while let Some(Ok(m)) = stream.next().await {
+                    if m.is_close() {
+                        return true;
+                    }
+                }
+                true
+            })
+            .await
+            .unwrap_or(false);
+            if ended {
+                seen.dropped_stalled.fetch_add(1, Ordering::Relaxed);
+            }
+            return;
+        }
+        let mut last_seq = 0u64;
+        let mut snapshots = 0;
+        let mut lat = vec![];
+        loop {
+            let msg = tokio::select! {
+                m = stream.next() => m,
+                _ = stop.changed() => break,
+            };
+            let Some(Ok(Message::Text(text))) = msg else {
+                if matches!(msg, Some(Ok(_))) {
+                    continue;
+                }
+                break;
+            };
+            let now = Utc::now();
+            let text = text.as_str();
+            seen.messages.fetch_add(1, Ordering::Relaxed);
+            seen.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
+            let head = &text[..text.len().min(160)];
+            let seq = number_after(head, "\"seq\":").unwrap_or(0);
+            let first = number_after(head, "\"first_seq\":");
+            if head.contains("\"type\":\"snapshot\"") {
+                snapshots += 1;
+                if snapshots == 1 {
+                    seen.ready.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    seen.resnapshots.fetch_add(1, Ordering::Relaxed);
+                }
+                last_seq = seq;
+                continue;
+            }
+            if let Kind::All = kind {
+                let expected_first = if head.contains("\"type\":\"heartbeat\"") { last_seq } else { last_seq + 1 };
+                if first.unwrap_or(seq) != expected_first && seq != last_seq {
+                    seen.gaps.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            last_seq = last_seq.max(seq);
+            // an unmerged message to an unfiltered client is the frame as
+            // published: its server time is when the event was published
+            if let (Kind::All, None) = (kind, first)
+                && let Some(i) = head.find("\"server_time\":\"")
+                && let Some(len) = head[i + 15..].find('"')
+                && let Ok(t) = DateTime::parse_from_rfc3339(&head[i + 15..i + 15 + len])
+                && let Ok(mut h) = published.lock()
+            {
+                h.add((now - t.with_timezone(&Utc)).num_microseconds().unwrap_or(0) as f64 / 1000.0);
+            }
+            if head.contains("\"type\":\"positions\"") {
+                if first.is_some() {
+                    seen.merged.fetch_add(1, Ordering::Relaxed);
+                }
+                for (i, _) in text.match_indices("\"at\":\"") {
+                    let from = i + 6;
+                    let Some(len) = text[from..].find('"') else { continue };
+                    if let Ok(at) = DateTime::parse_from_rfc3339(&text[from..from + len]) {
+                        lat.push((now - at.with_timezone(&Utc)).num_microseconds().unwrap_or(0) as f64 / 1000.0);
+                    }
+                }
+                seen.positions.fetch_add(lat.len() as u64, Ordering::Relaxed);
+                if let Ok(mut h) = hist.lock() {
+                    for ms in lat.drain(..) {
+                        h.add(ms);
+                    }
+                }
+            }
+        }
     }
 }

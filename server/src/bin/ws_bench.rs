@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use app::wire::Snapshot;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -49,7 +48,7 @@ struct Handle(Arc<Bench>);
 
 impl Feed for Handle {
     async fn resubscribe(&self) -> Option<Subscription> {
-        Some(Subscription { seq: self.0.hub.seq(), snapshot: Snapshot::default(), rx: self.0.hub.subscribe() })
+        Some(Subscription { seq: self.0.hub.seq(), snapshot: Default::default(), rx: self.0.hub.subscribe() })
     }
 
     fn on_text(&self, text: &str) {
@@ -154,7 +153,7 @@ async fn upgrade(ws: WebSocketUpgrade, State(h): State<Handle>) -> Response {
     ws.on_upgrade(move |socket| async move {
         let bench = h.0.clone();
         bench.clients.fetch_add(1, Ordering::AcqRel);
-        let sub = Subscription { seq: bench.hub.seq(), snapshot: Snapshot::default(), rx: bench.hub.subscribe() };
+        let sub = Subscription { seq: bench.hub.seq(), snapshot: Default::default(), rx: bench.hub.subscribe() };
         let client = Client::new(Filter::All, &sub.snapshot, sub.seq);
         let (_never, shutdown) = watch::channel(false);
         fan_out(socket, sub, client, vec![], h, shutdown).await;

@@ -34,7 +34,7 @@ pub use error::EngineError;
 pub use fleet::Fleet;
 pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
 
-use crate::hub::{Hub, Subscription};
+use crate::hub::{Hub, SharedSnapshot, Subscription};
 use crate::store::Store;
 
 /// The rules the engine applies.
@@ -129,7 +129,13 @@ struct Engine {
     moved_since_checkpoint: HashSet<UnitId>,
     /// The figures need recomputing.
     figures_dirty: bool,
+    /// The last snapshot built, with its sequence number and when: clients
+    /// connecting together share it instead of each holding a copy.
+    snapshot_cache: Option<(u64, std::time::Instant, Arc<SharedSnapshot>)>,
 }
+
+/// How long a snapshot may be handed to new clients while nothing changes.
+const SNAPSHOT_REUSE: Duration = Duration::from_secs(1);
 
 /// How soon the figures follow a change.
 const FIGURES_EVERY: Duration = Duration::from_millis(250);
@@ -175,6 +181,7 @@ pub async fn start(
         recent_alerts,
         moved_since_checkpoint: replayed,
         figures_dirty: false,
+        snapshot_cache: None,
     };
     // Timers that ran out while the server was down fire before any command
     // is taken, so nothing can stop them unseen.
@@ -285,8 +292,19 @@ impl Engine {
             }
             Command::Subscribe { reply } => {
                 let rx = self.shared.hub.subscribe();
-                let snapshot = self.snapshot();
-                let _ = reply.send(Ok(Subscription { seq: self.shared.hub.seq(), snapshot, rx }));
+                let seq = self.shared.hub.seq();
+                let snapshot = match &self.snapshot_cache {
+                    // every change publishes an event, so an unchanged
+                    // sequence number means an unchanged state; the age
+                    // bound is a second line of defence
+                    Some((at, built, snap)) if *at == seq && built.elapsed() < SNAPSHOT_REUSE => snap.clone(),
+                    _ => {
+                        let snap = Arc::new(SharedSnapshot::new(self.snapshot()));
+                        self.snapshot_cache = Some((seq, std::time::Instant::now(), snap.clone()));
+                        snap
+                    }
+                };
+                let _ = reply.send(Ok(Subscription { seq, snapshot, rx }));
             }
         }
     }
@@ -467,7 +485,7 @@ impl EngineHandle {
     }
 
     /// The map's data and a snapshot (for pages).
-    pub async fn board(&self) -> Result<(Snapshot, u64), EngineError> {
+    pub async fn board(&self) -> Result<(Arc<SharedSnapshot>, u64), EngineError> {
         let sub = self.subscribe().await?;
         Ok((sub.snapshot, sub.seq))
     }

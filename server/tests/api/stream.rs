@@ -281,3 +281,32 @@ async fn a_stalled_screen_catches_up_with_merged_positions_or_a_snapshot_and_nev
     assert_eq!(s_state, l_state, "both screens show the same positions");
     assert!(snapshots >= 1, "with a ring of 32 and 120 rounds it fell behind the ring and got a snapshot");
 }
+
+#[tokio::test]
+async fn clients_connecting_together_share_a_snapshot_but_never_a_stale_one() {
+    let app = spawn().await;
+    // two clients at the same sequence number: the same snapshot
+    let mut a = app.ws("").await;
+    let mut b = app.ws("").await;
+    let sa = a.next_within(WAIT).await.expect("a's snapshot");
+    let sb = b.next_within(WAIT).await.expect("b's snapshot");
+    if seq(&sa) == seq(&sb) {
+        assert_eq!(sa["units"], sb["units"]);
+        assert_eq!(sa["incidents"], sb["incidents"]);
+    }
+    // a change, then a new client: its snapshot has the change
+    let created = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
+    let mut c = app.ws("").await;
+    let sc = c.next_within(WAIT).await.expect("c's snapshot");
+    assert!(seq(&sc) > seq(&sa));
+    let ids: Vec<&Value> = sc["incidents"].as_array().expect("incidents").iter().map(|i| &i["id"]).collect();
+    assert!(ids.contains(&&created["id"]), "the new incident is in a later snapshot: {ids:?}");
+    // and a station's part is that station's, even when served from the cache
+    let mut s1 = app.ws("?station=JSL").await;
+    let mut s2 = app.ws("?station=RS").await;
+    let p1 = s1.next_within(WAIT).await.expect("JSL snapshot");
+    let p2 = s2.next_within(WAIT).await.expect("RS snapshot");
+    assert!(p1["units"].as_array().expect("units").iter().all(|u| u["station"] == "JSL"));
+    assert!(p2["units"].as_array().expect("units").iter().all(|u| u["station"] == "RS"));
+    assert!(!p1["units"].as_array().expect("units").is_empty() && !p2["units"].as_array().expect("units").is_empty());
+}
