@@ -18,7 +18,7 @@ cargo fmt --all --check
 step "clippy (server and shared crates)"
 cargo clippy --locked --all-targets -- -D warnings
 step "clippy (the load tool)"
-cargo clippy --locked -p server --features load-tool --bin load -- -D warnings
+cargo clippy --locked -p server --features load-tool --bins -- -D warnings
 step "clippy (browser crate, wasm32)"
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 

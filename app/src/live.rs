@@ -63,19 +63,25 @@ fn ms_to_time(ms: f64) -> DateTime<Utc> {
 
 impl Live {
     pub fn new(board: &Board) -> Live {
+        Live::from_snapshot(&board.snapshot, board.seq, board.server_time)
+    }
+
+    /// The state of a snapshot taken at `seq` when the server's clock read
+    /// `server_time`.
+    pub fn from_snapshot(snapshot: &Snapshot, seq: u64, server_time: DateTime<Utc>) -> Live {
         let live = Live {
             units: RwSignal::new(BTreeMap::new()),
             incidents: RwSignal::new(BTreeMap::new()),
             figures: RwSignal::new(Figures::default()),
             link: RwSignal::new(Link::Connecting),
-            offset_ms: RwSignal::new(board.server_time.timestamp_millis() as f64 - client_now_ms()),
-            now: RwSignal::new(board.server_time),
+            offset_ms: RwSignal::new(server_time.timestamp_millis() as f64 - client_now_ms()),
+            now: RwSignal::new(server_time),
             last_message_ms: RwSignal::new(client_now_ms()),
-            seq: RwSignal::new(board.seq),
-            epoch: RwSignal::new(board.snapshot.epoch.clone()),
+            seq: RwSignal::new(seq),
+            epoch: RwSignal::new(snapshot.epoch.clone()),
             filtered: RwSignal::new(false),
         };
-        live.load_snapshot(&board.snapshot);
+        live.load_snapshot(snapshot);
         live
     }
 
@@ -360,5 +366,135 @@ pub mod client {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::PositionView;
+    use domain::{Force, StationCode, UnitKind, UnitStatus};
+
+    /// Signals live in a reactive owner, as they do on a page.
+    fn in_owner(f: impl FnOnce()) {
+        Owner::new_root(None).with(f)
+    }
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000 + s, 0).expect("a time")
+    }
+
+    fn unit(id: i64) -> UnitView {
+        UnitView {
+            id: UnitId(id),
+            callsign: format!("U{id}"),
+            kind: UnitKind::Foot,
+            force: Force::Police,
+            station: StationCode::parse("JSL").expect("a code"),
+            status: UnitStatus::Available,
+            lat: Some(25.24),
+            lon: Some(110.2),
+            seen_at: Some(t(0)),
+            incident: None,
+        }
+    }
+
+    fn live_at(seq: u64) -> Live {
+        let snap = Snapshot { epoch: "e1".into(), units: vec![unit(1), unit(2)], ..Snapshot::default() };
+        Live::from_snapshot(&snap, seq, t(0))
+    }
+
+    fn env(seq: u64, first_seq: Option<u64>, event: Event) -> Envelope {
+        Envelope { seq, first_seq, server_time: t(seq as i64), event }
+    }
+
+    fn moved(id: i64, lat: f64, at: i64) -> Event {
+        Event::Positions { positions: vec![PositionView { unit_id: UnitId(id), lat, lon: 110.2, at: t(at) }] }
+    }
+
+    fn lat_of(live: &Live, id: i64) -> Option<f64> {
+        live.unit(UnitId(id)).and_then(|u| u.lat)
+    }
+
+    #[test]
+    fn the_next_number_applies_and_a_gap_asks_for_a_resume() {
+        in_owner(|| {
+            let live = live_at(10);
+            assert!(live.apply(env(11, None, moved(1, 25.25, 1))));
+            assert_eq!(live.seq.get_untracked(), 11);
+            assert_eq!(lat_of(&live, 1), Some(25.25));
+            assert_eq!(live.link.get_untracked(), Link::Live);
+            // 12 never came: 13 is refused and not applied
+            assert!(!live.apply(env(13, None, moved(1, 25.26, 2))));
+            assert_eq!(live.seq.get_untracked(), 11);
+            assert_eq!(lat_of(&live, 1), Some(25.25));
+        });
+    }
+
+    #[test]
+    fn a_repeat_is_ignored() {
+        in_owner(|| {
+            let live = live_at(10);
+            assert!(live.apply(env(11, None, moved(1, 25.25, 1))));
+            assert!(live.apply(env(11, None, moved(1, 25.99, 1))));
+            assert!(live.apply(env(9, None, moved(1, 25.98, 1))));
+            assert_eq!(lat_of(&live, 1), Some(25.25));
+            assert_eq!(live.seq.get_untracked(), 11);
+        });
+    }
+
+    #[test]
+    fn a_merged_positions_message_covers_its_range() {
+        in_owner(|| {
+            let live = live_at(10);
+            assert!(live.apply(env(15, Some(11), moved(2, 25.27, 5))));
+            assert_eq!(live.seq.get_untracked(), 15);
+            assert_eq!(lat_of(&live, 2), Some(25.27));
+            // a merged message that starts past the next number is a gap
+            assert!(!live.apply(env(20, Some(17), moved(2, 25.28, 6))));
+            assert_eq!(lat_of(&live, 2), Some(25.27));
+        });
+    }
+
+    #[test]
+    fn a_heartbeat_must_repeat_the_last_number_unless_the_stream_is_filtered() {
+        in_owner(|| {
+            let live = live_at(10);
+            assert!(live.apply(env(10, None, Event::Heartbeat)));
+            assert!(!live.apply(env(12, None, Event::Heartbeat)), "events 11 and 12 were missed");
+            let phone = live_at(10);
+            phone.filtered.set(true);
+            // a filtered stream skips numbers it does not carry
+            assert!(phone.apply(env(12, None, Event::Heartbeat)));
+            assert!(phone.apply(env(15, None, moved(1, 25.3, 3))));
+            assert_eq!(lat_of(&phone, 1), Some(25.3));
+        });
+    }
+
+    #[test]
+    fn a_snapshot_replaces_the_state_whatever_its_number() {
+        in_owner(|| {
+            let live = live_at(500);
+            let fresh = Snapshot { epoch: "e2".into(), units: vec![unit(2), unit(3)], ..Snapshot::default() };
+            // a restarted server counts from the start again
+            assert!(live.apply(env(4, None, Event::Snapshot(fresh))));
+            assert_eq!(live.seq.get_untracked(), 4);
+            assert_eq!(live.epoch.get_untracked(), "e2");
+            assert!(live.unit(UnitId(1)).is_none(), "a unit gone from the snapshot is gone from the screen");
+            assert!(live.unit(UnitId(3)).is_some());
+            assert!(live.apply(env(5, None, moved(3, 25.21, 9))));
+            assert_eq!(lat_of(&live, 3), Some(25.21));
+        });
+    }
+
+    #[test]
+    fn the_clock_follows_the_server_not_the_screen() {
+        in_owner(|| {
+            let live = live_at(10);
+            let ahead = Utc::now() + chrono::Duration::hours(2);
+            assert!(live.apply(Envelope { seq: 10, first_seq: None, server_time: ahead, event: Event::Heartbeat }));
+            let off = (live.server_now() - ahead).num_seconds().abs();
+            assert!(off < 5, "server_now follows the server's clock, off by {off} s");
+        });
     }
 }
