@@ -16,6 +16,7 @@ pub mod incident;
 pub mod index;
 pub mod intake;
 pub mod policy;
+pub mod review;
 pub mod stats;
 pub mod text;
 pub mod timers;

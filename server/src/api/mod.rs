@@ -7,6 +7,7 @@ mod error;
 mod incidents;
 mod intake;
 mod positions;
+mod review;
 mod units;
 
 use axum::Router;
@@ -34,6 +35,8 @@ pub fn router() -> Router<AppState> {
         .route("/units/{id}/status", post(units::status))
         .route("/positions", post(positions::ingest))
         .route("/alerts", get(alerts::list))
+        .route("/review", get(review::figures))
+        .route("/review.csv", get(review::csv))
         .route("/chat/messages", post(intake::chat_create).get(intake::chat_list))
         .route("/reports", post(intake::report_create))
         .route("/reports/{code}", get(intake::report_status))

@@ -10,6 +10,7 @@
 mod alerts;
 mod district;
 mod intake;
+pub mod review;
 mod rows;
 
 use std::str::FromStr;

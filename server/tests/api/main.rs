@@ -8,6 +8,7 @@ mod intake;
 mod pages;
 mod positions;
 mod restart;
+mod review;
 mod stream;
 mod timers;
 mod units;

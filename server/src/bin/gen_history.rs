@@ -1,0 +1,285 @@
+//! History generator: writes past incidents with realistic stage times and
+//! their status-log rows into a SQLite store, for the review pages'
+//! benchmark.
+//!
+//!     cargo run --release -p server --features load-tool --bin gen-history -- \
+//!         --db data/history.db --incidents 1000000
+//!
+//! The last 365 days get `--incidents` incidents; the year before gets the
+//! same profile with a trend (fights twice as common, disputes +20%, the rest
+//! +5%), so year-on-year comparisons show "fights −50%". Arrival times follow
+//! the zone class (core areas are reached fastest); about 4% of incidents are
+//! cancelled before arrival and 2% are never reached. Hour-of-day follows a
+//! night-market city: quiet at 05:00, busiest 20:00–23:00.
+
+use std::time::Instant;
+
+use chrono::{Duration, Utc};
+use domain::{Coordinates, District};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use server::store::Store;
+use sqlx::{QueryBuilder, Sqlite};
+
+/// Relative incident volume per local hour.
+const HOURS: [f64; 24] = [
+    5.0, 4.0, 3.0, 2.0, 1.5, 1.0, 1.5, 3.0, 4.5, 5.0, 5.0, 5.5, 6.0, 5.5, 5.0, 5.0, 5.5, 6.5, 7.5, 8.5, 9.5, 10.0, 9.5,
+    7.5,
+];
+
+/// (category, share, trend: last year's volume relative to this year's)
+const CATEGORIES: [(&str, f64, f64); 13] = [
+    ("dispute", 0.22, 1.2),
+    ("fight", 0.06, 2.0),
+    ("theft", 0.10, 1.05),
+    ("lost_person", 0.07, 1.05),
+    ("medical", 0.05, 1.05),
+    ("parking", 0.14, 1.05),
+    ("minors", 0.03, 1.05),
+    ("traffic", 0.08, 1.05),
+    ("fraud", 0.04, 1.05),
+    ("fire", 0.01, 1.05),
+    ("noise", 0.08, 1.05),
+    ("consultation", 0.07, 1.05),
+    ("other", 0.05, 1.05),
+];
+
+const CHANNELS: [(&str, f64); 6] =
+    [("phone", 0.5), ("chat", 0.2), ("walk_in", 0.1), ("web", 0.1), ("patrol", 0.07), ("video", 0.03)];
+
+fn pick<T: Copy>(rng: &mut SmallRng, items: &[(T, f64)]) -> T {
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    let mut x = rng.random_range(0.0..total);
+    for (item, w) in items {
+        if x < *w {
+            return *item;
+        }
+        x -= w;
+    }
+    items[items.len() - 1].0
+}
+
+/// A log-normal duration in milliseconds with this median.
+fn lognormal(rng: &mut SmallRng, median_s: f64, spread: f64) -> i64 {
+    // Box-Muller
+    let (u1, u2): (f64, f64) = (rng.random_range(1e-9..1.0), rng.random_range(0.0..1.0));
+    let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+    (median_s * (spread * z).exp() * 1000.0) as i64
+}
+
+struct Incident {
+    channel: &'static str,
+    category: &'static str,
+    priority: i64,
+    status: &'static str,
+    lat: f64,
+    lon: f64,
+    station: Option<String>,
+    zone: Option<String>,
+    class: Option<&'static str>,
+    received: i64,
+    dispatched: Option<i64>,
+    en_route: Option<i64>,
+    on_scene: Option<i64>,
+    resolved: Option<i64>,
+    closed: Option<i64>,
+    cancelled: Option<i64>,
+}
+
+fn generate(rng: &mut SmallRng, district: &District, day_start_ms: i64, category: &'static str) -> Incident {
+    let hours: Vec<(usize, f64)> = HOURS.iter().copied().enumerate().collect();
+    let hour = pick(rng, &hours) as i64;
+    let received = day_start_ms + hour * 3_600_000 + rng.random_range(0..3_600_000);
+    let (sw, ne) = district.bounds().unwrap_or((
+        Coordinates::parse(25.20, 110.16).unwrap_or_else(|_| unreachable!()),
+        Coordinates::parse(25.28, 110.24).unwrap_or_else(|_| unreachable!()),
+    ));
+    let at =
+        Coordinates::parse(rng.random_range(sw.lat()..ne.lat()), rng.random_range(sw.lon()..ne.lon())).unwrap_or(sw);
+    let loc = district.locate(at);
+    let class = loc.class.map(|c| c.as_str());
+    let travel_median = match class {
+        Some("core") => 35.0,
+        Some("crowded") => 110.0,
+        Some("other") => 190.0,
+        _ => 320.0,
+    };
+    let priority = match category {
+        "fight" | "medical" | "fire" | "lost_person" => 1,
+        "parking" | "noise" | "consultation" | "other" => 3,
+        _ => 2,
+    };
+    let mut i = Incident {
+        channel: pick(rng, &CHANNELS),
+        category,
+        priority,
+        status: "closed",
+        lat: at.lat(),
+        lon: at.lon(),
+        station: loc.station.map(|s| s.as_str().to_owned()),
+        zone: loc.zone,
+        class,
+        received,
+        dispatched: None,
+        en_route: None,
+        on_scene: None,
+        resolved: None,
+        closed: None,
+        cancelled: None,
+    };
+    let fate: f64 = rng.random_range(0.0..1.0);
+    let dispatched = received + lognormal(rng, 40.0, 0.6);
+    i.dispatched = Some(dispatched);
+    if fate < 0.02 {
+        // dispatched, never reached, closed by phone later
+        i.closed = Some(dispatched + lognormal(rng, 1800.0, 0.5));
+        return i;
+    }
+    let en_route = dispatched + lognormal(rng, 20.0, 0.5);
+    i.en_route = Some(en_route);
+    if fate < 0.06 {
+        i.status = "cancelled";
+        i.cancelled = Some(en_route + lognormal(rng, 60.0, 0.5));
+        return i;
+    }
+    let on_scene = en_route + lognormal(rng, travel_median, 0.45);
+    i.on_scene = Some(on_scene);
+    let resolved = on_scene + lognormal(rng, 900.0, 0.7);
+    i.resolved = Some(resolved);
+    if fate < 0.10 {
+        i.status = "resolved";
+    } else {
+        i.closed = Some(resolved + lognormal(rng, 600.0, 0.5));
+    }
+    i
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut db = "data/history.db".to_owned();
+    let mut n: u64 = 1_000_000;
+    let mut district_file = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/district-lingui.toml").to_owned();
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let val = it.next().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--db" => db = val,
+            "--incidents" => n = val.parse()?,
+            "--district" => district_file = val,
+            other => anyhow::bail!(
+                "unknown option {other}; usage: gen-history [--db PATH] [--incidents N] [--district FILE]"
+            ),
+        }
+    }
+    let district = District::from_toml(&std::fs::read_to_string(&district_file)?)?;
+    let store = Store::connect(&format!("sqlite://{db}")).await?;
+    if !store.has_district().await? {
+        store.import_district(&district, &district_file, Utc::now()).await?;
+    }
+    sqlx::query("PRAGMA synchronous = OFF").execute(store.pool()).await?;
+    let t = Instant::now();
+    let mut rng = SmallRng::seed_from_u64(2026);
+    let today = Utc::now().date_naive();
+    let offset_ms = 8 * 3_600_000;
+    let mut written = 0u64;
+    let mut batch: Vec<Incident> = Vec::with_capacity(2_000);
+    // two years: the last 365 days (n incidents), and the year before with the trend
+    for year in [1i64, 0] {
+        let per_day = n as f64 / 365.0;
+        for d in 0..365i64 {
+            let date = today - Duration::days(365 * year + 365 - d);
+            let day_start = date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - offset_ms;
+            for (category, share, trend) in CATEGORIES {
+                let mean = per_day * share * if year == 1 { trend } else { 1.0 };
+                // a whole number of incidents whose expectation is `mean`
+                let count = mean.floor() as u64 + u64::from(rng.random_range(0.0..1.0) < mean.fract());
+                for _ in 0..count {
+                    batch.push(generate(&mut rng, &district, day_start, category));
+                    if batch.len() == batch.capacity() {
+                        written += write(&store, &mut batch).await?;
+                    }
+                }
+            }
+        }
+        written += write(&store, &mut batch).await?;
+        println!("{} incidents written after {:.1} s", written, t.elapsed().as_secs_f64());
+    }
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    println!("done: {written} incidents in {db} in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Writes a batch of incidents and their status-log rows in one transaction.
+async fn write(store: &Store, batch: &mut Vec<Incident>) -> anyhow::Result<u64> {
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = store.pool().begin().await?;
+    let first_id: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM incidents").fetch_one(&mut *tx).await?;
+    for chunk in batch.chunks(500) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO incidents (channel, category, priority, status, lat, lon, station, zone, zone_class, \
+             received_at, dispatched_at, en_route_at, on_scene_at, resolved_at, closed_at, cancelled_at, created_by) ",
+        );
+        q.push_values(chunk, |mut b, i| {
+            b.push_bind(i.channel)
+                .push_bind(i.category)
+                .push_bind(i.priority)
+                .push_bind(i.status)
+                .push_bind(i.lat)
+                .push_bind(i.lon)
+                .push_bind(i.station.clone())
+                .push_bind(i.zone.clone())
+                .push_bind(i.class)
+                .push_bind(i.received)
+                .push_bind(i.dispatched)
+                .push_bind(i.en_route)
+                .push_bind(i.on_scene)
+                .push_bind(i.resolved)
+                .push_bind(i.closed)
+                .push_bind(i.cancelled)
+                .push_bind("history");
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    // the status log: one row per stage reached
+    let mut log: Vec<(i64, i64, Option<&str>, &str)> = vec![];
+    for (k, i) in batch.iter().enumerate() {
+        let id = first_id + k as i64;
+        let mut from: Option<&str> = None;
+        for (at, to) in [
+            (Some(i.received), "new"),
+            (i.dispatched, "dispatched"),
+            (i.en_route, "en_route"),
+            (i.on_scene, "on_scene"),
+            (i.resolved, "resolved"),
+            (i.closed, "closed"),
+            (i.cancelled, "cancelled"),
+        ] {
+            if let Some(at) = at {
+                log.push((at, id, from, to));
+                from = Some(to);
+            }
+        }
+    }
+    for chunk in log.chunks(2_000) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason) ",
+        );
+        q.push_values(chunk, |mut b, (at, id, from, to)| {
+            b.push_bind(*at)
+                .push_bind("incident")
+                .push_bind(*id)
+                .push_bind(*from)
+                .push_bind(*to)
+                .push_bind("history")
+                .push_bind("");
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    let n = batch.len() as u64;
+    batch.clear();
+    Ok(n)
+}

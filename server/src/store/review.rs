@@ -1,0 +1,193 @@
+//! Review figures, aggregated inside the database: a selection of any size
+//! comes back as counts and per-second histograms (one row per distinct
+//! second), never as its incident rows. The definitions are in
+//! `domain::review`; this module only counts.
+
+use std::collections::BTreeMap;
+
+use domain::ResponsePolicy;
+use domain::review::{Distribution, Stage};
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{Store, StoreError};
+
+/// Which incidents a review covers: received in `[from_ms, to_ms)`, and
+/// optionally one station, zone class, category, channel, priority, hour of
+/// the day (local time).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub station: Option<String>,
+    /// `core`, `crowded`, `other`, or `outside` (in no zone).
+    pub zone_class: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+    pub priority: Option<i64>,
+    pub hour: Option<u32>,
+}
+
+/// A dimension to break a selection down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Station,
+    ZoneClass,
+    Category,
+    Channel,
+    Priority,
+    Hour,
+}
+
+impl Dimension {
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Some(match s {
+            "station" => Dimension::Station,
+            "zone_class" => Dimension::ZoneClass,
+            "category" => Dimension::Category,
+            "channel" => Dimension::Channel,
+            "priority" => Dimension::Priority,
+            "hour" => Dimension::Hour,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Station => "station",
+            Dimension::ZoneClass => "zone_class",
+            Dimension::Category => "category",
+            Dimension::Channel => "channel",
+            Dimension::Priority => "priority",
+            Dimension::Hour => "hour",
+        }
+    }
+
+    /// The grouping expression (as text, so every group key is a string).
+    fn sql(self, offset_ms: i64) -> String {
+        match self {
+            Dimension::Station => "COALESCE(station, '')".into(),
+            Dimension::ZoneClass => "COALESCE(zone_class, 'outside')".into(),
+            Dimension::Category => "category".into(),
+            Dimension::Channel => "channel".into(),
+            Dimension::Priority => "CAST(priority AS TEXT)".into(),
+            Dimension::Hour => format!("printf('%02d', ((received_at + {offset_ms}) / 3600000) % 24)"),
+        }
+    }
+}
+
+/// The figures of one selection (or one group of a breakdown).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub count: u64,
+    /// Resolved or closed.
+    pub closed: u64,
+    pub cancelled: u64,
+    /// Arrival compliance per zone class (`core`, `crowded`, `other`,
+    /// `outside`): (met, breached).
+    pub arrival: BTreeMap<String, (u64, u64)>,
+    pub stages: BTreeMap<Stage, Distribution>,
+}
+
+impl Figures {
+    pub fn percentile(&self, stage: Stage, p: f64) -> Option<i64> {
+        self.stages.get(&stage).and_then(|d| d.percentile(p))
+    }
+
+    /// Met ÷ (met + breached) over every zone class.
+    pub fn compliance(&self) -> Option<f64> {
+        let (m, b) = self.arrival.values().fold((0, 0), |(m, b), (x, y)| (m + x, b + y));
+        (m + b > 0).then(|| m as f64 / (m + b) as f64)
+    }
+}
+
+impl Store {
+    /// The figures of a selection, and of each group when `by` is given.
+    pub async fn review(
+        &self,
+        sel: &Selection,
+        by: Option<Dimension>,
+        policy: &ResponsePolicy,
+        offset_minutes: i32,
+    ) -> Result<BTreeMap<String, Figures>, StoreError> {
+        let offset_ms = i64::from(offset_minutes) * 60_000;
+        let key = by.map(|d| d.sql(offset_ms)).unwrap_or_else(|| "''".into());
+        let mut out: BTreeMap<String, Figures> = BTreeMap::new();
+
+        // counts and arrival compliance, per group and zone class
+        let target = |class: Option<domain::ResponseClass>| i64::from(policy.arrival_target_s(class)) * 1000;
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {key} AS k, COALESCE(zone_class, 'outside') AS zc, COUNT(*),
+                    SUM(status IN ('resolved', 'closed')), SUM(status = 'cancelled'),
+                    SUM(on_scene_at IS NOT NULL AND on_scene_at - received_at <=
+                        CASE zone_class WHEN 'core' THEN {} WHEN 'crowded' THEN {} WHEN 'other' THEN {} ELSE {} END),
+                    SUM(on_scene_at IS NULL AND cancelled_at IS NOT NULL)
+             FROM incidents WHERE ",
+            target(Some(domain::ResponseClass::Core)),
+            target(Some(domain::ResponseClass::Crowded)),
+            target(Some(domain::ResponseClass::Other)),
+            target(None),
+        ));
+        where_clause(&mut q, sel, offset_ms);
+        q.push(" GROUP BY k, zc");
+        let rows: Vec<(String, String, i64, i64, i64, i64, i64)> = q.build_query_as().fetch_all(self.pool()).await?;
+        for (k, zc, count, closed, cancelled, met, excluded) in rows {
+            let f = out.entry(k).or_default();
+            f.count += count as u64;
+            f.closed += closed as u64;
+            f.cancelled += cancelled as u64;
+            let breached = count - met - excluded;
+            let e = f.arrival.entry(zc).or_default();
+            e.0 += met as u64;
+            e.1 += breached as u64;
+        }
+
+        // one histogram per stage and group: whole seconds, truncated
+        for stage in Stage::ALL {
+            let (from, to) = match stage {
+                Stage::Dispatch => ("received_at", "dispatched_at"),
+                Stage::Turnout => ("dispatched_at", "en_route_at"),
+                Stage::Travel => ("en_route_at", "on_scene_at"),
+                Stage::Response => ("received_at", "on_scene_at"),
+            };
+            let mut q = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {key} AS k, MAX({to} - {from}, 0) / 1000 AS s, COUNT(*) FROM incidents
+                 WHERE {from} IS NOT NULL AND {to} IS NOT NULL AND "
+            ));
+            where_clause(&mut q, sel, offset_ms);
+            q.push(" GROUP BY k, s");
+            let rows: Vec<(String, i64, i64)> = q.build_query_as().fetch_all(self.pool()).await?;
+            for (k, s, n) in rows {
+                out.entry(k).or_default().stages.entry(stage).or_default().add(s, n as u64);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn where_clause(q: &mut QueryBuilder<'_, Sqlite>, sel: &Selection, offset_ms: i64) {
+    q.push("received_at >= ").push_bind(sel.from_ms).push(" AND received_at < ").push_bind(sel.to_ms);
+    if let Some(s) = &sel.station {
+        q.push(" AND station = ").push_bind(s.clone());
+    }
+    match sel.zone_class.as_deref() {
+        Some("outside") => {
+            q.push(" AND zone_class IS NULL");
+        }
+        Some(z) => {
+            q.push(" AND zone_class = ").push_bind(z.to_owned());
+        }
+        None => {}
+    }
+    if let Some(c) = &sel.category {
+        q.push(" AND category = ").push_bind(c.clone());
+    }
+    if let Some(c) = &sel.channel {
+        q.push(" AND channel = ").push_bind(c.clone());
+    }
+    if let Some(p) = sel.priority {
+        q.push(" AND priority = ").push_bind(p);
+    }
+    if let Some(h) = sel.hour {
+        q.push(format!(" AND ((received_at + {offset_ms}) / 3600000) % 24 = ")).push_bind(i64::from(h));
+    }
+}

@@ -1,0 +1,288 @@
+//! Review figures against an independent computation: incidents with known
+//! stage times are written into the store directly (as history), then the
+//! figures the API reports are recomputed here from the same rows by sorting.
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+use sqlx::sqlite::SqlitePoolOptions;
+
+use crate::helpers::{TestApp, spawn};
+
+/// 2025-03-01 00:00 in Lingui (UTC+8), in milliseconds.
+const MARCH_2025: i64 = 1_740_758_400_000;
+const DAY: i64 = 86_400_000;
+
+/// Stage times, ms after received (None: never reached).
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    station: &'static str,
+    class: Option<&'static str>,
+    received: i64,
+    dispatch: Option<i64>,
+    en_route: Option<i64>,
+    on_scene: Option<i64>,
+    cancelled: Option<i64>,
+    category: &'static str,
+}
+
+async fn insert(app: &TestApp, cases: &[Case]) {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("sqlite://{}/test.db", app.dir.path().display()))
+        .await
+        .expect("open the test database");
+    for c in cases {
+        let abs = |d: Option<i64>| d.map(|d| c.received + d);
+        let status = if c.cancelled.is_some() {
+            "cancelled"
+        } else if c.on_scene.is_some() {
+            "closed"
+        } else {
+            "dispatched"
+        };
+        sqlx::query(
+            "INSERT INTO incidents (channel, category, priority, status, lat, lon, station, zone_class, received_at,
+             dispatched_at, en_route_at, on_scene_at, cancelled_at, created_by)
+             VALUES ('phone', ?, 2, ?, 25.24, 110.2, ?, ?, ?, ?, ?, ?, ?, 'test')",
+        )
+        .bind(c.category)
+        .bind(status)
+        .bind(c.station)
+        .bind(c.class)
+        .bind(c.received)
+        .bind(abs(c.dispatch))
+        .bind(abs(c.en_route))
+        .bind(abs(c.on_scene))
+        .bind(abs(c.cancelled))
+        .execute(&pool)
+        .await
+        .expect("insert");
+    }
+}
+
+/// The nearest-rank percentile, computed the plain way: sort, take rank ⌈pn/100⌉.
+fn by_sorting(mut v: Vec<i64>, p: i64) -> Value {
+    if v.is_empty() {
+        return Value::Null;
+    }
+    v.sort();
+    let n = v.len() as i64;
+    let rank = (p * n + 99) / 100;
+    Value::from(v[(rank.max(1) - 1) as usize])
+}
+
+fn target_ms(class: Option<&str>) -> i64 {
+    match class {
+        Some("core") => 60_000,
+        Some("crowded") => 180_000,
+        Some("other") => 300_000,
+        _ => 540_000,
+    }
+}
+
+/// What the review must say about `cases`, computed here.
+fn expected(cases: &[&Case]) -> Value {
+    let secs = |f: fn(&Case) -> Option<(i64, i64)>| -> Vec<i64> {
+        cases.iter().filter_map(|c| f(c)).map(|(a, b)| (b - a).max(0) / 1000).collect()
+    };
+    let dispatch = secs(|c| c.dispatch.map(|d| (0, d)));
+    let turnout = secs(|c| Some((c.dispatch?, c.en_route?)));
+    let travel = secs(|c| Some((c.en_route?, c.on_scene?)));
+    let response = secs(|c| c.on_scene.map(|o| (0, o)));
+    let met = cases.iter().filter(|c| c.on_scene.is_some_and(|o| o <= target_ms(c.class))).count();
+    let excluded = cases.iter().filter(|c| c.on_scene.is_none() && c.cancelled.is_some()).count();
+    let breached = cases.len() - met - excluded;
+    let compliance = if met + breached == 0 { Value::Null } else { Value::from(met as f64 / (met + breached) as f64) };
+    serde_json::json!({
+        "count": cases.len(),
+        "dispatch_p50_s": by_sorting(dispatch.clone(), 50), "dispatch_p90_s": by_sorting(dispatch, 90),
+        "turnout_p50_s": by_sorting(turnout.clone(), 50), "turnout_p90_s": by_sorting(turnout, 90),
+        "travel_p50_s": by_sorting(travel.clone(), 50), "travel_p90_s": by_sorting(travel, 90),
+        "response_p50_s": by_sorting(response.clone(), 50), "response_p90_s": by_sorting(response, 90),
+        "compliance": compliance,
+    })
+}
+
+fn assert_matches(got: &Value, want: &Value, what: &str) {
+    for (k, v) in want.as_object().expect("object") {
+        match (v.as_f64(), got[k].as_f64()) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{what}: {k} is {b}, expected {a}"),
+            _ => assert_eq!(&got[k], v, "{what}: {k}"),
+        }
+    }
+}
+
+fn random_cases(n: usize, seed: u64) -> Vec<Case> {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let stations = ["JSL", "RS", "RMR", "SDFL"];
+    let classes = [Some("core"), Some("crowded"), Some("other"), None];
+    (0..n)
+        .map(|_| {
+            let dispatch = rng.random_range(0..200_000);
+            let en_route = dispatch + rng.random_range(0..90_000);
+            let fate = rng.random_range(0..10);
+            let on_scene = (fate >= 2).then(|| en_route + rng.random_range(0..600_000));
+            Case {
+                station: stations[rng.random_range(0..4)],
+                class: classes[rng.random_range(0..4)],
+                received: MARCH_2025 + rng.random_range(0..30 * DAY),
+                dispatch: Some(dispatch),
+                en_route: (fate >= 1).then_some(en_route),
+                on_scene,
+                // fate 0: cancelled before anyone went; 1: dispatched, never
+                // arrived; 9: arrived, then cancelled (the arrival counts)
+                cancelled: match (fate, on_scene) {
+                    (0, _) => Some(dispatch + 1_000),
+                    (9, Some(o)) => Some(o + 1_000),
+                    _ => None,
+                },
+                category: if fate % 2 == 0 { "fight" } else { "dispute" },
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn review_figures_match_an_independent_computation() {
+    let app = spawn().await;
+    let cases = random_cases(400, 11);
+    insert(&app, &cases).await;
+
+    let (status, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-30&by=station").await;
+    assert_eq!(status, 200, "{r}");
+    let all: Vec<&Case> = cases.iter().collect();
+    assert_matches(&r["total"], &expected(&all), "whole selection");
+    let rows = r["breakdown"].as_array().expect("a breakdown");
+    assert_eq!(rows.len(), 4);
+    for row in rows {
+        let st = row["key"].as_str().expect("a key");
+        let mine: Vec<&Case> = cases.iter().filter(|c| c.station == st).collect();
+        assert_matches(row, &expected(&mine), st);
+    }
+
+    // filters narrow the same way
+    let (_, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-30&station=RS&category=fight").await;
+    let mine: Vec<&Case> = cases.iter().filter(|c| c.station == "RS" && c.category == "fight").collect();
+    assert_matches(&r["total"], &expected(&mine), "RS fights");
+    let (_, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-30&zone_class=outside").await;
+    let mine: Vec<&Case> = cases.iter().filter(|c| c.class.is_none()).collect();
+    assert_matches(&r["total"], &expected(&mine), "outside every zone");
+}
+
+#[tokio::test]
+async fn empty_single_never_reached_and_cancelled_selections() {
+    let app = spawn().await;
+    // nothing at all
+    let (status, r) = app.get("/api/v1/review?from=2024-01-01&to=2024-01-31").await;
+    assert_eq!(status, 200);
+    assert_eq!(r["total"]["count"], 0);
+    assert_eq!(r["total"]["response_p90_s"], Value::Null);
+    assert_eq!(r["total"]["compliance"], Value::Null);
+
+    let one = Case {
+        station: "JSL",
+        class: Some("core"),
+        received: MARCH_2025 + 3_600_000,
+        dispatch: Some(20_500),
+        en_route: Some(30_000),
+        on_scene: Some(75_999),
+        cancelled: None,
+        category: "fight",
+    };
+    let never = Case { received: MARCH_2025 + DAY + 1, en_route: None, on_scene: None, ..one };
+    let withdrawn = Case { received: MARCH_2025 + 2 * DAY + 1, on_scene: None, cancelled: Some(40_000), ..one };
+    insert(&app, &[one, never, withdrawn]).await;
+
+    let (_, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-01").await;
+    assert_eq!(r["total"]["count"], 1);
+    assert_eq!(r["total"]["response_p50_s"], 75, "75.999 s counts as 75 whole seconds");
+    assert_eq!(r["total"]["response_p90_s"], 75);
+    assert_eq!(r["total"]["compliance"], 0.0, "76 s in a 60 s core zone is a breach");
+
+    let (_, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-03").await;
+    assert_eq!(r["total"]["count"], 3);
+    // never reached: no response time, but a breach; cancelled before arrival: excluded
+    assert_eq!(r["total"]["compliance_by_zone_class"]["core"]["breached"], 2);
+    assert_eq!(r["total"]["compliance_by_zone_class"]["core"]["met"], 0);
+    assert_eq!(r["total"]["cancelled_share"].as_f64().map(|x| (x * 3.0).round()), Some(1.0));
+    assert_eq!(r["total"]["turnout_p90_s"], 9, "turnout is counted for the two that went en route");
+}
+
+#[tokio::test]
+async fn comparisons_with_the_previous_period_and_last_year() {
+    let app = spawn().await;
+    let mut cases = vec![];
+    let base = Case {
+        station: "JSL",
+        class: Some("crowded"),
+        received: 0,
+        dispatch: Some(10_000),
+        en_route: Some(20_000),
+        on_scene: Some(100_000),
+        cancelled: None,
+        category: "fight",
+    };
+    // March 2025: 5 fights; February 2025 (the previous 31 days... and a
+    // bit of January): 8; March 2024: 10
+    for k in 0..5 {
+        cases.push(Case { received: MARCH_2025 + k * DAY, ..base });
+    }
+    for k in 0..8 {
+        cases.push(Case { received: MARCH_2025 - (k + 1) * DAY, ..base });
+    }
+    let march_2024 = MARCH_2025 - 365 * DAY;
+    for k in 0..10 {
+        cases.push(Case { received: march_2024 + k * DAY, ..base });
+    }
+    insert(&app, &cases).await;
+    let (status, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-31&category=fight").await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["total"]["count"], 5);
+    assert_eq!(r["previous_period"]["count"], 8);
+    assert_eq!(r["same_period_last_year"]["count"], 10);
+    assert_eq!(r["change"]["count_vs_last_year_pct"], -50.0, "fights −50% year on year");
+    assert_eq!(r["change"]["count_vs_previous_pct"], -37.5);
+}
+
+#[tokio::test]
+async fn bad_review_queries_are_refused_with_the_reason() {
+    let app = spawn().await;
+    for (q, needle) in [
+        ("from=2025-03-01", "to"),
+        ("from=2025-13-01&to=2025-03-02", "from must be a date"),
+        ("from=2025-03-05&to=2025-03-01", "before"),
+        ("from=2020-01-01&to=2025-03-01", "at most"),
+        ("from=2025-03-01&to=2025-03-02&zone_class=beach", "zone_class"),
+        ("from=2025-03-01&to=2025-03-02&category=arson", "category"),
+        ("from=2025-03-01&to=2025-03-02&priority=7", "priority"),
+        ("from=2025-03-01&to=2025-03-02&hour=24", "hour"),
+        ("from=2025-03-01&to=2025-03-02&by=moon", "by must be"),
+        ("from=2025-03-01&to=2025-03-02&colour=red", "colour"),
+    ] {
+        let (status, body) = app.get(&format!("/api/v1/review?{q}")).await;
+        assert_eq!(status, 400, "{q}: {body}");
+        assert!(body.to_string().contains(needle), "{q}: {body} should mention {needle}");
+    }
+}
+
+#[tokio::test]
+async fn the_csv_export_has_a_line_per_group() {
+    let app = spawn().await;
+    insert(&app, &random_cases(50, 3)).await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/review.csv?from=2025-03-01&to=2025-03-30&by=station"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let text = r.text().await.expect("text");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("station,count,dispatch_p50_s"), "{}", lines[0]);
+    assert_eq!(lines.len(), 5, "a header and four stations: {text}");
+    let counted: u64 =
+        lines[1..].iter().map(|l| l.split(',').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)).sum();
+    assert_eq!(counted, 50);
+}
