@@ -183,6 +183,9 @@ pub struct Review {
     pub to: NaiveDate,
     pub definitions: &'static str,
     pub total: Row,
+    /// The same number of days just before (环比) and the same dates a year
+    /// before (同比): counts, closure, compliance and response times (the
+    /// other stages' percentiles are left out).
     pub previous_period: Row,
     pub same_period_last_year: Row,
     /// Change in per cent of the count and the median response.
@@ -210,21 +213,23 @@ async fn compute(state: &AppState, q: &ReviewQuery) -> Result<Review, ApiError> 
     let offset = settings.utc_offset_minutes;
     let p = parse(q, offset)?;
     let store = &state.store;
-    let whole = |m: BTreeMap<String, Figures>| m.into_values().next().unwrap_or_default();
-    let total = whole(store.review(&p.sel, None, &settings.policy, offset).await?);
-    let previous = whole(store.review(&p.previous, None, &settings.policy, offset).await?);
-    let last_year = whole(store.review(&p.last_year, None, &settings.policy, offset).await?);
-    let breakdown = match p.by {
-        None => None,
-        Some(by) => Some(
-            store
-                .review(&p.sel, Some(by), &settings.policy, offset)
-                .await?
-                .iter()
-                .map(|(k, f)| Row::of(k.clone(), f))
-                .collect(),
-        ),
+    let policy = &settings.policy;
+    let whole = |m: &BTreeMap<String, Figures>| {
+        m.values().fold(Figures::default(), |mut all, f| {
+            all.merge(f);
+            all
+        })
     };
+    // the three periods at once (the pool has several connections); the
+    // comparisons need only counts and the response time
+    let (main, previous, last_year) = tokio::try_join!(
+        store.review(&p.sel, p.by, &Stage::ALL, policy, offset),
+        store.review(&p.previous, None, &[Stage::Response], policy, offset),
+        store.review(&p.last_year, None, &[Stage::Response], policy, offset),
+    )?;
+    let total = whole(&main);
+    let (previous, last_year) = (whole(&previous), whole(&last_year));
+    let breakdown = p.by.map(|_| main.iter().map(|(k, f)| Row::of(k.clone(), f)).collect());
     let median = |f: &Figures| f.percentile(Stage::Response, 50.0).map(|x| x as f64).unwrap_or(f64::NAN);
     let change = Changes {
         count_vs_previous_pct: change_pct(total.count as f64, previous.count as f64),

@@ -65,7 +65,7 @@ impl Dimension {
     /// The grouping expression (as text, so every group key is a string).
     fn sql(self, offset_ms: i64) -> String {
         match self {
-            Dimension::Station => "COALESCE(station, '')".into(),
+            Dimension::Station => "COALESCE(station, 'none')".into(),
             Dimension::ZoneClass => "COALESCE(zone_class, 'outside')".into(),
             Dimension::Category => "category".into(),
             Dimension::Channel => "channel".into(),
@@ -100,17 +100,42 @@ impl Figures {
     }
 }
 
+impl Figures {
+    /// Adds another group's figures (a breakdown's groups make its total).
+    pub fn merge(&mut self, other: &Figures) {
+        self.count += other.count;
+        self.closed += other.closed;
+        self.cancelled += other.cancelled;
+        for (k, (m, b)) in &other.arrival {
+            let e = self.arrival.entry(k.clone()).or_default();
+            e.0 += m;
+            e.1 += b;
+        }
+        for (stage, d) in &other.stages {
+            self.stages.entry(*stage).or_default().merge(d);
+        }
+    }
+}
+
+/// Beyond this many days a selection is read by scanning the review
+/// indexes whole (one ordered pass, no sort); shorter ones are found through
+/// the received-time and station indexes.
+const SCAN_AFTER_DAYS: i64 = 62;
+
 impl Store {
-    /// The figures of a selection, and of each group when `by` is given.
+    /// The figures of a selection, per group when `by` is given (else one
+    /// group with an empty key), with histograms for `stages`.
     pub async fn review(
         &self,
         sel: &Selection,
         by: Option<Dimension>,
+        stages: &[Stage],
         policy: &ResponsePolicy,
         offset_minutes: i32,
     ) -> Result<BTreeMap<String, Figures>, StoreError> {
         let offset_ms = i64::from(offset_minutes) * 60_000;
         let key = by.map(|d| d.sql(offset_ms)).unwrap_or_else(|| "''".into());
+        let long = sel.to_ms - sel.from_ms > SCAN_AFTER_DAYS * 86_400_000;
         let mut out: BTreeMap<String, Figures> = BTreeMap::new();
 
         // counts and arrival compliance, per group and zone class
@@ -121,11 +146,12 @@ impl Store {
                     SUM(on_scene_at IS NOT NULL AND on_scene_at - received_at <=
                         CASE zone_class WHEN 'core' THEN {} WHEN 'crowded' THEN {} WHEN 'other' THEN {} ELSE {} END),
                     SUM(on_scene_at IS NULL AND cancelled_at IS NOT NULL)
-             FROM incidents WHERE ",
+             FROM incidents {} WHERE ",
             target(Some(domain::ResponseClass::Core)),
             target(Some(domain::ResponseClass::Crowded)),
             target(Some(domain::ResponseClass::Other)),
             target(None),
+            if long { "INDEXED BY incidents_review" } else { "" },
         ));
         where_clause(&mut q, sel, offset_ms);
         q.push(" GROUP BY k, zc");
@@ -141,23 +167,24 @@ impl Store {
             e.1 += breached as u64;
         }
 
-        // one histogram per stage and group: whole seconds, truncated
-        for stage in Stage::ALL {
-            let (from, to) = match stage {
-                Stage::Dispatch => ("received_at", "dispatched_at"),
-                Stage::Turnout => ("dispatched_at", "en_route_at"),
-                Stage::Travel => ("en_route_at", "on_scene_at"),
-                Stage::Response => ("received_at", "on_scene_at"),
+        // one histogram per stage and group: whole seconds, truncated (the
+        // generated columns of migration 0005)
+        for stage in stages {
+            let (column, reached) = match stage {
+                Stage::Dispatch => ("dispatch_s", "dispatched_at IS NOT NULL"),
+                Stage::Turnout => ("turnout_s", "dispatched_at IS NOT NULL AND en_route_at IS NOT NULL"),
+                Stage::Travel => ("travel_s", "en_route_at IS NOT NULL AND on_scene_at IS NOT NULL"),
+                Stage::Response => ("response_s", "on_scene_at IS NOT NULL"),
             };
+            let index = if long { format!("INDEXED BY incidents_review_{}", stage.as_str()) } else { String::new() };
             let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {key} AS k, MAX({to} - {from}, 0) / 1000 AS s, COUNT(*) FROM incidents
-                 WHERE {from} IS NOT NULL AND {to} IS NOT NULL AND "
+                "SELECT {column} AS s, {key} AS k, COUNT(*) FROM incidents {index} WHERE {reached} AND "
             ));
             where_clause(&mut q, sel, offset_ms);
-            q.push(" GROUP BY k, s");
-            let rows: Vec<(String, i64, i64)> = q.build_query_as().fetch_all(self.pool()).await?;
-            for (k, s, n) in rows {
-                out.entry(k).or_default().stages.entry(stage).or_default().add(s, n as u64);
+            q.push(" GROUP BY s, k");
+            let rows: Vec<(i64, String, i64)> = q.build_query_as().fetch_all(self.pool()).await?;
+            for (s, k, n) in rows {
+                out.entry(k).or_default().stages.entry(*stage).or_default().add(s, n as u64);
             }
         }
         Ok(out)

@@ -161,6 +161,18 @@ async fn review_figures_match_an_independent_computation() {
         assert_matches(row, &expected(&mine), st);
     }
 
+    // a long period is read by scanning the review indexes: the same figures
+    let (_, long) = app.get("/api/v1/review?from=2025-01-01&to=2025-12-31&by=station").await;
+    assert_matches(&long["total"], &expected(&all), "a whole year");
+    for row in long["breakdown"].as_array().expect("a breakdown") {
+        let st = row["key"].as_str().expect("a key");
+        let mine: Vec<&Case> = cases.iter().filter(|c| c.station == st).collect();
+        assert_matches(row, &expected(&mine), st);
+    }
+    let (_, r) = app.get("/api/v1/review?from=2025-01-01&to=2025-12-31&station=RS&category=fight").await;
+    let mine: Vec<&Case> = cases.iter().filter(|c| c.station == "RS" && c.category == "fight").collect();
+    assert_matches(&r["total"], &expected(&mine), "RS fights over a year");
+
     // filters narrow the same way
     let (_, r) = app.get("/api/v1/review?from=2025-03-01&to=2025-03-30&station=RS&category=fight").await;
     let mine: Vec<&Case> = cases.iter().filter(|c| c.station == "RS" && c.category == "fight").collect();
