@@ -100,7 +100,8 @@ fn patrol_kmh(kind: UnitKind) -> f64 {
     }
 }
 
-fn pick<T: Copy>(mix: &[(T, f64)], rng: &mut SmallRng) -> T {
+/// A value from a weighted mix (weights need not sum to 1).
+pub fn pick<T: Copy>(mix: &[(T, f64)], rng: &mut SmallRng) -> T {
     let total: f64 = mix.iter().map(|(_, w)| w).sum();
     let mut x = rng.random_range(0.0..total);
     for (v, w) in mix {

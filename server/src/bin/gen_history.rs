@@ -18,6 +18,7 @@ use chrono::{Duration, Utc};
 use domain::{Coordinates, District};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use server::simulator::pick;
 use server::store::Store;
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -46,18 +47,6 @@ const CATEGORIES: [(&str, f64, f64); 13] = [
 
 const CHANNELS: [(&str, f64); 6] =
     [("phone", 0.5), ("chat", 0.2), ("walk_in", 0.1), ("web", 0.1), ("patrol", 0.07), ("video", 0.03)];
-
-fn pick<T: Copy>(rng: &mut SmallRng, items: &[(T, f64)]) -> T {
-    let total: f64 = items.iter().map(|(_, w)| w).sum();
-    let mut x = rng.random_range(0.0..total);
-    for (item, w) in items {
-        if x < *w {
-            return *item;
-        }
-        x -= w;
-    }
-    items[items.len() - 1].0
-}
 
 /// A log-normal duration in milliseconds with this median.
 fn lognormal(rng: &mut SmallRng, median_s: f64, spread: f64) -> i64 {
@@ -88,7 +77,7 @@ struct Incident {
 
 fn generate(rng: &mut SmallRng, district: &District, day_start_ms: i64, category: &'static str) -> Incident {
     let hours: Vec<(usize, f64)> = HOURS.iter().copied().enumerate().collect();
-    let hour = pick(rng, &hours) as i64;
+    let hour = pick(&hours, rng) as i64;
     let received = day_start_ms + hour * 3_600_000 + rng.random_range(0..3_600_000);
     let (sw, ne) = district.bounds().unwrap_or((
         Coordinates::parse(25.20, 110.16).unwrap_or_else(|_| unreachable!()),
@@ -110,7 +99,7 @@ fn generate(rng: &mut SmallRng, district: &District, day_start_ms: i64, category
         _ => 2,
     };
     let mut i = Incident {
-        channel: pick(rng, &CHANNELS),
+        channel: pick(&CHANNELS, rng),
         category,
         priority,
         status: "closed",
