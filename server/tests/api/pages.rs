@@ -82,6 +82,9 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/chat/messages",
         "/reports",
         "/reports/{code}",
+        "/alerts",
+        "/review",
+        "/review.csv",
     ] {
         assert!(paths.contains_key(p), "{p} is documented");
     }
