@@ -23,9 +23,31 @@ use server::store::Store;
 use sqlx::{QueryBuilder, Sqlite};
 
 /// Relative incident volume per local hour.
-const HOURS: [f64; 24] = [
-    5.0, 4.0, 3.0, 2.0, 1.5, 1.0, 1.5, 3.0, 4.5, 5.0, 5.0, 5.5, 6.0, 5.5, 5.0, 5.0, 5.5, 6.5, 7.5, 8.5, 9.5, 10.0, 9.5,
-    7.5,
+const HOURS: [(i64, f64); 24] = [
+    (0, 5.0),
+    (1, 4.0),
+    (2, 3.0),
+    (3, 2.0),
+    (4, 1.5),
+    (5, 1.0),
+    (6, 1.5),
+    (7, 3.0),
+    (8, 4.5),
+    (9, 5.0),
+    (10, 5.0),
+    (11, 5.5),
+    (12, 6.0),
+    (13, 5.5),
+    (14, 5.0),
+    (15, 5.0),
+    (16, 5.5),
+    (17, 6.5),
+    (18, 7.5),
+    (19, 8.5),
+    (20, 9.5),
+    (21, 10.0),
+    (22, 9.5),
+    (23, 7.5),
 ];
 
 /// (category, share, trend: last year's volume relative to this year's)
@@ -75,14 +97,17 @@ struct Incident {
     cancelled: Option<i64>,
 }
 
-fn generate(rng: &mut SmallRng, district: &District, day_start_ms: i64, category: &'static str) -> Incident {
-    let hours: Vec<(usize, f64)> = HOURS.iter().copied().enumerate().collect();
-    let hour = pick(&hours, rng) as i64;
+/// One incident received on the local day starting at `day_start_ms`,
+/// somewhere in the box `(sw, ne)` around the district.
+fn generate(
+    rng: &mut SmallRng,
+    district: &District,
+    (sw, ne): (Coordinates, Coordinates),
+    day_start_ms: i64,
+    category: &'static str,
+) -> Incident {
+    let hour = pick(&HOURS, rng);
     let received = day_start_ms + hour * 3_600_000 + rng.random_range(0..3_600_000);
-    let (sw, ne) = district.bounds().unwrap_or((
-        Coordinates::parse(25.20, 110.16).unwrap_or_else(|_| unreachable!()),
-        Coordinates::parse(25.28, 110.24).unwrap_or_else(|_| unreachable!()),
-    ));
     let at =
         Coordinates::parse(rng.random_range(sw.lat()..ne.lat()), rng.random_range(sw.lon()..ne.lon())).unwrap_or(sw);
     let loc = district.locate(at);
@@ -161,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let district = District::from_toml(&std::fs::read_to_string(&district_file)?)?;
+    let bounds = district.bounds().ok_or_else(|| anyhow::anyhow!("the district {district_file} has no areas"))?;
     let store = Store::connect(&format!("sqlite://{db}")).await?;
     if !store.has_district().await? {
         store.import_district(&district, &district_file, Utc::now()).await?;
@@ -183,7 +209,7 @@ async fn main() -> anyhow::Result<()> {
                 // a whole number of incidents whose expectation is `mean`
                 let count = mean.floor() as u64 + u64::from(rng.random_range(0.0..1.0) < mean.fract());
                 for _ in 0..count {
-                    batch.push(generate(&mut rng, &district, day_start, category));
+                    batch.push(generate(&mut rng, &district, bounds, day_start, category));
                     if batch.len() == batch.capacity() {
                         written += write(&store, &mut batch).await?;
                     }

@@ -117,12 +117,9 @@ fn rss_mb(pid: u32) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+/// Nearest rank, as the review defines it (`domain::stats`).
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    domain::stats::percentile_nearest_rank(values, p).unwrap_or(f64::NAN)
 }
 
 /// The demo district's extent: units are spread over it.
@@ -187,8 +184,8 @@ async fn main() -> anyhow::Result<()> {
     // officers' phones and a few clients that never read
     let (stop_ws, stop_rx) = tokio::sync::watch::channel(false);
     let seen = Arc::new(ws::Seen::default());
-    let hist = Arc::new(std::sync::Mutex::new(ws::Hist::new()));
-    let published = Arc::new(std::sync::Mutex::new(ws::Hist::new()));
+    let hist = Arc::new(std::sync::Mutex::new(ws::Hist::default()));
+    let published = Arc::new(std::sync::Mutex::new(ws::Hist::default()));
     let mut ws_tasks = vec![];
     if args.ws_clients > 0 {
         let t = Instant::now();
@@ -320,20 +317,20 @@ async fn main() -> anyhow::Result<()> {
             "position latency, report time to client receipt (HTTP ingest, fsync, fan-out): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} positions",
             h.percentile(50.0),
             h.percentile(99.0),
-            h.max_ms,
-            h.count
+            h.percentile(100.0),
+            h.count()
         );
         let p = published.lock().map_err(|_| anyhow::anyhow!("histogram poisoned"))?;
         println!(
             "event latency, publication to receipt by unfiltered clients: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} messages",
             p.percentile(50.0),
             p.percentile(99.0),
-            p.max_ms,
-            p.count
+            p.percentile(100.0),
+            p.count()
         );
     }
     let mut lat = recs.await?;
-    lat.sort_by(f64::total_cmp);
+    let (p50, p99, max) = (percentile(&mut lat, 50.0), percentile(&mut lat, 99.0), percentile(&mut lat, 100.0));
     let paced_accepted = accepted.load(Ordering::Relaxed);
     println!(
         "paced {} units at 1 Hz for {:.0} s: {:.0} positions/s accepted ({} rounds late), RSS {:.1} -> {:.1} MB",
@@ -347,9 +344,9 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "recommendations over HTTP while loaded: {} requests, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         lat.len(),
-        percentile(&lat, 50.0),
-        percentile(&lat, 99.0),
-        lat.last().copied().unwrap_or(f64::NAN)
+        p50,
+        p99,
+        max
     );
 
     // 3. flat out
@@ -530,6 +527,7 @@ mod ws {
     use std::time::Duration;
 
     use chrono::{DateTime, Utc};
+    use domain::review::Distribution;
     use futures_util::StreamExt;
     use tokio::sync::watch;
     use tokio_tungstenite::tungstenite::Message;
@@ -547,34 +545,21 @@ mod ws {
         Stalled,
     }
 
-    /// Latency histogram, 0.1 ms buckets up to 10 s.
-    pub struct Hist {
-        buckets: Vec<u64>,
-        pub count: u64,
-        pub max_ms: f64,
-    }
+    /// Latencies in tenths of a millisecond, as a nearest-rank
+    /// distribution (the review's, `domain::review`).
+    #[derive(Default)]
+    pub struct Hist(Distribution);
 
     impl Hist {
-        pub fn new() -> Hist {
-            Hist { buckets: vec![0; 100_001], count: 0, max_ms: 0.0 }
-        }
         fn add(&mut self, ms: f64) {
-            let i = ((ms.max(0.0) * 10.0) as usize).min(self.buckets.len() - 1);
-            self.buckets[i] += 1;
-            self.count += 1;
-            self.max_ms = self.max_ms.max(ms);
+            self.0.add((ms.max(0.0) * 10.0) as i64, 1);
         }
-        /// Nearest-rank percentile, to the bucket's upper edge.
+        /// The p-th percentile in ms (truncated to 0.1 ms).
         pub fn percentile(&self, p: f64) -> f64 {
-            let rank = ((p / 100.0) * self.count as f64).ceil().max(1.0) as u64;
-            let mut seen = 0;
-            for (i, n) in self.buckets.iter().enumerate() {
-                seen += n;
-                if seen >= rank {
-                    return (i + 1) as f64 / 10.0;
-                }
-            }
-            f64::NAN
+            self.0.percentile(p).map_or(f64::NAN, |t| t as f64 / 10.0)
+        }
+        pub fn count(&self) -> u64 {
+            self.0.count()
         }
     }
 

@@ -51,17 +51,6 @@ impl Dimension {
         })
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dimension::Station => "station",
-            Dimension::ZoneClass => "zone_class",
-            Dimension::Category => "category",
-            Dimension::Channel => "channel",
-            Dimension::Priority => "priority",
-            Dimension::Hour => "hour",
-        }
-    }
-
     /// The grouping expression (as text, so every group key is a string).
     fn sql(self, offset_ms: i64) -> String {
         match self {
@@ -70,7 +59,7 @@ impl Dimension {
             Dimension::Category => "category".into(),
             Dimension::Channel => "channel".into(),
             Dimension::Priority => "CAST(priority AS TEXT)".into(),
-            Dimension::Hour => format!("printf('%02d', ((received_at + {offset_ms}) / 3600000) % 24)"),
+            Dimension::Hour => format!("printf('%02d', {})", local_hour(offset_ms)),
         }
     }
 }
@@ -215,6 +204,11 @@ fn where_clause(q: &mut QueryBuilder<'_, Sqlite>, sel: &Selection, offset_ms: i6
         q.push(" AND priority = ").push_bind(p);
     }
     if let Some(h) = sel.hour {
-        q.push(format!(" AND ((received_at + {offset_ms}) / 3600000) % 24 = ")).push_bind(i64::from(h));
+        q.push(format!(" AND {} = ", local_hour(offset_ms))).push_bind(i64::from(h));
     }
+}
+
+/// The local hour (0–23) an incident was received, in SQL.
+fn local_hour(offset_ms: i64) -> String {
+    format!("((received_at + {offset_ms}) / 3600000) % 24")
 }
