@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 started=$(date +%s)
+# CI builds once from scratch: incremental caches would only take disk space
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 ensure_wasm_target
 ensure_wasm_bindgen

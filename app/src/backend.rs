@@ -10,6 +10,7 @@ use std::sync::Arc;
 use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId};
 
 use crate::error::AppError;
+use crate::review::{IncidentList, ReviewParams, ReviewReport};
 use crate::wire::{Board, IncidentDetail, IncidentView, RecommendationView};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -31,6 +32,10 @@ pub trait Backend: Send + Sync + 'static {
         reason: String,
         actor: Actor,
     ) -> BoxFuture<'_, Result<IncidentView, AppError>>;
+    /// The review of a selection (the last 30 days when no dates are given).
+    fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
+    /// A page of the incidents behind a review figure.
+    fn review_incidents(&self, q: ReviewParams) -> BoxFuture<'_, Result<IncidentList, AppError>>;
 }
 
 /// The backend as the server provides it in context.

@@ -11,6 +11,7 @@ pub mod format;
 pub mod i18n;
 pub mod live;
 pub mod pages;
+pub mod review;
 pub mod server_fns;
 pub mod wire;
 
@@ -53,6 +54,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/screen") view=pages::screen::ScreenPage ssr=SsrMode::Async />
                     <Route path=path!("/dispatch") view=pages::dispatch::DispatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/review") view=pages::review::ReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/review/incidents") view=pages::review::ReviewIncidentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/review/incident/:id") view=pages::review::ReviewTimelinePage ssr=SsrMode::Async />
                 </Routes>
             </LangScope>
         </Router>

@@ -70,3 +70,15 @@ pub async fn set_incident_status(incident: i64, status: String, reason: String) 
         status.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
     crate::backend::backend()?.incident_status(id, to, reason, "dispatcher".to_owned()).await
 }
+
+/// The station chiefs' review of a selection.
+#[server(prefix = "/sf", endpoint = "review")]
+pub async fn get_review(q: crate::review::ReviewParams) -> Result<crate::review::ReviewReport, AppError> {
+    crate::backend::backend()?.review(q).await
+}
+
+/// A page of the incidents behind a review figure.
+#[server(prefix = "/sf", endpoint = "review_incidents")]
+pub async fn get_review_incidents(q: crate::review::ReviewParams) -> Result<crate::review::IncidentList, AppError> {
+    crate::backend::backend()?.review_incidents(q).await
+}

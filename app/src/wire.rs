@@ -122,6 +122,9 @@ pub struct IncidentDetail {
     pub incident: IncidentView,
     pub reporter_contact: Option<String>,
     pub timeline: Vec<LogEntry>,
+    /// The deployment's local time, for showing the timeline.
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
 }
 
 /// The dispatcher's intake form as posted: every field text, checked by the

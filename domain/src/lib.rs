@@ -2,7 +2,8 @@
 //! (coordinates, ids, enums, bounded text), the status machines of units and
 //! incidents, the response-time policy and its timers, the travel-time model,
 //! the nearest-unit ranking, and the district (stations, zones, patrol points)
-//! with point-in-polygon lookup.
+//! with point-in-polygon lookup, and the checks on past incidents imported
+//! from an older system.
 //!
 //! Every function that needs the time takes `now` as an argument, so the
 //! decisions that matter most can be tested in microseconds and benchmarked.
@@ -11,6 +12,7 @@ pub mod chat;
 pub mod coords;
 pub mod district;
 pub mod fleet;
+pub mod history;
 pub mod ids;
 pub mod incident;
 pub mod index;

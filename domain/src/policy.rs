@@ -61,6 +61,8 @@ pub struct ResponsePolicy {
     /// A point outside every zone (the district-wide promise, e.g. 9 minutes).
     pub arrival_outside_s: u32,
     pub dispatch_s: u32,
+    /// Dispatched → first unit en route (the review's turnout allowance).
+    pub turnout_s: u32,
     pub chat_reply_s: u32,
     pub closure_s: u32,
     /// Fraction of the target at which a timer turns amber.
@@ -75,6 +77,7 @@ impl Default for ResponsePolicy {
             arrival_other_s: 300,
             arrival_outside_s: 540,
             dispatch_s: 30,
+            turnout_s: 30,
             chat_reply_s: 60,
             closure_s: 24 * 3600,
             amber_fraction: 0.8,
@@ -92,6 +95,7 @@ pub struct PolicyConfig {
     pub arrival_other_s: Option<i64>,
     pub arrival_outside_s: Option<i64>,
     pub dispatch_s: Option<i64>,
+    pub turnout_s: Option<i64>,
     pub chat_reply_s: Option<i64>,
     pub closure_s: Option<i64>,
     pub amber_fraction: Option<f64>,
@@ -127,6 +131,7 @@ impl ResponsePolicy {
             arrival_other_s: target("arrival_other_s", config.arrival_other_s, d.arrival_other_s)?,
             arrival_outside_s: target("arrival_outside_s", config.arrival_outside_s, d.arrival_outside_s)?,
             dispatch_s: target("dispatch_s", config.dispatch_s, d.dispatch_s)?,
+            turnout_s: target("turnout_s", config.turnout_s, d.turnout_s)?,
             chat_reply_s: target("chat_reply_s", config.chat_reply_s, d.chat_reply_s)?,
             closure_s: target("closure_s", config.closure_s, d.closure_s)?,
             amber_fraction,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use app::backend::{Backend, BoxFuture, SharedBackend};
 use app::error::AppError;
+use app::review::{IncidentList, ReviewParams, ReviewReport};
 use app::wire::{Board, IncidentDetail, IncidentView, MapData, RecommendationView};
 use axum::Router;
 use axum::extract::{FromRef, State};
@@ -62,7 +63,12 @@ impl AppState {
         let (incident, reporter_contact) =
             self.store.incident(id).await?.ok_or(EngineError::NotFound { what: "incident", id: id.to_string() })?;
         let timeline = self.store.timeline(id).await?;
-        Ok(IncidentDetail { incident, reporter_contact, timeline })
+        Ok(IncidentDetail {
+            incident,
+            reporter_contact,
+            timeline,
+            utc_offset_minutes: self.engine.shared().settings.utc_offset_minutes,
+        })
     }
 }
 
@@ -119,6 +125,24 @@ impl Backend for AppState {
                 domain::Text::parse("reason", &reason, 500, false).map_err(|e| AppError::Invalid(e.to_string()))?;
             self.engine.incident_status(id, to, reason.into_string(), actor).await.map_err(app_error)
         })
+    }
+
+    fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>> {
+        Box::pin(async move { crate::review::report(self, &q, true).await.map_err(review_error) })
+    }
+
+    fn review_incidents(&self, q: ReviewParams) -> BoxFuture<'_, Result<IncidentList, AppError>> {
+        Box::pin(async move { crate::review::incidents(self, &q, true).await.map_err(review_error) })
+    }
+}
+
+fn review_error(e: crate::review::ReviewError) -> AppError {
+    match e {
+        crate::review::ReviewError::Invalid(m) => AppError::Invalid(m),
+        crate::review::ReviewError::Store(e) => {
+            tracing::error!(error = %e, "review failed");
+            AppError::Internal
+        }
     }
 }
 

@@ -9,6 +9,11 @@ pub fn HomePage() -> impl IntoView {
     let en = lang() == Lang::En;
     let q = if en { "?lang=en" } else { "" };
     let other = if en { "/" } else { "/?lang=en" };
+    let review_desc = if en {
+        "Response times for station chiefs: compliance, year-on-year, breakdowns, hot spots, every number down to its incidents; prints on A4."
+    } else {
+        "所长和领导看的回顾：到场用时、按时率、环比同比、分组、热点，每个数字可查到具体警情，可打印 A4 月报。"
+    };
     let (screen_desc, dispatch_desc) = if en {
         (
             "The whole district at a glance for the big display: units, incidents, timers, today's figures.",
@@ -34,6 +39,11 @@ pub fn HomePage() -> impl IntoView {
                     <a href=format!("/dispatch{q}") rel="external">{t(msg::DISPATCH)}</a>
                     " — "
                     {dispatch_desc}
+                </li>
+                <li>
+                    <a href=format!("/review{q}") rel="external">{if en { "Review" } else { "警情回顾" }}</a>
+                    " — "
+                    {review_desc}
                 </li>
                 <li>
                     <a href="/api/v1/openapi.json" rel="external">{t(msg::API_DOC)}</a>

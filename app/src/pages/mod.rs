@@ -3,4 +3,5 @@
 pub mod dispatch;
 pub mod home;
 pub mod not_found;
+pub mod review;
 pub mod screen;

@@ -24,6 +24,10 @@ pub enum ApiError {
     /// A status move the machine does not allow, with the allowed ones.
     #[error("{message}")]
     Transition { message: String, allowed: Vec<&'static str> },
+    /// Lines of an import that are not valid (422): the first few, and how
+    /// many more.
+    #[error("{message}")]
+    InvalidRows { message: String, rows: Vec<RowReport>, more: usize },
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -34,6 +38,15 @@ pub enum ApiError {
     Internal,
 }
 
+/// One problem with one line of an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowReport {
+    pub line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<&'static str>,
+    pub reason: String,
+}
+
 impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
@@ -41,6 +54,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Transition { .. } => (StatusCode::CONFLICT, "invalid_transition"),
+            ApiError::InvalidRows { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -59,6 +73,10 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "error": { "code": code, "message": self.to_string() } });
         if let ApiError::Transition { allowed, .. } = &self {
             body["error"]["allowed"] = json!(allowed);
+        }
+        if let ApiError::InvalidRows { rows, more, .. } = &self {
+            body["error"]["rows"] = json!(rows);
+            body["error"]["more"] = json!(more);
         }
         (status, Json(body)).into_response()
     }

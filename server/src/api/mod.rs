@@ -4,6 +4,7 @@
 
 mod alerts;
 mod error;
+mod history;
 mod incidents;
 mod intake;
 mod positions;
@@ -20,7 +21,8 @@ pub use error::{ApiError, ApiJson, ApiQuery};
 
 use crate::web::AppState;
 
-/// The largest request body the API reads (a batch of positions).
+/// The largest request body the API reads (a batch of positions); a history
+/// import takes up to `history::IMPORT_LIMIT`.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
@@ -37,6 +39,12 @@ pub fn router() -> Router<AppState> {
         .route("/alerts", get(alerts::list))
         .route("/review", get(review::figures))
         .route("/review.csv", get(review::csv))
+        .route("/review/heat.csv", get(review::heat_csv))
+        .route("/review/days.csv", get(review::days_csv))
+        .route("/review/hotspots.csv", get(review::hotspots_csv))
+        .route("/review/incidents", get(review::incidents))
+        .route("/review/incidents.csv", get(review::incidents_csv))
+        .route("/review/import", post(history::import).layer(DefaultBodyLimit::max(history::IMPORT_LIMIT)))
         .route("/chat/messages", post(intake::chat_create).get(intake::chat_list))
         .route("/reports", post(intake::report_create))
         .route("/reports/{code}", get(intake::report_status))

@@ -14,7 +14,7 @@
 
 use std::time::Instant;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::{Coordinates, District};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -95,6 +95,29 @@ struct Incident {
     resolved: Option<i64>,
     closed: Option<i64>,
     cancelled: Option<i64>,
+    /// The first unit dispatched (one of the station's own).
+    unit: Option<i64>,
+}
+
+/// Where an incident happens: most near the places people gather (the
+/// district's landmarks and patrol points, within a few hundred metres),
+/// the rest anywhere in the box, so a hot-spot map has hot spots.
+fn place(rng: &mut SmallRng, district: &District, (sw, ne): (Coordinates, Coordinates)) -> Coordinates {
+    let spots: Vec<Coordinates> =
+        district.landmarks.iter().map(|l| l.at).chain(district.patrol_points.iter().map(|p| p.at)).collect();
+    if !spots.is_empty() && rng.random_range(0.0..1.0) < 0.65 {
+        let c = spots[rng.random_range(0..spots.len())];
+        // a normal offset (Box-Muller), 180 m standard deviation
+        let (u, v): (f64, f64) = (rng.random_range(f64::EPSILON..1.0), rng.random_range(0.0..1.0));
+        let r = (-2.0 * u.ln()).sqrt() * 180.0;
+        let (dn, de) = (r * (std::f64::consts::TAU * v).cos(), r * (std::f64::consts::TAU * v).sin());
+        let lat = c.lat() + dn / 111_320.0;
+        let lon = c.lon() + de / (111_320.0 * c.lat().to_radians().cos());
+        if let Ok(p) = Coordinates::parse(lat.clamp(sw.lat(), ne.lat()), lon.clamp(sw.lon(), ne.lon())) {
+            return p;
+        }
+    }
+    Coordinates::parse(rng.random_range(sw.lat()..ne.lat()), rng.random_range(sw.lon()..ne.lon())).unwrap_or(sw)
 }
 
 /// One incident received on the local day starting at `day_start_ms`,
@@ -108,8 +131,7 @@ fn generate(
 ) -> Incident {
     let hour = pick(&HOURS, rng);
     let received = day_start_ms + hour * 3_600_000 + rng.random_range(0..3_600_000);
-    let at =
-        Coordinates::parse(rng.random_range(sw.lat()..ne.lat()), rng.random_range(sw.lon()..ne.lon())).unwrap_or(sw);
+    let at = place(rng, district, (sw, ne));
     let loc = district.locate(at);
     let class = loc.class.map(|c| c.as_str());
     let travel_median = match class {
@@ -140,6 +162,7 @@ fn generate(
         resolved: None,
         closed: None,
         cancelled: None,
+        unit: None,
     };
     let fate: f64 = rng.random_range(0.0..1.0);
     let dispatched = received + lognormal(rng, 40.0, 0.6);
@@ -191,7 +214,17 @@ async fn main() -> anyhow::Result<()> {
     if !store.has_district().await? {
         store.import_district(&district, &district_file, Utc::now()).await?;
     }
-    sqlx::query("PRAGMA synchronous = OFF").execute(store.pool()).await?;
+    // one connection writes everything, without waiting for the disk (a
+    // generator can start again; the pragma is per connection)
+    let mut conn = store.pool().acquire().await?;
+    sqlx::query("PRAGMA synchronous = OFF").execute(&mut *conn).await?;
+    // the district's units by station, to credit incidents to
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, station FROM units").fetch_all(store.pool()).await?;
+    let all_units: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut units: std::collections::HashMap<String, Vec<i64>> = Default::default();
+    for (id, station) in rows {
+        units.entry(station).or_default().push(id);
+    }
     let t = Instant::now();
     let mut rng = SmallRng::seed_from_u64(2026);
     let today = Utc::now().date_naive();
@@ -209,14 +242,22 @@ async fn main() -> anyhow::Result<()> {
                 // a whole number of incidents whose expectation is `mean`
                 let count = mean.floor() as u64 + u64::from(rng.random_range(0.0..1.0) < mean.fract());
                 for _ in 0..count {
-                    batch.push(generate(&mut rng, &district, bounds, day_start, category));
+                    let mut i = generate(&mut rng, &district, bounds, day_start, category);
+                    if i.dispatched.is_some() {
+                        let own = i.station.as_ref().and_then(|s| units.get(s)).filter(|u| !u.is_empty());
+                        let pool = own.unwrap_or(&all_units);
+                        if !pool.is_empty() {
+                            i.unit = Some(pool[rng.random_range(0..pool.len())]);
+                        }
+                    }
+                    batch.push(i);
                     if batch.len() == batch.capacity() {
-                        written += write(&store, &mut batch).await?;
+                        written += write(&mut conn, &mut batch).await?;
                     }
                 }
             }
         }
-        written += write(&store, &mut batch).await?;
+        written += write(&mut conn, &mut batch).await?;
         println!("{} incidents written after {:.1} s", written, t.elapsed().as_secs_f64());
     }
     sqlx::query("ANALYZE").execute(store.pool()).await?;
@@ -225,17 +266,18 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Writes a batch of incidents and their status-log rows in one transaction.
-async fn write(store: &Store, batch: &mut Vec<Incident>) -> anyhow::Result<u64> {
+async fn write(conn: &mut sqlx::SqliteConnection, batch: &mut Vec<Incident>) -> anyhow::Result<u64> {
     if batch.is_empty() {
         return Ok(0);
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let first_id: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM incidents").fetch_one(&mut *tx).await?;
     for chunk in batch.chunks(500) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO incidents (channel, category, priority, status, lat, lon, station, zone, zone_class, \
-             received_at, dispatched_at, en_route_at, on_scene_at, resolved_at, closed_at, cancelled_at, created_by) ",
+             received_at, dispatched_at, en_route_at, on_scene_at, resolved_at, closed_at, cancelled_at, created_by, \
+             first_unit_id) ",
         );
         q.push_values(chunk, |mut b, i| {
             b.push_bind(i.channel)
@@ -254,7 +296,40 @@ async fn write(store: &Store, batch: &mut Vec<Incident>) -> anyhow::Result<u64> 
                 .push_bind(i.resolved)
                 .push_bind(i.closed)
                 .push_bind(i.cancelled)
-                .push_bind("history");
+                .push_bind("history")
+                .push_bind(i.unit);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    // each incident's dispatch and arrival timers, stopped (a past incident
+    // is read like any other: its view carries both)
+    let policy = domain::ResponsePolicy::default();
+    let mut timers: Vec<(i64, &str, i64, i64, i64, i64)> = Vec::with_capacity(batch.len() * 2);
+    for (k, i) in batch.iter().enumerate() {
+        let id = first_id + k as i64;
+        let end = i.closed.or(i.resolved).or(i.cancelled).unwrap_or(i.received);
+        let class = i.class.and_then(|c| c.parse::<domain::ResponseClass>().ok());
+        let received = DateTime::<Utc>::from_timestamp_millis(i.received).unwrap_or_default();
+        for (kind, stopped) in [
+            (domain::TimerKind::Dispatch, i.dispatched.unwrap_or(end)),
+            (domain::TimerKind::Arrival, i.on_scene.unwrap_or(end)),
+        ] {
+            let t = policy.timer(kind, class, received);
+            let ms = |at: DateTime<Utc>| at.timestamp_millis();
+            timers.push((id, kind.as_str(), ms(t.started_at), ms(t.amber_at), ms(t.deadline), stopped));
+        }
+    }
+    for chunk in timers.chunks(2_000) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline, stopped_at) ",
+        );
+        q.push_values(chunk, |mut b, (id, kind, started, amber, deadline, stopped)| {
+            b.push_bind(*id)
+                .push_bind(*kind)
+                .push_bind(*started)
+                .push_bind(*amber)
+                .push_bind(*deadline)
+                .push_bind(*stopped);
         });
         q.build().execute(&mut *tx).await?;
     }

@@ -24,6 +24,7 @@ use std::collections::{HashSet, VecDeque};
 use app::wire::{AlertView, ChatMessageView, Figures, IncidentView, RecommendationView, Snapshot, UnitView};
 use chrono::{DateTime, Utc};
 use domain::chat::NewChatMessage;
+use domain::history::{PastIncident, RowError};
 use domain::timers::TimerWheel;
 use domain::{
     Coordinates, District, IncidentId, IncidentStatus, NewIncident, ResponsePolicy, TravelModel, UnitId, UnitStatus,
@@ -36,6 +37,7 @@ pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
 
 use crate::hub::{Hub, SharedSnapshot, Subscription};
 use crate::store::Store;
+use crate::store::history::{ImportError, ImportSummary};
 
 /// The rules the engine applies.
 #[derive(Debug, Clone)]
@@ -107,6 +109,14 @@ enum Command {
     },
     Subscribe {
         reply: Reply<Subscription>,
+    },
+    /// Past incidents, written in one transaction (see `store::history`):
+    /// a command so that live writes wait their turn instead of timing out
+    /// on the database's write lock while a large import holds it.
+    ImportHistory {
+        rows: Vec<PastIncident>,
+        actor: String,
+        reply: Reply<Result<ImportSummary, Vec<RowError>>>,
     },
 }
 
@@ -306,6 +316,22 @@ impl Engine {
                 };
                 let _ = reply.send(Ok(Subscription { seq, snapshot, rx }));
             }
+            Command::ImportHistory { rows, actor, reply } => {
+                let started = std::time::Instant::now();
+                let (district, policy) = (&self.shared.district, &self.shared.settings.policy);
+                // boxed: the import's large future must not grow every command's
+                let r = match Box::pin(self.store.import_history(&rows, district, policy, &actor)).await {
+                    Ok(summary) => {
+                        let ms = started.elapsed().as_millis() as u64;
+                        tracing::info!(imported = summary.imported, actor = %actor, ms, "history imported");
+                        Ok(Ok(summary))
+                    }
+                    Err(ImportError::Rows(errors)) => Ok(Err(errors)),
+                    Err(ImportError::Store(e)) => Err(EngineError::Store(e)),
+                };
+                // today's figures count an incident received today, imported or not
+                self.after(reply, r)
+            }
         }
     }
 
@@ -444,6 +470,16 @@ impl EngineHandle {
 
     pub async fn positions(&self, reports: Vec<PositionReport>) -> Result<PositionOutcome, EngineError> {
         self.call(|reply| Command::Positions { reports, reply }).await
+    }
+
+    /// Imports past incidents, all or none: the rows the database refuses
+    /// (external ids already stored, unknown callsigns) come back instead.
+    pub async fn import_history(
+        &self,
+        rows: Vec<PastIncident>,
+        actor: String,
+    ) -> Result<Result<ImportSummary, Vec<RowError>>, EngineError> {
+        self.call(|reply| Command::ImportHistory { rows, actor, reply }).await
     }
 
     /// A snapshot and the live feed after it, with nothing in between.

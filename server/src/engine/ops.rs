@@ -418,6 +418,12 @@ impl Engine {
             .bind(actor)
             .execute(&mut *tx)
             .await?;
+        // the review credits the incident to its first unit
+        sqlx::query("UPDATE incidents SET first_unit_id = COALESCE(first_unit_id, ?) WHERE id = ?")
+            .bind(unit_id.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
         let reason = format!("sent to incident {id}");
         let change =
             Change { entity: "unit", id: unit_id.0, from: Some("available"), to: "dispatched", incident: Some(id) };

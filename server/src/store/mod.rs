@@ -9,9 +9,11 @@
 
 mod alerts;
 mod district;
+pub mod history;
 mod intake;
 pub mod review;
 mod rows;
+mod tally;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -59,7 +61,17 @@ impl Store {
         }
         // An in-memory database exists once per connection: keep it to one.
         let max = if url.contains(":memory:") { 1 } else { 8 };
-        let pool = SqlitePoolOptions::new().max_connections(max).min_connections(1).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    tally::register(handle.as_raw_handle()).map_err(|e| sqlx::Error::Configuration(e.into()))
+                })
+            })
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("../migrations").run(&pool).await?;
         Ok(Store { pool })
     }

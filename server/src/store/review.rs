@@ -1,20 +1,19 @@
 //! Review figures, aggregated inside the database: a selection of any size
-//! comes back as counts and per-second histograms (one row per distinct
-//! second), never as its incident rows. The definitions are in
-//! `domain::review`; this module only counts.
+//! is read in one pass over a covering index by the `review_tally` aggregate
+//! (see `tally.rs`), which feeds `domain::review::Tally`; no incident row
+//! leaves SQLite. The definitions are in `domain::review`; this module only
+//! selects. The drill-down lists (the incidents behind a number) are paged.
 
-use std::collections::BTreeMap;
-
-use domain::ResponsePolicy;
-use domain::review::{Distribution, Stage};
+use domain::review::{Stage, Tally, TallySpec};
 use sqlx::{QueryBuilder, Sqlite};
 
+use super::tally::Token;
 use super::{Store, StoreError};
 
 /// Which incidents a review covers: received in `[from_ms, to_ms)`, and
-/// optionally one station, zone class, category, channel, priority, hour of
-/// the day (local time).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// optionally one station, zone class, category, channel, priority, first
+/// unit, local hour, local weekday, and a box on the map.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {
     pub from_ms: i64,
     pub to_ms: i64,
@@ -24,7 +23,49 @@ pub struct Selection {
     pub category: Option<String>,
     pub channel: Option<String>,
     pub priority: Option<i64>,
+    /// The first unit dispatched (its id).
+    pub unit: Option<i64>,
     pub hour: Option<u32>,
+    /// 0 = Monday.
+    pub weekday: Option<u32>,
+    /// (south, west, north, east): a hot-spot bin.
+    pub bbox: Option<(f64, f64, f64, f64)>,
+    /// Only the incidents behind one figure (drill-down lists).
+    pub only: Option<Only>,
+}
+
+/// The incidents behind one figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    /// Arrival late or never (not cancelled before arrival).
+    Breached,
+    /// Breached, and this stage was the late one (`domain::review::late_stage`).
+    Late(Stage),
+    Closed,
+    Cancelled,
+    /// The stage was reached (the incidents behind its percentiles).
+    Reached(Stage),
+}
+
+impl Only {
+    pub fn parse(s: &str) -> Option<Only> {
+        Some(match s {
+            "breached" => Only::Breached,
+            "late_dispatch" => Only::Late(Stage::Dispatch),
+            "late_turnout" => Only::Late(Stage::Turnout),
+            "late_travel" => Only::Late(Stage::Travel),
+            "closed" => Only::Closed,
+            "cancelled" => Only::Cancelled,
+            "dispatch" => Only::Reached(Stage::Dispatch),
+            "turnout" => Only::Reached(Stage::Turnout),
+            "travel" => Only::Reached(Stage::Travel),
+            "response" => Only::Reached(Stage::Response),
+            _ => return None,
+        })
+    }
+
+    pub const NAMES: &'static str = "breached, late_dispatch, late_turnout, late_travel, closed, cancelled, dispatch, \
+                                     turnout, travel or response";
 }
 
 /// A dimension to break a selection down by.
@@ -35,6 +76,7 @@ pub enum Dimension {
     Category,
     Channel,
     Priority,
+    Unit,
     Hour,
 }
 
@@ -46,12 +88,28 @@ impl Dimension {
             "category" => Dimension::Category,
             "channel" => Dimension::Channel,
             "priority" => Dimension::Priority,
+            "unit" => Dimension::Unit,
             "hour" => Dimension::Hour,
             _ => return None,
         })
     }
 
-    /// The grouping expression (as text, so every group key is a string).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Station => "station",
+            Dimension::ZoneClass => "zone_class",
+            Dimension::Category => "category",
+            Dimension::Channel => "channel",
+            Dimension::Priority => "priority",
+            Dimension::Unit => "unit",
+            Dimension::Hour => "hour",
+        }
+    }
+
+    pub const NAMES: &'static str = "station, zone_class, category, channel, priority, unit or hour";
+
+    /// The group key of an incident, as text. Units are keyed by id (the
+    /// caller names them); incidents never dispatched fall under `none`.
     fn sql(self, offset_ms: i64) -> String {
         match self {
             Dimension::Station => "COALESCE(station, 'none')".into(),
@@ -59,128 +117,135 @@ impl Dimension {
             Dimension::Category => "category".into(),
             Dimension::Channel => "channel".into(),
             Dimension::Priority => "CAST(priority AS TEXT)".into(),
+            Dimension::Unit => "COALESCE(CAST(first_unit_id AS TEXT), 'none')".into(),
             Dimension::Hour => format!("printf('%02d', {})", local_hour(offset_ms)),
         }
     }
 }
 
-/// The figures of one selection (or one group of a breakdown).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Figures {
-    pub count: u64,
-    /// Resolved or closed.
-    pub closed: u64,
-    pub cancelled: u64,
-    /// Arrival compliance per zone class (`core`, `crowded`, `other`,
-    /// `outside`): (met, breached).
-    pub arrival: BTreeMap<String, (u64, u64)>,
-    pub stages: BTreeMap<Stage, Distribution>,
+/// A stage's duration in whole seconds (as `domain::review::Stage::seconds`
+/// and the generated columns of migration 0005), written over the columns
+/// the review index covers so a list never reads the table to filter or
+/// order.
+/// `t` is the table's alias with its dot (or nothing).
+fn stage_sql(stage: Stage, t: &str) -> String {
+    let (to, from) = match stage {
+        Stage::Dispatch => ("dispatched_at", "received_at"),
+        Stage::Turnout => ("en_route_at", "dispatched_at"),
+        Stage::Travel => ("on_scene_at", "en_route_at"),
+        Stage::Response => ("on_scene_at", "received_at"),
+    };
+    format!("(MAX({t}{to} - {t}{from}, 0) / 1000)")
 }
 
-impl Figures {
-    pub fn percentile(&self, stage: Stage, p: f64) -> Option<i64> {
-        self.stages.get(&stage).and_then(|d| d.percentile(p))
-    }
+/// Beyond this many days a selection is counted in two halves at once (the
+/// pool has a connection per core to spare).
+const SPLIT_AFTER_DAYS: i64 = 62;
 
-    /// Met ÷ (met + breached) over every zone class.
-    pub fn compliance(&self) -> Option<f64> {
-        let (m, b) = self.arrival.values().fold((0, 0), |(m, b), (x, y)| (m + x, b + y));
-        (m + b > 0).then(|| m as f64 / (m + b) as f64)
-    }
+/// One incident of a drill-down list.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ListedIncident {
+    pub id: i64,
+    pub received_at: i64,
+    pub category: String,
+    pub channel: String,
+    pub priority: i64,
+    pub status: String,
+    pub station: Option<String>,
+    pub zone_class: Option<String>,
+    pub address: String,
+    pub dispatched_at: Option<i64>,
+    pub en_route_at: Option<i64>,
+    pub on_scene_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+    pub unit: Option<String>,
 }
 
-impl Figures {
-    /// Adds another group's figures (a breakdown's groups make its total).
-    pub fn merge(&mut self, other: &Figures) {
-        self.count += other.count;
-        self.closed += other.closed;
-        self.cancelled += other.cancelled;
-        for (k, (m, b)) in &other.arrival {
-            let e = self.arrival.entry(k.clone()).or_default();
-            e.0 += m;
-            e.1 += b;
-        }
-        for (stage, d) in &other.stages {
-            self.stages.entry(*stage).or_default().merge(d);
-        }
-    }
+/// How a drill-down list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Newest first.
+    Received,
+    /// Longest first.
+    Stage(Stage),
 }
-
-/// Beyond this many days a selection is read by scanning the review
-/// indexes whole (one ordered pass, no sort); shorter ones are found through
-/// the received-time and station indexes.
-const SCAN_AFTER_DAYS: i64 = 62;
 
 impl Store {
-    /// The figures of a selection, per group when `by` is given (else one
-    /// group with an empty key), with histograms for `stages`.
-    pub async fn review(
+    /// The tally of a selection: figures (per group of `by`, if given),
+    /// late stages, the weekday × hour table, days and hot-spot bins as the
+    /// spec asks. One pass over the covering index per half of a long period.
+    pub async fn tally(&self, sel: &Selection, by: Option<Dimension>, spec: &TallySpec) -> Result<Tally, StoreError> {
+        let mut spec = spec.clone();
+        spec.groups = by.is_some();
+        let long = sel.to_ms - sel.from_ms > SPLIT_AFTER_DAYS * 86_400_000;
+        if !long {
+            return self.tally_part(sel, by, &spec).await;
+        }
+        let mid = sel.from_ms + (sel.to_ms - sel.from_ms) / 2;
+        let first = Selection { to_ms: mid, ..sel.clone() };
+        let second = Selection { from_ms: mid, ..sel.clone() };
+        let (mut a, b) = tokio::try_join!(self.tally_part(&first, by, &spec), self.tally_part(&second, by, &spec))?;
+        a.merge(&b);
+        Ok(a)
+    }
+
+    async fn tally_part(&self, sel: &Selection, by: Option<Dimension>, spec: &TallySpec) -> Result<Tally, StoreError> {
+        let offset_ms = i64::from(spec.offset_minutes) * 60_000;
+        let key = by.map(|d| d.sql(offset_ms)).unwrap_or_else(|| "''".into());
+        let token = Token::new(spec.clone());
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT review_tally({}, received_at, dispatched_at, en_route_at, on_scene_at, cancelled_at, status, \
+             zone_class, {key}, lat, lon) FROM incidents INDEXED BY incidents_review WHERE ",
+            token.id()
+        ));
+        where_clause(&mut q, sel, offset_ms, &spec.policy);
+        let _: Option<i64> = q.build_query_scalar().fetch_one(self.pool()).await?;
+        // no row at all: nothing was tallied
+        Ok(token.take().unwrap_or_else(|| Tally::new(spec.clone())))
+    }
+
+    /// How many incidents of a selection, and one page of them (`limit`
+    /// after skipping `offset`).
+    pub async fn review_incidents(
         &self,
         sel: &Selection,
-        by: Option<Dimension>,
-        stages: &[Stage],
-        policy: &ResponsePolicy,
+        order: ListOrder,
+        limit: i64,
+        offset: i64,
+        policy: &domain::ResponsePolicy,
         offset_minutes: i32,
-    ) -> Result<BTreeMap<String, Figures>, StoreError> {
+    ) -> Result<(u64, Vec<ListedIncident>), StoreError> {
         let offset_ms = i64::from(offset_minutes) * 60_000;
-        let key = by.map(|d| d.sql(offset_ms)).unwrap_or_else(|| "''".into());
-        let long = sel.to_ms - sel.from_ms > SCAN_AFTER_DAYS * 86_400_000;
-        let mut out: BTreeMap<String, Figures> = BTreeMap::new();
-
-        // counts and arrival compliance, per group and zone class
-        let target = |class: Option<domain::ResponseClass>| i64::from(policy.arrival_target_s(class)) * 1000;
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {key} AS k, COALESCE(zone_class, 'outside') AS zc, COUNT(*),
-                    SUM(status IN ('resolved', 'closed')), SUM(status = 'cancelled'),
-                    SUM(on_scene_at IS NOT NULL AND on_scene_at - received_at <=
-                        CASE zone_class WHEN 'core' THEN {} WHEN 'crowded' THEN {} WHEN 'other' THEN {} ELSE {} END),
-                    SUM(on_scene_at IS NULL AND cancelled_at IS NOT NULL)
-             FROM incidents {} WHERE ",
-            target(Some(domain::ResponseClass::Core)),
-            target(Some(domain::ResponseClass::Crowded)),
-            target(Some(domain::ResponseClass::Other)),
-            target(None),
-            if long { "INDEXED BY incidents_review" } else { "" },
-        ));
-        where_clause(&mut q, sel, offset_ms);
-        q.push(" GROUP BY k, zc");
-        let rows: Vec<(String, String, i64, i64, i64, i64, i64)> = q.build_query_as().fetch_all(self.pool()).await?;
-        for (k, zc, count, closed, cancelled, met, excluded) in rows {
-            let f = out.entry(k).or_default();
-            f.count += count as u64;
-            f.closed += closed as u64;
-            f.cancelled += cancelled as u64;
-            let breached = count - met - excluded;
-            let e = f.arrival.entry(zc).or_default();
-            e.0 += met as u64;
-            e.1 += breached as u64;
-        }
-
-        // one histogram per stage and group: whole seconds, truncated (the
-        // generated columns of migration 0005)
-        for stage in stages {
-            let (column, reached) = match stage {
-                Stage::Dispatch => ("dispatch_s", "dispatched_at IS NOT NULL"),
-                Stage::Turnout => ("turnout_s", "dispatched_at IS NOT NULL AND en_route_at IS NOT NULL"),
-                Stage::Travel => ("travel_s", "en_route_at IS NOT NULL AND on_scene_at IS NOT NULL"),
-                Stage::Response => ("response_s", "on_scene_at IS NOT NULL"),
-            };
-            let index = if long { format!("INDEXED BY incidents_review_{}", stage.as_str()) } else { String::new() };
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT {column} AS s, {key} AS k, COUNT(*) FROM incidents {index} WHERE {reached} AND "
-            ));
-            where_clause(&mut q, sel, offset_ms);
-            q.push(" GROUP BY s, k");
-            let rows: Vec<(i64, String, i64)> = q.build_query_as().fetch_all(self.pool()).await?;
-            for (s, k, n) in rows {
-                out.entry(k).or_default().stages.entry(*stage).or_default().add(s, n as u64);
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM incidents INDEXED BY incidents_review WHERE ");
+        where_clause(&mut q, sel, offset_ms, policy);
+        let total: i64 = q.build_query_scalar().fetch_one(self.pool()).await?;
+        // the page's ids from the covering index, then their rows
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT i.id, i.received_at, i.category, i.channel, i.priority, i.status, i.station, i.zone_class, \
+             i.address, i.dispatched_at, i.en_route_at, i.on_scene_at, i.cancelled_at, u.callsign AS unit \
+             FROM incidents i LEFT JOIN units u ON u.id = i.first_unit_id \
+             WHERE i.id IN (SELECT id FROM incidents INDEXED BY incidents_review WHERE ",
+        );
+        where_clause(&mut q, sel, offset_ms, policy);
+        let (inner, outer) = match order {
+            ListOrder::Received => ("received_at DESC, id DESC".to_owned(), "i.received_at DESC, i.id DESC".to_owned()),
+            ListOrder::Stage(s) => {
+                (format!("{} DESC, id DESC", stage_sql(s, "")), format!("{} DESC, i.id DESC", stage_sql(s, "i.")))
             }
-        }
-        Ok(out)
+        };
+        q.push(format!(" ORDER BY {inner} LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+        q.push(format!(") ORDER BY {outer}"));
+        let rows = q.build_query_as::<ListedIncident>().fetch_all(self.pool()).await?;
+        Ok((total.max(0) as u64, rows))
+    }
+
+    /// Unit callsigns by id (to name a breakdown by unit).
+    pub async fn unit_callsigns(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, callsign FROM units ORDER BY callsign").fetch_all(self.pool()).await?)
     }
 }
 
-fn where_clause(q: &mut QueryBuilder<'_, Sqlite>, sel: &Selection, offset_ms: i64) {
+fn where_clause(q: &mut QueryBuilder<'_, Sqlite>, sel: &Selection, offset_ms: i64, policy: &domain::ResponsePolicy) {
     q.push("received_at >= ").push_bind(sel.from_ms).push(" AND received_at < ").push_bind(sel.to_ms);
     if let Some(s) = &sel.station {
         q.push(" AND station = ").push_bind(s.clone());
@@ -203,9 +268,65 @@ fn where_clause(q: &mut QueryBuilder<'_, Sqlite>, sel: &Selection, offset_ms: i6
     if let Some(p) = sel.priority {
         q.push(" AND priority = ").push_bind(p);
     }
+    if let Some(u) = sel.unit {
+        q.push(" AND first_unit_id = ").push_bind(u);
+    }
     if let Some(h) = sel.hour {
         q.push(format!(" AND {} = ", local_hour(offset_ms))).push_bind(i64::from(h));
     }
+    if let Some(w) = sel.weekday {
+        q.push(format!(" AND ((received_at + {offset_ms}) / 86400000 + 3) % 7 = ")).push_bind(i64::from(w));
+    }
+    if let Some((s, w, n, e)) = sel.bbox {
+        q.push(" AND lat >= ").push_bind(s).push(" AND lat < ").push_bind(n);
+        q.push(" AND lon >= ").push_bind(w).push(" AND lon < ").push_bind(e);
+    }
+    match sel.only {
+        None => {}
+        Some(Only::Closed) => {
+            q.push(" AND status IN ('resolved', 'closed')");
+        }
+        Some(Only::Cancelled) => {
+            q.push(" AND status = 'cancelled'");
+        }
+        Some(Only::Reached(stage)) => {
+            q.push(format!(" AND {} IS NOT NULL", stage_sql(stage, "")));
+        }
+        Some(Only::Breached) => {
+            q.push(format!(" AND {}", breached_sql(policy)));
+        }
+        Some(Only::Late(stage)) => {
+            q.push(format!(" AND {} AND {} = '{}'", breached_sql(policy), late_sql(policy), stage.as_str()));
+        }
+    }
+}
+
+/// `domain::review::Arrival` in SQL: late, or never reached and not
+/// cancelled.
+fn breached_sql(p: &domain::ResponsePolicy) -> String {
+    use domain::ResponseClass::*;
+    let t = |c| i64::from(p.arrival_target_s(c)) * 1000;
+    format!(
+        "(CASE WHEN on_scene_at IS NOT NULL THEN on_scene_at - received_at > \
+         CASE zone_class WHEN 'core' THEN {} WHEN 'crowded' THEN {} WHEN 'other' THEN {} ELSE {} END \
+         ELSE cancelled_at IS NULL END)",
+        t(Some(Core)),
+        t(Some(Crowded)),
+        t(Some(Other)),
+        t(None)
+    )
+}
+
+/// `domain::review::late_stage` in SQL (for a breached incident).
+fn late_sql(p: &domain::ResponsePolicy) -> String {
+    format!(
+        "(CASE WHEN dispatched_at IS NULL OR {} > {} THEN 'dispatch' \
+         WHEN en_route_at IS NULL OR {} > {} THEN 'turnout' ELSE 'travel' END)",
+        stage_sql(Stage::Dispatch, ""),
+        p.dispatch_s,
+        stage_sql(Stage::Turnout, ""),
+        p.turnout_s
+    )
 }
 
 /// The local hour (0–23) an incident was received, in SQL.

@@ -193,3 +193,14 @@ pub const JINSHAN: (f64, f64) = (25.2480, 110.2080);
 pub const JSL_OUTSIDE_ZONES: (f64, f64) = (25.2680, 110.2330);
 /// Far outside the district.
 pub const NOWHERE: (f64, f64) = (30.0, 120.0);
+
+/// The nearest-rank percentile, computed the plain way: sort, take rank ⌈pn/100⌉.
+pub fn by_sorting(mut v: Vec<i64>, p: i64) -> Value {
+    if v.is_empty() {
+        return Value::Null;
+    }
+    v.sort();
+    let n = v.len() as i64;
+    let rank = (p * n + 99) / 100;
+    Value::from(v[(rank.max(1) - 1) as usize])
+}

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod import;
 mod incidents;
 mod intake;
 mod pages;

@@ -60,7 +60,7 @@ async fn english_and_unknown_pages() {
     assert_eq!(status, 404);
     let (status, page) = html(&app, "/").await;
     assert_eq!(status, 200);
-    assert!(page.contains("/screen") && page.contains("/dispatch"));
+    assert!(page.contains("/screen") && page.contains("/dispatch") && page.contains("/review"));
 }
 
 #[tokio::test]
@@ -85,6 +85,12 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/alerts",
         "/review",
         "/review.csv",
+        "/review/incidents",
+        "/review/incidents.csv",
+        "/review/heat.csv",
+        "/review/days.csv",
+        "/review/hotspots.csv",
+        "/review/import",
     ] {
         assert!(paths.contains_key(p), "{p} is documented");
     }

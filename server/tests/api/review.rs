@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use sqlx::sqlite::SqlitePoolOptions;
 
-use crate::helpers::{TestApp, spawn};
+use crate::helpers::{TestApp, by_sorting, spawn};
 
 /// 2025-03-01 00:00 in Lingui (UTC+8), in milliseconds.
 const MARCH_2025: i64 = 1_740_758_400_000;
@@ -59,17 +59,6 @@ async fn insert(app: &TestApp, cases: &[Case]) {
         .await
         .expect("insert");
     }
-}
-
-/// The nearest-rank percentile, computed the plain way: sort, take rank ⌈pn/100⌉.
-fn by_sorting(mut v: Vec<i64>, p: i64) -> Value {
-    if v.is_empty() {
-        return Value::Null;
-    }
-    v.sort();
-    let n = v.len() as i64;
-    let rank = (p * n + 99) / 100;
-    Value::from(v[(rank.max(1) - 1) as usize])
 }
 
 fn target_ms(class: Option<&str>) -> i64 {
@@ -255,6 +244,13 @@ async fn comparisons_with_the_previous_period_and_last_year() {
     assert_eq!(r["same_period_last_year"]["count"], 10);
     assert_eq!(r["change"]["count_vs_last_year_pct"], -50.0, "fights −50% year on year");
     assert_eq!(r["change"]["count_vs_previous_pct"], -37.5);
+    // each comparison's count leads to exactly its incidents
+    for (params, want) in [("previous_params", 8), ("last_year_params", 10)] {
+        let p = &r[params];
+        let q =
+            format!("from={}&to={}&category=fight", p["from"].as_str().unwrap_or(""), p["to"].as_str().unwrap_or(""));
+        assert_eq!(total_of(&app, &q).await, want, "{params}: {p}");
+    }
 }
 
 #[tokio::test]
@@ -292,9 +288,239 @@ async fn the_csv_export_has_a_line_per_group() {
     assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
     let text = r.text().await.expect("text");
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("station,count,dispatch_p50_s"), "{}", lines[0]);
+    assert!(lines[0].starts_with("station,label,count,dispatch_p50_s"), "{}", lines[0]);
     assert_eq!(lines.len(), 5, "a header and four stations: {text}");
+    let columns = lines[0].split(',').count();
+    assert!(lines.iter().all(|l| l.split(',').count() == columns), "every line has the header's {columns} fields");
+    // the late-stage and per-zone-class columns add up to the breaches
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or(usize::MAX);
+    for l in &lines[1..] {
+        let f: Vec<u64> = l.split(',').map(|x| x.parse().unwrap_or(0)).collect();
+        let late = f[col("late_dispatch")] + f[col("late_turnout")] + f[col("late_travel")];
+        let zones =
+            ["core", "crowded", "other", "outside"].iter().map(|z| f[col(&format!("breached_{z}"))]).sum::<u64>();
+        assert_eq!((late, zones), (f[col("breached")], f[col("breached")]), "{l}");
+    }
     let counted: u64 =
-        lines[1..].iter().map(|l| l.split(',').nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)).sum();
+        lines[1..].iter().map(|l| l.split(',').nth(2).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0)).sum();
     assert_eq!(counted, 50);
+}
+
+/// The late stage, computed here from the policy's defaults (dispatch 30 s,
+/// turnout 30 s, arrival by class), for a breached case.
+fn expected_late(c: &Case) -> Option<&'static str> {
+    let target = target_ms(c.class);
+    let breached = match c.on_scene {
+        Some(o) => o > target,
+        None => c.cancelled.is_none(),
+    };
+    if !breached {
+        return None;
+    }
+    Some(match (c.dispatch, c.en_route) {
+        (None, _) => "dispatch",
+        (Some(d), _) if d / 1000 > 30 => "dispatch",
+        (Some(_), None) => "turnout",
+        (Some(d), Some(e)) if (e - d) / 1000 > 30 => "turnout",
+        _ => "travel",
+    })
+}
+
+async fn total_of(app: &TestApp, q: &str) -> u64 {
+    let (status, body) = app.get(&format!("/api/v1/review/incidents?{q}")).await;
+    assert_eq!(status, 200, "{q}: {body}");
+    body["total"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[tokio::test]
+async fn every_figure_links_to_exactly_the_incidents_behind_it() {
+    let app = spawn().await;
+    let cases = random_cases(300, 5);
+    insert(&app, &cases).await;
+    let sel = "from=2025-03-01&to=2025-03-30";
+    let (status, r) = app.get(&format!("/api/v1/review?{sel}")).await;
+    assert_eq!(status, 200, "{r}");
+    let t = &r["total"];
+    assert_eq!(total_of(&app, sel).await, t["count"].as_u64().unwrap_or(0));
+    assert_eq!(t["count"], 300);
+
+    // breaches and their late stages: the tally (Rust), the list (SQL) and
+    // this test's own computation agree
+    let mut want = std::collections::BTreeMap::new();
+    for c in &cases {
+        if let Some(s) = expected_late(c) {
+            *want.entry(s).or_insert(0u64) += 1;
+        }
+    }
+    let breached: u64 = want.values().sum();
+    assert_eq!(t["breached"], breached);
+    assert_eq!(total_of(&app, &format!("{sel}&only=breached")).await, breached);
+    for stage in ["dispatch", "turnout", "travel"] {
+        let n = want.get(stage).copied().unwrap_or(0);
+        assert_eq!(r["late"][stage], n, "late at {stage}");
+        assert_eq!(total_of(&app, &format!("{sel}&only=late_{stage}")).await, n, "list late at {stage}");
+    }
+    assert!(want.values().filter(|n| **n > 0).count() >= 2, "the data exercises several stages: {want:?}");
+    let cancelled = cases.iter().filter(|c| c.cancelled.is_some()).count() as u64;
+    assert_eq!(total_of(&app, &format!("{sel}&only=cancelled")).await, cancelled);
+    let reached = cases.iter().filter(|c| c.on_scene.is_some()).count() as u64;
+    assert_eq!(total_of(&app, &format!("{sel}&only=response")).await, reached);
+
+    // the comparison periods' figures lead to their incidents too
+    for (params, figures) in [("previous_params", "previous_period"), ("last_year_params", "same_period_last_year")] {
+        let q =
+            format!("from={}&to={}", r[params]["from"].as_str().expect("from"), r[params]["to"].as_str().expect("to"));
+        assert_eq!(total_of(&app, &q).await, r[figures]["count"].as_u64().unwrap_or(u64::MAX), "{params}");
+    }
+    assert_eq!(r["previous_params"]["to"], "2025-02-28", "the previous 30 days end the day before");
+    assert_eq!(r["last_year_params"]["from"], "2024-03-01");
+
+    // the weekday × hour table: every incident in one cell, and a cell's
+    // link finds its incidents
+    let heat: Vec<Vec<u64>> = serde_json::from_value(r["heat"].clone()).expect("heat is 7 × 24");
+    assert_eq!((heat.len(), heat[0].len()), (7, 24));
+    assert_eq!(heat.iter().flatten().sum::<u64>(), 300);
+    let (w, h, n) = heat
+        .iter()
+        .enumerate()
+        .flat_map(|(w, row)| row.iter().enumerate().map(move |(h, n)| (w, h, *n)))
+        .max_by_key(|c| c.2)
+        .expect("a cell");
+    assert_eq!(total_of(&app, &format!("{sel}&weekday={w}&hour={h}")).await, n);
+    // recomputed here: local (UTC+8) weekday and hour of each case
+    let here = cases
+        .iter()
+        .filter(|c| {
+            let local = c.received + 8 * 3_600_000;
+            let day = local.div_euclid(DAY);
+            ((day + 3).rem_euclid(7) as usize, (local.rem_euclid(DAY) / 3_600_000) as usize) == (w, h)
+        })
+        .count() as u64;
+    assert_eq!(here, n);
+
+    // days add up; the hot-spot bins hold every incident inside the map
+    let days: u64 = r["days"].as_array().expect("days").iter().map(|d| d["count"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(days, 300);
+    assert_eq!(r["days"].as_array().map(|d| d.len()), Some(30), "every day of the period, empty ones too");
+    let cells = r["hot_spots"]["cells"].as_array().expect("cells");
+    let binned: u64 = cells.iter().map(|c| c["count"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(binned, 300, "all test incidents are at one point inside the district");
+    let bbox = cells[0]["bbox"].as_str().expect("bbox");
+    assert_eq!(total_of(&app, &format!("{sel}&bbox={bbox}")).await, cells[0]["count"].as_u64().unwrap_or(0));
+
+    // a breakdown's groups add up, and each group's link finds its incidents
+    let (_, by) = app.get(&format!("/api/v1/review?{sel}&by=station")).await;
+    let rows = by["breakdown"].as_array().expect("rows");
+    assert_eq!(rows.iter().map(|g| g["count"].as_u64().unwrap_or(0)).sum::<u64>(), 300);
+    for g in rows {
+        let key = g["key"].as_str().expect("key");
+        assert_eq!(total_of(&app, &format!("{sel}&station={key}")).await, g["count"].as_u64().unwrap_or(0));
+    }
+}
+
+#[tokio::test]
+async fn a_unit_filter_and_breakdown_credit_the_first_unit_dispatched() {
+    let app = spawn().await;
+    // a real incident through the engine: created, assigned, on scene
+    let units = app.get("/api/v1/units").await.1;
+    let unit = &units.as_array().expect("units")[0];
+    let callsign = unit["callsign"].as_str().expect("callsign");
+    let id = unit["id"].as_i64().expect("id");
+    let (status, inc) = app
+        .post(
+            "/api/v1/incidents",
+            serde_json::json!({"channel": "phone", "category": "fight", "priority": 1, "lat": 25.24, "lon": 110.2}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inc}");
+    let iid = inc["id"].as_i64().expect("incident id");
+    let (status, body) = app.post(&format!("/api/v1/incidents/{iid}/assign"), serde_json::json!({"unit_id": id})).await;
+    assert_eq!(status, 200, "{body}");
+    let today = chrono::Utc::now().date_naive();
+    let sel = format!("from={}&to={}", today - chrono::Duration::days(1), today + chrono::Duration::days(1));
+    let (_, r) = app.get(&format!("/api/v1/review?{sel}&by=unit")).await;
+    let rows = r["breakdown"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{r}");
+    assert_eq!(rows[0]["key"], callsign);
+    assert_eq!(rows[0]["count"], 1);
+    assert_eq!(total_of(&app, &format!("{sel}&unit={callsign}")).await, 1);
+    let (status, body) = app.get(&format!("/api/v1/review?{sel}&unit=NOBODY")).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("no unit has the callsign"), "{body}");
+}
+
+#[tokio::test]
+async fn new_review_filters_refuse_bad_values_with_the_reason() {
+    let app = spawn().await;
+    for (q, needle) in [
+        ("weekday=7", "weekday"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=25.3,110.2,25.2,110.3", "south < north"),
+        ("only=everything", "only must be"),
+        ("order=alphabet", "order must be"),
+        ("station=XX", "no station has the code"),
+        ("page=0", "page"),
+    ] {
+        for path in ["/api/v1/review", "/api/v1/review/incidents"] {
+            let (status, body) = app.get(&format!("{path}?from=2025-03-01&to=2025-03-02&{q}")).await;
+            assert_eq!(status, 400, "{path} {q}: {body}");
+            assert!(body.to_string().contains(needle), "{path} {q}: {body} should mention {needle}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_review_page_renders_complete_without_javascript() {
+    let app = spawn().await;
+    let cases = random_cases(120, 9);
+    insert(&app, &cases).await;
+    let html = app
+        .client
+        .get(app.url("/review?from=2025-03-01&to=2025-03-30&by=category"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains(r#"data-figure="count""#), "the count links to its incidents");
+    assert!(html.contains(">120</a>"), "the count is in the server's HTML");
+    assert!(html.contains(r#"class="chart""#) && html.contains("<rect"), "charts are server SVG");
+    assert!(html.contains(r#"class="hotspots""#), "the hot-spot map is there");
+    assert!(html.contains("heat-table"), "the weekday × hour table is there");
+    assert!(html.contains("/api/v1/review.csv?"), "the breakdown has its CSV");
+    assert!(html.contains("nearest rank"), "the percentile definition is on the page");
+    let list = app
+        .client
+        .get(app.url("/review/incidents?from=2025-03-01&to=2025-03-30&only=breached"))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("html");
+    let want = cases.iter().filter(|c| expected_late(c).is_some()).count();
+    assert!(list.contains(&format!(r#"data-total="{want}""#)), "the list says how many: {want}");
+    // an incident's timeline from the status log
+    let (_, inc) = app
+        .post(
+            "/api/v1/incidents",
+            serde_json::json!({"channel": "phone", "category": "fight", "priority": 1, "lat": 25.24, "lon": 110.2}),
+        )
+        .await;
+    let iid = inc["id"].as_i64().expect("incident id");
+    let page = app
+        .client
+        .get(app.url(&format!("/review/incident/{iid}")))
+        .send()
+        .await
+        .expect("timeline")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("review-timeline") && page.contains("→ new"), "the status log is shown");
+    // a refused query says why and offers the way back
+    let bad = app.client.get(app.url("/review?weekday=9")).send().await.expect("page").text().await.expect("html");
+    assert!(bad.contains("weekday must be") && bad.contains(r#"href="/review""#), "{bad}");
 }

@@ -232,9 +232,18 @@ async fn a_stalled_screen_catches_up_with_merged_positions_or_a_snapshot_and_nev
     apply(&mut s_state, &mut s_last, &stalled.next_within(WAIT).await.expect("snapshot"));
     apply(&mut l_state, &mut l_last, &live.next_within(WAIT).await.expect("snapshot"));
     let units: Vec<i64> = app.units().await.iter().filter_map(|u| u["id"].as_i64()).collect();
-    // 120 rounds of positions for every unit; the stalled client reads nothing
+    // up to 120 rounds of positions for every unit while the stalled client
+    // reads nothing, for at most 60% of the send timeout (a client stalled
+    // past it is dropped, which is another test's case), however slow the
+    // build; at least 34 rounds, so the ring of 32 overflows
     let mut worst = chrono::Duration::zero();
+    let stalled_since = std::time::Instant::now();
+    let mut rounds = 0;
     for round in 0..120 {
+        if stalled_since.elapsed() > server::ws::SEND_TIMEOUT * 6 / 10 {
+            break;
+        }
+        rounds += 1;
         let now = chrono::Utc::now().to_rfc3339();
         let batch: Vec<Value> = units
             .iter()
@@ -257,6 +266,11 @@ async fn a_stalled_screen_catches_up_with_merged_positions_or_a_snapshot_and_nev
         }
     }
     assert!(worst < chrono::Duration::milliseconds(500), "the live screen waited {worst} for an update");
+    assert!(
+        rounds >= 34,
+        "only {rounds} rounds in {:?}: too few to overflow the ring",
+        server::ws::SEND_TIMEOUT * 6 / 10
+    );
     // a state change in the middle of it all
     let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
     // the stalled screen wakes up: it gets merged positions or a fresh

@@ -1,0 +1,112 @@
+//! `POST /review/import`: past incidents from an older system, as CSV (the
+//! columns are in `domain::history`). Every line is checked; one bad line
+//! and nothing is imported, and the answer lists every problem with its line
+//! (the first [`ROWS_SHOWN`], and how many more). The file is parsed off
+//! the async workers; the writing transaction runs as an engine command, so
+//! live writes queue behind it rather than fail on the database's write lock.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use domain::history::RowError;
+
+use super::error::RowReport;
+use super::{ApiError, actor};
+use crate::web::AppState;
+
+/// The largest file an import takes (about 150,000 incidents with every
+/// column).
+pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
+
+/// At most this many problems are listed in an answer.
+pub const ROWS_SHOWN: usize = 200;
+
+/// Whether the request says it is CSV (`text/csv`, optionally with
+/// `charset=utf-8`).
+fn is_csv(content_type: Option<&str>) -> bool {
+    let Some(ct) = content_type else { return false };
+    let mut parts = ct.split(';').map(str::trim);
+    let media = parts.next().unwrap_or("");
+    media.eq_ignore_ascii_case("text/csv")
+        && parts.all(|p| match p.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("charset") => {
+                v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            _ => true,
+        })
+}
+
+/// The 422 answer: every problem, sorted by line, the first few shown.
+fn refused(mut errors: Vec<RowError>) -> ApiError {
+    errors.sort_by_key(|e| e.line);
+    let total = errors.len();
+    let lines = {
+        let mut l: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        l.dedup();
+        l.len()
+    };
+    let message = format!(
+        "nothing was imported: {total} problem{} on {lines} line{}",
+        if total == 1 { "" } else { "s" },
+        if lines == 1 { "" } else { "s" }
+    );
+    let rows = errors
+        .iter()
+        .take(ROWS_SHOWN)
+        .map(|e| RowReport { line: e.line, column: e.column().map(|c| c.as_str()), reason: e.problem.to_string() })
+        .collect();
+    ApiError::InvalidRows { message, rows, more: total.saturating_sub(ROWS_SHOWN) }
+}
+
+/// `POST /api/v1/review/import` with a `text/csv` body: 201 with
+/// `{imported, from, to}`, or 422 with every problem.
+pub async fn import(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if !is_csv(content_type) {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the history as CSV in UTF-8 with Content-Type: text/csv".into(),
+        ));
+    }
+    let actor = actor(req.headers())?;
+    let body = Bytes::from_request(req, &state).await.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::TooLarge(format!("an import is at most {} MiB; split the file", IMPORT_LIMIT >> 20))
+        }
+        _ => ApiError::BadRequest(r.body_text()),
+    })?;
+    // parsing a large file is CPU work: off the async workers
+    let now = Utc::now();
+    let parsed = tokio::task::spawn_blocking(move || domain::history::parse_csv(&body, now)).await.map_err(|e| {
+        tracing::error!(error = %e, "the history parser failed");
+        ApiError::Internal
+    })?;
+    if !parsed.errors.is_empty() {
+        // what the database would refuse too, so one answer lists everything
+        let mut errors = parsed.errors;
+        errors.extend(state.store.history_conflicts(&parsed.rows).await?);
+        return Err(refused(errors));
+    }
+    match state.engine.import_history(parsed.rows, actor).await? {
+        Ok(summary) => Ok((StatusCode::CREATED, Json(summary)).into_response()),
+        Err(errors) => Err(refused(errors)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_csv;
+
+    #[test]
+    fn csv_content_types() {
+        assert!(is_csv(Some("text/csv")));
+        assert!(is_csv(Some("Text/CSV; charset=UTF-8")));
+        assert!(is_csv(Some("text/csv; header=present")));
+        assert!(!is_csv(Some("text/csv; charset=gbk")));
+        assert!(!is_csv(Some("application/json")));
+        assert!(!is_csv(Some("text/csvx")));
+        assert!(!is_csv(None));
+    }
+}
