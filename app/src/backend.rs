@@ -7,11 +7,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId};
+use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
 
 use crate::error::AppError;
 use crate::review::{IncidentList, ReviewParams, ReviewReport};
-use crate::wire::{Board, IncidentDetail, IncidentView, RecommendationView};
+use crate::wire::{Board, IncidentDetail, IncidentView, RecommendationView, UnitPage, UnitView};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -32,6 +32,10 @@ pub trait Backend: Send + Sync + 'static {
         reason: String,
         actor: Actor,
     ) -> BoxFuture<'_, Result<IncidentView, AppError>>;
+    /// An officer's phone page: the unit by callsign and the incident it works.
+    fn unit_page(&self, callsign: String) -> BoxFuture<'_, Result<UnitPage, AppError>>;
+    /// Moves a unit along its status machine (not to `dispatched`: that is an assignment).
+    fn unit_status(&self, unit: UnitId, to: UnitStatus, actor: Actor) -> BoxFuture<'_, Result<UnitView, AppError>>;
     /// The review of a selection (the last 30 days when no dates are given).
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.

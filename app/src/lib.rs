@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::HomePage />
                     <Route path=path!("/screen") view=pages::screen::ScreenPage ssr=SsrMode::Async />
                     <Route path=path!("/dispatch") view=pages::dispatch::DispatchPage ssr=SsrMode::Async />
+                    <Route path=path!("/unit/:callsign") view=pages::unit::UnitPhonePage ssr=SsrMode::Async />
                     <Route path=path!("/review") view=pages::review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/review/incidents") view=pages::review::ReviewIncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("/review/incident/:id") view=pages::review::ReviewTimelinePage ssr=SsrMode::Async />
@@ -77,6 +78,7 @@ fn LangScope(children: Children) -> impl IntoView {
 
 /// What an async view shows when loading its data failed.
 pub fn error_fallback(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    set_error_status(&errors);
     let list = move || errors.with(|e| e.iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view());
     view! {
         <div class="error-panel" role="alert">
@@ -84,4 +86,23 @@ pub fn error_fallback(errors: ArcRwSignal<Errors>) -> impl IntoView {
             <ul>{list}</ul>
         </div>
     }
+}
+
+/// On the server, answers a failed page with the HTTP status of its error
+/// (400 for bad input, 404, 409, 503, 500), not "200 OK".
+pub fn set_error_status(errors: &ArcRwSignal<Errors>) {
+    #[cfg(feature = "ssr")]
+    {
+        let status = errors.with_untracked(|e| {
+            e.iter()
+                .filter_map(|(_, e)| e.downcast_ref::<error::AppError>().map(error::AppError::http_status))
+                .max()
+                .unwrap_or(500)
+        });
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = errors;
 }

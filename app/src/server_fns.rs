@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::wire::{Board, IncidentDetail, IncidentView, IntakeForm, RecommendationView};
+use crate::wire::{Board, IncidentDetail, IncidentView, IntakeForm, RecommendationView, UnitPage, UnitView};
 
 /// The map and a snapshot of everything live.
 #[server(prefix = "/sf", endpoint = "board")]
@@ -81,4 +81,36 @@ pub async fn get_review(q: crate::review::ReviewParams) -> Result<crate::review:
 #[server(prefix = "/sf", endpoint = "review_incidents")]
 pub async fn get_review_incidents(q: crate::review::ReviewParams) -> Result<crate::review::IncidentList, AppError> {
     crate::backend::backend()?.review_incidents(q).await
+}
+
+/// An officer's phone page: the unit by callsign and the incident it works.
+#[server(prefix = "/sf", endpoint = "unit_page")]
+pub async fn get_unit_page(callsign: String) -> Result<UnitPage, AppError> {
+    crate::backend::backend()?.unit_page(callsign).await
+}
+
+/// An officer moves their own unit: en route, on scene, back available, off
+/// duty. The status log records the callsign as the actor.
+#[server(prefix = "/sf", endpoint = "officer_status")]
+pub async fn officer_status(callsign: String, status: String) -> Result<UnitView, AppError> {
+    let to: domain::UnitStatus = status.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
+    let backend = crate::backend::backend()?;
+    let page = backend.unit_page(callsign.clone()).await?;
+    backend.unit_status(page.unit.id, to, page.unit.callsign).await
+}
+
+/// An officer reports their incident handled. Only the incident the unit is
+/// working can be resolved from its phone.
+#[server(prefix = "/sf", endpoint = "officer_resolve")]
+pub async fn officer_resolve(callsign: String, incident: i64) -> Result<IncidentView, AppError> {
+    let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let backend = crate::backend::backend()?;
+    let page = backend.unit_page(callsign).await?;
+    if page.unit.incident != Some(id) {
+        return Err(AppError::Conflict(format!(
+            "{} is not working incident {id} (any more); the page shows its current assignment",
+            page.unit.callsign
+        )));
+    }
+    backend.incident_status(id, domain::IncidentStatus::Resolved, String::new(), page.unit.callsign).await
 }

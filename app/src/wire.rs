@@ -315,6 +315,22 @@ pub struct Board {
     pub server_time: DateTime<Utc>,
 }
 
+/// What an officer's phone page loads first: its own unit, the incident it
+/// works, and where the live stream resumes. Nothing about other units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitPage {
+    pub unit: UnitView,
+    /// The unit's station, by name.
+    pub station_name: String,
+    /// The incident the unit works, while it is open.
+    pub incident: Option<IncidentView>,
+    /// The sequence number and epoch the two views are consistent with.
+    pub seq: u64,
+    pub epoch: String,
+    pub server_time: DateTime<Utc>,
+    pub utc_offset_minutes: i32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use app::backend::{Backend, BoxFuture, SharedBackend};
 use app::error::AppError;
 use app::review::{IncidentList, ReviewParams, ReviewReport};
-use app::wire::{Board, IncidentDetail, IncidentView, MapData, RecommendationView};
+use app::wire::{Board, IncidentDetail, IncidentView, MapData, RecommendationView, UnitPage, UnitView};
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use domain::{District, IncidentDraft, IncidentId, IncidentStatus, UnitId};
+use domain::{District, IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
@@ -125,6 +125,39 @@ impl Backend for AppState {
                 domain::Text::parse("reason", &reason, 500, false).map_err(|e| AppError::Invalid(e.to_string()))?;
             self.engine.incident_status(id, to, reason.into_string(), actor).await.map_err(app_error)
         })
+    }
+
+    fn unit_page(&self, callsign: String) -> BoxFuture<'_, Result<UnitPage, AppError>> {
+        Box::pin(async move {
+            let callsign = callsign.trim();
+            if callsign.is_empty() || callsign.chars().count() > 32 {
+                return Err(AppError::Invalid("a callsign has 1 to 32 characters".into()));
+            }
+            let (snapshot, seq) = self.engine.board().await.map_err(app_error)?;
+            let snap: &app::wire::Snapshot = &snapshot;
+            let unit = snap
+                .units
+                .iter()
+                .find(|u| u.callsign == callsign)
+                .ok_or_else(|| AppError::NotFound(format!("no unit has the callsign {callsign:?}")))?
+                .clone();
+            let incident = unit.incident.and_then(|id| snap.incidents.iter().find(|i| i.id == id).cloned());
+            let station_name =
+                self.map.stations.iter().find(|s| s.code == unit.station).map(|s| s.name.clone()).unwrap_or_default();
+            Ok(UnitPage {
+                unit,
+                station_name,
+                incident,
+                seq,
+                epoch: snap.epoch.clone(),
+                server_time: Utc::now(),
+                utc_offset_minutes: self.map.utc_offset_minutes,
+            })
+        })
+    }
+
+    fn unit_status(&self, unit: UnitId, to: UnitStatus, actor: String) -> BoxFuture<'_, Result<UnitView, AppError>> {
+        Box::pin(async move { self.engine.unit_status(unit, to, String::new(), actor).await.map_err(app_error) })
     }
 
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>> {

@@ -5,3 +5,4 @@ pub mod home;
 pub mod not_found;
 pub mod review;
 pub mod screen;
+pub mod unit;

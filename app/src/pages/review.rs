@@ -122,6 +122,7 @@ pub fn ReviewPage() -> impl IntoView {
 
 /// A refused query: the reason, and the way back to a review that works.
 fn review_error(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    crate::set_error_status(&errors);
     let list = move || errors.with(|e| e.iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view());
     view! {
         <main class="review" data-page="review-error">

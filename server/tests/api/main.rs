@@ -6,6 +6,7 @@ mod helpers;
 mod import;
 mod incidents;
 mod intake;
+mod officer;
 mod pages;
 mod positions;
 mod restart;
