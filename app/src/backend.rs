@@ -23,6 +23,17 @@ pub trait Backend: Send + Sync + 'static {
     fn board(&self) -> BoxFuture<'_, Result<Board, AppError>>;
     fn incident(&self, id: IncidentId) -> BoxFuture<'_, Result<IncidentDetail, AppError>>;
     fn recommend(&self, id: IncidentId, k: usize) -> BoxFuture<'_, Result<Vec<RecommendationView>, AppError>>;
+    /// The best units for a point, before any incident exists there.
+    fn recommend_at(&self, lat: f64, lon: f64, k: usize) -> BoxFuture<'_, Result<Vec<RecommendationView>, AppError>>;
+    /// Sends `to` to the incident in place of `from`, which becomes available
+    /// again; when `to` cannot be sent (taken meanwhile), nothing changes.
+    fn reassign(
+        &self,
+        id: IncidentId,
+        from: UnitId,
+        to: UnitId,
+        actor: Actor,
+    ) -> BoxFuture<'_, Result<IncidentView, AppError>>;
     fn create_incident(&self, draft: IncidentDraft, actor: Actor) -> BoxFuture<'_, Result<IncidentView, AppError>>;
     fn assign(&self, id: IncidentId, unit: UnitId, actor: Actor) -> BoxFuture<'_, Result<IncidentView, AppError>>;
     fn incident_status(

@@ -26,6 +26,24 @@ pub async fn get_recommendations(incident: i64, k: usize) -> Result<Vec<Recommen
     crate::backend::backend()?.recommend(id, k.clamp(1, 20)).await
 }
 
+/// The best units for a point (the intake form's location), best first.
+#[server(prefix = "/sf", endpoint = "recommend_at")]
+pub async fn get_recommendations_at(lat: f64, lon: f64, k: usize) -> Result<Vec<RecommendationView>, AppError> {
+    crate::backend::backend()?.recommend_at(lat, lon, k.clamp(1, 20)).await
+}
+
+/// Sends `to` in place of `from`.
+#[server(prefix = "/sf", endpoint = "reassign")]
+pub async fn reassign_unit(incident: i64, from: i64, to: i64) -> Result<IncidentView, AppError> {
+    let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let from = domain::UnitId::from_i64(from).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let to = domain::UnitId::from_i64(to).map_err(|e| AppError::Invalid(e.to_string()))?;
+    if from == to {
+        return Err(AppError::Invalid(format!("unit {from} is already on incident {id}")));
+    }
+    crate::backend::backend()?.reassign(id, from, to, "dispatcher".to_owned()).await
+}
+
 /// Sends a unit to an incident.
 #[server(prefix = "/sf", endpoint = "assign")]
 pub async fn assign_unit(incident: i64, unit: i64) -> Result<IncidentView, AppError> {

@@ -303,6 +303,56 @@ pub struct MapData {
     pub travel: TravelModel,
     /// The deployment's local time (China: +480), for clocks and "today".
     pub utc_offset_minutes: i32,
+    /// Landmarks and must-patrol points a dispatcher can pick by name or
+    /// pinyin initials.
+    #[serde(default)]
+    pub places: Vec<Place>,
+}
+
+/// A known place: a landmark or a must-patrol point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub name: String,
+    pub name_en: String,
+    /// Pinyin initials, lower case: "jsgc" for 金山广场.
+    pub initials: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Place {
+    /// How well the place matches a query typed by a dispatcher (name, part
+    /// of the English name, or pinyin initials); `None` when it does not.
+    /// Smaller is better.
+    pub fn rank(&self, query: &str) -> Option<u8> {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return None;
+        }
+        let en = self.name_en.to_lowercase();
+        if self.initials == q || self.name == q {
+            Some(0)
+        } else if self.initials.starts_with(&q) || self.name.starts_with(&q) {
+            Some(1)
+        } else if self.name.contains(&q) || self.initials.contains(&q) {
+            Some(2)
+        } else if en.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(&q)) {
+            Some(3)
+        } else if en.contains(&q) {
+            Some(4)
+        } else {
+            None
+        }
+    }
+}
+
+/// The places matching a query, best first (then by name), at most `limit`.
+pub fn search_places<'a>(places: &'a [Place], query: &str, limit: usize) -> Vec<&'a Place> {
+    let mut hits: Vec<(u8, &Place)> = places.iter().filter_map(|p| p.rank(query).map(|r| (r, p))).collect();
+    hits.sort_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| a.1.name.len().cmp(&b.1.name.len())).then_with(|| a.1.name.cmp(&b.1.name))
+    });
+    hits.into_iter().take(limit).map(|(_, p)| p).collect()
 }
 
 /// What a live page loads first (and renders on the server).
@@ -359,5 +409,29 @@ mod tests {
         assert_eq!(back, env);
         let hb = serde_json::to_value(Envelope { event: Event::Heartbeat, ..env }).expect("serialise");
         assert_eq!(hb["type"], "heartbeat");
+    }
+
+    fn place(name: &str, name_en: &str, initials: &str) -> Place {
+        Place { name: name.into(), name_en: name_en.into(), initials: initials.into(), lat: 25.0, lon: 110.0 }
+    }
+
+    #[test]
+    fn places_are_found_by_initials_name_or_english_best_first() {
+        let places = vec![
+            place("金山广场", "Jinshan Square", "jsgc"),
+            place("金山广场东门", "Jinshan Square east gate", "jsgcdm"),
+            place("临桂区人民医院", "Lingui People's Hospital", "lgqrmyy"),
+            place("万达广场", "Wanda Plaza", "wdgc"),
+        ];
+        let names = |q: &str| search_places(&places, q, 10).iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names("jsgc"), ["金山广场", "金山广场东门"], "exact initials first");
+        assert_eq!(names("JSG"), ["金山广场", "金山广场东门"], "case does not matter");
+        assert_eq!(names("广场"), ["万达广场", "金山广场", "金山广场东门"]);
+        assert_eq!(names("医院"), ["临桂区人民医院"]);
+        assert_eq!(names("hosp"), ["临桂区人民医院"]);
+        assert_eq!(names("gc"), ["万达广场", "金山广场", "金山广场东门"], "initials anywhere");
+        assert!(names("  ").is_empty());
+        assert!(names("zzz").is_empty());
+        assert_eq!(search_places(&places, "gc", 2).len(), 2);
     }
 }

@@ -55,7 +55,41 @@ pub fn map_data(d: &District, settings: &crate::engine::Settings) -> MapData {
         policy: settings.policy.clone(),
         travel: settings.travel.clone(),
         utc_offset_minutes: settings.utc_offset_minutes,
+        places: places(d),
     }
+}
+
+/// The places a dispatcher can search: landmarks (with the initials the
+/// district data gives, or computed) and must-patrol points.
+fn places(d: &District) -> Vec<app::wire::Place> {
+    let landmarks = d.landmarks.iter().map(|l| app::wire::Place {
+        name: l.name.clone(),
+        name_en: l.name_en.clone(),
+        initials: if l.initials.is_empty() { initials(&l.name) } else { l.initials.to_lowercase() },
+        lat: l.at.lat(),
+        lon: l.at.lon(),
+    });
+    let points = d.patrol_points.iter().map(|p| app::wire::Place {
+        name: p.name.clone(),
+        name_en: p.code.clone(),
+        initials: initials(&p.name),
+        lat: p.at.lat(),
+        lon: p.at.lon(),
+    });
+    landmarks.chain(points).collect()
+}
+
+/// Pinyin initials of a Chinese name ("金山广场东门" → "jsgcdm"); letters and
+/// digits are kept as they are, lower case.
+pub fn initials(name: &str) -> String {
+    use pinyin::ToPinyin;
+    name.chars()
+        .filter_map(|c| match c.to_pinyin() {
+            Some(p) => p.first_letter().chars().next(),
+            None if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            None => None,
+        })
+        .collect()
 }
 
 impl AppState {
@@ -100,6 +134,34 @@ impl Backend for AppState {
 
     fn recommend(&self, id: IncidentId, k: usize) -> BoxFuture<'_, Result<Vec<RecommendationView>, AppError>> {
         Box::pin(async move { self.engine.recommend(id, k, Utc::now()).map_err(app_error) })
+    }
+
+    fn recommend_at(&self, lat: f64, lon: f64, k: usize) -> BoxFuture<'_, Result<Vec<RecommendationView>, AppError>> {
+        Box::pin(async move {
+            let at = domain::Coordinates::parse(lat, lon).map_err(|e| AppError::Invalid(e.to_string()))?;
+            Ok(self.engine.recommend_at(at, k, Utc::now()))
+        })
+    }
+
+    fn reassign(
+        &self,
+        id: IncidentId,
+        from: UnitId,
+        to: UnitId,
+        actor: String,
+    ) -> BoxFuture<'_, Result<IncidentView, AppError>> {
+        Box::pin(async move {
+            let old = self.engine.unit(from).ok_or_else(|| AppError::NotFound(format!("unit {from} not found")))?;
+            if old.incident != Some(id) {
+                return Err(AppError::Conflict(format!("{} is not on incident {id} (any more)", old.callsign)));
+            }
+            // the new unit first: if it was taken meanwhile, the old one stays
+            let incident = self.engine.assign(id, to, actor.clone()).await.map_err(app_error)?;
+            let new = incident.units.iter().find(|u| **u == to).and_then(|u| self.engine.unit(*u));
+            let why = format!("reassigned: {} sent instead", new.map(|u| u.callsign).unwrap_or_else(|| to.to_string()));
+            self.engine.unit_status(from, UnitStatus::Available, why, actor).await.map_err(app_error)?;
+            self.incident_detail(id).await.map(|d| d.incident).map_err(app_error)
+        })
     }
 
     fn create_incident(&self, draft: IncidentDraft, actor: String) -> BoxFuture<'_, Result<IncidentView, AppError>> {
@@ -219,4 +281,14 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(DefaultOnFailure::new().level(Level::WARN)),
         )
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn initials_of_chinese_names() {
+        assert_eq!(super::initials("金山广场东门"), "jsgcdm");
+        assert_eq!(super::initials("临桂区人民医院"), "lgqrmyy");
+        assert_eq!(super::initials("万达广场 B2 出口"), "wdgcb2ck");
+    }
 }

@@ -5,16 +5,14 @@
 //!
 //! Built for a slow connection: the server renders the whole page, and every
 //! button is a form that posts without JavaScript (an error comes back in the
-//! address and is shown). Once the browser code arrives the page is kept live
+//! address, and the page shows it). Once the browser code arrives the page is kept live
 //! over the stream narrowed to this unit, and it says when it is offline.
 
 use leptos::prelude::*;
-use leptos::server_fn::error::ServerFnUrlError;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::components::board::LinkBadge;
-use crate::error::AppError;
 use crate::format;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
 use crate::live::Live;
@@ -29,11 +27,7 @@ fn tr(zh: &'static str, en: &'static str) -> &'static str {
 #[component]
 pub fn UnitPhonePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let callsign = params.with_untracked(|p| p.get("callsign").unwrap_or_default());
-    // a form posted without JavaScript comes back here with its error in the address
-    let posted_error =
-        query.with_untracked(|q| q.get("__err").map(|e| ServerFnUrlError::<AppError>::decode_err(&e).to_string()));
     let title = format!("{callsign} · {}", t(msg::APP));
     let page = Resource::new(move || callsign.clone(), get_unit_page);
     view! {
@@ -41,12 +35,7 @@ pub fn UnitPhonePage() -> impl IntoView {
         <Meta name="theme-color" content="#0f172a" />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
             <ErrorBoundary fallback=crate::error_fallback>
-                {move || {
-                    let posted_error = posted_error.clone();
-                    Suspend::new(async move {
-                        page.await.map(|p| view! { <Officer page=p posted_error=posted_error /> })
-                    })
-                }}
+                {move || Suspend::new(async move { page.await.map(|p| view! { <Officer page=p /> }) })}
             </ErrorBoundary>
         </Suspense>
     }
@@ -70,7 +59,7 @@ pub enum Sharing {
 }
 
 #[component]
-fn Officer(page: UnitPage, posted_error: Option<String>) -> impl IntoView {
+fn Officer(page: UnitPage) -> impl IntoView {
     let unit_id = page.unit.id;
     let callsign = page.unit.callsign.clone();
     let snapshot = Snapshot {
@@ -99,12 +88,13 @@ fn Officer(page: UnitPage, posted_error: Option<String>) -> impl IntoView {
     });
     let status_action = ServerAction::<OfficerStatus>::new();
     let resolve_action = ServerAction::<OfficerResolve>::new();
-    let error = move || {
-        let e = match (status_action.value().get(), resolve_action.value().get()) {
-            (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.to_string()),
-            _ => None,
-        };
-        e.or_else(|| posted_error.clone()).map(|e| view! { <p class="error officer-error" role="alert">{e}</p> })
+    // a form posted without JavaScript comes back with its error in the
+    // address, and the action starts with it
+    let error = move || match (status_action.value().get(), resolve_action.value().get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => {
+            Some(view! { <p class="error officer-error" role="alert">{e.to_string()}</p> })
+        }
+        _ => None,
     };
     let en = lang() == Lang::En;
     let other_lang = if en { format!("/unit/{callsign}") } else { format!("/unit/{callsign}?lang=en") };

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod dispatch;
 mod import;
 mod incidents;
 mod intake;

@@ -118,6 +118,7 @@ mod tests {
             policy: ResponsePolicy::default(),
             travel: TravelModel::default(),
             utc_offset_minutes: 480,
+            places: vec![],
         };
         let p = Projection::fit(&map);
         let (x1, y1) = p.xy(25.24, 110.20);
