@@ -77,6 +77,14 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(incident)) = create.value().get() {
             selected.set(Some(incident.id));
+            // leave the form, so the number keys send a unit at once
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                if let Some(el) = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.blur();
+                }
+            }
         }
     });
     let pick_lat = RwSignal::new(preset.lat.clone());
@@ -143,8 +151,8 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
                 </h1>
                 <p class="shortcuts" aria-label=tr("快捷键", "Keyboard shortcuts")>
                     {tr(
-                        "快捷键：/ 搜地点 · N 接警 · J/K 上下选警情 · 1–5 派推荐警力 · Esc 取消选择",
-                        "Keys: / find a place · N new call · J/K next/previous incident · 1–5 send that unit · Esc deselect",
+                        "快捷键：/ 搜地点 · N 接警（回车登记）· J/K 上下选警情 · 1–5 派推荐警力 · Esc 离开输入框/取消选择",
+                        "Keys: / find a place · N new call (Enter creates) · J/K next/previous incident · 1–5 send that unit · Esc leave a field / deselect",
                     )}
                 </p>
                 <LinkBadge live=live />
@@ -559,8 +567,8 @@ fn Recommendations(
                                             <input type="hidden" name="incident" value=incident2.clone() />
                                             <input type="hidden" name="from" value=from.0.to_string() />
                                             <input type="hidden" name="to" value=unit2.clone() />
-                                            <button type="submit" class="reassign" title=format!("{} {name}", tr("替换", "Instead of"))>
-                                                {format!("{} {name}", tr("改派替换", "Send instead of"))}
+                                            <button type="submit" class="reassign" title=format!("{}{name}", tr("改派：替换 ", "Reassign: send instead of "))>
+                                                {tr("改派", "Reassign")}
                                             </button>
                                         </ActionForm>
                                     }

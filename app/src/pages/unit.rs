@@ -78,7 +78,7 @@ fn Officer(page: UnitPage) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             crate::live::client::start(live, format!("unit={}", unit_id.0));
-            client::watch_online(online);
+            client::watch_online(online, live);
         }
     });
     let unit = Memo::new(move |_| live.unit(unit_id));
@@ -329,11 +329,18 @@ mod client {
     const MIN_INTERVAL_MS: f64 = 5_000.0;
     const MIN_MOVE_M: f64 = 15.0;
 
-    pub fn watch_online(online: RwSignal<bool>) {
+    /// Follows the browser's online state; going offline also marks the
+    /// stream as down at once (the next message marks it live again).
+    pub fn watch_online(online: RwSignal<bool>, live: Live) {
         let w = window();
         online.set(w.navigator().on_line());
         for (name, value) in [("online", true), ("offline", false)] {
-            let cb = Closure::<dyn FnMut()>::new(move || online.set(value));
+            let cb = Closure::<dyn FnMut()>::new(move || {
+                online.set(value);
+                if !value {
+                    live.link.set(crate::live::Link::Reconnecting);
+                }
+            });
             let _ = w.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
             cb.forget(); // lives as long as the page
         }

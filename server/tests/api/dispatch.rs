@@ -68,7 +68,7 @@ async fn backup_and_reassignment_from_the_console() {
     assign(&app, &incident, &first).await;
     let from = format!("/dispatch?incident={id}");
     let (_, html) = page(&app, &from).await;
-    assert!(html.contains("Send instead of") || html.contains("改派替换 JS-P1"), "reassign names the unit it replaces");
+    assert!(html.contains("title=\"改派：替换 JS-P1\""), "reassign names the unit it replaces");
     assert!(html.contains("class=\"assign backup\""), "with a unit on it, more units are backup");
 
     // backup: a second unit joins
