@@ -11,7 +11,7 @@ use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
 
 use crate::error::AppError;
 use crate::review::{IncidentList, ReviewParams, ReviewReport};
-use crate::wire::{Board, IncidentDetail, IncidentView, RecommendationView, UnitPage, UnitView};
+use crate::wire::{Board, CheckInView, IncidentDetail, IncidentView, RecommendationView, UnitPage, UnitView};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -47,6 +47,14 @@ pub trait Backend: Send + Sync + 'static {
     fn unit_page(&self, callsign: String) -> BoxFuture<'_, Result<UnitPage, AppError>>;
     /// Moves a unit along its status machine (not to `dispatched`: that is an assignment).
     fn unit_status(&self, unit: UnitId, to: UnitStatus, actor: Actor) -> BoxFuture<'_, Result<UnitView, AppError>>;
+    /// Checks a unit in at a must-patrol point (`submitted`: the phone's
+    /// own position); a refusal comes back as `Conflict` with its reason.
+    fn check_in(
+        &self,
+        unit: UnitId,
+        point: String,
+        submitted: Option<(f64, f64)>,
+    ) -> BoxFuture<'_, Result<CheckInView, AppError>>;
     /// The review of a selection (the last 30 days when no dates are given).
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.

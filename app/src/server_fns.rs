@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::wire::{Board, IncidentDetail, IncidentView, IntakeForm, RecommendationView, UnitPage, UnitView};
+use crate::wire::{
+    Board, CheckInView, IncidentDetail, IncidentView, IntakeForm, RecommendationView, UnitPage, UnitView,
+};
 
 /// The map and a snapshot of everything live.
 #[server(prefix = "/sf", endpoint = "board")]
@@ -131,4 +133,26 @@ pub async fn officer_resolve(callsign: String, incident: i64) -> Result<Incident
         )));
     }
     backend.incident_status(id, domain::IncidentStatus::Resolved, String::new(), page.unit.callsign).await
+}
+
+/// An officer checks in at a must-patrol point. `lat`/`lon` are the phone's
+/// position when it shares one (empty without it: the unit's latest
+/// reported position must prove it alone).
+#[server(prefix = "/sf", endpoint = "officer_check_in")]
+pub async fn officer_check_in(
+    callsign: String,
+    point: String,
+    #[server(default)] lat: String,
+    #[server(default)] lon: String,
+) -> Result<CheckInView, AppError> {
+    let submitted = match (lat.trim(), lon.trim()) {
+        ("", "") => None,
+        (a, b) => Some((
+            a.parse::<f64>().map_err(|_| AppError::Invalid(format!("lat must be a number, got {a:?}")))?,
+            b.parse::<f64>().map_err(|_| AppError::Invalid(format!("lon must be a number, got {b:?}")))?,
+        )),
+    };
+    let backend = crate::backend::backend()?;
+    let page = backend.unit_page(callsign).await?;
+    backend.check_in(page.unit.id, point, submitted).await
 }

@@ -365,6 +365,36 @@ pub struct Board {
     pub server_time: DateTime<Utc>,
 }
 
+/// An accepted check-in at a must-patrol point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInView {
+    pub id: i64,
+    pub point: String,
+    pub unit_id: i64,
+    pub callsign: String,
+    pub at: DateTime<Utc>,
+    /// How far from the point the unit's position was.
+    pub distance_m: f64,
+    /// `gps` (by position).
+    pub method: String,
+}
+
+/// A must-patrol point of the officer's station, as the phone shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointDue {
+    pub code: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: f64,
+    /// The windows, e.g. "00:00-04:00, 12:00-14:00".
+    pub windows: String,
+    /// A window is open now.
+    pub due: bool,
+    /// The latest check-in here in the last 24 hours, by any unit.
+    pub last_check_in: Option<DateTime<Utc>>,
+}
+
 /// What an officer's phone page loads first: its own unit, the incident it
 /// works, and where the live stream resumes. Nothing about other units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -379,6 +409,9 @@ pub struct UnitPage {
     pub epoch: String,
     pub server_time: DateTime<Utc>,
     pub utc_offset_minutes: i32,
+    /// The station's must-patrol points, due ones first.
+    #[serde(default)]
+    pub points: Vec<PointDue>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod incident;
 pub mod index;
 pub mod intake;
+pub mod patrol;
 pub mod policy;
 pub mod review;
 pub mod stats;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod engine;
 pub mod hub;
 pub mod limiter;
+pub mod patrol;
 pub mod review;
 pub mod simulator;
 pub mod startup;

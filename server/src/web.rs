@@ -6,7 +6,7 @@ use std::sync::Arc;
 use app::backend::{Backend, BoxFuture, SharedBackend};
 use app::error::AppError;
 use app::review::{IncidentList, ReviewParams, ReviewReport};
-use app::wire::{Board, IncidentDetail, IncidentView, MapData, RecommendationView, UnitPage, UnitView};
+use app::wire::{Board, CheckInView, IncidentDetail, IncidentView, MapData, RecommendationView, UnitPage, UnitView};
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
@@ -206,7 +206,12 @@ impl Backend for AppState {
             let incident = unit.incident.and_then(|id| snap.incidents.iter().find(|i| i.id == id).cloned());
             let station_name =
                 self.map.stations.iter().find(|s| s.code == unit.station).map(|s| s.name.clone()).unwrap_or_default();
+            let points = crate::patrol::points_due(self, &unit.station).await.map_err(|e| {
+                tracing::error!(error = %e, "store error behind a page");
+                AppError::Internal
+            })?;
             Ok(UnitPage {
+                points,
                 unit,
                 station_name,
                 incident,
@@ -220,6 +225,28 @@ impl Backend for AppState {
 
     fn unit_status(&self, unit: UnitId, to: UnitStatus, actor: String) -> BoxFuture<'_, Result<UnitView, AppError>> {
         Box::pin(async move { self.engine.unit_status(unit, to, String::new(), actor).await.map_err(app_error) })
+    }
+
+    fn check_in(
+        &self,
+        unit: UnitId,
+        point: String,
+        submitted: Option<(f64, f64)>,
+    ) -> BoxFuture<'_, Result<CheckInView, AppError>> {
+        Box::pin(async move {
+            let submitted = submitted
+                .map(|(lat, lon)| domain::Coordinates::parse(lat, lon))
+                .transpose()
+                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            crate::patrol::check_in(self, unit, &point, submitted).await.map_err(|e| match e {
+                crate::patrol::CheckInError::NotFound(m) => AppError::NotFound(m),
+                crate::patrol::CheckInError::Refused(r) => AppError::Conflict(r.to_string()),
+                crate::patrol::CheckInError::Store(err) => {
+                    tracing::error!(error = %err, "store error behind a page");
+                    AppError::Internal
+                }
+            })
+        })
     }
 
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>> {

@@ -16,8 +16,8 @@ use crate::components::board::LinkBadge;
 use crate::format;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
 use crate::live::Live;
-use crate::server_fns::{OfficerResolve, OfficerStatus, get_unit_page};
-use crate::wire::{IncidentView, Snapshot, UnitPage, UnitView};
+use crate::server_fns::{OfficerCheckIn, OfficerResolve, OfficerStatus, get_unit_page};
+use crate::wire::{IncidentView, PointDue, Snapshot, UnitPage, UnitView};
 use domain::{Coordinates, UnitStatus};
 
 fn tr(zh: &'static str, en: &'static str) -> &'static str {
@@ -90,6 +90,7 @@ fn Officer(page: UnitPage) -> impl IntoView {
     let resolve_action = ServerAction::<OfficerResolve>::new();
     // a form posted without JavaScript comes back with its error in the
     // address, and the action starts with it
+    let check_in_action = ServerAction::<OfficerCheckIn>::new();
     let error = move || match (status_action.value().get(), resolve_action.value().get()) {
         (Some(Err(e)), _) | (_, Some(Err(e))) => {
             Some(view! { <p class="error officer-error" role="alert">{e.to_string()}</p> })
@@ -122,6 +123,7 @@ fn Officer(page: UnitPage) -> impl IntoView {
             <Assignment incident=incident.into() unit=unit.into() fix=fix.into() live=live />
             <StatusButtons unit=unit.into() incident=incident.into() status_action=status_action resolve_action=resolve_action />
             <LocationSharing unit_id=unit_id hydrated=hydrated fix=fix sharing=sharing live=live />
+            <Points points=page.points.clone() callsign=callsign.clone() unit=unit.into() fix=fix.into() action=check_in_action offset_minutes=page.utc_offset_minutes />
             <nav class="officer-foot">
                 <a href=other_lang rel="external">{t(msg::SWITCH_LANG)}</a>
             </nav>
@@ -212,6 +214,90 @@ fn Assignment(
         }
         .into_any()
     }
+}
+
+/// The station's must-patrol points, due ones first; a due point can be
+/// checked in at (the server decides by the unit's position and the window).
+#[component]
+fn Points(
+    points: Vec<PointDue>,
+    callsign: String,
+    unit: Signal<Option<UnitView>>,
+    fix: Signal<Option<Fix>>,
+    action: ServerAction<OfficerCheckIn>,
+    offset_minutes: i32,
+) -> impl IntoView {
+    if points.is_empty() {
+        return ().into_any();
+    }
+    let outcome = move || {
+        match action.value().get() {
+        Some(Ok(c)) => view! {
+            <p class="ok checkin-ok" role="status" data-point=c.point.clone()>
+                {format!("{} {} · {:.0} m · {}", tr("已签到", "Checked in at"), c.point, c.distance_m, format::clock(c.at, offset_minutes))}
+            </p>
+        }
+        .into_any(),
+        Some(Err(e)) => view! { <p class="error officer-error checkin-refused" role="alert">{e.to_string()}</p> }.into_any(),
+        None => ().into_any(),
+    }
+    };
+    let rows = points
+        .into_iter()
+        .map(|p| {
+            let to = Coordinates::parse(p.lat, p.lon).ok();
+            let distance = move || {
+                let from = match (fix.get(), unit.get()) {
+                    (Some(f), _) => Coordinates::parse(f.lat, f.lon).ok(),
+                    (None, Some(UnitView { lat: Some(lat), lon: Some(lon), .. })) => Coordinates::parse(lat, lon).ok(),
+                    _ => None,
+                };
+                match (from, to) {
+                    (Some(a), Some(b)) => format::distance(a.distance_m(b)),
+                    _ => "—".to_owned(),
+                }
+            };
+            let last = p
+                .last_check_in
+                .map(|t| format!("{} {}", tr("最近签到", "last check-in"), format::clock_hm(t, offset_minutes)))
+                .unwrap_or_else(|| tr("24小时内未签到", "no check-in in 24 h").to_owned());
+            let (callsign, code) = (callsign.clone(), p.code.clone());
+            let form = p.due.then(move || {
+                let lat = move || fix.get().map(|f| format!("{:.6}", f.lat)).unwrap_or_default();
+                let lon = move || fix.get().map(|f| format!("{:.6}", f.lon)).unwrap_or_default();
+                view! {
+                    <ActionForm action=action attr:class="checkin-form">
+                        <input type="hidden" name="callsign" value=callsign />
+                        <input type="hidden" name="point" value=code.clone() />
+                        <input type="hidden" name="lat" prop:value=lat />
+                        <input type="hidden" name="lon" prop:value=lon />
+                        <button type="submit" class="checkin" data-point=code>{tr("签到", "Check in")}</button>
+                    </ActionForm>
+                }
+            });
+            view! {
+                <li class="point-row" class:due=p.due data-point=p.code.clone()>
+                    <div class="point-text">
+                        <span class="point-name">{format!("{} {}", p.code, p.name)}</span>
+                        <span class="point-meta">
+                            {format!("{} · ±{:.0} m · ", p.windows, p.radius_m)}
+                            {distance}
+                            {format!(" · {last}")}
+                        </span>
+                    </div>
+                    {form}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="points">
+            <h2>{tr("必巡点（本站）", "Must-patrol points (this station)")}</h2>
+            {outcome}
+            <ul class="point-list">{rows}</ul>
+        </section>
+    }
+    .into_any()
 }
 
 /// The buttons the unit's status allows, largest first.

@@ -28,6 +28,10 @@ pub enum ApiError {
     /// many more.
     #[error("{message}")]
     InvalidRows { message: String, rows: Vec<RowReport>, more: usize },
+    /// A well-formed request the rules refuse (422), e.g. a check-in
+    /// outside its point's radius; the message says why.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
@@ -55,6 +59,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Transition { .. } => (StatusCode::CONFLICT, "invalid_transition"),
             ApiError::InvalidRows { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows"),
+            ApiError::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -94,6 +99,17 @@ impl From<EngineError> for ApiError {
                 ApiError::Internal
             }
             EngineError::Stopped => ApiError::Unavailable,
+        }
+    }
+}
+
+impl From<crate::patrol::CheckInError> for ApiError {
+    fn from(e: crate::patrol::CheckInError) -> Self {
+        use crate::patrol::CheckInError;
+        match e {
+            CheckInError::NotFound(m) => ApiError::NotFound(m),
+            CheckInError::Refused(r) => ApiError::Refused(r.to_string()),
+            CheckInError::Store(err) => err.into(),
         }
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod history;
 mod incidents;
 mod intake;
+mod patrol;
 mod positions;
 mod review;
 mod units;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/units/{id}/status", post(units::status))
         .route("/positions", post(positions::ingest))
         .route("/alerts", get(alerts::list))
+        .route("/checkins", post(patrol::create).get(patrol::list))
         .route("/review", get(review::figures))
         .route("/review.csv", get(review::csv))
         .route("/review/heat.csv", get(review::heat_csv))

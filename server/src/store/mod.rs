@@ -11,6 +11,7 @@ mod alerts;
 mod district;
 pub mod history;
 mod intake;
+mod patrol;
 pub mod review;
 mod rows;
 mod tally;

@@ -9,6 +9,7 @@ mod incidents;
 mod intake;
 mod officer;
 mod pages;
+mod patrol;
 mod positions;
 mod restart;
 mod review;

@@ -83,6 +83,7 @@ async fn the_openapi_document_describes_every_endpoint() {
         "/reports",
         "/reports/{code}",
         "/alerts",
+        "/checkins",
         "/review",
         "/review.csv",
         "/review/incidents",

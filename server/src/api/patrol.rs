@@ -1,0 +1,56 @@
+//! `/api/v1/checkins`: officers' check-ins at must-patrol points.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use domain::{Coordinates, UnitId};
+use serde::Deserialize;
+
+use super::{ApiError, ApiJson, ApiQuery};
+use crate::web::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInBody {
+    unit_id: i64,
+    point: String,
+    /// The phone's own position, when it has one.
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+/// `POST /api/v1/checkins {unit_id, point, lat?, lon?}`: 201 with the stored
+/// check-in, or 422 with the reason it is refused (outside the window, too
+/// far, no fresh position, another station's point, off duty).
+pub async fn create(State(state): State<AppState>, ApiJson(b): ApiJson<CheckInBody>) -> Result<Response, ApiError> {
+    let unit = UnitId::from_i64(b.unit_id).map_err(ApiError::bad)?;
+    let point = domain::Text::parse("point", &b.point, 32, true).map_err(ApiError::bad)?;
+    let submitted = match (b.lat, b.lon) {
+        (Some(lat), Some(lon)) => Some(Coordinates::parse(lat, lon).map_err(ApiError::bad)?),
+        (None, None) => None,
+        _ => return Err(ApiError::BadRequest("lat and lon go together: give both or neither".into())),
+    };
+    let c = crate::patrol::check_in(&state, unit, point.as_str(), submitted).await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    since: Option<String>,
+    point: Option<String>,
+}
+
+/// `GET /api/v1/checkins?since=RFC3339&point=PP01`: newest first (default:
+/// the last 24 hours; at most 1,000).
+pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+    let since = match q.since.as_deref() {
+        None => Utc::now() - Duration::hours(24),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
+    };
+    Ok(Json(state.store.check_ins(since, q.point.as_deref()).await?).into_response())
+}

@@ -1,0 +1,190 @@
+//! Check-ins at must-patrol points: accepted only for a unit of the point's
+//! station, on duty, while a window is open, with a fresh position inside
+//! the radius (and the phone's, if sent); every refusal says why and stores
+//! nothing. The district is the demo one with PP01 due all day and PP02
+//! due only in an hour that is not now.
+
+use chrono::{Duration, Timelike, Utc};
+use reqwest::redirect::Policy;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, repo_root, spawn_with};
+
+const PP01: (f64, f64) = (25.2481, 110.2096);
+
+/// The demo district with PP01 open all day and PP02 open only two hours
+/// from now (local time, UTC+8).
+async fn app() -> TestApp {
+    let text = std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("district");
+    let h = (Utc::now() + Duration::minutes(480)).hour();
+    let closed = format!("[\"{:02}:00-{:02}:00\"]", (h + 2) % 24, (h + 3) % 24);
+    let set = |text: &str, code: &str, windows: &str| {
+        let at = text.find(&format!("code = \"{code}\"")).expect("the point");
+        let w = at + text[at..].find("windows = ").expect("its windows");
+        let end = w + text[w..].find('\n').expect("end of line");
+        format!("{}windows = {windows}{}", &text[..w], &text[end..])
+    };
+    let text = set(&text, "PP01", "[\"00:00-12:00\", \"12:00-00:00\"]");
+    let text = set(&text, "PP02", &closed);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("district.toml");
+    std::fs::write(&path, text).expect("write");
+    let app = spawn_with(|c| c.district_file = Some(path.clone())).await;
+    // the district is read at the first start; the file may go now
+    drop(dir);
+    app
+}
+
+async fn place_at(app: &TestApp, unit: &Value, lat: f64, lon: f64, age_s: i64) {
+    let at = (Utc::now() - Duration::seconds(age_s)).to_rfc3339();
+    let (s, body) =
+        app.post("/api/v1/positions", json!([{"unit_id": unit["id"], "lat": lat, "lon": lon, "at": at}])).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["accepted"], 1, "{body}");
+}
+
+async fn check_in(app: &TestApp, body: Value) -> (u16, Value) {
+    app.post("/api/v1/checkins", body).await
+}
+
+fn message(body: &Value) -> String {
+    body["error"]["message"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_unit_at_a_due_point_is_checked_in_and_it_is_stored() {
+    let app = app().await;
+    let unit = app.unit_by_callsign("JS-F1").await;
+    // about 11 m north of the point
+    place_at(&app, &unit, PP01.0 + 0.0001, PP01.1, 0).await;
+    let (s, c) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01", "lat": PP01.0, "lon": PP01.1})).await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["point"], "PP01");
+    assert_eq!(c["callsign"], "JS-F1");
+    assert_eq!(c["method"], "gps");
+    let d = c["distance_m"].as_f64().expect("distance");
+    assert!((d - 11.1).abs() < 1.0, "{d}");
+    let (s, list) = app.get("/api/v1/checkins?point=PP01").await;
+    assert_eq!(s, 200);
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list[0]["id"], c["id"]);
+    let (_, other) = app.get("/api/v1/checkins?point=PP02").await;
+    assert_eq!(other, json!([]));
+}
+
+#[tokio::test]
+async fn refusals_say_why_and_store_nothing() {
+    let app = app().await;
+    let unit = app.unit_by_callsign("JS-F1").await;
+
+    place_at(&app, &unit, PP01.0 + 0.002, PP01.1, 0).await; // ~220 m north
+    let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["code"], "refused");
+    assert!(message(&e).contains("the unit's latest position is 222 m from point PP01; check in within 50 m"), "{e}");
+
+    // at the point, but the window is closed
+    place_at(&app, &unit, 25.2479, 110.2069, 0).await; // PP02
+    let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP02"})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("point PP02 is not due now"), "{e}");
+
+    // at the point, but the phone says it is elsewhere
+    place_at(&app, &unit, PP01.0, PP01.1, 0).await;
+    let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01", "lat": 25.26, "lon": 110.21})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("the phone's position is"), "{e}");
+
+    // a new unit with no position, then one from ten minutes ago: neither proves anything now
+    let (st, fresh) = app
+        .post(
+            "/api/v1/units",
+            json!({"callsign": "JS-T9", "kind": "foot", "force": "police", "station": "JSL", "status": "available"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{fresh}");
+    let (s, e) = check_in(&app, json!({"unit_id": fresh["id"], "point": "PP01"})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("JS-T9 has no reported position"), "{e}");
+    place_at(&app, &fresh, PP01.0, PP01.1, 600).await;
+    let (s, e) = check_in(&app, json!({"unit_id": fresh["id"], "point": "PP01"})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("JS-T9's latest position is 600 s old"), "{e}");
+
+    // another station's unit at this station's point
+    let other = app.unit_by_callsign("RS-F1").await;
+    place_at(&app, &other, PP01.0, PP01.1, 0).await;
+    let (s, e) = check_in(&app, json!({"unit_id": other["id"], "point": "PP01"})).await;
+    assert_eq!(s, 422);
+    assert_eq!(message(&e), "RS-F1 belongs to station RS; point PP01 is station JSL's");
+
+    // an off-duty unit
+    let (s, body) = app.post(&format!("/api/v1/units/{}/status", unit["id"]), json!({"status": "off_duty"})).await;
+    assert_eq!(s, 200, "{body}");
+    place_at(&app, &unit, PP01.0, PP01.1, 0).await;
+    let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01"})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("off_duty"), "{e}");
+
+    let (_, list) = app.get("/api/v1/checkins").await;
+    assert_eq!(list, json!([]), "nothing refused is stored");
+}
+
+#[tokio::test]
+async fn malformed_check_ins_are_refused_at_the_edge() {
+    let app = app().await;
+    let unit = app.unit_by_callsign("JS-F1").await;
+    for (body, status, needle) in [
+        (json!({"unit_id": unit["id"], "point": "PP99"}), 404, "no must-patrol point has the code \"PP99\""),
+        (json!({"unit_id": 999999, "point": "PP01"}), 404, "unit 999999 not found"),
+        (json!({"unit_id": 0, "point": "PP01"}), 400, ""),
+        (json!({"unit_id": unit["id"], "point": "PP01", "lat": 25.2}), 400, "lat and lon go together"),
+        (json!({"unit_id": unit["id"], "point": "PP01", "lat": 95.0, "lon": 110.0}), 400, "lat"),
+        (json!({"unit_id": unit["id"], "point": ""}), 400, "point"),
+        (json!({"unit_id": unit["id"], "point": "PP01", "extra": 1}), 400, "extra"),
+    ] {
+        let (s, e) = check_in(&app, body.clone()).await;
+        assert_eq!(s, status, "{body} -> {e}");
+        assert!(message(&e).contains(needle), "{body} -> {e}");
+    }
+    let (s, _) = app.get("/api/v1/checkins?since=yesterday").await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn the_phone_page_lists_due_points_and_checks_in_with_a_plain_form() {
+    let app = app().await;
+    let unit = app.unit_by_callsign("JS-F1").await;
+    place_at(&app, &unit, PP01.0, PP01.1, 0).await;
+    let page = app.client.get(app.url("/unit/JS-F1")).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("data-point=\"PP01\""), "its station's points are listed");
+    assert!(page.contains("name=\"point\" value=\"PP01\""), "a due point has a check-in form");
+    assert!(page.contains("class=\"checkin\""));
+    assert!(
+        page.contains("data-point=\"PP02\"") && !page.contains("name=\"point\" value=\"PP02\""),
+        "a point not due has none"
+    );
+    assert!(!page.contains("data-point=\"RS"), "no other station's points");
+
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
+    let post = |point: &'static str| {
+        client
+            .post(app.url("/sf/officer_check_in"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/unit/JS-F1"))
+            .form(&[("callsign", "JS-F1"), ("point", point), ("lat", ""), ("lon", "")])
+            .send()
+    };
+    let r = post("PP01").await.expect("post");
+    assert!(r.status().is_redirection());
+    let to = r.headers()["location"].to_str().expect("location").to_owned();
+    assert!(!to.contains("__err"), "{to}");
+    let (_, list) = app.get("/api/v1/checkins?point=PP01").await;
+    assert_eq!(list[0]["callsign"], "JS-F1");
+
+    let r = post("PP02").await.expect("post");
+    let to = r.headers()["location"].to_str().expect("location").to_owned();
+    assert!(to.contains("__err"), "{to}");
+    let page = app.client.get(&to).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("point PP02 is not due now"), "the refusal is on the page");
+}
