@@ -11,3 +11,15 @@ CREATE TABLE check_ins (
     method      TEXT    NOT NULL CHECK (method IN ('gps', 'qr'))
 );
 CREATE INDEX check_ins_point_at ON check_ins (point_code, at);
+
+-- Openings of a point's window that ended without a check-in, recorded once
+-- each by the server's patrol watch.
+CREATE TABLE patrol_misses (
+    point_code   TEXT    NOT NULL,
+    station      TEXT    NOT NULL,
+    window_start INTEGER NOT NULL,
+    window_end   INTEGER NOT NULL,
+    recorded_at  INTEGER NOT NULL,
+    PRIMARY KEY (point_code, window_start)
+);
+CREATE INDEX patrol_misses_by_end ON patrol_misses (window_end);

@@ -379,6 +379,28 @@ pub struct CheckInView {
     pub method: String,
 }
 
+/// An opening of a must-patrol point's window that ended without a check-in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissView {
+    pub point: String,
+    pub station: String,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A must-patrol point's state now (tonight's map): `due`, `visited`,
+/// `missed` or `idle`, with the opening it refers to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointStateView {
+    pub code: String,
+    pub name: String,
+    pub station: String,
+    pub state: String,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+}
+
 /// A must-patrol point of the officer's station, as the phone shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointDue {

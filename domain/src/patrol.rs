@@ -120,10 +120,186 @@ pub fn check_in(
     Ok(Accepted { method: CheckInMethod::Gps, distance_m })
 }
 
+/// One opening of a window: from `start` to `end` (UTC), named by the
+/// local date it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Occurrence {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Occurrence {
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        t >= self.start && t < self.end
+    }
+}
+
+fn utc_of(date: chrono::NaiveDate, t: NaiveTime, offset_minutes: i32) -> DateTime<Utc> {
+    let local = date.and_time(t);
+    DateTime::<Utc>::from_naive_utc_and_offset(local - chrono::Duration::minutes(i64::from(offset_minutes)), Utc)
+}
+
+/// Every opening of the point's windows that starts on a local date from
+/// `first` to `last` (inclusive), in time order. A window across midnight
+/// ends on the next day.
+pub fn occurrences(
+    p: &PatrolPoint,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+    offset_minutes: i32,
+) -> Vec<Occurrence> {
+    let mut out = vec![];
+    for day in first.iter_days().take_while(|d| *d <= last) {
+        for w in &p.windows {
+            let start = utc_of(day, w.start, offset_minutes);
+            let end_day = if w.start < w.end { day } else { day.succ_opt().unwrap_or(day) };
+            out.push(Occurrence { start, end: utc_of(end_day, w.end, offset_minutes) });
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Where a point stands now, for tonight's map and the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointState {
+    /// Open now and not yet visited in this opening.
+    Due,
+    /// Visited in the current opening, or in the latest one if none is open.
+    Visited,
+    /// The latest opening ended without a check-in.
+    Missed,
+    /// No opening in the last 24 hours and none now.
+    Idle,
+}
+
+impl PointState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PointState::Due => "due",
+            PointState::Visited => "visited",
+            PointState::Missed => "missed",
+            PointState::Idle => "idle",
+        }
+    }
+}
+
+/// The point's state at `now`, from the times of its check-ins, and the
+/// opening it refers to.
+pub fn state_at(
+    p: &PatrolPoint,
+    check_ins: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    offset_minutes: i32,
+) -> (PointState, Option<Occurrence>) {
+    let today = (now + chrono::Duration::minutes(i64::from(offset_minutes))).date_naive();
+    let from = today.pred_opt().unwrap_or(today);
+    let occ = occurrences(p, from, today, offset_minutes);
+    let visited = |o: &Occurrence| check_ins.iter().any(|t| o.contains(*t));
+    if let Some(o) = occ.iter().find(|o| o.contains(now)) {
+        return (if visited(o) { PointState::Visited } else { PointState::Due }, Some(*o));
+    }
+    match occ.iter().rev().find(|o| o.end <= now && now - o.end < chrono::Duration::hours(24)) {
+        Some(o) if visited(o) => (PointState::Visited, Some(*o)),
+        Some(o) => (PointState::Missed, Some(*o)),
+        None => (PointState::Idle, None),
+    }
+}
+
+/// Patrol compliance of a point over whole local days: openings that ended
+/// by `now`, and how many had a check-in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compliance {
+    pub openings: u32,
+    pub visited: u32,
+}
+
+impl Compliance {
+    pub fn add(&mut self, other: Compliance) {
+        self.openings += other.openings;
+        self.visited += other.visited;
+    }
+
+    pub fn share(&self) -> Option<f64> {
+        (self.openings > 0).then(|| f64::from(self.visited) / f64::from(self.openings))
+    }
+}
+
+pub fn compliance(
+    p: &PatrolPoint,
+    check_ins: &[DateTime<Utc>],
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    offset_minutes: i32,
+) -> Compliance {
+    let mut c = Compliance::default();
+    for o in occurrences(p, first, last, offset_minutes).into_iter().filter(|o| o.end <= now) {
+        c.openings += 1;
+        if check_ins.iter().any(|t| o.contains(*t)) {
+            c.visited += 1;
+        }
+    }
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::district::TimeWindow;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn openings_across_midnight_in_local_time() {
+        // 23:00-04:00 at UTC+8 on 2026-11-20 is 15:00Z to 20:00Z that day
+        let occ = occurrences(&point(), d(2026, 11, 20), d(2026, 11, 21), 480);
+        assert_eq!(occ.len(), 2);
+        assert_eq!(occ[0], Occurrence { start: at("2026-11-20T15:00:00Z"), end: at("2026-11-20T20:00:00Z") });
+        assert_eq!(occ[1].start, at("2026-11-21T15:00:00Z"));
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn due_visited_missed_and_idle() {
+        let p = point();
+        let during = at("2026-11-20T16:00:00Z"); // 00:00 local, window open
+        assert_eq!(state_at(&p, &[], during, 480).0, PointState::Due);
+        let visit = at("2026-11-20T15:30:00Z");
+        assert_eq!(state_at(&p, &[visit], during, 480).0, PointState::Visited);
+        let after = at("2026-11-21T01:00:00Z"); // 09:00 local, window closed at 04:00
+        assert_eq!(state_at(&p, &[], after, 480).0, PointState::Missed);
+        assert_eq!(state_at(&p, &[visit], after, 480).0, PointState::Visited);
+        // a check-in outside the opening does not count
+        assert_eq!(state_at(&p, &[at("2026-11-20T21:00:00Z")], after, 480).0, PointState::Missed);
+        let mut daytime = p.clone();
+        daytime.windows = vec![TimeWindow::parse("12:00-13:00").expect("w")];
+        // 11:00 local: yesterday's opening ended 22 h ago, today's is ahead
+        let (s, o) = state_at(&daytime, &[], at("2026-11-21T03:00:00Z"), 480);
+        assert_eq!(s, PointState::Missed);
+        assert_eq!(o.map(|o| o.end), Some(at("2026-11-20T05:00:00Z")));
+        let mut rare = p.clone();
+        rare.windows = vec![TimeWindow::parse("12:00-13:00").expect("w")];
+        assert_eq!(state_at(&rare, &[], at("2026-11-21T06:00:00Z"), 480).0, PointState::Missed);
+    }
+
+    #[test]
+    fn compliance_counts_only_ended_openings() {
+        let p = point();
+        let visits = [at("2026-11-20T15:30:00Z"), at("2026-11-22T19:59:00Z")];
+        // openings on the 20th, 21st and 22nd; at 2026-11-22T18:00Z the 22nd's is still open
+        let c = compliance(&p, &visits, d(2026, 11, 20), d(2026, 11, 22), at("2026-11-22T18:00:00Z"), 480);
+        assert_eq!(c, Compliance { openings: 2, visited: 1 });
+        assert_eq!(c.share(), Some(0.5));
+        let c = compliance(&p, &visits, d(2026, 11, 20), d(2026, 11, 22), at("2026-11-23T00:00:00Z"), 480);
+        assert_eq!(c, Compliance { openings: 3, visited: 2 });
+        assert_eq!(Compliance::default().share(), None);
+    }
 
     fn point() -> PatrolPoint {
         PatrolPoint {

@@ -18,6 +18,8 @@ pub enum CheckInError {
     Refused(#[from] Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
 }
 
 fn local_time(state: &AppState, now: DateTime<Utc>) -> chrono::NaiveTime {
@@ -46,9 +48,14 @@ pub async fn check_in(
     let now = Utc::now();
     let ok = decide(p, &who, submitted, now, local_time(state, now))?;
     let (at, _) = latest.ok_or_else(|| CheckInError::NotFound("no position".into()))?;
+    let (code, method, distance) = (p.code.clone(), ok.method.as_str(), ok.distance_m);
     let id = state
-        .store
-        .insert_check_in(&p.code, unit.0, now, at.lat(), at.lon(), ok.distance_m, ok.method.as_str())
+        .engine
+        .write(Box::new(move |store| {
+            Box::pin(
+                async move { store.insert_check_in(&code, unit.0, now, at.lat(), at.lon(), distance, method).await },
+            )
+        }))
         .await?;
     tracing::info!(point = %p.code, unit = %u.callsign, "check-in accepted");
     Ok(CheckInView {
@@ -86,4 +93,146 @@ pub async fn points_due(state: &AppState, station: &StationCode) -> Result<Vec<P
         .collect();
     points.sort_by(|a, b| b.due.cmp(&a.due).then_with(|| a.code.cmp(&b.code)));
     Ok(points)
+}
+
+/// Every point's state now: due, visited, missed or idle (tonight's map).
+pub async fn states(state: &AppState) -> Result<Vec<app::wire::PointStateView>, StoreError> {
+    let now = Utc::now();
+    let offset = state.map.utc_offset_minutes;
+    let times = state.store.check_in_times(now - Duration::hours(60), now + Duration::minutes(1)).await?;
+    Ok(state
+        .map
+        .patrol_points
+        .iter()
+        .map(|p| {
+            let (s, o) = domain::patrol::state_at(p, times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]), now, offset);
+            app::wire::PointStateView {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                station: p.station.to_string(),
+                state: s.as_str().to_owned(),
+                window_start: o.map(|o| o.start),
+                window_end: o.map(|o| o.end),
+            }
+        })
+        .collect())
+}
+
+/// Patrol compliance from `first` to `last` (local dates), by point and by
+/// station, counting openings that have ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PatrolReport {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub stations: Vec<ComplianceRow>,
+    pub points: Vec<ComplianceRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ComplianceRow {
+    pub key: String,
+    pub name: String,
+    pub station: String,
+    pub openings: u32,
+    pub visited: u32,
+    pub share: Option<f64>,
+}
+
+pub async fn report(
+    state: &AppState,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+    station: Option<&StationCode>,
+) -> Result<PatrolReport, StoreError> {
+    let now = Utc::now();
+    let offset = state.map.utc_offset_minutes;
+    let since = first.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::days(1);
+    let until = last.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::days(3);
+    let times = state.store.check_in_times(since, until).await?;
+    let mut by_station: std::collections::BTreeMap<String, domain::patrol::Compliance> = Default::default();
+    let mut points = vec![];
+    for p in state.map.patrol_points.iter().filter(|p| station.is_none_or(|s| &p.station == s)) {
+        let c = domain::patrol::compliance(
+            p,
+            times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]),
+            first,
+            last,
+            now,
+            offset,
+        );
+        by_station.entry(p.station.to_string()).or_default().add(c);
+        points.push(ComplianceRow {
+            key: p.code.clone(),
+            name: p.name.clone(),
+            station: p.station.to_string(),
+            openings: c.openings,
+            visited: c.visited,
+            share: c.share(),
+        });
+    }
+    let stations = by_station
+        .into_iter()
+        .map(|(code, c)| ComplianceRow {
+            name: state
+                .map
+                .stations
+                .iter()
+                .find(|s| s.code.as_str() == code)
+                .map(|s| s.name.clone())
+                .unwrap_or_default(),
+            station: code.clone(),
+            key: code,
+            openings: c.openings,
+            visited: c.visited,
+            share: c.share(),
+        })
+        .collect();
+    Ok(PatrolReport { from: first, to: last, stations, points })
+}
+
+/// Records every opening that ended without a check-in (once each), then
+/// again every `every` until shutdown.
+pub async fn watch(state: AppState, every: std::time::Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = record_misses(&state, Utc::now()).await {
+            tracing::error!(error = %e, "patrol watch");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Records the openings that ended in the last 26 hours without a check-in;
+/// returns how many were new.
+pub async fn record_misses(state: &AppState, now: DateTime<Utc>) -> Result<usize, CheckInError> {
+    let offset = state.map.utc_offset_minutes;
+    let today = (now + Duration::minutes(i64::from(offset))).date_naive();
+    let first = today - chrono::Days::new(2);
+    let times = state.store.check_in_times(now - Duration::hours(80), now + Duration::minutes(1)).await?;
+    let mut new = 0;
+    for p in &state.map.patrol_points {
+        let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
+        for o in domain::patrol::occurrences(p, first, today, offset) {
+            let ended = o.end <= now && now - o.end < Duration::hours(26);
+            if !ended || visits.iter().any(|t| o.contains(*t)) {
+                continue;
+            }
+            let (code, station) = (p.code.clone(), p.station.to_string());
+            let recorded = state
+                .engine
+                .write(Box::new(move |store| {
+                    Box::pin(
+                        async move { store.record_miss(&code, &station, o.start, o.end, now).await.map(i64::from) },
+                    )
+                }))
+                .await?;
+            if recorded == 1 {
+                tracing::warn!(point = %p.code, station = %p.station, "must-patrol point missed");
+                new += 1;
+            }
+        }
+    }
+    Ok(new)
 }

@@ -93,6 +93,8 @@ impl Application {
             shutdown: shutdown_rx.clone(),
             reports_limiter,
         };
+        // openings of must-patrol windows that end unvisited are recorded
+        tokio::spawn(crate::patrol::watch(state.clone(), Duration::from_secs(30), shutdown_rx.clone()));
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))

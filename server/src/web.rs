@@ -245,6 +245,7 @@ impl Backend for AppState {
                     tracing::error!(error = %err, "store error behind a page");
                     AppError::Internal
                 }
+                crate::patrol::CheckInError::Engine(err) => app_error(err),
             })
         })
     }

@@ -110,6 +110,7 @@ impl From<crate::patrol::CheckInError> for ApiError {
             CheckInError::NotFound(m) => ApiError::NotFound(m),
             CheckInError::Refused(r) => ApiError::Refused(r.to_string()),
             CheckInError::Store(err) => err.into(),
+            CheckInError::Engine(err) => err.into(),
         }
     }
 }

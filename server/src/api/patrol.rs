@@ -54,3 +54,67 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery
     };
     Ok(Json(state.store.check_ins(since, q.point.as_deref()).await?).into_response())
 }
+
+/// `GET /api/v1/patrol/points`: every must-patrol point's state now
+/// (`due`, `visited`, `missed`, `idle`) with the opening it refers to.
+pub async fn points(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(crate::patrol::states(&state).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinceQuery {
+    since: Option<String>,
+}
+
+/// `GET /api/v1/patrol/misses?since=RFC3339`: openings that ended without a
+/// check-in (default: ended in the last 24 hours), newest first.
+pub async fn misses(State(state): State<AppState>, ApiQuery(q): ApiQuery<SinceQuery>) -> Result<Response, ApiError> {
+    let since = match q.since.as_deref() {
+        None => Utc::now() - Duration::hours(24),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
+    };
+    Ok(Json(state.store.misses(since).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    station: Option<String>,
+}
+
+/// `GET /api/v1/review/patrol?from=&to=&station=`: patrol compliance by
+/// station and by point over whole local days (default: the last 30 days
+/// ending yesterday), counting openings that have ended.
+pub async fn report(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReportQuery>) -> Result<Response, ApiError> {
+    let day = |name: &str, s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| ApiError::BadRequest(format!("{name} must be a date like 2026-11-01, got {s:?}")))
+    };
+    let today = (Utc::now() + Duration::minutes(i64::from(state.map.utc_offset_minutes))).date_naive();
+    let to = match q.to.as_deref() {
+        Some(s) => day("to", s)?,
+        None => today - chrono::Days::new(1),
+    };
+    let from = match q.from.as_deref() {
+        Some(s) => day("from", s)?,
+        None => to - chrono::Days::new(29),
+    };
+    if to < from {
+        return Err(ApiError::BadRequest(format!("to ({to}) is before from ({from})")));
+    }
+    if (to - from).num_days() > 366 {
+        return Err(ApiError::BadRequest("at most 367 days at once".into()));
+    }
+    let station = q.station.as_deref().map(domain::StationCode::parse).transpose().map_err(ApiError::bad)?;
+    if let Some(s) = &station
+        && !state.map.stations.iter().any(|x| &x.code == s)
+    {
+        return Err(ApiError::BadRequest(format!("no station has the code {s}")));
+    }
+    Ok(Json(crate::patrol::report(&state, from, to, station.as_ref()).await?).into_response())
+}

@@ -36,8 +36,8 @@ pub use fleet::Fleet;
 pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
 
 use crate::hub::{Hub, SharedSnapshot, Subscription};
-use crate::store::Store;
 use crate::store::history::{ImportError, ImportSummary};
+use crate::store::{Store, StoreError};
 
 /// The rules the engine applies.
 #[derive(Debug, Clone)]
@@ -63,6 +63,13 @@ pub struct Shared {
 }
 
 type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
+
+/// A write to a table outside the live state (check-ins, patrol misses),
+/// run by the engine so that it never contends with the engine's own
+/// transactions for SQLite's write lock. Answers a number (an id, a count).
+pub type WriteJob = Box<
+    dyn FnOnce(Store) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64, StoreError>> + Send>> + Send,
+>;
 
 /// At most this many positions are committed together.
 const MAX_GROUP_POSITIONS: usize = 50_000;
@@ -117,6 +124,10 @@ enum Command {
         rows: Vec<PastIncident>,
         actor: String,
         reply: Reply<Result<ImportSummary, Vec<RowError>>>,
+    },
+    Write {
+        job: WriteJob,
+        reply: Reply<i64>,
     },
 }
 
@@ -316,6 +327,10 @@ impl Engine {
                 };
                 let _ = reply.send(Ok(Subscription { seq, snapshot, rx }));
             }
+            Command::Write { job, reply } => {
+                let r = job(self.store.clone()).await.map_err(EngineError::from);
+                let _ = reply.send(r);
+            }
             Command::ImportHistory { rows, actor, reply } => {
                 let started = std::time::Instant::now();
                 let (district, policy) = (&self.shared.district, &self.shared.settings.policy);
@@ -480,6 +495,11 @@ impl EngineHandle {
         actor: String,
     ) -> Result<Result<ImportSummary, Vec<RowError>>, EngineError> {
         self.call(|reply| Command::ImportHistory { rows, actor, reply }).await
+    }
+
+    /// Runs a write outside the live state in turn with the engine's own.
+    pub async fn write(&self, job: WriteJob) -> Result<i64, EngineError> {
+        self.call(|reply| Command::Write { job, reply }).await
     }
 
     /// A snapshot and the live feed after it, with nothing in between.

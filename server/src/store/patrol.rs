@@ -74,3 +74,69 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// When each point was checked in at, from `since` to `until`.
+    pub async fn check_in_times(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<String, Vec<DateTime<Utc>>>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT point_code, at FROM check_ins WHERE at >= ? AND at < ? ORDER BY at")
+                .bind(millis(since))
+                .bind(millis(until))
+                .fetch_all(self.pool())
+                .await?;
+        let mut by_point: std::collections::HashMap<String, Vec<DateTime<Utc>>> = Default::default();
+        for (p, at) in rows {
+            by_point.entry(p).or_default().push(time(at));
+        }
+        Ok(by_point)
+    }
+
+    /// Records that an opening of a point ended without a check-in; `false`
+    /// when it was recorded before.
+    pub async fn record_miss(
+        &self,
+        point: &str,
+        station: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO patrol_misses (point_code, station, window_start, window_end, recorded_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_code, window_start) DO NOTHING",
+        )
+        .bind(point)
+        .bind(station)
+        .bind(millis(start))
+        .bind(millis(end))
+        .bind(millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Misses recorded since `since`, newest first.
+    pub async fn misses(&self, since: DateTime<Utc>) -> Result<Vec<app::wire::MissView>, StoreError> {
+        let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT point_code, station, window_start, window_end, recorded_at FROM patrol_misses
+             WHERE window_end >= ? ORDER BY window_end DESC, point_code LIMIT 1000",
+        )
+        .bind(millis(since))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(point, station, s, e, r)| app::wire::MissView {
+                point,
+                station,
+                window_start: time(s),
+                window_end: time(e),
+                recorded_at: time(r),
+            })
+            .collect())
+    }
+}

@@ -188,3 +188,77 @@ async fn the_phone_page_lists_due_points_and_checks_in_with_a_plain_form() {
     let page = app.client.get(&to).send().await.expect("page").text().await.expect("text");
     assert!(page.contains("point PP02 is not due now"), "the refusal is on the page");
 }
+
+#[tokio::test]
+async fn tonight_every_point_is_due_visited_or_missed() {
+    let app = app().await;
+    let (s, points) = app.get("/api/v1/patrol/points").await;
+    assert_eq!(s, 200);
+    let state = |points: &Value, code: &str| {
+        points.as_array().expect("points").iter().find(|p| p["code"] == code).map(|p| p["state"].clone())
+    };
+    assert_eq!(state(&points, "PP01"), Some(json!("due")), "open all day, not visited yet");
+    assert_eq!(state(&points, "PP02"), Some(json!("missed")), "yesterday's opening went unvisited");
+    let unit = app.unit_by_callsign("JS-F1").await;
+    place_at(&app, &unit, PP01.0, PP01.1, 0).await;
+    let (s, _) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01"})).await;
+    assert_eq!(s, 201);
+    let (_, points) = app.get("/api/v1/patrol/points").await;
+    assert_eq!(state(&points, "PP01"), Some(json!("visited")));
+    assert_eq!(points.as_array().map(Vec::len), Some(count_points()), "every point of the district");
+}
+
+fn count_points() -> usize {
+    let text = std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("district");
+    text.matches("[[patrol_points]]").count()
+}
+
+#[tokio::test]
+async fn missed_openings_are_recorded_once_each() {
+    let app = app().await;
+    // the server's patrol watch runs at start-up: wait for it, bounded
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let misses = loop {
+        let (s, m) = app.get("/api/v1/patrol/misses").await;
+        assert_eq!(s, 200);
+        if m.as_array().is_some_and(|a| a.iter().any(|x| x["point"] == "PP02")) {
+            break m;
+        }
+        assert!(std::time::Instant::now() < deadline, "PP02's missed opening was never recorded: {m}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let list = misses.as_array().expect("misses");
+    let pp02 = list.iter().find(|x| x["point"] == "PP02").expect("PP02");
+    assert_eq!(pp02["station"], "JSL");
+    let (start, end) = (pp02["window_start"].as_str().expect("start"), pp02["window_end"].as_str().expect("end"));
+    assert!(start < end);
+    let mut keys: Vec<(String, String)> =
+        list.iter().map(|x| (x["point"].to_string(), x["window_start"].to_string())).collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "each opening once");
+    let (s, _) = app.get("/api/v1/patrol/misses?since=noon").await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn patrol_compliance_by_station_and_point() {
+    let app = app().await;
+    let yesterday = (Utc::now() + Duration::minutes(480)).date_naive() - chrono::Days::new(1);
+    let (s, r) = app.get(&format!("/api/v1/review/patrol?from={yesterday}&to={yesterday}&station=JSL")).await;
+    assert_eq!(s, 200, "{r}");
+    let row = |code: &str| r["points"].as_array().expect("points").iter().find(|p| p["key"] == code).cloned();
+    assert_eq!(row("PP02").map(|p| (p["openings"].clone(), p["visited"].clone())), Some((json!(1), json!(0))));
+    assert_eq!(row("PP01").map(|p| p["openings"].clone()), Some(json!(2)), "two openings a day");
+    assert!(r["points"].as_array().expect("points").iter().all(|p| p["station"] == "JSL"));
+    let jsl = &r["stations"][0];
+    assert_eq!(jsl["key"], "JSL");
+    let sum = |f: &str| r["points"].as_array().expect("p").iter().map(|p| p[f].as_u64().unwrap_or(0)).sum::<u64>();
+    assert_eq!(jsl["openings"].as_u64(), Some(sum("openings")));
+    assert_eq!(jsl["visited"].as_u64(), Some(sum("visited")));
+    for bad in ["from=2026-13-01", "station=XX", "from=2026-11-10&to=2026-11-01", "from=2024-01-01&to=2026-01-01"] {
+        let (s, e) = app.get(&format!("/api/v1/review/patrol?{bad}")).await;
+        assert_eq!(s, 400, "{bad}: {e}");
+    }
+}
