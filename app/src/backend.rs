@@ -10,7 +10,7 @@ use std::sync::Arc;
 use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
 
 use crate::error::AppError;
-use crate::review::{IncidentList, ReviewParams, ReviewReport};
+use crate::review::{IncidentList, PatrolReport, ReviewParams, ReviewReport};
 use crate::wire::{Board, CheckInView, IncidentDetail, IncidentView, RecommendationView, UnitPage, UnitView};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -55,6 +55,14 @@ pub trait Backend: Send + Sync + 'static {
         point: String,
         submitted: Option<(f64, f64)>,
     ) -> BoxFuture<'_, Result<CheckInView, AppError>>;
+    /// Patrol compliance from `from` to `to` (dates; empty: the last 30
+    /// days ending yesterday), optionally for one station.
+    fn patrol_report(
+        &self,
+        from: String,
+        to: String,
+        station: Option<String>,
+    ) -> BoxFuture<'_, Result<PatrolReport, AppError>>;
     /// The review of a selection (the last 30 days when no dates are given).
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.

@@ -310,3 +310,24 @@ mod tests {
         assert_eq!(q.with("page", Some("2")).selection().query(), "from=2026-10-01&bbox=25.1%2C110.2%2C25.2%2C110.3");
     }
 }
+
+/// Patrol compliance over a period: openings of must-patrol windows that
+/// ended, and how many had a check-in, by station and by point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatrolReport {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub stations: Vec<ComplianceRow>,
+    pub points: Vec<ComplianceRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComplianceRow {
+    /// The station's or the point's code.
+    pub key: String,
+    pub name: String,
+    pub station: String,
+    pub openings: u32,
+    pub visited: u32,
+    pub share: Option<f64>,
+}

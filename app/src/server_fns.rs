@@ -156,3 +156,13 @@ pub async fn officer_check_in(
     let page = backend.unit_page(callsign).await?;
     backend.check_in(page.unit.id, point, submitted).await
 }
+
+/// Patrol compliance by station and point (the review's patrol section).
+#[server(prefix = "/sf", endpoint = "patrol_report")]
+pub async fn get_patrol_report(
+    from: String,
+    to: String,
+    station: Option<String>,
+) -> Result<crate::review::PatrolReport, AppError> {
+    crate::backend::backend()?.patrol_report(from, to, station).await
+}

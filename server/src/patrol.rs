@@ -118,26 +118,50 @@ pub async fn states(state: &AppState) -> Result<Vec<app::wire::PointStateView>, 
         .collect())
 }
 
+pub use app::review::{ComplianceRow, PatrolReport};
+
+/// Checks a compliance query: dates like 2026-11-01 (default: the last 30
+/// days ending yesterday, local), at most 367 days, a station that exists.
+pub fn parse_report_query(
+    state: &AppState,
+    from: Option<&str>,
+    to: Option<&str>,
+    station: Option<&str>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate, Option<StationCode>), String> {
+    let day = |name: &str, s: &str| {
+        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("{name} must be a date like 2026-11-01, got {s:?}"))
+    };
+    let today = (Utc::now() + Duration::minutes(i64::from(state.map.utc_offset_minutes))).date_naive();
+    let to = match to.filter(|s| !s.trim().is_empty()) {
+        Some(s) => day("to", s)?,
+        None => today - chrono::Days::new(1),
+    };
+    let from = match from.filter(|s| !s.trim().is_empty()) {
+        Some(s) => day("from", s)?,
+        None => to - chrono::Days::new(29),
+    };
+    if to < from {
+        return Err(format!("to ({to}) is before from ({from})"));
+    }
+    if (to - from).num_days() > 366 {
+        return Err("at most 367 days at once".into());
+    }
+    let station = match station.filter(|s| !s.trim().is_empty()) {
+        None => None,
+        Some(s) => {
+            let code = StationCode::parse(s).map_err(|e| e.to_string())?;
+            if !state.map.stations.iter().any(|x| x.code == code) {
+                return Err(format!("no station has the code {code}"));
+            }
+            Some(code)
+        }
+    };
+    Ok((from, to, station))
+}
+
 /// Patrol compliance from `first` to `last` (local dates), by point and by
 /// station, counting openings that have ended.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PatrolReport {
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub stations: Vec<ComplianceRow>,
-    pub points: Vec<ComplianceRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ComplianceRow {
-    pub key: String,
-    pub name: String,
-    pub station: String,
-    pub openings: u32,
-    pub visited: u32,
-    pub share: Option<f64>,
-}
-
 pub async fn report(
     state: &AppState,
     first: chrono::NaiveDate,

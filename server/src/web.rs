@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::backend::{Backend, BoxFuture, SharedBackend};
 use app::error::AppError;
-use app::review::{IncidentList, ReviewParams, ReviewReport};
+use app::review::{IncidentList, PatrolReport, ReviewParams, ReviewReport};
 use app::wire::{Board, CheckInView, IncidentDetail, IncidentView, MapData, RecommendationView, UnitPage, UnitView};
 use axum::Router;
 use axum::extract::{FromRef, State};
@@ -246,6 +246,23 @@ impl Backend for AppState {
                     AppError::Internal
                 }
                 crate::patrol::CheckInError::Engine(err) => app_error(err),
+            })
+        })
+    }
+
+    fn patrol_report(
+        &self,
+        from: String,
+        to: String,
+        station: Option<String>,
+    ) -> BoxFuture<'_, Result<PatrolReport, AppError>> {
+        Box::pin(async move {
+            let (from, to, station) =
+                crate::patrol::parse_report_query(self, Some(&from), Some(&to), station.as_deref())
+                    .map_err(AppError::Invalid)?;
+            crate::patrol::report(self, from, to, station.as_ref()).await.map_err(|e| {
+                tracing::error!(error = %e, "store error behind a page");
+                AppError::Internal
             })
         })
     }

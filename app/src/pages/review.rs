@@ -315,6 +315,7 @@ fn Review(r: ReviewReport) -> impl IntoView {
                 <p class="note no-print">{tr("按类别筛选：用上方的“类别”。点击方格查看其中的警情。", "Filter by category with the form above; click a square for its incidents.")}</p>
                 <HotSpotMap r=r.clone() />
             </section>
+            <PatrolSection from=r.from.clone() to=r.to.clone() station=r.params.station.clone() />
             <details class="definitions" open>
                 <summary>{tr("口径说明", "Definitions")}</summary>
                 <p>{definitions}</p>
@@ -579,6 +580,86 @@ fn Breakdown(r: ReviewReport) -> impl IntoView {
             </h2>
             <p class="by-links no-print">{tr("按：", "By: ")} {links}</p>
             {table}
+        </section>
+    }
+}
+
+/// Patrol compliance for the same dates and station: openings of the
+/// must-patrol windows that ended, and how many had an accepted check-in.
+#[component]
+fn PatrolSection(from: String, to: String, station: Option<String>) -> impl IntoView {
+    let q = format!(
+        "/api/v1/review/patrol?from={from}&to={to}{}",
+        station.as_deref().map(|s| format!("&station={}", crate::review::encode(s))).unwrap_or_default()
+    );
+    let report = Resource::new(
+        move || (from.clone(), to.clone(), station.clone()),
+        |(f, t, s)| crate::server_fns::get_patrol_report(f, t, s),
+    );
+    let row = |r: crate::review::ComplianceRow, point: bool| {
+        let label = if point { format!("{} {}", r.key, r.name) } else { r.name.clone() };
+        view! {
+            <tr data-patrol=r.key.clone()>
+                <th>{label}</th>
+                <td class="num">{r.openings}</td>
+                <td class="num">{r.visited}</td>
+                <td class="num">{pct(r.share)}</td>
+            </tr>
+        }
+    };
+    let body = move || {
+        Suspend::new(async move {
+            match report.await {
+                Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                Ok(p) => {
+                    let stations = p.stations.into_iter().map(|r| row(r, false)).collect_view();
+                    // the worst points first: where patrols are missed most
+                    let mut points = p.points;
+                    points.sort_by(|a, b| {
+                        a.share.unwrap_or(1.0).total_cmp(&b.share.unwrap_or(1.0)).then_with(|| a.key.cmp(&b.key))
+                    });
+                    let points = points.into_iter().map(|r| row(r, true)).collect_view();
+                    let head = move || {
+                        view! {
+                            <tr>
+                                <th></th>
+                                <th>{tr("应巡次数", "Openings")}</th>
+                                <th>{tr("已签到", "Visited")}</th>
+                                <th>{tr("签到率", "Compliance")}</th>
+                            </tr>
+                        }
+                    };
+                    view! {
+                        <table class="patrol-table">
+                            <thead>{head()}</thead>
+                            <tbody>{stations}</tbody>
+                        </table>
+                        <details class="patrol-points">
+                            <summary>{tr("各必巡点（签到率低的在前）", "By point (lowest compliance first)")}</summary>
+                            <table class="patrol-table">
+                                <thead>{head()}</thead>
+                                <tbody>{points}</tbody>
+                            </table>
+                        </details>
+                    }
+                    .into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <section class="sheet patrol">
+            <h2>
+                {tr("必巡点签到", "Must-patrol points")}
+                <small class="no-print"><a href=q rel="external">"JSON"</a></small>
+            </h2>
+            <p class="note">
+                {tr(
+                    "每个必巡点每次开放时段（已结束的）算一次应巡；时段内有被接受的签到即为已签到。",
+                    "Each opening of a point's window that has ended counts once; it is visited if an accepted check-in falls inside it.",
+                )}
+            </p>
+            <Suspense fallback=|| view! { <p class="loading">"…"</p> }>{body}</Suspense>
         </section>
     }
 }

@@ -91,30 +91,8 @@ pub struct ReportQuery {
 /// station and by point over whole local days (default: the last 30 days
 /// ending yesterday), counting openings that have ended.
 pub async fn report(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReportQuery>) -> Result<Response, ApiError> {
-    let day = |name: &str, s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| ApiError::BadRequest(format!("{name} must be a date like 2026-11-01, got {s:?}")))
-    };
-    let today = (Utc::now() + Duration::minutes(i64::from(state.map.utc_offset_minutes))).date_naive();
-    let to = match q.to.as_deref() {
-        Some(s) => day("to", s)?,
-        None => today - chrono::Days::new(1),
-    };
-    let from = match q.from.as_deref() {
-        Some(s) => day("from", s)?,
-        None => to - chrono::Days::new(29),
-    };
-    if to < from {
-        return Err(ApiError::BadRequest(format!("to ({to}) is before from ({from})")));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(ApiError::BadRequest("at most 367 days at once".into()));
-    }
-    let station = q.station.as_deref().map(domain::StationCode::parse).transpose().map_err(ApiError::bad)?;
-    if let Some(s) = &station
-        && !state.map.stations.iter().any(|x| &x.code == s)
-    {
-        return Err(ApiError::BadRequest(format!("no station has the code {s}")));
-    }
+    let (from, to, station) =
+        crate::patrol::parse_report_query(&state, q.from.as_deref(), q.to.as_deref(), q.station.as_deref())
+            .map_err(ApiError::BadRequest)?;
     Ok(Json(crate::patrol::report(&state, from, to, station.as_ref()).await?).into_response())
 }

@@ -262,3 +262,19 @@ async fn patrol_compliance_by_station_and_point() {
         assert_eq!(s, 400, "{bad}: {e}");
     }
 }
+
+#[tokio::test]
+async fn the_review_page_shows_patrol_compliance_for_its_dates() {
+    let app = app().await;
+    let (s, r) = app.get("/api/v1/review/patrol?station=JSL").await;
+    assert_eq!(s, 200);
+    let jsl = &r["stations"][0];
+    let page = app.client.get(app.url("/review?station=JSL")).send().await.expect("page").text().await.expect("text");
+    let row = page.split("data-patrol=\"JSL\"").nth(1).and_then(|t| t.split("</tr>").next()).expect("JSL's row");
+    let cells: Vec<String> =
+        row.split("<td class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap_or_default().to_owned()).collect();
+    assert_eq!(cells[0], jsl["openings"].to_string(), "{row}");
+    assert_eq!(cells[1], jsl["visited"].to_string(), "{row}");
+    assert!(page.contains("data-patrol=\"PP02\""), "the points too");
+    assert!(!page.contains("data-patrol=\"RS\""), "only the chosen station");
+}
