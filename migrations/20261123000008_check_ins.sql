@@ -5,9 +5,9 @@ CREATE TABLE check_ins (
     point_code  TEXT    NOT NULL,
     unit_id     INTEGER NOT NULL REFERENCES units(id),
     at          INTEGER NOT NULL,               -- ms since the epoch (UTC)
-    lat         REAL    NOT NULL,               -- the unit's position that proved it
-    lon         REAL    NOT NULL,
-    distance_m  REAL    NOT NULL,
+    lat         REAL,                           -- the unit's position that proved it
+    lon         REAL,                           -- (none for a QR check-in without one)
+    distance_m  REAL,
     method      TEXT    NOT NULL CHECK (method IN ('gps', 'qr'))
 );
 CREATE INDEX check_ins_point_at ON check_ins (point_code, at);
@@ -23,3 +23,11 @@ CREATE TABLE patrol_misses (
     PRIMARY KEY (point_code, window_start)
 );
 CREATE INDEX patrol_misses_by_end ON patrol_misses (window_end);
+
+-- The secret each point's printed QR code carries (made when a chief first
+-- prints it; a check-in that presents it waives the proximity check).
+CREATE TABLE patrol_tokens (
+    point_code TEXT PRIMARY KEY,
+    token      TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);

@@ -11,7 +11,9 @@ use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
 
 use crate::error::AppError;
 use crate::review::{IncidentList, PatrolReport, ReviewParams, ReviewReport};
-use crate::wire::{Board, CheckInView, IncidentDetail, IncidentView, RecommendationView, UnitPage, UnitView};
+use crate::wire::{
+    Board, CheckInView, IncidentDetail, IncidentView, PointPage, PointQr, RecommendationView, UnitPage, UnitView,
+};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -54,6 +56,7 @@ pub trait Backend: Send + Sync + 'static {
         unit: UnitId,
         point: String,
         submitted: Option<(f64, f64)>,
+        qr_token: Option<String>,
     ) -> BoxFuture<'_, Result<CheckInView, AppError>>;
     /// Patrol compliance from `from` to `to` (dates; empty: the last 30
     /// days ending yesterday), optionally for one station.
@@ -63,6 +66,10 @@ pub trait Backend: Send + Sync + 'static {
         to: String,
         station: Option<String>,
     ) -> BoxFuture<'_, Result<PatrolReport, AppError>>;
+    /// A point's printable QR code, for check-ins on `origin` (scheme and host).
+    fn point_qr(&self, code: String, origin: String) -> BoxFuture<'_, Result<PointQr, AppError>>;
+    /// What the page behind a point's QR code shows.
+    fn point_page(&self, code: String) -> BoxFuture<'_, Result<PointPage, AppError>>;
     /// The review of a selection (the last 30 days when no dates are given).
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.

@@ -144,6 +144,7 @@ pub async fn officer_check_in(
     point: String,
     #[server(default)] lat: String,
     #[server(default)] lon: String,
+    #[server(default)] qr_token: String,
 ) -> Result<CheckInView, AppError> {
     let submitted = match (lat.trim(), lon.trim()) {
         ("", "") => None,
@@ -154,7 +155,8 @@ pub async fn officer_check_in(
     };
     let backend = crate::backend::backend()?;
     let page = backend.unit_page(callsign).await?;
-    backend.check_in(page.unit.id, point, submitted).await
+    let qr = Some(qr_token).filter(|t| !t.trim().is_empty());
+    backend.check_in(page.unit.id, point, submitted, qr).await
 }
 
 /// Patrol compliance by station and point (the review's patrol section).
@@ -165,4 +167,20 @@ pub async fn get_patrol_report(
     station: Option<String>,
 ) -> Result<crate::review::PatrolReport, AppError> {
     crate::backend::backend()?.patrol_report(from, to, station).await
+}
+
+/// A point's printable QR code (station chiefs print and post it).
+#[server(prefix = "/sf", endpoint = "point_qr")]
+pub async fn get_point_qr(code: String) -> Result<crate::wire::PointQr, AppError> {
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:3000").to_owned();
+    let https = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) == Some("https");
+    let origin = format!("{}://{host}", if https { "https" } else { "http" });
+    crate::backend::backend()?.point_qr(code, origin).await
+}
+
+/// The page a point's QR code opens.
+#[server(prefix = "/sf", endpoint = "point_page")]
+pub async fn get_point_page(code: String) -> Result<crate::wire::PointPage, AppError> {
+    crate::backend::backend()?.point_page(code).await
 }

@@ -373,10 +373,36 @@ pub struct CheckInView {
     pub unit_id: i64,
     pub callsign: String,
     pub at: DateTime<Utc>,
-    /// How far from the point the unit's position was.
-    pub distance_m: f64,
-    /// `gps` (by position).
+    /// How far from the point the unit's position was (none for a QR
+    /// check-in without a position).
+    pub distance_m: Option<f64>,
+    /// `gps` (by position) or `qr` (the point's printed code).
     pub method: String,
+}
+
+/// What the page a point's QR code opens shows (no personal data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointPage {
+    pub code: String,
+    pub name: String,
+    pub windows: String,
+    pub due: bool,
+    pub last_check_in: Option<CheckInView>,
+    pub utc_offset_minutes: i32,
+}
+
+/// A point's printable QR code page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointQr {
+    pub code: String,
+    pub name: String,
+    pub station_name: String,
+    pub windows: String,
+    /// What the code opens: `/checkin/{code}?token=...` on this server.
+    pub url: String,
+    /// The code as an SVG path (`d`), one unit per module, and its size.
+    pub path: String,
+    pub size: u32,
 }
 
 /// An opening of a must-patrol point's window that ended without a check-in.

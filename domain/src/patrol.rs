@@ -17,12 +17,16 @@ pub const MAX_POSITION_AGE_S: i64 = 120;
 pub enum CheckInMethod {
     /// The unit's reported position was within the radius.
     Gps,
+    /// The point's printed QR code was presented (GPS poor); the position,
+    /// if any, is recorded but not required.
+    Qr,
 }
 
 impl CheckInMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             CheckInMethod::Gps => "gps",
+            CheckInMethod::Qr => "qr",
         }
     }
 }
@@ -41,7 +45,8 @@ pub struct CheckInUnit {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Accepted {
     pub method: CheckInMethod,
-    pub distance_m: f64,
+    /// From the unit's latest position (none for a QR check-in without one).
+    pub distance_m: Option<f64>,
 }
 
 /// Why a check-in is refused, in words an officer can act on.
@@ -59,6 +64,8 @@ pub enum Refusal {
         "{callsign}'s latest position is {age_s} s old (at most {MAX_POSITION_AGE_S} s); share the phone's location"
     )]
     StalePosition { callsign: String, age_s: i64 },
+    #[error("the QR code does not belong to point {point}; scan the code posted at the point")]
+    BadToken { point: String },
     #[error("{which} is {distance_m:.0} m from point {point}; check in within {radius_m:.0} m")]
     TooFar { which: &'static str, point: String, distance_m: f64, radius_m: f64 },
 }
@@ -73,10 +80,13 @@ pub fn is_due(p: &PatrolPoint, local: NaiveTime) -> bool {
 }
 
 /// Decides a check-in at `now` (`local`: the deployment's wall-clock time).
+/// `qr`: whether a presented QR token matched the point's (`None`: none
+/// presented); a matching token stands in for the position checks.
 pub fn check_in(
     point: &PatrolPoint,
     unit: &CheckInUnit,
     submitted: Option<Coordinates>,
+    qr: Option<bool>,
     now: DateTime<Utc>,
     local: NaiveTime,
 ) -> Result<Accepted, Refusal> {
@@ -98,6 +108,14 @@ pub fn check_in(
             windows: windows_text(point),
         });
     }
+    match qr {
+        Some(false) => return Err(Refusal::BadToken { point: point.code.clone() }),
+        Some(true) => {
+            let distance_m = unit.latest.map(|(at, _)| at.distance_m(point.at));
+            return Ok(Accepted { method: CheckInMethod::Qr, distance_m });
+        }
+        None => {}
+    }
     let Some((latest, seen_at)) = unit.latest else {
         return Err(Refusal::NoPosition { callsign: unit.callsign.clone() });
     };
@@ -117,7 +135,7 @@ pub fn check_in(
     if let Some(at) = submitted {
         far("the phone's position", at)?;
     }
-    Ok(Accepted { method: CheckInMethod::Gps, distance_m })
+    Ok(Accepted { method: CheckInMethod::Gps, distance_m: Some(distance_m) })
 }
 
 /// One opening of a window: from `start` to `end` (UTC), named by the
@@ -330,12 +348,12 @@ mod tests {
     fn accepted_inside_the_radius_while_the_window_is_open() {
         let now = Utc::now();
         let u = unit(Some((25.2482, 110.2096)), 10, now);
-        let ok = check_in(&point(), &u, None, now, t(1, 30)).expect("accepted");
+        let ok = check_in(&point(), &u, None, None, now, t(1, 30)).expect("accepted");
         assert_eq!(ok.method, CheckInMethod::Gps);
-        assert!(ok.distance_m < 20.0, "{}", ok.distance_m);
+        assert!(ok.distance_m.is_some_and(|d| d < 20.0), "{:?}", ok.distance_m);
         // the window runs over midnight: 23:00 opens it, 04:00 closes it
-        assert!(check_in(&point(), &u, None, now, t(23, 0)).is_ok());
-        let late = check_in(&point(), &u, None, now, t(4, 0)).expect_err("closed");
+        assert!(check_in(&point(), &u, None, None, now, t(23, 0)).is_ok());
+        let late = check_in(&point(), &u, None, None, now, t(4, 0)).expect_err("closed");
         assert!(late.to_string().contains("not due now (04:00); its windows are 23:00-04:00"), "{late}");
     }
 
@@ -344,16 +362,32 @@ mod tests {
         let now = Utc::now();
         let p = point();
         // about 111 m north
-        let far = check_in(&p, &unit(Some((25.2491, 110.2096)), 5, now), None, now, t(0, 10)).expect_err("far");
+        let far = check_in(&p, &unit(Some((25.2491, 110.2096)), 5, now), None, None, now, t(0, 10)).expect_err("far");
         assert!(matches!(far, Refusal::TooFar { distance_m, .. } if (distance_m - 111.0).abs() < 2.0), "{far}");
-        let stale = check_in(&p, &unit(Some((25.2481, 110.2096)), 600, now), None, now, t(0, 10)).expect_err("stale");
+        let stale =
+            check_in(&p, &unit(Some((25.2481, 110.2096)), 600, now), None, None, now, t(0, 10)).expect_err("stale");
         assert!(matches!(stale, Refusal::StalePosition { age_s: 600, .. }));
-        let none = check_in(&p, &unit(None, 0, now), None, now, t(0, 10)).expect_err("none");
+        let none = check_in(&p, &unit(None, 0, now), None, None, now, t(0, 10)).expect_err("none");
         assert!(matches!(none, Refusal::NoPosition { .. }));
         let phone_far = Coordinates::parse(25.26, 110.2096).expect("c");
-        let e =
-            check_in(&p, &unit(Some((25.2481, 110.2096)), 5, now), Some(phone_far), now, t(0, 10)).expect_err("phone");
+        let e = check_in(&p, &unit(Some((25.2481, 110.2096)), 5, now), Some(phone_far), None, now, t(0, 10))
+            .expect_err("phone");
         assert!(matches!(e, Refusal::TooFar { which: "the phone's position", .. }), "{e}");
+    }
+
+    #[test]
+    fn a_qr_code_stands_in_for_the_position_but_not_for_the_window_or_station() {
+        let now = Utc::now();
+        let far_and_stale = unit(Some((25.26, 110.2096)), 900, now);
+        let ok = check_in(&point(), &far_and_stale, None, Some(true), now, t(0, 10)).expect("accepted by QR");
+        assert_eq!(ok.method, CheckInMethod::Qr);
+        assert!(ok.distance_m.is_some_and(|d| d > 1000.0), "the position is still recorded");
+        let ok = check_in(&point(), &unit(None, 0, now), None, Some(true), now, t(0, 10)).expect("no GPS at all");
+        assert_eq!(ok.distance_m, None);
+        let bad = check_in(&point(), &far_and_stale, None, Some(false), now, t(0, 10)).expect_err("wrong code");
+        assert!(matches!(bad, Refusal::BadToken { .. }));
+        let closed = check_in(&point(), &far_and_stale, None, Some(true), now, t(12, 0)).expect_err("closed");
+        assert!(matches!(closed, Refusal::OutsideWindow { .. }));
     }
 
     #[test]
@@ -361,10 +395,10 @@ mod tests {
         let now = Utc::now();
         let mut u = unit(Some((25.2481, 110.2096)), 5, now);
         u.station = StationCode::parse("RS").expect("code");
-        let e = check_in(&point(), &u, None, now, t(0, 10)).expect_err("wrong station");
+        let e = check_in(&point(), &u, None, None, now, t(0, 10)).expect_err("wrong station");
         assert_eq!(e.to_string(), "JS-F1 belongs to station RS; point PP01 is station JSL's");
         let mut u = unit(Some((25.2481, 110.2096)), 5, now);
         u.status = UnitStatus::OffDuty;
-        assert!(matches!(check_in(&point(), &u, None, now, t(0, 10)), Err(Refusal::NotOnDuty { .. })));
+        assert!(matches!(check_in(&point(), &u, None, None, now, t(0, 10)), Err(Refusal::NotOnDuty { .. })));
     }
 }

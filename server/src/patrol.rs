@@ -32,6 +32,7 @@ pub async fn check_in(
     unit: UnitId,
     point: &str,
     submitted: Option<Coordinates>,
+    qr_token: Option<&str>,
 ) -> Result<CheckInView, CheckInError> {
     let p = state
         .map
@@ -46,25 +47,27 @@ pub async fn check_in(
     };
     let who = CheckInUnit { callsign: u.callsign.clone(), station: u.station.clone(), status: u.status, latest };
     let now = Utc::now();
-    let ok = decide(p, &who, submitted, now, local_time(state, now))?;
-    let (at, _) = latest.ok_or_else(|| CheckInError::NotFound("no position".into()))?;
+    let qr = match qr_token.map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => Some(state.store.point_token(&p.code).await?.is_some_and(|k| constant_time_eq(&k, t))),
+    };
+    let ok = decide(p, &who, submitted, qr, now, local_time(state, now))?;
+    let position = latest.map(|(c, _)| (c.lat(), c.lon()));
     let (code, method, distance) = (p.code.clone(), ok.method.as_str(), ok.distance_m);
     let id = state
         .engine
         .write(Box::new(move |store| {
-            Box::pin(
-                async move { store.insert_check_in(&code, unit.0, now, at.lat(), at.lon(), distance, method).await },
-            )
+            Box::pin(async move { store.insert_check_in(&code, unit.0, now, position, distance, method).await })
         }))
         .await?;
-    tracing::info!(point = %p.code, unit = %u.callsign, "check-in accepted");
+    tracing::info!(point = %p.code, unit = %u.callsign, method, "check-in accepted");
     Ok(CheckInView {
         id,
         point: p.code.clone(),
         unit_id: unit.0,
         callsign: u.callsign,
         at: now,
-        distance_m: (ok.distance_m * 10.0).round() / 10.0,
+        distance_m: ok.distance_m.map(|d| (d * 10.0).round() / 10.0),
         method: ok.method.as_str().to_owned(),
     })
 }
@@ -259,4 +262,87 @@ pub async fn record_misses(state: &AppState, now: DateTime<Utc>) -> Result<usize
         }
     }
     Ok(new)
+}
+
+/// Compares two tokens without stopping at the first difference.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The point's QR page: its token (made on first use, through the engine),
+/// the check-in address on `origin`, and the code drawn as an SVG path.
+pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire::PointQr, CheckInError> {
+    let p = state
+        .map
+        .patrol_points
+        .iter()
+        .find(|p| p.code == point)
+        .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {point:?}")))?;
+    let token = match state.store.point_token(&p.code).await? {
+        Some(t) => t,
+        None => {
+            let fresh: String = {
+                use rand::Rng;
+                let mut rng = rand::rng();
+                (0..24).map(|_| char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[rng.random_range(0..32)])).collect()
+            };
+            let (code, t) = (p.code.clone(), fresh);
+            state
+                .engine
+                .write(Box::new(move |store| {
+                    Box::pin(async move { store.make_point_token(&code, &t, Utc::now()).await })
+                }))
+                .await?;
+            // another request may have made it first: the stored one wins
+            state.store.point_token(&p.code).await?.ok_or_else(|| CheckInError::NotFound("token".into()))?
+        }
+    };
+    let url = format!("{origin}/checkin/{}?token={token}", p.code);
+    let qr = qrcodegen::QrCode::encode_text(&url, qrcodegen::QrCodeEcc::Medium)
+        .map_err(|_| CheckInError::NotFound("the address is too long for a QR code".into()))?;
+    let n = qr.size();
+    let mut path = String::new();
+    for y in 0..n {
+        for x in 0..n {
+            if qr.get_module(x, y) {
+                path.push_str(&format!("M{x} {y}h1v1h-1z"));
+            }
+        }
+    }
+    Ok(app::wire::PointQr {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        station_name: state
+            .map
+            .stations
+            .iter()
+            .find(|s| s.code == p.station)
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        windows: p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>().join(", "),
+        url,
+        path,
+        size: n as u32,
+    })
+}
+
+/// What the page behind a point's QR code shows: the point, whether it is
+/// due, and its latest check-in in the last 24 hours.
+pub async fn point_page(state: &AppState, code: &str) -> Result<app::wire::PointPage, CheckInError> {
+    let p = state
+        .map
+        .patrol_points
+        .iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {code:?}")))?;
+    let now = Utc::now();
+    let last = state.store.check_ins(now - Duration::hours(24), Some(&p.code)).await?.into_iter().next();
+    Ok(app::wire::PointPage {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        windows: p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>().join(", "),
+        due: is_due(p, local_time(state, now)),
+        last_check_in: last,
+        utc_offset_minutes: state.map.utc_offset_minutes,
+    })
 }

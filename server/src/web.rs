@@ -106,6 +106,19 @@ impl AppState {
     }
 }
 
+fn check_in_error(e: crate::patrol::CheckInError) -> AppError {
+    use crate::patrol::CheckInError;
+    match e {
+        CheckInError::NotFound(m) => AppError::NotFound(m),
+        CheckInError::Refused(r) => AppError::Conflict(r.to_string()),
+        CheckInError::Store(err) => {
+            tracing::error!(error = %err, "store error behind a page");
+            AppError::Internal
+        }
+        CheckInError::Engine(err) => app_error(err),
+    }
+}
+
 fn app_error(e: EngineError) -> AppError {
     match e {
         EngineError::Invalid(m) => AppError::Invalid(m),
@@ -232,21 +245,14 @@ impl Backend for AppState {
         unit: UnitId,
         point: String,
         submitted: Option<(f64, f64)>,
+        qr_token: Option<String>,
     ) -> BoxFuture<'_, Result<CheckInView, AppError>> {
         Box::pin(async move {
             let submitted = submitted
                 .map(|(lat, lon)| domain::Coordinates::parse(lat, lon))
                 .transpose()
                 .map_err(|e| AppError::Invalid(e.to_string()))?;
-            crate::patrol::check_in(self, unit, &point, submitted).await.map_err(|e| match e {
-                crate::patrol::CheckInError::NotFound(m) => AppError::NotFound(m),
-                crate::patrol::CheckInError::Refused(r) => AppError::Conflict(r.to_string()),
-                crate::patrol::CheckInError::Store(err) => {
-                    tracing::error!(error = %err, "store error behind a page");
-                    AppError::Internal
-                }
-                crate::patrol::CheckInError::Engine(err) => app_error(err),
-            })
+            crate::patrol::check_in(self, unit, &point, submitted, qr_token.as_deref()).await.map_err(check_in_error)
         })
     }
 
@@ -265,6 +271,14 @@ impl Backend for AppState {
                 AppError::Internal
             })
         })
+    }
+
+    fn point_qr(&self, code: String, origin: String) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
+        Box::pin(async move { crate::patrol::qr(self, &code, &origin).await.map_err(check_in_error) })
+    }
+
+    fn point_page(&self, code: String) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
+        Box::pin(async move { crate::patrol::point_page(self, &code).await.map_err(check_in_error) })
     }
 
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>> {

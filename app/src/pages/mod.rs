@@ -3,6 +3,7 @@
 pub mod dispatch;
 pub mod home;
 pub mod not_found;
+pub mod points;
 pub mod review;
 pub mod screen;
 pub mod unit;

@@ -230,17 +230,23 @@ fn Points(
     if points.is_empty() {
         return ().into_any();
     }
-    let outcome = move || {
-        match action.value().get() {
+    let outcome = move || match action.value().get() {
         Some(Ok(c)) => view! {
             <p class="ok checkin-ok" role="status" data-point=c.point.clone()>
-                {format!("{} {} · {:.0} m · {}", tr("已签到", "Checked in at"), c.point, c.distance_m, format::clock(c.at, offset_minutes))}
+                {format!(
+                    "{} {} · {} · {}",
+                    tr("已签到", "Checked in at"),
+                    c.point,
+                    c.distance_m.map(format::distance).unwrap_or_else(|| "QR".to_owned()),
+                    format::clock(c.at, offset_minutes)
+                )}
             </p>
         }
         .into_any(),
-        Some(Err(e)) => view! { <p class="error officer-error checkin-refused" role="alert">{e.to_string()}</p> }.into_any(),
+        Some(Err(e)) => {
+            view! { <p class="error officer-error checkin-refused" role="alert">{e.to_string()}</p> }.into_any()
+        }
         None => ().into_any(),
-    }
     };
     let rows = points
         .into_iter()

@@ -19,6 +19,8 @@ pub struct CheckInBody {
     /// The phone's own position, when it has one.
     lat: Option<f64>,
     lon: Option<f64>,
+    /// The point's QR token, when the officer scanned its printed code.
+    qr_token: Option<String>,
 }
 
 /// `POST /api/v1/checkins {unit_id, point, lat?, lon?}`: 201 with the stored
@@ -32,7 +34,10 @@ pub async fn create(State(state): State<AppState>, ApiJson(b): ApiJson<CheckInBo
         (None, None) => None,
         _ => return Err(ApiError::BadRequest("lat and lon go together: give both or neither".into())),
     };
-    let c = crate::patrol::check_in(&state, unit, point.as_str(), submitted).await?;
+    if b.qr_token.as_ref().is_some_and(|t| t.len() > 64) {
+        return Err(ApiError::BadRequest("qr_token has at most 64 characters".into()));
+    }
+    let c = crate::patrol::check_in(&state, unit, point.as_str(), submitted, b.qr_token.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 

@@ -14,21 +14,19 @@ struct Row {
     unit_id: i64,
     callsign: String,
     at: i64,
-    distance_m: f64,
+    distance_m: Option<f64>,
     method: String,
 }
 
 impl Store {
     /// Stores an accepted check-in; committed when this returns.
-    #[allow(clippy::too_many_arguments)]
     pub async fn insert_check_in(
         &self,
         point: &str,
         unit_id: i64,
         at: DateTime<Utc>,
-        lat: f64,
-        lon: f64,
-        distance_m: f64,
+        position: Option<(f64, f64)>,
+        distance_m: Option<f64>,
         method: &str,
     ) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
@@ -38,8 +36,8 @@ impl Store {
         .bind(point)
         .bind(unit_id)
         .bind(millis(at))
-        .bind(lat)
-        .bind(lon)
+        .bind(position.map(|p| p.0))
+        .bind(position.map(|p| p.1))
         .bind(distance_m)
         .bind(method)
         .fetch_one(self.pool())
@@ -138,5 +136,29 @@ impl Store {
                 recorded_at: time(r),
             })
             .collect())
+    }
+}
+
+impl Store {
+    /// The token a point's printed QR code carries, if one was made.
+    pub async fn point_token(&self, point: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT token FROM patrol_tokens WHERE point_code = ?")
+            .bind(point)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Stores `token` for the point unless it has one; returns 1 when stored.
+    pub async fn make_point_token(&self, point: &str, token: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        let r = sqlx::query(
+            "INSERT INTO patrol_tokens (point_code, token, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (point_code) DO NOTHING",
+        )
+        .bind(point)
+        .bind(token)
+        .bind(millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(r.rows_affected() as i64)
     }
 }

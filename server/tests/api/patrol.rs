@@ -278,3 +278,71 @@ async fn the_review_page_shows_patrol_compliance_for_its_dates() {
     assert!(page.contains("data-patrol=\"PP02\""), "the points too");
     assert!(!page.contains("data-patrol=\"RS\""), "only the chosen station");
 }
+
+/// The token in a point's printed QR code, read off its page.
+async fn token_of(app: &TestApp, code: &str) -> String {
+    let r = app.client.get(app.url(&format!("/points/{code}/qr"))).send().await.expect("page");
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("text");
+    assert!(page.contains("class=\"qr\"") && page.contains("<path d=\"M"), "the code is drawn on the server");
+    let url = page.split("class=\"qr-url no-print\">").nth(1).and_then(|t| t.split('<').next()).expect("the address");
+    assert!(url.starts_with(&format!("{}/checkin/{code}?token=", app.base)), "{url}");
+    url.split("token=").nth(1).expect("a token").to_owned()
+}
+
+#[tokio::test]
+async fn a_printed_qr_code_stands_in_for_poor_gps_and_is_recorded_as_such() {
+    let app = app().await;
+    let token = token_of(&app, "PP01").await;
+    assert_eq!(token_of(&app, "PP01").await, token, "one code per point: reprinting gives the same");
+    assert_ne!(token_of(&app, "PP03").await, token);
+    let unit = app.unit_by_callsign("JS-F1").await;
+    // 220 m away: by GPS refused, by the point's code accepted
+    place_at(&app, &unit, PP01.0 + 0.002, PP01.1, 0).await;
+    let (s, _) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01"})).await;
+    assert_eq!(s, 422);
+    let (s, c) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01", "qr_token": token})).await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["method"], "qr");
+    assert!(c["distance_m"].as_f64().is_some_and(|d| d > 200.0), "the position is still recorded: {c}");
+    // another point's code, or a made-up one, is refused
+    let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01", "qr_token": "not-the-code"})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("the QR code does not belong to point PP01"), "{e}");
+    // the code does not open a closed window
+    let pp02 = token_of(&app, "PP02").await;
+    let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP02", "qr_token": pp02})).await;
+    assert_eq!(s, 422);
+    assert!(message(&e).contains("not due now"), "{e}");
+    let (s, _) =
+        app.client.get(app.url("/points/PP99/qr")).send().await.map(|r| (r.status().as_u16(), ())).expect("page");
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn the_page_behind_the_code_checks_in_with_a_plain_form() {
+    let app = app().await;
+    let token = token_of(&app, "PP01").await;
+    let from = format!("/checkin/PP01?token={token}");
+    let page = app.client.get(app.url(&from)).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("PP01 金山广场东门") && page.contains("现在开放"));
+    assert!(page.contains(&format!("name=\"qr_token\" value=\"{token}\"")));
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
+    let r = client
+        .post(app.url("/sf/officer_check_in"))
+        .header("accept", "text/html")
+        .header("referer", app.url(&from))
+        .form(&[("callsign", "JS-F2"), ("point", "PP01"), ("qr_token", &token)])
+        .send()
+        .await
+        .expect("post");
+    assert!(r.status().is_redirection());
+    let to = r.headers()["location"].to_str().expect("location").to_owned();
+    assert!(!to.contains("__err"), "{to}");
+    let (_, list) = app.get("/api/v1/checkins?point=PP01").await;
+    assert_eq!(list[0]["callsign"], "JS-F2");
+    assert_eq!(list[0]["method"], "qr");
+    // back on the page: the check-in is shown (no JavaScript needed)
+    let page = app.client.get(&to).send().await.expect("page").text().await.expect("text");
+    assert!(page.contains("JS-F2 · qr"), "the latest check-in is on the page");
+}
