@@ -1,5 +1,6 @@
 //! An incident on the map: a dot coloured by priority inside a ring that
-//! drains as the arrival timer runs, turning amber, then red.
+//! drains as the arrival timer runs, turning amber, then red. Drawn at
+//! 1/zoom so it keeps its size on screen.
 
 use leptos::prelude::*;
 
@@ -10,13 +11,24 @@ use crate::wire::IncidentView;
 const RING_R: f64 = 130.0;
 
 #[component]
-pub fn IncidentMarker(incident: ArcRwSignal<IncidentView>, proj: Projection, live: Live) -> impl IntoView {
+pub fn IncidentMarker(
+    incident: ArcRwSignal<IncidentView>,
+    proj: Projection,
+    live: Live,
+    /// Drawn at 1/zoom, so it keeps its size on screen.
+    zoom: Signal<f64>,
+) -> impl IntoView {
     let id = incident.with_untracked(|i| i.id);
     let i = incident.clone();
     let transform = move || {
         i.with(|i| {
             let (x, y) = proj.xy(i.lat, i.lon);
-            format!("translate({x:.0} {y:.0})")
+            let z = zoom.get();
+            if (z - 1.0).abs() < 1e-9 {
+                format!("translate({x:.0} {y:.0})")
+            } else {
+                format!("translate({x:.0} {y:.0}) scale({:.4})", 1.0 / z)
+            }
         })
     };
     let i = incident.clone();

@@ -3,12 +3,16 @@
 
 mod base_layers;
 mod incident_marker;
+pub mod label_layout;
 mod map_view;
+pub mod pan_zoom;
 mod projection;
+mod reach_layer;
 mod unit_marker;
 
 pub use base_layers::BaseLayers;
 pub use incident_marker::IncidentMarker;
 pub use map_view::{MapView, Overlay};
 pub use projection::Projection;
+pub use reach_layer::{ReachLayer, ReachState, reach_memo};
 pub use unit_marker::UnitMarker;
