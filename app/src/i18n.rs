@@ -111,6 +111,8 @@ pub mod msg {
     pub const PICK_ON_MAP: Tr = Tr("点击地图可取点", "Click the map to set the location");
     pub const ASSIGNED: Tr = Tr("已派警", "Assigned");
     pub const CREATED: Tr = Tr("已登记警情", "Incident created");
+    /// The police-station symbol on the map.
+    pub const POLICE_GLYPH: Tr = Tr("警", "P");
     pub const REACH_RINGS: Tr = Tr("快反可达圈", "Reach rings");
     pub const SHOW_RINGS: Tr = Tr("显示可达圈", "Show reach rings");
     pub const HIDE_RINGS: Tr = Tr("隐藏可达圈", "Hide reach rings");

@@ -70,7 +70,7 @@ fn WallScreen(board: Board) -> impl IntoView {
             </header>
             <div class="screen-main">
                 <div class="map-frame">
-                    <MapView map=board.map.clone() live=live reach=(rings, reach) pan_zoom=true />
+                    <MapView map=board.map.clone() live=live reach=(rings, reach) pan_zoom=true canvas=true />
                     <NotLive live=live offset_minutes=offset />
                     <Legend rings=rings reach=reach />
                 </div>

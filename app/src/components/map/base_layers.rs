@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::Projection;
-use crate::i18n::{Lang, lang};
+use crate::i18n::{Lang, lang, msg, t};
 use crate::wire::MapData;
 
 #[component]
@@ -68,7 +68,7 @@ pub fn BaseLayers(map: MapData, proj: Projection) -> impl IntoView {
             view! {
                 <g class="police-station" transform=format!("translate({x:.0} {y:.0})")>
                     <rect x="-55" y="-55" width="110" height="110" rx="12"></rect>
-                    <text y="28">"警"</text>
+                    <text y="28">{t(msg::POLICE_GLYPH)}</text>
                 </g>
             }
         })

@@ -134,6 +134,8 @@ pub struct PanZoom {
     svg: NodeRef<leptos::svg::Svg>,
     /// The committed view (the SVG's `viewBox`).
     view_box: RwSignal<ViewBox>,
+    /// The view the gesture has reached (equal to `view_box` between gestures).
+    shown: RwSignal<ViewBox>,
     full: ViewBox,
     state: StoredValue<Gesture>,
 }
@@ -156,9 +158,10 @@ impl PanZoom {
         enabled: bool,
         svg: NodeRef<leptos::svg::Svg>,
         view_box: RwSignal<ViewBox>,
+        shown: RwSignal<ViewBox>,
         full: ViewBox,
     ) -> PanZoom {
-        let pz = PanZoom { enabled, svg, view_box, full, state: StoredValue::new(Gesture::default()) };
+        let pz = PanZoom { enabled, svg, view_box, shown, full, state: StoredValue::new(Gesture::default()) };
         #[cfg(feature = "hydrate")]
         if enabled {
             let handle = window_event_listener(leptos::ev::keydown, move |e| pz.key(&e));
@@ -266,6 +269,7 @@ impl PanZoom {
             "style",
             &format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5});transform-origin:0 0;will-change:transform"),
         );
+        self.shown.set(next);
         let mut step = 0;
         self.state.update_value(|g| {
             g.pending = Some(next);
