@@ -130,8 +130,10 @@ pub mod msg {
     pub const NOBODY_FREE: Tr = Tr("无可派警力", "nobody free");
     pub const NOT_LIVE: Tr = Tr("非实时画面", "NOT LIVE");
     pub const NOT_LIVE_SINCE: Tr = Tr("数据停在", "data as of");
-    pub const NOT_LIVE_NO_JS: Tr = Tr("静态画面：未启用脚本，不会自动更新", "Static page: scripts are off, it will not update");
-    pub const MAP_KEYS: Tr = Tr("滚轮/拖动/+−/方向键：缩放平移；0：复位", "wheel/drag/+−/arrows: zoom and pan; 0: reset");
+    pub const NOT_LIVE_NO_JS: Tr =
+        Tr("静态画面：未启用脚本，不会自动更新", "Static page: scripts are off, it will not update");
+    pub const MAP_KEYS: Tr =
+        Tr("滚轮/拖动/+−/方向键：缩放平移；0：复位", "wheel/drag/+−/arrows: zoom and pan; 0: reset");
     pub const HOME_INTRO: Tr = Tr(
         "社区与街面警务指挥室：一张图、就近派警、1-3-5分钟快速响应。",
         "A command room for community and street policing: one live map, nearest-unit dispatch, 1-3-5 minute response.",

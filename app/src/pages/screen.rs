@@ -41,13 +41,8 @@ fn WallScreen(board: Board) -> impl IntoView {
     // the same page with the rings toggled, every other parameter kept
     let toggle_href = move || {
         let on = rings.get();
-        let mut parts: Vec<String> = query.with(|q| {
-            q.clone()
-                .into_iter()
-                .filter(|(k, _)| k != "rings")
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect()
-        });
+        let mut parts: Vec<String> = query
+            .with(|q| q.clone().into_iter().filter(|(k, _)| k != "rings").map(|(k, v)| format!("{k}={v}")).collect());
         if !on {
             parts.push("rings=1".to_owned());
         }
@@ -120,7 +115,10 @@ fn NotLive(live: Live, offset_minutes: i32) -> impl IntoView {
 }
 
 #[component]
-pub fn Legend(#[prop(optional, into)] rings: Signal<bool>, #[prop(optional)] reach: Option<Memo<ReachState>>) -> impl IntoView {
+pub fn Legend(
+    #[prop(optional, into)] rings: Signal<bool>,
+    #[prop(optional)] reach: Option<Memo<ReachState>>,
+) -> impl IntoView {
     use domain::UnitStatus;
     let lang = crate::i18n::lang();
     let statuses = [UnitStatus::Available, UnitStatus::Dispatched, UnitStatus::EnRoute, UnitStatus::OnScene, UnitStatus::OffDuty]

@@ -16,7 +16,8 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
     let (none, escalated, overdue, suggest, nobody) =
         (t(msg::NO_ALERTS), t(msg::ESCALATED), t(msg::OVERDUE_SUFFIX), t(msg::SUGGEST), t(msg::NOBODY_FREE));
     let rows = move || {
-        let names = live.figures.with(|f| f.stations.iter().map(|s| (s.code.clone(), s.name.clone())).collect::<Vec<_>>());
+        let names =
+            live.figures.with(|f| f.stations.iter().map(|s| (s.code.clone(), s.name.clone())).collect::<Vec<_>>());
         let list: Vec<_> = live.alerts.with(|a| {
             a.iter()
                 .filter(|a| a.kind == "escalation" || a.level == TimerLevel::Red)

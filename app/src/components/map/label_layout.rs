@@ -258,8 +258,7 @@ mod tests {
         let mut seed = 11;
         let pts: Vec<(f64, f64)> = (0..400).map(|_| (lcg(&mut seed) * 3_000.0, lcg(&mut seed) * 3_000.0)).collect();
         let at = |z: f64| {
-            let ms: Vec<Marker> =
-                pts.iter().enumerate().map(|(k, (x, y))| marker(x * z, y * z, k as i64)).collect();
+            let ms: Vec<Marker> = pts.iter().enumerate().map(|(k, (x, y))| marker(x * z, y * z, k as i64)).collect();
             let slots = place(&ms, &[]);
             assert_no_overlap(&ms, &slots);
             slots.iter().filter(|s| **s != Slot::Hidden).count()

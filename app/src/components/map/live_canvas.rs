@@ -11,8 +11,9 @@
 //! HTML, and the whole screen without JavaScript), and in the browser they
 //! keep their `data-status`/`data-level` attributes current but are not
 //! displayed (`.map.live-canvas`). The canvas draws the same shapes, colours
-//! and label slots (the label layout is shared), in the view the pan/zoom
-//! gesture has reached.
+//! and label slots (the label layout is shared), in the committed view;
+//! during a pan/zoom gesture the canvas is moved with the SVG by a CSS
+//! transform, like the SVG (see `pan_zoom`).
 
 use leptos::prelude::*;
 
@@ -22,7 +23,14 @@ use crate::live::Live;
 
 /// Draws the live layer on `canvas` whenever the units, incidents, label
 /// slots, the clock or the view change. Call once, in the browser.
-pub fn start(canvas: NodeRef<leptos::html::Canvas>, live: Live, proj: Projection, full: ViewBox, shown: RwSignal<ViewBox>, slots: LabelSlots) {
+pub fn start(
+    canvas: NodeRef<leptos::html::Canvas>,
+    live: Live,
+    proj: Projection,
+    full: ViewBox,
+    view_box: RwSignal<ViewBox>,
+    slots: LabelSlots,
+) {
     use std::cell::Cell;
     use std::rc::Rc;
 
@@ -30,7 +38,7 @@ pub fn start(canvas: NodeRef<leptos::html::Canvas>, live: Live, proj: Projection
     Effect::new(move |_| {
         // subscribe to everything the picture depends on
         live.now.track();
-        shown.track();
+        view_box.track();
         live.units.with(|m| m.values().for_each(|s| s.track()));
         live.incidents.with(|m| m.values().for_each(|s| s.track()));
         slots.track_all();
@@ -41,7 +49,7 @@ pub fn start(canvas: NodeRef<leptos::html::Canvas>, live: Live, proj: Projection
         request_animation_frame(move || {
             pending.set(false);
             if let Some(c) = canvas.get_untracked() {
-                draw::frame(&c, live, proj, full, shown.get_untracked(), slots);
+                draw::frame(&c, live, proj, full, view_box.get_untracked(), slots);
             }
         });
     });
@@ -53,13 +61,12 @@ mod draw {
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::CanvasRenderingContext2d as Ctx;
 
-    use super::super::label_layout::{FONT, Slot};
+    use super::super::label_layout::{FONT, MARKER_R, Marker, Slot, label_box, text_width_em};
     use super::super::pan_zoom::ViewBox;
     use super::super::{LabelSlots, Projection};
     use crate::live::Live;
 
-    const FONT_FAMILY: &str =
-        "\"Noto Sans CJK SC\", \"Source Han Sans SC\", \"WenQuanYi Micro Hei\", \"Microsoft YaHei\", \"PingFang SC\", system-ui, sans-serif";
+    const FONT_FAMILY: &str = "\"Noto Sans CJK SC\", \"Source Han Sans SC\", \"WenQuanYi Micro Hei\", \"Microsoft YaHei\", \"PingFang SC\", system-ui, sans-serif";
     const OUTLINE: &str = "#0a1324";
 
     /// Colours from the stylesheet's variables, so CSS stays their one home.
@@ -108,45 +115,77 @@ mod draw {
         }
     }
 
-    /// A rounded rectangle path.
-    fn round_rect(ctx: &Ctx, x: f64, y: f64, w: f64, h: f64, r: f64) {
-        ctx.begin_path();
-        ctx.move_to(x + r, y);
-        let _ = ctx.arc_to(x + w, y, x + w, y + h, r);
-        let _ = ctx.arc_to(x + w, y + h, x, y + h, r);
-        let _ = ctx.arc_to(x, y + h, x, y, r);
-        let _ = ctx.arc_to(x, y, x + w, y, r);
-        ctx.close_path();
-    }
-
-    /// The unit's shape around the origin, in marker units (as the SVG draws it).
-    fn shape(ctx: &Ctx, kind: UnitKind) {
+    /// Adds a unit's shape at `(x, y)` (CSS px), `m` px per marker unit, to
+    /// the current path (as the SVG draws it: see `unit_marker.rs`).
+    fn add_shape(ctx: &Ctx, kind: UnitKind, x: f64, y: f64, m: f64) {
+        let p = |dx: f64, dy: f64| (x + dx * m, y + dy * m);
+        let poly = |pts: &[(f64, f64)]| {
+            for (k, (dx, dy)) in pts.iter().enumerate() {
+                let (px, py) = p(*dx, *dy);
+                if k == 0 { ctx.move_to(px, py) } else { ctx.line_to(px, py) }
+            }
+            ctx.close_path();
+        };
         match kind {
-            UnitKind::Car => round_rect(ctx, -70.0, -48.0, 140.0, 96.0, 22.0),
-            UnitKind::Motorbike => {
-                ctx.begin_path();
-                ctx.move_to(0.0, -70.0);
-                ctx.line_to(64.0, 50.0);
-                ctx.line_to(-64.0, 50.0);
+            UnitKind::Car => {
+                let (x0, y0, w, h, r) = (x - 70.0 * m, y - 48.0 * m, 140.0 * m, 96.0 * m, 22.0 * m);
+                ctx.move_to(x0 + r, y0);
+                let _ = ctx.arc_to(x0 + w, y0, x0 + w, y0 + h, r);
+                let _ = ctx.arc_to(x0 + w, y0 + h, x0, y0 + h, r);
+                let _ = ctx.arc_to(x0, y0 + h, x0, y0, r);
+                let _ = ctx.arc_to(x0, y0, x0 + w, y0, r);
                 ctx.close_path();
             }
-            UnitKind::Ebike => {
-                ctx.begin_path();
-                ctx.move_to(0.0, -66.0);
-                ctx.line_to(60.0, 0.0);
-                ctx.line_to(0.0, 66.0);
-                ctx.line_to(-60.0, 0.0);
-                ctx.close_path();
-            }
+            UnitKind::Motorbike => poly(&[(0.0, -70.0), (64.0, 50.0), (-64.0, 50.0)]),
+            UnitKind::Ebike => poly(&[(0.0, -66.0), (60.0, 0.0), (0.0, 66.0), (-60.0, 0.0)]),
             UnitKind::Foot => {
-                ctx.begin_path();
-                let _ = ctx.arc(0.0, 0.0, 52.0, 0.0, std::f64::consts::TAU);
+                ctx.move_to(x + 52.0 * m, y);
+                let _ = ctx.arc(x, y, 52.0 * m, 0.0, std::f64::consts::TAU);
             }
             UnitKind::Post => {
-                ctx.begin_path();
-                ctx.rect(-62.0, -62.0, 124.0, 124.0);
+                poly(&[(-62.0, -62.0), (62.0, -62.0), (62.0, 62.0), (-62.0, 62.0)]);
+                for (a, b) in [((-28.0, 0.0), (28.0, 0.0)), ((0.0, -28.0), (0.0, 28.0))] {
+                    let (ax, ay) = p(a.0, a.1);
+                    let (bx, by) = p(b.0, b.1);
+                    ctx.move_to(ax, ay);
+                    ctx.line_to(bx, by);
+                }
             }
         }
+    }
+
+    /// A small canvas of `size` CSS px (at `dpr`), drawn once by `paint` with
+    /// the origin at its centre; blitting it is far cheaper than filling and
+    /// outlining the same shape again (the canvas is software-rendered here).
+    fn sprite(size: f64, dpr: f64, paint: impl FnOnce(&Ctx)) -> Option<web_sys::HtmlCanvasElement> {
+        let c: web_sys::HtmlCanvasElement = window().document()?.create_element("canvas").ok()?.dyn_into().ok()?;
+        let px = (size * dpr).ceil() as u32;
+        c.set_width(px);
+        c.set_height(px);
+        let ctx: Ctx = c.get_context("2d").ok()??.dyn_into().ok()?;
+        let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, size / 2.0 * dpr, size / 2.0 * dpr);
+        paint(&ctx);
+        Some(c)
+    }
+
+    /// Sprites by key, made for one marker scale and pixel ratio.
+    #[derive(Default)]
+    struct Sprites {
+        scale: (f64, f64),
+        units: std::collections::HashMap<(UnitKind, UnitStatus), Option<web_sys::HtmlCanvasElement>>,
+        /// Track and dot of an incident, by (priority index, red).
+        incidents: std::collections::HashMap<(usize, bool), Option<web_sys::HtmlCanvasElement>>,
+    }
+
+    thread_local! {
+        static SPRITES: std::cell::RefCell<Sprites> = std::cell::RefCell::new(Sprites::default());
+    }
+
+    /// Adds a circle (or an arc of one, from 12 o'clock clockwise) to the current path.
+    fn add_arc(ctx: &Ctx, x: f64, y: f64, r: f64, fraction: f64) {
+        let start = -std::f64::consts::FRAC_PI_2;
+        ctx.move_to(x + r * start.cos(), y + r * start.sin());
+        let _ = ctx.arc(x, y, r, start, start + fraction * std::f64::consts::TAU);
     }
 
     pub fn frame(
@@ -183,8 +222,15 @@ mod draw {
         let debug = js_sys::Reflect::get(&window(), &JsValue::from_str("__crDebugLabels")).is_ok_and(|v| v.is_truthy());
         let drawn_labels = js_sys::Array::new();
 
+        // grouped by colour so the style is set once per group; one small path
+        // per shape (a software rasteriser walks a path's whole bounding box,
+        // so one path of a thousand scattered shapes is slower)
         PALETTE.with(|p| {
             // incidents, under the units
+            // (x, y, priority index, red) of each incident
+            let mut marks: Vec<(f64, f64, usize, bool)> = vec![];
+            let mut rings: [Vec<(f64, f64, f64)>; 3] = Default::default(); // by level
+            let mut ids: Vec<(f64, f64, String)> = vec![];
             live.incidents.with_untracked(|incidents| {
                 for sig in incidents.values() {
                     sig.with_untracked(|i| {
@@ -195,47 +241,80 @@ mod draw {
                         }
                         let level = i.arrival_timer.level(now);
                         let left = (1.0 - i.arrival_timer.used(now)).clamp(0.0, 1.0);
-                        let _ = ctx.set_transform(dpr * m, 0.0, 0.0, dpr * m, dpr * x, dpr * y);
-                        ctx.set_line_width(38.0);
-                        ctx.begin_path();
-                        let _ = ctx.arc(0.0, 0.0, 130.0, 0.0, std::f64::consts::TAU);
-                        ctx.set_stroke_style_str(if level == domain::TimerLevel::Red {
-                            "rgba(239, 68, 68, 0.6)"
-                        } else {
-                            "rgba(255, 255, 255, 0.14)"
-                        });
-                        ctx.stroke();
+                        let lvl = match level {
+                            domain::TimerLevel::Green => 0,
+                            domain::TimerLevel::Amber => 1,
+                            domain::TimerLevel::Red => 2,
+                        };
+                        marks.push((x, y, usize::from(i.priority.get().clamp(1, 3) - 1), lvl == 2));
                         if left > 0.0 {
-                            ctx.begin_path();
-                            let start = -std::f64::consts::FRAC_PI_2;
-                            let _ = ctx.arc(0.0, 0.0, 130.0, start, start + left * std::f64::consts::TAU);
-                            ctx.set_stroke_style_str(match level {
-                                domain::TimerLevel::Green => &p.green,
-                                domain::TimerLevel::Amber => &p.amber,
-                                domain::TimerLevel::Red => &p.red,
-                            });
-                            ctx.stroke();
+                            rings[lvl].push((x, y, left));
                         }
-                        ctx.begin_path();
-                        let _ = ctx.arc(0.0, 0.0, 62.0, 0.0, std::f64::consts::TAU);
-                        ctx.set_fill_style_str(match i.priority.get() {
-                            1 => &p.red,
-                            2 => &p.orange,
-                            _ => &p.blue,
-                        });
-                        ctx.fill();
-                        ctx.set_line_width(12.0);
-                        ctx.set_stroke_style_str("#fff");
-                        ctx.stroke();
-                        ctx.set_font(&format!("800 72px {FONT_FAMILY}"));
-                        ctx.set_text_align("center");
-                        ctx.set_fill_style_str("#fff");
-                        let _ = ctx.fill_text(&i.id.to_string(), 0.0, 24.0);
+                        ids.push((x, y, i.id.to_string()));
                     });
                 }
             });
+            SPRITES.with_borrow_mut(|sp| {
+                // the marker scale is the same at every zoom, up to rounding
+                if (sp.scale.0 - m).abs() > 1e-6 * m || sp.scale.1 != dpr {
+                    *sp = Sprites { scale: (m, dpr), ..Sprites::default() };
+                }
+                let size = 2.0 * (130.0 + 19.0 + 2.0) * m;
+                for &(x, y, prio, red) in &marks {
+                    {
+                        let img = sp.incidents.entry((prio, red)).or_insert_with(|| {
+                            sprite(size, dpr, |c| {
+                                c.set_line_width(38.0 * m);
+                                c.set_stroke_style_str(if red {
+                                    "rgba(239, 68, 68, 0.6)"
+                                } else {
+                                    "rgba(255, 255, 255, 0.14)"
+                                });
+                                c.begin_path();
+                                add_arc(c, 0.0, 0.0, 130.0 * m, 1.0);
+                                c.stroke();
+                                c.begin_path();
+                                add_arc(c, 0.0, 0.0, 62.0 * m, 1.0);
+                                c.set_fill_style_str([&p.red, &p.orange, &p.blue][prio]);
+                                c.fill();
+                                c.set_line_width(12.0 * m);
+                                c.set_stroke_style_str("#fff");
+                                c.stroke();
+                            })
+                        });
+                        if let Some(img) = img {
+                            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                                img,
+                                x - size / 2.0,
+                                y - size / 2.0,
+                                size,
+                                size,
+                            );
+                        }
+                    }
+                }
+            });
+            ctx.set_line_width(38.0 * m);
+            for (list, colour) in rings.iter().zip([&p.green, &p.amber, &p.red]) {
+                ctx.set_stroke_style_str(colour);
+                for &(x, y, f) in list {
+                    ctx.begin_path();
+                    add_arc(&ctx, x, y, 130.0 * m, f);
+                    ctx.stroke();
+                }
+            }
+            // incident numbers only where they are large enough to read
+            if 72.0 * m >= 11.0 {
+                ctx.set_font(&format!("800 {:.1}px {FONT_FAMILY}", 72.0 * m));
+                ctx.set_text_align("center");
+                ctx.set_fill_style_str("#fff");
+                for (x, y, id) in ids {
+                    let _ = ctx.fill_text(&id, x, y + 24.0 * m);
+                }
+            }
 
-            // units, then their labels on top
+            // units by kind and status, then their labels on top
+            let mut groups: std::collections::BTreeMap<(UnitKind, UnitStatus), Vec<(f64, f64)>> = Default::default();
             let mut labels: Vec<(f64, f64, Slot, String, bool)> = vec![];
             live.units.with_untracked(|units| {
                 for (id, sig) in units {
@@ -246,25 +325,7 @@ mod draw {
                         if !on_screen(x, y) {
                             return;
                         }
-                        let _ = ctx.set_transform(dpr * m, 0.0, 0.0, dpr * m, dpr * x, dpr * y);
-                        shape(&ctx, u.kind);
-                        ctx.set_fill_style_str(status_fill(p, u.status));
-                        ctx.fill();
-                        if u.kind == UnitKind::Post {
-                            ctx.set_line_width(12.0);
-                            ctx.set_stroke_style_str("#fff");
-                            ctx.stroke();
-                            ctx.begin_path();
-                            ctx.move_to(-28.0, 0.0);
-                            ctx.line_to(28.0, 0.0);
-                            ctx.move_to(0.0, -28.0);
-                            ctx.line_to(0.0, 28.0);
-                            ctx.stroke();
-                        } else {
-                            ctx.set_line_width(14.0);
-                            ctx.set_stroke_style_str(OUTLINE);
-                            ctx.stroke();
-                        }
+                        groups.entry((u.kind, u.status)).or_default().push((x, y));
                         let slot = slots.get(*id);
                         if slot != Slot::Hidden {
                             labels.push((x, y, slot, u.callsign.clone(), u.status == UnitStatus::OffDuty));
@@ -272,31 +333,73 @@ mod draw {
                     });
                 }
             });
-            ctx.set_font(&format!("700 {FONT}px {FONT_FAMILY}"));
-            ctx.set_line_join("round");
-            for (x, y, slot, text, off) in labels {
+            SPRITES.with_borrow_mut(|sp| {
+                let size = 2.0 * (MARKER_R + 2.0) * m;
+                for ((kind, status), list) in &groups {
+                    let img = sp.units.entry((*kind, *status)).or_insert_with(|| {
+                        sprite(size, dpr, |c| {
+                            c.begin_path();
+                            add_shape(c, *kind, 0.0, 0.0, m);
+                            c.set_fill_style_str(status_fill(p, *status));
+                            c.fill();
+                            if *kind == UnitKind::Post {
+                                c.set_line_width(12.0 * m);
+                                c.set_stroke_style_str("#fff");
+                            } else {
+                                c.set_line_width(14.0 * m);
+                                c.set_stroke_style_str(OUTLINE);
+                            }
+                            c.stroke();
+                        })
+                    });
+                    let Some(img) = img else { continue };
+                    for &(x, y) in list {
+                        let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(
+                            img,
+                            x - size / 2.0,
+                            y - size / 2.0,
+                            size,
+                            size,
+                        );
+                    }
+                }
+            });
+            // labels on a dark plate the size of the box the layout reserved
+            // (plates never overlap; outlining the letters instead, as the SVG
+            // does, costs a software canvas several times more)
+            ctx.set_fill_style_str("rgba(10, 19, 36, 0.78)");
+            for (x, y, slot, text, _) in &labels {
+                let b = label_box(&Marker { x: 0.0, y: 0.0, width_em: text_width_em(text), rank: 0, key: 0 }, *slot);
+                ctx.fill_rect(
+                    x + b.x0 * m,
+                    y + (b.y0 + 0.12 * FONT) * m,
+                    (b.x1 - b.x0) * m,
+                    (b.y1 - b.y0 - 0.12 * FONT) * m,
+                );
+            }
+            ctx.set_font(&format!("700 {:.1}px {FONT_FAMILY}", FONT * m));
+            let r = debug.then(|| canvas.get_bounding_client_rect());
+            for (x, y, slot, text, off) in &labels {
                 let (dx, dy, anchor) = slot.anchor();
-                let _ = ctx.set_transform(dpr * m, 0.0, 0.0, dpr * m, dpr * x, dpr * y);
                 ctx.set_text_align(match anchor {
                     "start" => "left",
                     "end" => "right",
                     _ => "center",
                 });
-                ctx.set_line_width(22.0);
-                ctx.set_stroke_style_str(OUTLINE);
-                let _ = ctx.stroke_text(&text, dx, dy);
-                ctx.set_fill_style_str(if off { "#9ca3af" } else { "#f1f5f9" });
-                let _ = ctx.fill_text(&text, dx, dy);
-                if debug && let Ok(t) = ctx.measure_text(&text) {
+                let (ax, ay) = (x + dx * m, y + dy * m);
+                ctx.set_fill_style_str(if *off { "#9ca3af" } else { "#f1f5f9" });
+                let _ = ctx.fill_text(text, ax, ay);
+                if let Some(r) = &r
+                    && let Ok(t) = ctx.measure_text(text)
+                {
                     // the drawn glyphs' box, in CSS px of the page
-                    let r = canvas.get_bounding_client_rect();
-                    let (ax, ay) = (r.left() + x + dx * m, r.top() + y + dy * m);
+                    let (px, py) = (r.left() + ax, r.top() + ay);
                     let b = js_sys::Array::of5(
-                        &JsValue::from_f64(ax - t.actual_bounding_box_left() * m),
-                        &JsValue::from_f64(ay - t.actual_bounding_box_ascent() * m),
-                        &JsValue::from_f64(ax + t.actual_bounding_box_right() * m),
-                        &JsValue::from_f64(ay + t.actual_bounding_box_descent() * m),
-                        &JsValue::from_str(&text),
+                        &JsValue::from_f64(px - t.actual_bounding_box_left()),
+                        &JsValue::from_f64(py - t.actual_bounding_box_ascent()),
+                        &JsValue::from_f64(px + t.actual_bounding_box_right()),
+                        &JsValue::from_f64(py + t.actual_bounding_box_descent()),
+                        &JsValue::from_str(text),
                     );
                     drawn_labels.push(&b);
                 }

@@ -119,7 +119,11 @@ fn layout(live: Live, proj: Projection, z: f64, obstacles: &[Rect], tracked: boo
             if tracked { sig.with(&mut f) } else { sig.with_untracked(&mut f) }
         }
     };
-    if tracked { live.units.with(read) } else { live.units.with_untracked(read) }
+    if tracked {
+        live.units.with(read)
+    } else {
+        live.units.with_untracked(read)
+    }
     let obstacles: Vec<Rect> = obstacles.iter().map(|o| o.scaled(z)).collect();
     ids.into_iter().zip(label_layout::place(&markers, &obstacles)).collect()
 }
@@ -212,14 +216,12 @@ pub fn MapView(
             let _ = (ev, cb, svg_ref);
         }
     };
-    // the view a gesture has reached (the canvas draws it at once)
-    let shown = RwSignal::new(full);
-    let pz = super::pan_zoom::PanZoom::new(pan_zoom, svg_ref, view_box, shown, full);
+    let pz = super::pan_zoom::PanZoom::new(pan_zoom, svg_ref, view_box, full);
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let canvas_on = RwSignal::new(false);
     if canvas {
         #[cfg(feature = "hydrate")]
-        super::live_canvas::start(canvas_ref, live, proj, full, shown, slots);
+        super::live_canvas::start(canvas_ref, live, proj, full, view_box, slots);
         Effect::new(move |_| canvas_on.set(true));
     }
     view! {
@@ -247,14 +249,14 @@ pub fn MapView(
                 <For
                     each=move || live.incident_list()
                     key=|(id, _)| *id
-                    children=move |(_, sig)| view! { <IncidentMarker incident=sig proj=proj live=live zoom=zoom /> }
+                    children=move |(_, sig)| view! { <IncidentMarker incident=sig proj=proj live=live zoom=zoom drawn_elsewhere=canvas /> }
                 />
             </g>
             <g class="layer-units">
                 <For
                     each=move || live.unit_list()
                     key=|(id, _)| *id
-                    children=move |(id, sig)| view! { <UnitMarker unit=sig proj=proj zoom=zoom label_slot=slots.signal(id) /> }
+                    children=move |(id, sig)| view! { <UnitMarker unit=sig proj=proj zoom=zoom label_slot=slots.signal(id) drawn_elsewhere=canvas /> }
                 />
             </g>
         </svg>

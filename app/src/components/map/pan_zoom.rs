@@ -1,10 +1,11 @@
 //! Pan and zoom for the wall screen's map: mouse wheel, drag, and the keys
 //! `+` `-` arrows and `0` (reset).
 //!
-//! The view is the SVG's `viewBox`. Rewriting it repaints every marker, so
-//! while a gesture runs the already-painted map is moved by a CSS transform
-//! (the compositor moves a layer; no repaint), and the `viewBox` is committed
-//! once the gesture pauses (150 ms). Markers and labels are drawn at 1/zoom,
+//! The view is the SVG's `viewBox`. Rewriting it repaints the map, so while a
+//! gesture runs the already-painted map (and the live canvas over it) is
+//! moved by a CSS transform (the compositor moves a layer; no repaint), and
+//! the `viewBox` is committed once the gesture pauses (150 ms); the canvas
+//! then redraws in the committed view. Markers and labels are drawn at 1/zoom,
 //! so they keep their size on screen; the label layout runs again on commit.
 
 /// A `viewBox` in the map's user units (metres).
@@ -134,8 +135,6 @@ pub struct PanZoom {
     svg: NodeRef<leptos::svg::Svg>,
     /// The committed view (the SVG's `viewBox`).
     view_box: RwSignal<ViewBox>,
-    /// The view the gesture has reached (equal to `view_box` between gestures).
-    shown: RwSignal<ViewBox>,
     full: ViewBox,
     state: StoredValue<Gesture>,
 }
@@ -154,14 +153,8 @@ struct Gesture {
 
 #[cfg_attr(not(feature = "hydrate"), expect(unused_variables, reason = "only the browser handles gestures"))]
 impl PanZoom {
-    pub fn new(
-        enabled: bool,
-        svg: NodeRef<leptos::svg::Svg>,
-        view_box: RwSignal<ViewBox>,
-        shown: RwSignal<ViewBox>,
-        full: ViewBox,
-    ) -> PanZoom {
-        let pz = PanZoom { enabled, svg, view_box, shown, full, state: StoredValue::new(Gesture::default()) };
+    pub fn new(enabled: bool, svg: NodeRef<leptos::svg::Svg>, view_box: RwSignal<ViewBox>, full: ViewBox) -> PanZoom {
+        let pz = PanZoom { enabled, svg, view_box, full, state: StoredValue::new(Gesture::default()) };
         #[cfg(feature = "hydrate")]
         if enabled {
             let handle = window_event_listener(leptos::ev::keydown, move |e| pz.key(&e));
@@ -196,7 +189,7 @@ impl PanZoom {
     pub fn moved(&self, ev: &web_sys_or_unit::PointerEvent) {
         #[cfg(feature = "hydrate")]
         {
-                if !self.enabled {
+            if !self.enabled {
                 return;
             }
             let Some((x0, y0)) = self.state.with_value(|g| g.drag) else { return };
@@ -265,11 +258,14 @@ impl PanZoom {
         let Some(svg) = self.svg.get_untracked() else { return };
         let Some((_, _, w, h)) = self.frame() else { return };
         let (k, tx, ty) = self.view_box.get_untracked().preview(&next, w, h);
-        let _ = svg.set_attribute(
-            "style",
-            &format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5});transform-origin:0 0;will-change:transform"),
+        let style = format!(
+            "transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5});transform-origin:0 0;will-change:transform"
         );
-        self.shown.set(next);
+        let _ = svg.set_attribute("style", &style);
+        // and the live layer drawn over it (a canvas), if any
+        if let Some(layer) = svg.next_element_sibling() {
+            let _ = layer.set_attribute("style", &style);
+        }
         let mut step = 0;
         self.state.update_value(|g| {
             g.pending = Some(next);
@@ -287,6 +283,9 @@ impl PanZoom {
                 me.view_box.set(vb);
                 if let Some(svg) = me.svg.get_untracked() {
                     let _ = svg.remove_attribute("style");
+                    if let Some(layer) = svg.next_element_sibling() {
+                        let _ = layer.remove_attribute("style");
+                    }
                 }
             },
             std::time::Duration::from_millis(150),

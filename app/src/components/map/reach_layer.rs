@@ -42,7 +42,8 @@ fn samples(map: &MapData, proj: &Projection, n: usize) -> Vec<(f64, f64)> {
 /// Appends a full circle to SVG path data (two arcs, always the same way round).
 fn circle(d: &mut String, x: f64, y: f64, r: f64) {
     use std::fmt::Write;
-    let _ = write!(d, "M{:.0} {y:.0}a{r:.0} {r:.0} 0 1 0 {:.0} 0a{r:.0} {r:.0} 0 1 0 {:.0} 0z", x - r, 2.0 * r, -2.0 * r);
+    let _ =
+        write!(d, "M{:.0} {y:.0}a{r:.0} {r:.0} 0 1 0 {:.0} 0a{r:.0} {r:.0} 0 1 0 {:.0} 0z", x - r, 2.0 * r, -2.0 * r);
 }
 
 /// The reach state, recomputed when a unit moves or changes status, and as
