@@ -55,6 +55,8 @@ pub fn map_data(d: &District, settings: &crate::engine::Settings) -> MapData {
         policy: settings.policy.clone(),
         travel: settings.travel.clone(),
         utc_offset_minutes: settings.utc_offset_minutes,
+        // set from the config at start-up, when it names a tile server
+        tiles: None,
     }
 }
 

@@ -10,6 +10,7 @@ mod map_view;
 pub mod pan_zoom;
 mod projection;
 mod reach_layer;
+pub mod tiles;
 mod unit_marker;
 
 pub use base_layers::BaseLayers;
