@@ -123,7 +123,7 @@ pub mod msg {
     pub const RINGS_NOTE: Tr = Tr("圈外空白处即覆盖盲区", "blank map outside the rings is not covered");
     pub const ALERTS: Tr = Tr("超时与升级", "Breaches and escalations");
     pub const NO_ALERTS: Tr = Tr("今日暂无超时", "No breaches today");
-    pub const ESCALATED: Tr = Tr("已升级", "Escalated");
+    pub const ESCALATED: Tr = Tr("已升级", "escalated");
     pub const OVERDUE_SUFFIX: Tr = Tr("超时", "overdue");
     pub const WARNING_SUFFIX: Tr = Tr("预警", "at 80%");
     pub const SUGGEST: Tr = Tr("建议增派", "send");

@@ -332,6 +332,7 @@ test('zh-CN by default; ?lang=en changes every label on the screen', async ({ pa
   expect(texts.length).toBeGreaterThan(30);
   expect(texts.filter((t) => CJK.test(t))).toEqual([]);
   await expect(page.locator('.panel-alerts h2')).toHaveText('Breaches and escalations');
+  for (const what of await page.locator('.alert-what').allTextContents()) expect(what).toMatch(/^[A-Z][a-z]+( [a-z]+)* (overdue|escalated)$/);
   await snap(page, info, 'screen-en');
 });
 

@@ -77,7 +77,7 @@ fn WallScreen(board: Board) -> impl IntoView {
                     </section>
                     <section class="panel panel-alerts">
                         <h2>{t(msg::ALERTS)}</h2>
-                        <AlertTicker live=live offset_minutes=offset limit=5 />
+                        <AlertTicker live=live offset_minutes=offset limit=4 />
                     </section>
                     <section class="panel panel-stations">
                         <h2>{t(msg::STATIONS)}</h2>

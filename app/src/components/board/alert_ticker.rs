@@ -31,11 +31,8 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
         list.into_iter()
             .map(|a| {
                 let is_esc = a.kind == "escalation";
-                let what = if is_esc {
-                    format!("{}{}", i18n::timer_kind(a.timer).get(lang), escalated)
-                } else {
-                    format!("{}{}{}", i18n::timer_kind(a.timer).get(lang), if lang == i18n::Lang::En { " " } else { "" }, overdue)
-                };
+                let sep = if lang == i18n::Lang::En { " " } else { "" };
+                let what = format!("{}{sep}{}", i18n::timer_kind(a.timer).get(lang), if is_esc { escalated } else { overdue });
                 let station = a.station.as_ref().map(|code| {
                     names
                         .iter()
