@@ -111,6 +111,29 @@ pub mod msg {
     pub const PICK_ON_MAP: Tr = Tr("点击地图可取点", "Click the map to set the location");
     pub const ASSIGNED: Tr = Tr("已派警", "Assigned");
     pub const CREATED: Tr = Tr("已登记警情", "Incident created");
+    /// The police-station symbol on the map.
+    pub const POLICE_GLYPH: Tr = Tr("警", "P");
+    pub const REACH_RINGS: Tr = Tr("快反可达圈", "Reach rings");
+    pub const SHOW_RINGS: Tr = Tr("显示可达圈", "Show reach rings");
+    pub const HIDE_RINGS: Tr = Tr("隐藏可达圈", "Hide reach rings");
+    /// `{}` is the band in minutes.
+    pub const REACH_BAND: Tr = Tr("{}分钟可达", "{} min reach");
+    /// After the three bands: the share of the district each covers.
+    pub const COVERED: Tr = Tr("辖区覆盖", "district covered");
+    pub const RINGS_NOTE: Tr = Tr("圈外空白处即覆盖盲区", "blank map outside the rings is not covered");
+    pub const ALERTS: Tr = Tr("超时与升级", "Breaches and escalations");
+    pub const NO_ALERTS: Tr = Tr("今日暂无超时", "No breaches today");
+    pub const ESCALATED: Tr = Tr("已升级", "escalated");
+    pub const OVERDUE_SUFFIX: Tr = Tr("超时", "overdue");
+    pub const WARNING_SUFFIX: Tr = Tr("预警", "at 80%");
+    pub const SUGGEST: Tr = Tr("建议增派", "send");
+    pub const NOBODY_FREE: Tr = Tr("无可派警力", "nobody free");
+    pub const NOT_LIVE: Tr = Tr("非实时画面", "NOT LIVE");
+    pub const NOT_LIVE_SINCE: Tr = Tr("数据停在", "data as of");
+    pub const NOT_LIVE_NO_JS: Tr =
+        Tr("静态画面：未启用脚本，不会自动更新", "Static page: scripts are off, it will not update");
+    pub const MAP_KEYS: Tr =
+        Tr("滚轮/拖动/+−/方向键：缩放平移；0：复位", "wheel/drag/+−/arrows: zoom and pan; 0: reset");
     pub const HOME_INTRO: Tr = Tr(
         "社区与街面警务指挥室：一张图、就近派警、1-3-5分钟快速响应。",
         "A command room for community and street policing: one live map, nearest-unit dispatch, 1-3-5 minute response.",
@@ -200,6 +223,16 @@ pub fn response_class(c: Option<ResponseClass>) -> Tr {
         Some(ResponseClass::Crowded) => Tr("人员密集区", "Crowded area"),
         Some(ResponseClass::Other) => Tr("城区", "Town"),
         None => Tr("其他区域", "Outside zones"),
+    }
+}
+
+pub fn timer_kind(k: domain::TimerKind) -> Tr {
+    use domain::TimerKind::*;
+    match k {
+        Dispatch => Tr("派警", "Dispatch"),
+        Arrival => Tr("到场", "Arrival"),
+        Closure => Tr("结案", "Closure"),
+        ChatReply => Tr("群消息回复", "Chat reply"),
     }
 }
 

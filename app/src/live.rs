@@ -12,7 +12,10 @@ use chrono::{DateTime, Utc};
 use domain::{IncidentId, UnitId};
 use leptos::prelude::*;
 
-use crate::wire::{Board, Envelope, Event, Figures, IncidentView, Snapshot, UnitView};
+use crate::wire::{AlertView, Board, Envelope, Event, Figures, IncidentView, Snapshot, UnitView};
+
+/// How many alerts a page keeps (newest first).
+pub const ALERTS_KEPT: usize = 30;
 
 /// The state of the connection, as the page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +32,8 @@ pub struct Live {
     pub units: RwSignal<BTreeMap<UnitId, ArcRwSignal<UnitView>>>,
     pub incidents: RwSignal<BTreeMap<IncidentId, ArcRwSignal<IncidentView>>>,
     pub figures: RwSignal<Figures>,
+    /// Today's latest timer alerts and escalations, newest first.
+    pub alerts: RwSignal<Vec<AlertView>>,
     pub link: RwSignal<Link>,
     /// Server clock minus client clock, in milliseconds.
     pub offset_ms: RwSignal<f64>,
@@ -73,6 +78,7 @@ impl Live {
             units: RwSignal::new(BTreeMap::new()),
             incidents: RwSignal::new(BTreeMap::new()),
             figures: RwSignal::new(Figures::default()),
+            alerts: RwSignal::new(Vec::new()),
             link: RwSignal::new(Link::Connecting),
             offset_ms: RwSignal::new(server_time.timestamp_millis() as f64 - client_now_ms()),
             now: RwSignal::new(server_time),
@@ -100,6 +106,11 @@ impl Live {
         reconcile(self.units, snap.units.iter().map(|u| (u.id, u.clone())));
         reconcile(self.incidents, snap.incidents.iter().filter(|i| i.status.is_open()).map(|i| (i.id, i.clone())));
         self.figures.set(snap.figures.clone());
+        let mut alerts = snap.alerts.clone();
+        alerts.truncate(ALERTS_KEPT);
+        if self.alerts.with_untracked(|a| *a != alerts) {
+            self.alerts.set(alerts);
+        }
         self.epoch.set(snap.epoch.clone());
     }
 
@@ -150,7 +161,13 @@ impl Live {
                 });
             }
             Event::Figures { figures } => self.figures.set(figures),
-            Event::Chat { .. } | Event::Timer { .. } | Event::Escalation { .. } | Event::Heartbeat => {}
+            Event::Timer { alert } | Event::Escalation { alert } => self.alerts.update(|list| {
+                if !list.iter().any(|a| a.id == alert.id && a.kind == alert.kind) {
+                    list.insert(0, alert);
+                    list.truncate(ALERTS_KEPT);
+                }
+            }),
+            Event::Chat { .. } | Event::Heartbeat => {}
         }
         if self.link.get_untracked() != Link::Live {
             self.link.set(Link::Live);
@@ -484,6 +501,38 @@ mod tests {
             assert!(live.unit(UnitId(3)).is_some());
             assert!(live.apply(env(5, None, moved(3, 25.21, 9))));
             assert_eq!(lat_of(&live, 3), Some(25.21));
+        });
+    }
+
+    fn alert(id: i64, kind: &str) -> crate::wire::AlertView {
+        crate::wire::AlertView {
+            id,
+            at: t(id),
+            incident: IncidentId(id),
+            station: None,
+            kind: kind.into(),
+            timer: domain::TimerKind::Arrival,
+            level: domain::TimerLevel::Red,
+            deadline: t(id),
+            suggested: None,
+        }
+    }
+
+    #[test]
+    fn alerts_from_the_stream_go_first_once_each() {
+        in_owner(|| {
+            let snap = Snapshot { epoch: "e1".into(), alerts: vec![alert(1, "timer")], ..Snapshot::default() };
+            let live = Live::from_snapshot(&snap, 10, t(0));
+            assert_eq!(live.alerts.get_untracked().len(), 1, "the snapshot's alerts are on the first HTML");
+            assert!(live.apply(env(11, None, Event::Timer { alert: alert(2, "timer") })));
+            assert!(live.apply(env(12, None, Event::Escalation { alert: alert(2, "escalation") })));
+            assert!(live.apply(env(13, None, Event::Timer { alert: alert(2, "timer") })), "a repeat is ignored");
+            let kinds: Vec<(i64, String)> = live.alerts.get_untracked().into_iter().map(|a| (a.id, a.kind)).collect();
+            assert_eq!(kinds, vec![(2, "escalation".into()), (2, "timer".into()), (1, "timer".into())]);
+            for k in 0..40 {
+                assert!(live.apply(env(14 + k, None, Event::Timer { alert: alert(100 + k as i64, "timer") })));
+            }
+            assert_eq!(live.alerts.get_untracked().len(), ALERTS_KEPT);
         });
     }
 

@@ -290,6 +290,17 @@ pub struct Envelope {
     pub event: Event,
 }
 
+/// Raster tiles from a tile server the deployment names in its config (an
+/// XYZ URL template on the police network), drawn under the vector layers.
+/// None by default: the map draws from the district's own data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TileLayer {
+    /// e.g. `http://tiles.police.internal/{z}/{x}/{y}.png`
+    pub url: String,
+    /// The one zoom level drawn for the whole district.
+    pub zoom: u8,
+}
+
 /// The static map: the district's geometry and the rules that colour it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapData {
@@ -307,6 +318,9 @@ pub struct MapData {
     /// pinyin initials.
     #[serde(default)]
     pub places: Vec<Place>,
+    /// Optional raster tiles under the vector layers.
+    #[serde(default)]
+    pub tiles: Option<TileLayer>,
 }
 
 /// A known place: a landmark or a must-patrol point.

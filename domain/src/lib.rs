@@ -2,7 +2,7 @@
 //! (coordinates, ids, enums, bounded text), the status machines of units and
 //! incidents, the response-time policy and its timers, the travel-time model,
 //! the nearest-unit ranking, and the district (stations, zones, patrol points)
-//! with point-in-polygon lookup, and the checks on past incidents imported
+//! with point-in-polygon lookup, reach rings (what "1-3-5" covers), and the checks on past incidents imported
 //! from an older system.
 //!
 //! Every function that needs the time takes `now` as an argument, so the
@@ -19,6 +19,7 @@ pub mod index;
 pub mod intake;
 pub mod patrol;
 pub mod policy;
+pub mod reach;
 pub mod review;
 pub mod stats;
 pub mod text;

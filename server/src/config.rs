@@ -33,6 +33,9 @@ pub struct Config {
     /// Frames that wait for slow stream clients; one further behind gets a
     /// fresh snapshot.
     pub stream_ring: usize,
+    /// Raster tiles under the vector map, from a tile server the deployment
+    /// names (never the internet by default: none).
+    pub tiles: Option<app::wire::TileLayer>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +61,7 @@ impl Default for Config {
             reports_per_window: 5,
             reports_window_s: 600,
             stream_ring: 256,
+            tiles: None,
         }
     }
 }
@@ -94,6 +98,8 @@ struct RawConfig {
     #[serde(default)]
     stream: RawStream,
     #[serde(default)]
+    map: RawMap,
+    #[serde(default)]
     policy: PolicyConfig,
     #[serde(default)]
     travel: TravelConfig,
@@ -118,6 +124,13 @@ struct RawDatabase {
 #[serde(deny_unknown_fields)]
 struct RawDistrict {
     file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMap {
+    tiles_url: Option<String>,
+    tiles_zoom: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,6 +241,23 @@ impl Config {
                 return Err(invalid("stream.ring", format!("must be between 8 and 65536, got {n}")));
             }
             c.stream_ring = n as usize;
+        }
+        if let Some(url) = raw.map.tiles_url {
+            let placeholders = ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p));
+            let scheme = url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/');
+            if !(placeholders && scheme) {
+                return Err(invalid(
+                    "map.tiles_url",
+                    format!("must be an http(s) URL or a path with {{z}}, {{x}} and {{y}}, got {url:?}"),
+                ));
+            }
+            let zoom = raw.map.tiles_zoom.unwrap_or(15);
+            if !(1..=20).contains(&zoom) {
+                return Err(invalid("map.tiles_zoom", format!("must be between 1 and 20, got {zoom}")));
+            }
+            c.tiles = Some(app::wire::TileLayer { url, zoom: zoom as u8 });
+        } else if raw.map.tiles_zoom.is_some() {
+            return Err(invalid("map.tiles_zoom", "needs map.tiles_url"));
         }
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
         c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;
@@ -365,6 +395,21 @@ mod tests {
         assert!(e.contains("unknown field `port`"), "{e}");
         let e = Config::from_toml("[database]\nurl = \"mysql://x\"").expect_err("unsupported").to_string();
         assert!(e.starts_with("database.url"), "{e}");
+        let e = Config::from_toml("[map]\ntiles_url = \"http://t/{z}/{x}.png\"").expect_err("no {y}").to_string();
+        assert!(e.starts_with("map.tiles_url"), "{e}");
+        let e = Config::from_toml("[map]\ntiles_url = \"http://t/{z}/{x}/{y}.png\"\ntiles_zoom = 30")
+            .expect_err("zoom")
+            .to_string();
+        assert!(e.starts_with("map.tiles_zoom"), "{e}");
+    }
+
+    #[test]
+    fn tiles_are_optional_and_off_by_default() {
+        assert_eq!(Config::default().tiles, None);
+        let c =
+            Config::from_toml("[map]\ntiles_url = \"http://tiles.police.internal/{z}/{x}/{y}.png\"").expect("valid");
+        let t = c.tiles.expect("tiles");
+        assert_eq!((t.url.as_str(), t.zoom), ("http://tiles.police.internal/{z}/{x}/{y}.png", 15));
     }
 
     #[test]

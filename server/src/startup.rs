@@ -69,7 +69,9 @@ impl Application {
             heartbeat: Duration::from_secs(config.heartbeat_s),
             stream_ring: config.stream_ring,
         };
-        let map = Arc::new(map_data(&district, &settings));
+        let mut map = map_data(&district, &settings);
+        map.tiles = config.tiles.clone();
+        let map = Arc::new(map);
         let (engine, engine_task) = engine::start(store.clone(), district.clone(), settings).await?;
 
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;

@@ -56,6 +56,8 @@ pub fn map_data(d: &District, settings: &crate::engine::Settings) -> MapData {
         travel: settings.travel.clone(),
         utc_offset_minutes: settings.utc_offset_minutes,
         places: places(d),
+        // set from the config at start-up, when it names a tile server
+        tiles: None,
     }
 }
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::Projection;
-use crate::i18n::{Lang, lang};
+use crate::i18n::{Lang, lang, msg, t};
 use crate::wire::MapData;
 
 #[component]
@@ -68,7 +68,7 @@ pub fn BaseLayers(map: MapData, proj: Projection) -> impl IntoView {
             view! {
                 <g class="police-station" transform=format!("translate({x:.0} {y:.0})")>
                     <rect x="-55" y="-55" width="110" height="110" rx="12"></rect>
-                    <text y="28">"警"</text>
+                    <text y="28">{t(msg::POLICE_GLYPH)}</text>
                 </g>
             }
         })
@@ -86,9 +86,29 @@ pub fn BaseLayers(map: MapData, proj: Projection) -> impl IntoView {
             }
         })
         .collect_view();
+    // optional raster tiles from the deployment's tile server, under everything
+    let tiles = map.tiles.as_ref().map(|t| {
+        super::tiles::covering(&proj, &t.url, t.zoom)
+            .into_iter()
+            .map(|t| {
+                view! {
+                    <image
+                        href=t.href
+                        x=format!("{:.1}", t.x)
+                        y=format!("{:.1}", t.y)
+                        width=format!("{:.1}", t.w)
+                        height=format!("{:.1}", t.h)
+                        preserveAspectRatio="none"
+                    ></image>
+                }
+            })
+            .collect_view()
+    });
+    let with_tiles = map.tiles.is_some();
     view! {
-        <g class="layer-base">
+        <g class="layer-base" class:with-tiles=with_tiles>
             <rect class="map-bg" x="0" y="0" width=format!("{:.0}", proj.width) height=format!("{:.0}", proj.height)></rect>
+            <g class="layer-tiles">{tiles}</g>
             <g class="layer-stations">{stations}</g>
             <g class="layer-zones">{zones}</g>
             <g class="layer-roads">{roads}</g>

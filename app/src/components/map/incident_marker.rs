@@ -1,5 +1,6 @@
 //! An incident on the map: a dot coloured by priority inside a ring that
-//! drains as the arrival timer runs, turning amber, then red.
+//! drains as the arrival timer runs, turning amber, then red. Drawn at
+//! 1/zoom so it keeps its size on screen.
 
 use leptos::prelude::*;
 
@@ -10,21 +11,36 @@ use crate::wire::IncidentView;
 const RING_R: f64 = 130.0;
 
 #[component]
-pub fn IncidentMarker(incident: ArcRwSignal<IncidentView>, proj: Projection, live: Live) -> impl IntoView {
+pub fn IncidentMarker(
+    incident: ArcRwSignal<IncidentView>,
+    proj: Projection,
+    live: Live,
+    /// Drawn at 1/zoom, so it keeps its size on screen.
+    zoom: Signal<f64>,
+    /// The browser draws incidents elsewhere (the wall screen's canvas):
+    /// keep status and level current, not position, zoom or the ring.
+    #[prop(optional)]
+    drawn_elsewhere: bool,
+) -> impl IntoView {
     let id = incident.with_untracked(|i| i.id);
     let i = incident.clone();
     let transform = move || {
-        i.with(|i| {
-            let (x, y) = proj.xy(i.lat, i.lon);
+        let z = if drawn_elsewhere { 1.0 } else { zoom.get() };
+        let at = |i: &IncidentView| proj.xy(i.lat, i.lon);
+        let (x, y) = if drawn_elsewhere { i.with_untracked(at) } else { i.with(at) };
+        if (z - 1.0).abs() < 1e-9 {
             format!("translate({x:.0} {y:.0})")
-        })
+        } else {
+            format!("translate({x:.0} {y:.0}) scale({:.4})", 1.0 / z)
+        }
     };
     let i = incident.clone();
     let level = move || i.with(|i| i.arrival_timer.level(live.now.get()).as_str());
     let i = incident.clone();
     let circumference = 2.0 * std::f64::consts::PI * RING_R;
     let dash = move || {
-        let left = i.with(|i| (1.0 - i.arrival_timer.used(live.now.get())).clamp(0.0, 1.0));
+        let now = if drawn_elsewhere { live.now.get_untracked() } else { live.now.get() };
+        let left = i.with(|i| (1.0 - i.arrival_timer.used(now)).clamp(0.0, 1.0));
         format!("{:.0} {:.0}", circumference * left, circumference)
     };
     let i = incident.clone();

@@ -3,12 +3,19 @@
 
 mod base_layers;
 mod incident_marker;
+pub mod label_layout;
+#[cfg(feature = "hydrate")]
+mod live_canvas;
 mod map_view;
+pub mod pan_zoom;
 mod projection;
+mod reach_layer;
+pub mod tiles;
 mod unit_marker;
 
 pub use base_layers::BaseLayers;
 pub use incident_marker::IncidentMarker;
-pub use map_view::{MapView, Overlay};
+pub use map_view::{LabelSlots, MapView, Overlay};
 pub use projection::Projection;
+pub use reach_layer::{ReachLayer, ReachState, reach_memo};
 pub use unit_marker::UnitMarker;

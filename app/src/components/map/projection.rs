@@ -70,6 +70,11 @@ impl Projection {
         format!("0 0 {:.0} {:.0}", self.width, self.height)
     }
 
+    /// The map's edges: (north, west, south, east) in degrees.
+    pub fn bounds(&self) -> (f64, f64, f64, f64) {
+        (self.north, self.west, self.north - self.height / M_PER_DEG_LAT, self.west + self.width / self.m_per_deg_lon)
+    }
+
     /// A closed SVG path through a ring.
     pub fn ring_path(&self, ring: &[Coordinates]) -> String {
         let mut d = String::with_capacity(ring.len() * 16);
@@ -119,6 +124,7 @@ mod tests {
             travel: TravelModel::default(),
             utc_offset_minutes: 480,
             places: vec![],
+            tiles: None,
         };
         let p = Projection::fit(&map);
         let (x1, y1) = p.xy(25.24, 110.20);

@@ -1,0 +1,61 @@
+//! The latest breaches and escalations, newest first: what the room must act
+//! on now. Server-rendered from the snapshot's alerts, then fed by the
+//! stream's `timer` and `escalation` events. Amber warnings are left out:
+//! they are already on the map and in the countdowns.
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::i18n::{self, msg, t};
+use crate::live::Live;
+use domain::TimerLevel;
+
+#[component]
+pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Option<usize>) -> impl IntoView {
+    let lang = i18n::lang();
+    let (none, escalated, overdue, suggest, nobody) =
+        (t(msg::NO_ALERTS), t(msg::ESCALATED), t(msg::OVERDUE_SUFFIX), t(msg::SUGGEST), t(msg::NOBODY_FREE));
+    let rows = move || {
+        let names =
+            live.figures.with(|f| f.stations.iter().map(|s| (s.code.clone(), s.name.clone())).collect::<Vec<_>>());
+        let list: Vec<_> = live.alerts.with(|a| {
+            a.iter()
+                .filter(|a| a.kind == "escalation" || a.level == TimerLevel::Red)
+                .take(limit.unwrap_or(6))
+                .cloned()
+                .collect()
+        });
+        if list.is_empty() {
+            return view! { <li class="empty">{none}</li> }.into_any();
+        }
+        list.into_iter()
+            .map(|a| {
+                let is_esc = a.kind == "escalation";
+                let sep = if lang == i18n::Lang::En { " " } else { "" };
+                let what = format!("{}{sep}{}", i18n::timer_kind(a.timer).get(lang), if is_esc { escalated } else { overdue });
+                let station = a.station.as_ref().map(|code| {
+                    names
+                        .iter()
+                        .find(|(c, _)| c == code)
+                        .filter(|_| lang == i18n::Lang::Zh)
+                        .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+                });
+                let next = is_esc.then(|| match &a.suggested {
+                    Some(r) => format!("{suggest} {} ({})", r.callsign, format::duration(Some(r.eta_s))),
+                    None => nobody.to_owned(),
+                });
+                view! {
+                    <li class=format!("alert-row alert-{}", a.kind) data-alert-kind=a.kind.clone() data-incident-id=a.incident.to_string()>
+                        <span class="alert-time">{format::clock_hm(a.at, offset_minutes)}</span>
+                        <span class="alert-id">{format!("#{}", a.incident)}</span>
+                        <span class="alert-what">{what}</span>
+                        <span class="alert-where">{station.unwrap_or_default()}</span>
+                        {next.map(|n| view! { <span class="alert-next">{n}</span> })}
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! { <ul class="alert-ticker">{rows}</ul> }
+}
