@@ -87,6 +87,7 @@ mod tests {
             policy: domain::ResponsePolicy::default(),
             travel: domain::TravelModel::default(),
             utc_offset_minutes: 480,
+            places: vec![],
             tiles: None,
         };
         let proj = Projection::fit(&map);
