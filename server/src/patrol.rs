@@ -217,51 +217,27 @@ pub async fn report(
     Ok(PatrolReport { from: first, to: last, stations, points })
 }
 
-/// Records every opening that ended without a check-in (once each), then
-/// again every `every` until shutdown.
-pub async fn watch(state: AppState, every: std::time::Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        if let Err(e) = record_misses(&state, Utc::now()).await {
-            tracing::error!(error = %e, "patrol watch");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
-}
-
-/// Records the openings that ended in the last 26 hours without a check-in;
-/// returns how many were new.
-pub async fn record_misses(state: &AppState, now: DateTime<Utc>) -> Result<usize, CheckInError> {
-    let offset = state.map.utc_offset_minutes;
+pub async fn record_misses(
+    store: &crate::store::Store,
+    points: &[domain::district::PatrolPoint],
+    offset: i32,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let today = (now + Duration::minutes(i64::from(offset))).date_naive();
     let first = today - chrono::Days::new(2);
-    let times = state.store.check_in_times(now - Duration::hours(80), now + Duration::minutes(1)).await?;
-    let mut new = 0;
-    for p in &state.map.patrol_points {
+    let times = store.check_in_times(now - Duration::hours(80), now + Duration::minutes(1)).await?;
+    let mut misses = vec![];
+    for p in points {
         let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
         for o in domain::patrol::occurrences(p, first, today, offset) {
             let ended = o.end <= now && now - o.end < Duration::hours(26);
-            if !ended || visits.iter().any(|t| o.contains(*t)) {
-                continue;
-            }
-            let (code, station) = (p.code.clone(), p.station.to_string());
-            let recorded = state
-                .engine
-                .write(Box::new(move |store| {
-                    Box::pin(
-                        async move { store.record_miss(&code, &station, o.start, o.end, now).await.map(i64::from) },
-                    )
-                }))
-                .await?;
-            if recorded == 1 {
-                tracing::warn!(point = %p.code, station = %p.station, "must-patrol point missed");
-                new += 1;
+            if ended && !visits.iter().any(|t| o.contains(*t)) {
+                misses.push((p.code.clone(), p.station.to_string(), o.start, o.end));
             }
         }
     }
-    Ok(new)
+    // one transaction: the engine is busy for one commit, not one per point
+    store.record_misses(&misses, now).await
 }
 
 /// Compares two tokens without stopping at the first difference.
@@ -269,8 +245,8 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The point's QR page: its token (made on first use, through the engine),
-/// the check-in address on `origin`, and the code drawn as an SVG path.
+/// The point's QR page: its token (made at start-up), the check-in address
+/// on `origin`, and the code drawn as an SVG path.
 pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire::PointQr, CheckInError> {
     let p = state
         .map
@@ -278,25 +254,10 @@ pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire
         .iter()
         .find(|p| p.code == point)
         .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {point:?}")))?;
-    let token = match state.store.point_token(&p.code).await? {
-        Some(t) => t,
-        None => {
-            let fresh: String = {
-                use rand::Rng;
-                let mut rng = rand::rng();
-                (0..24).map(|_| char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[rng.random_range(0..32)])).collect()
-            };
-            let (code, t) = (p.code.clone(), fresh);
-            state
-                .engine
-                .write(Box::new(move |store| {
-                    Box::pin(async move { store.make_point_token(&code, &t, Utc::now()).await })
-                }))
-                .await?;
-            // another request may have made it first: the stored one wins
-            state.store.point_token(&p.code).await?.ok_or_else(|| CheckInError::NotFound("token".into()))?
-        }
-    };
+    let token =
+        state.store.point_token(&p.code).await?.ok_or_else(|| {
+            CheckInError::NotFound(format!("point {} has no QR token yet; restart the server", p.code))
+        })?;
     let url = format!("{origin}/checkin/{}?token={token}", p.code);
     let qr = qrcodegen::QrCode::encode_text(&url, qrcodegen::QrCodeEcc::Medium)
         .map_err(|_| CheckInError::NotFound("the address is too long for a QR code".into()))?;
@@ -345,4 +306,23 @@ pub async fn point_page(state: &AppState, code: &str) -> Result<app::wire::Point
         last_check_in: last,
         utc_offset_minutes: state.map.utc_offset_minutes,
     })
+}
+
+/// Makes the QR token of every point that has none (at start-up, before the
+/// engine runs; a point's token never changes once made).
+pub async fn ensure_tokens(
+    store: &crate::store::Store,
+    points: &[domain::district::PatrolPoint],
+) -> Result<(), StoreError> {
+    for p in points {
+        if store.point_token(&p.code).await?.is_none() {
+            let fresh: String = {
+                use rand::Rng;
+                let mut rng = rand::rng();
+                (0..24).map(|_| char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[rng.random_range(0..32)])).collect()
+            };
+            store.make_point_token(&p.code, &fresh, Utc::now()).await?;
+        }
+    }
+    Ok(())
 }

@@ -62,6 +62,9 @@ impl Application {
             }
         }
         let district = Arc::new(store.load_district().await?);
+        // every must-patrol point has the secret its printed QR code carries,
+        // made here before the engine takes over the writes
+        crate::patrol::ensure_tokens(&store, &district.patrol_points).await?;
         let settings = Settings {
             policy: config.policy.clone(),
             travel: config.travel.clone(),
@@ -95,8 +98,6 @@ impl Application {
             shutdown: shutdown_rx.clone(),
             reports_limiter,
         };
-        // openings of must-patrol windows that end unvisited are recorded
-        tokio::spawn(crate::patrol::watch(state.clone(), Duration::from_secs(30), shutdown_rx.clone()));
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))

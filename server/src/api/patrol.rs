@@ -73,7 +73,8 @@ pub struct SinceQuery {
 }
 
 /// `GET /api/v1/patrol/misses?since=RFC3339`: openings that ended without a
-/// check-in (default: ended in the last 24 hours), newest first.
+/// check-in (default: ended in the last 24 hours), newest first; openings
+/// that ended since the last request are recorded when asked.
 pub async fn misses(State(state): State<AppState>, ApiQuery(q): ApiQuery<SinceQuery>) -> Result<Response, ApiError> {
     let since = match q.since.as_deref() {
         None => Utc::now() - Duration::hours(24),
@@ -81,6 +82,17 @@ pub async fn misses(State(state): State<AppState>, ApiQuery(q): ApiQuery<SinceQu
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
     };
+    // openings that ended since the last look are recorded first, through
+    // the engine (see `patrol::record_misses`)
+    let (store, points, offset) = (state.store.clone(), state.map.patrol_points.clone(), state.map.utc_offset_minutes);
+    state
+        .engine
+        .write(Box::new(move |_| {
+            Box::pin(async move {
+                crate::patrol::record_misses(&store, &points, offset, Utc::now()).await.map(|n| n as i64)
+            })
+        }))
+        .await?;
     Ok(Json(state.store.misses(since).await?).into_response())
 }
 

@@ -93,6 +93,36 @@ impl Store {
         Ok(by_point)
     }
 
+    /// Records openings that ended without a check-in (point, station,
+    /// start, end), in one transaction; returns how many were new.
+    pub async fn record_misses(
+        &self,
+        misses: &[(String, String, DateTime<Utc>, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        if misses.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool().begin().await?;
+        let mut new = 0;
+        for (point, station, start, end) in misses {
+            let r = sqlx::query(
+                "INSERT INTO patrol_misses (point_code, station, window_start, window_end, recorded_at)
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_code, window_start) DO NOTHING",
+            )
+            .bind(point)
+            .bind(station)
+            .bind(millis(*start))
+            .bind(millis(*end))
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
+            new += r.rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
     /// Records that an opening of a point ended without a check-in; `false`
     /// when it was recorded before.
     pub async fn record_miss(
