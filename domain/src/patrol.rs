@@ -70,7 +70,8 @@ pub enum Refusal {
     TooFar { which: &'static str, point: String, distance_m: f64, radius_m: f64 },
 }
 
-fn windows_text(p: &PatrolPoint) -> String {
+/// The point's windows as written in the district data: "00:00-04:00, 12:00-14:00".
+pub fn windows_text(p: &PatrolPoint) -> String {
     p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>().join(", ")
 }
 

@@ -22,6 +22,16 @@ pub enum CheckInError {
     Engine(#[from] crate::engine::EngineError),
 }
 
+/// The must-patrol point with this code.
+fn find_point<'a>(state: &'a AppState, code: &str) -> Result<&'a domain::district::PatrolPoint, CheckInError> {
+    state
+        .map
+        .patrol_points
+        .iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {code:?}")))
+}
+
 fn local_time(state: &AppState, now: DateTime<Utc>) -> chrono::NaiveTime {
     (now + Duration::minutes(i64::from(state.map.utc_offset_minutes))).time()
 }
@@ -34,12 +44,7 @@ pub async fn check_in(
     submitted: Option<Coordinates>,
     qr_token: Option<&str>,
 ) -> Result<CheckInView, CheckInError> {
-    let p = state
-        .map
-        .patrol_points
-        .iter()
-        .find(|p| p.code == point)
-        .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {point:?}")))?;
+    let p = find_point(state, point)?;
     let u = state.engine.unit(unit).ok_or_else(|| CheckInError::NotFound(format!("unit {unit} not found")))?;
     let latest = match (u.lat, u.lon, u.seen_at) {
         (Some(lat), Some(lon), Some(at)) => Coordinates::parse(lat, lon).ok().map(|c| (c, at)),
@@ -77,7 +82,8 @@ pub async fn check_in(
 pub async fn points_due(state: &AppState, station: &StationCode) -> Result<Vec<PointDue>, StoreError> {
     let now = Utc::now();
     let local = local_time(state, now);
-    let recent = state.store.check_ins(now - Duration::hours(24), None).await?;
+    // times only, ascending: the last one per point is its latest
+    let recent = state.store.check_in_times(now - Duration::hours(24), now + Duration::minutes(1)).await?;
     let mut points: Vec<PointDue> = state
         .map
         .patrol_points
@@ -89,9 +95,9 @@ pub async fn points_due(state: &AppState, station: &StationCode) -> Result<Vec<P
             lat: p.at.lat(),
             lon: p.at.lon(),
             radius_m: p.radius_m,
-            windows: p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>().join(", "),
+            windows: domain::patrol::windows_text(p),
             due: is_due(p, local),
-            last_check_in: recent.iter().find(|c| c.point == p.code).map(|c| c.at),
+            last_check_in: recent.get(&p.code).and_then(|t| t.last().copied()),
         })
         .collect();
     points.sort_by(|a, b| b.due.cmp(&a.due).then_with(|| a.code.cmp(&b.code)));
@@ -248,12 +254,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 /// The point's QR page: its token (made at start-up), the check-in address
 /// on `origin`, and the code drawn as an SVG path.
 pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire::PointQr, CheckInError> {
-    let p = state
-        .map
-        .patrol_points
-        .iter()
-        .find(|p| p.code == point)
-        .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {point:?}")))?;
+    let p = find_point(state, point)?;
     let token =
         state.store.point_token(&p.code).await?.ok_or_else(|| {
             CheckInError::NotFound(format!("point {} has no QR token yet; restart the server", p.code))
@@ -280,7 +281,7 @@ pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire
             .find(|s| s.code == p.station)
             .map(|s| s.name.clone())
             .unwrap_or_default(),
-        windows: p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>().join(", "),
+        windows: domain::patrol::windows_text(p),
         url,
         path,
         size: n as u32,
@@ -290,18 +291,13 @@ pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire
 /// What the page behind a point's QR code shows: the point, whether it is
 /// due, and its latest check-in in the last 24 hours.
 pub async fn point_page(state: &AppState, code: &str) -> Result<app::wire::PointPage, CheckInError> {
-    let p = state
-        .map
-        .patrol_points
-        .iter()
-        .find(|p| p.code == code)
-        .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {code:?}")))?;
+    let p = find_point(state, code)?;
     let now = Utc::now();
     let last = state.store.check_ins(now - Duration::hours(24), Some(&p.code)).await?.into_iter().next();
     Ok(app::wire::PointPage {
         code: p.code.clone(),
         name: p.name.clone(),
-        windows: p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>().join(", "),
+        windows: domain::patrol::windows_text(p),
         due: is_due(p, local_time(state, now)),
         last_check_in: last,
         utc_offset_minutes: state.map.utc_offset_minutes,

@@ -123,30 +123,6 @@ impl Store {
         Ok(new)
     }
 
-    /// Records that an opening of a point ended without a check-in; `false`
-    /// when it was recorded before.
-    pub async fn record_miss(
-        &self,
-        point: &str,
-        station: &str,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let r = sqlx::query(
-            "INSERT INTO patrol_misses (point_code, station, window_start, window_end, recorded_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_code, window_start) DO NOTHING",
-        )
-        .bind(point)
-        .bind(station)
-        .bind(millis(start))
-        .bind(millis(end))
-        .bind(millis(now))
-        .execute(self.pool())
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
     /// Misses recorded since `since`, newest first.
     pub async fn misses(&self, since: DateTime<Utc>) -> Result<Vec<app::wire::MissView>, StoreError> {
         let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(

@@ -3,31 +3,9 @@
 //! recommended as soon as a location is set, backup, reassignment, a taken
 //! unit explained, and the incident's timeline.
 
-use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
 use crate::helpers::{JINSHAN, TestApp, spawn};
-
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let r = app.client.get(app.url(path)).send().await.expect("request");
-    (r.status().as_u16(), r.text().await.expect("text"))
-}
-
-/// Posts a form as a browser without JavaScript does; returns the status and
-/// the path it redirects to.
-async fn post_form(app: &TestApp, endpoint: &str, fields: &[(&str, &str)], from: &str) -> (u16, String) {
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
-    let r = client
-        .post(app.url(endpoint))
-        .header("accept", "text/html")
-        .header("referer", app.url(from))
-        .form(fields)
-        .send()
-        .await
-        .expect("request");
-    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    (r.status().as_u16(), location.strip_prefix(&app.base).unwrap_or(location).to_owned())
-}
 
 async fn assign(app: &TestApp, incident: &Value, unit: &Value) -> Value {
     let (s, body) =
@@ -39,23 +17,23 @@ async fn assign(app: &TestApp, incident: &Value, unit: &Value) -> Value {
 #[tokio::test]
 async fn known_places_are_found_by_pinyin_initials_and_preset_the_location() {
     let app = spawn().await;
-    let (status, html) = page(&app, "/dispatch?place=jsgc").await;
+    let (status, html) = app.html("/dispatch?place=jsgc").await;
     assert_eq!(status, 200);
     assert!(html.contains("金山广场"), "金山广场 by its initials");
     let hit = html.split("class=\"place-hit").nth(1).expect("a hit");
     let href = hit.split("href=\"").nth(1).and_then(|h| h.split('"').next()).expect("a link").replace("&amp;", "&");
     assert!(href.starts_with("/dispatch?lat=25.") && href.contains("&lon=110."), "{href}");
     // the link presets the intake form's location, and units are recommended at once
-    let (status, html) = page(&app, &href).await;
+    let (status, html) = app.html(&href).await;
     assert_eq!(status, 200);
     assert!(html.contains("name=\"form[lat]\"") && html.contains("value=\"25."), "the latitude is filled in");
     assert!(html.contains("class=\"candidate-row\""), "recommendations for the location, before any incident");
     assert!(html.contains("preview-note"));
     assert!(!html.contains("class=\"assign\""), "nothing to assign to yet");
     // a patrol point by its computed initials, and nothing for nonsense
-    let (_, html) = page(&app, "/dispatch?place=jsgcdm").await;
+    let (_, html) = app.html("/dispatch?place=jsgcdm").await;
     assert!(html.contains("金山广场东门"));
-    let (_, html) = page(&app, "/dispatch?place=qqqqqq").await;
+    let (_, html) = app.html("/dispatch?place=qqqqqq").await;
     assert!(!html.contains("class=\"place-hit"));
 }
 
@@ -67,15 +45,14 @@ async fn backup_and_reassignment_from_the_console() {
     let first = app.unit_by_callsign("JS-P1").await;
     assign(&app, &incident, &first).await;
     let from = format!("/dispatch?incident={id}");
-    let (_, html) = page(&app, &from).await;
+    let (_, html) = app.html(&from).await;
     assert!(html.contains("title=\"改派：替换 JS-P1\""), "reassign names the unit it replaces");
     assert!(html.contains("class=\"assign backup\""), "with a unit on it, more units are backup");
 
     // backup: a second unit joins
     let backup = app.unit_by_callsign("JS-F1").await;
     let (status, to) =
-        post_form(&app, "/sf/assign", &[("incident", &id.to_string()), ("unit", &backup["id"].to_string())], &from)
-            .await;
+        app.post_form("/sf/assign", &[("incident", &id.to_string()), ("unit", &backup["id"].to_string())], &from).await;
     assert!(matches!(status, 302 | 303));
     assert!(!to.contains("__err"), "{to}");
     let (_, i) = app.get(&format!("/api/v1/incidents/{id}")).await;
@@ -83,13 +60,13 @@ async fn backup_and_reassignment_from_the_console() {
 
     // reassign the first unit to a third: the first is free again, the incident keeps two units
     let third = app.unit_by_callsign("JS-F2").await;
-    let (status, to) = post_form(
-        &app,
-        "/sf/reassign",
-        &[("incident", &id.to_string()), ("from", &first["id"].to_string()), ("to", &third["id"].to_string())],
-        &from,
-    )
-    .await;
+    let (status, to) = app
+        .post_form(
+            "/sf/reassign",
+            &[("incident", &id.to_string()), ("from", &first["id"].to_string()), ("to", &third["id"].to_string())],
+            &from,
+        )
+        .await;
     assert!(matches!(status, 302 | 303));
     assert!(!to.contains("__err"), "{to}");
     let (_, i) = app.get(&format!("/api/v1/incidents/{id}")).await;
@@ -106,7 +83,7 @@ async fn backup_and_reassignment_from_the_console() {
     assert_eq!(reason, Some(json!("reassigned: JS-F2 sent instead")));
 
     // the timeline is on the console, with who did what
-    let (_, html) = page(&app, &from).await;
+    let (_, html) = app.html(&from).await;
     assert!(html.contains("class=\"timeline\""));
     assert!(html.contains("reassigned: JS-F2 sent instead"));
     assert!(html.contains("JS-F2 → 已派"), "unit steps named by callsign");
@@ -121,12 +98,12 @@ async fn a_unit_taken_meanwhile_is_explained_and_nothing_changes() {
     assign(&app, &a, &unit).await;
     // a second dispatcher, looking at an old list, sends the same unit to b
     let from = format!("/dispatch?incident={}", b["id"]);
-    let (status, to) =
-        post_form(&app, "/sf/assign", &[("incident", &b["id"].to_string()), ("unit", &unit["id"].to_string())], &from)
-            .await;
+    let (status, to) = app
+        .post_form("/sf/assign", &[("incident", &b["id"].to_string()), ("unit", &unit["id"].to_string())], &from)
+        .await;
     assert!(matches!(status, 302 | 303));
     assert!(to.contains("__err="), "{to}");
-    let (status, html) = page(&app, &to).await;
+    let (status, html) = app.html(&to).await;
     assert_eq!(status, 200);
     assert!(html.contains("data-conflict=\"true\""), "the conflict is explained");
     assert!(html.contains("推荐列表已刷新"));
@@ -138,13 +115,13 @@ async fn a_unit_taken_meanwhile_is_explained_and_nothing_changes() {
     // reassigning to a unit that is taken leaves the old one in place
     let other = app.unit_by_callsign("JS-F1").await;
     assign(&app, &b, &other).await;
-    let (_, to) = post_form(
-        &app,
-        "/sf/reassign",
-        &[("incident", &b["id"].to_string()), ("from", &other["id"].to_string()), ("to", &unit["id"].to_string())],
-        &from,
-    )
-    .await;
+    let (_, to) = app
+        .post_form(
+            "/sf/reassign",
+            &[("incident", &b["id"].to_string()), ("from", &other["id"].to_string()), ("to", &unit["id"].to_string())],
+            &from,
+        )
+        .await;
     assert!(to.contains("__err="), "{to}");
     assert_eq!(app.unit_by_callsign("JS-F1").await["status"], "dispatched", "still on b");
 }

@@ -82,6 +82,30 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// A page as a browser gets it: status and HTML (`path`, or a whole
+    /// address such as a redirect's `location`).
+    pub async fn html(&self, path: &str) -> (u16, String) {
+        let url = if path.starts_with("http") { path.to_owned() } else { self.url(path) };
+        let r = self.client.get(url).send().await.expect("request");
+        (r.status().as_u16(), r.text().await.expect("text"))
+    }
+
+    /// Posts a form as a browser without JavaScript does, from the page at
+    /// `from`; returns the status and where it redirects (a whole address).
+    pub async fn post_form(&self, endpoint: &str, fields: &[(&str, &str)], from: &str) -> (u16, String) {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let r = client
+            .post(self.url(endpoint))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", self.url(from))
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (r.status().as_u16(), location)
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.client.get(self.url(path)).send().await.expect("request");
         let status = r.status().as_u16();

@@ -3,16 +3,11 @@
 
 use crate::helpers::{JINSHAN, spawn};
 
-async fn html(app: &crate::helpers::TestApp, path: &str) -> (u16, String) {
-    let r = app.client.get(app.url(path)).send().await.expect("request");
-    (r.status().as_u16(), r.text().await.expect("text"))
-}
-
 #[tokio::test]
 async fn the_wall_screen_is_complete_in_the_first_html() {
     let app = spawn().await;
     let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
-    let (status, page) = html(&app, "/screen").await;
+    let (status, page) = app.html("/screen").await;
     assert_eq!(status, 200);
     assert!(page.contains("<svg"), "the map is rendered on the server");
     assert_eq!(page.matches("data-unit-id=").count(), 45, "every unit is on the map");
@@ -34,7 +29,7 @@ async fn the_screen_never_shows_personal_data() {
         )
         .await;
     assert_eq!(s, 201);
-    let (_, page) = html(&app, "/screen").await;
+    let (_, page) = app.html("/screen").await;
     assert!(!page.contains("13812345678"));
 }
 
@@ -42,7 +37,7 @@ async fn the_screen_never_shows_personal_data() {
 async fn dispatch_renders_recommendations_for_the_selected_incident_without_javascript() {
     let app = spawn().await;
     let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
-    let (status, page) = html(&app, &format!("/dispatch?incident={}", i["id"])).await;
+    let (status, page) = app.html(&format!("/dispatch?incident={}", i["id"])).await;
     assert_eq!(status, 200);
     assert!(page.contains("JS-P1"), "the nearest unit is listed");
     assert!(page.contains("class=\"assign\""), "with an assign button");
@@ -52,13 +47,13 @@ async fn dispatch_renders_recommendations_for_the_selected_incident_without_java
 #[tokio::test]
 async fn english_and_unknown_pages() {
     let app = spawn().await;
-    let (status, page) = html(&app, "/screen?lang=en").await;
+    let (status, page) = app.html("/screen?lang=en").await;
     assert_eq!(status, 200);
     assert!(page.contains("Open incidents"));
     assert!(page.contains("lang=\"en\""));
-    let (status, _) = html(&app, "/no-such-page").await;
+    let (status, _) = app.html("/no-such-page").await;
     assert_eq!(status, 404);
-    let (status, page) = html(&app, "/").await;
+    let (status, page) = app.html("/").await;
     assert_eq!(status, 200);
     assert!(page.contains("/screen") && page.contains("/dispatch") && page.contains("/review"));
 }

@@ -5,7 +5,6 @@
 //! due only in an hour that is not now.
 
 use chrono::{Duration, Timelike, Utc};
-use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, repo_root, spawn_with};
@@ -156,7 +155,7 @@ async fn the_phone_page_lists_due_points_and_checks_in_with_a_plain_form() {
     let app = app().await;
     let unit = app.unit_by_callsign("JS-F1").await;
     place_at(&app, &unit, PP01.0, PP01.1, 0).await;
-    let page = app.client.get(app.url("/unit/JS-F1")).send().await.expect("page").text().await.expect("text");
+    let (_, page) = app.html("/unit/JS-F1").await;
     assert!(page.contains("data-point=\"PP01\""), "its station's points are listed");
     assert!(page.contains("name=\"point\" value=\"PP01\""), "a due point has a check-in form");
     assert!(page.contains("class=\"checkin\""));
@@ -166,26 +165,16 @@ async fn the_phone_page_lists_due_points_and_checks_in_with_a_plain_form() {
     );
     assert!(!page.contains("data-point=\"RS"), "no other station's points");
 
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
-    let post = |point: &'static str| {
-        client
-            .post(app.url("/sf/officer_check_in"))
-            .header("accept", "text/html")
-            .header("referer", app.url("/unit/JS-F1"))
-            .form(&[("callsign", "JS-F1"), ("point", point), ("lat", ""), ("lon", "")])
-            .send()
-    };
-    let r = post("PP01").await.expect("post");
-    assert!(r.status().is_redirection());
-    let to = r.headers()["location"].to_str().expect("location").to_owned();
+    let fields = |point| [("callsign", "JS-F1"), ("point", point), ("lat", ""), ("lon", "")];
+    let (status, to) = app.post_form("/sf/officer_check_in", &fields("PP01"), "/unit/JS-F1").await;
+    assert!(matches!(status, 302 | 303));
     assert!(!to.contains("__err"), "{to}");
     let (_, list) = app.get("/api/v1/checkins?point=PP01").await;
     assert_eq!(list[0]["callsign"], "JS-F1");
 
-    let r = post("PP02").await.expect("post");
-    let to = r.headers()["location"].to_str().expect("location").to_owned();
+    let (_, to) = app.post_form("/sf/officer_check_in", &fields("PP02"), "/unit/JS-F1").await;
     assert!(to.contains("__err"), "{to}");
-    let page = app.client.get(&to).send().await.expect("page").text().await.expect("text");
+    let (_, page) = app.html(&to).await;
     assert!(page.contains("point PP02 is not due now"), "the refusal is on the page");
 }
 
@@ -269,7 +258,7 @@ async fn the_review_page_shows_patrol_compliance_for_its_dates() {
     let (s, r) = app.get("/api/v1/review/patrol?station=JSL").await;
     assert_eq!(s, 200);
     let jsl = &r["stations"][0];
-    let page = app.client.get(app.url("/review?station=JSL")).send().await.expect("page").text().await.expect("text");
+    let (_, page) = app.html("/review?station=JSL").await;
     let row = page.split("data-patrol=\"JSL\"").nth(1).and_then(|t| t.split("</tr>").next()).expect("JSL's row");
     let cells: Vec<String> =
         row.split("<td class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap_or_default().to_owned()).collect();
@@ -281,9 +270,8 @@ async fn the_review_page_shows_patrol_compliance_for_its_dates() {
 
 /// The token in a point's printed QR code, read off its page.
 async fn token_of(app: &TestApp, code: &str) -> String {
-    let r = app.client.get(app.url(&format!("/points/{code}/qr"))).send().await.expect("page");
-    assert_eq!(r.status(), 200);
-    let page = r.text().await.expect("text");
+    let (status, page) = app.html(&format!("/points/{code}/qr")).await;
+    assert_eq!(status, 200);
     assert!(page.contains("class=\"qr\"") && page.contains("<path d=\"M"), "the code is drawn on the server");
     let url = page.split("class=\"qr-url no-print\">").nth(1).and_then(|t| t.split('<').next()).expect("the address");
     assert!(url.starts_with(&format!("{}/checkin/{code}?token=", app.base)), "{url}");
@@ -314,8 +302,7 @@ async fn a_printed_qr_code_stands_in_for_poor_gps_and_is_recorded_as_such() {
     let (s, e) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP02", "qr_token": pp02})).await;
     assert_eq!(s, 422);
     assert!(message(&e).contains("not due now"), "{e}");
-    let (s, _) =
-        app.client.get(app.url("/points/PP99/qr")).send().await.map(|r| (r.status().as_u16(), ())).expect("page");
+    let (s, _) = app.html("/points/PP99/qr").await;
     assert_eq!(s, 404);
 }
 
@@ -324,25 +311,18 @@ async fn the_page_behind_the_code_checks_in_with_a_plain_form() {
     let app = app().await;
     let token = token_of(&app, "PP01").await;
     let from = format!("/checkin/PP01?token={token}");
-    let page = app.client.get(app.url(&from)).send().await.expect("page").text().await.expect("text");
+    let (_, page) = app.html(&from).await;
     assert!(page.contains("PP01 金山广场东门") && page.contains("现在开放"));
     assert!(page.contains(&format!("name=\"qr_token\" value=\"{token}\"")));
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
-    let r = client
-        .post(app.url("/sf/officer_check_in"))
-        .header("accept", "text/html")
-        .header("referer", app.url(&from))
-        .form(&[("callsign", "JS-F2"), ("point", "PP01"), ("qr_token", &token)])
-        .send()
-        .await
-        .expect("post");
-    assert!(r.status().is_redirection());
-    let to = r.headers()["location"].to_str().expect("location").to_owned();
+    let (status, to) = app
+        .post_form("/sf/officer_check_in", &[("callsign", "JS-F2"), ("point", "PP01"), ("qr_token", &token)], &from)
+        .await;
+    assert!(matches!(status, 302 | 303));
     assert!(!to.contains("__err"), "{to}");
     let (_, list) = app.get("/api/v1/checkins?point=PP01").await;
     assert_eq!(list[0]["callsign"], "JS-F2");
     assert_eq!(list[0]["method"], "qr");
     // back on the page: the check-in is shown (no JavaScript needed)
-    let page = app.client.get(&to).send().await.expect("page").text().await.expect("text");
+    let (_, page) = app.html(&to).await;
     assert!(page.contains("JS-F2 · qr"), "the latest check-in is on the page");
 }
