@@ -61,9 +61,14 @@ pub async fn check_in(
     let (code, method, distance) = (p.code.clone(), ok.method.as_str(), ok.distance_m);
     let id = state
         .engine
-        .write(Box::new(move |store| {
-            Box::pin(async move { store.insert_check_in(&code, unit.0, now, position, distance, method).await })
-        }))
+        .check_in(crate::engine::CheckIn {
+            point: code,
+            unit_id: unit.0,
+            at: now,
+            position,
+            distance_m: distance,
+            method,
+        })
         .await?;
     tracing::info!(point = %p.code, unit = %u.callsign, method, "check-in accepted");
     Ok(CheckInView {
