@@ -79,9 +79,9 @@ pub mod msg {
     pub const COMPLIANCE: Tr = Tr("按时到场率", "On time");
     pub const BREACHES: Tr = Tr("今日超时", "Breaches today");
     pub const PATROL_TONIGHT: Tr = Tr("必巡点 已巡/应巡", "Patrol points visited");
-    pub const POINT_DUE: Tr = Tr("待巡", "due");
-    pub const POINT_VISITED: Tr = Tr("已巡", "visited");
-    pub const POINT_MISSED: Tr = Tr("漏巡", "missed");
+    pub const POINT_DUE: Tr = Tr("待巡", "Due");
+    pub const POINT_VISITED: Tr = Tr("已巡", "Visited");
+    pub const POINT_MISSED: Tr = Tr("漏巡", "Missed");
     pub const NONE_OPEN: Tr = Tr("暂无待处置警情", "No open incidents");
     pub const STATIONS: Tr = Tr("各站警力", "Units by station");
     pub const RECOMMENDED: Tr = Tr("推荐警力", "Recommended units");

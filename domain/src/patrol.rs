@@ -225,6 +225,22 @@ pub fn state_at(
     }
 }
 
+/// [`state_at`] for a point watched since `since` (when the system first
+/// knew it): an opening that started before then cannot have been missed,
+/// so the point is idle until its next opening.
+pub fn state_since(
+    p: &PatrolPoint,
+    check_ins: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    offset_minutes: i32,
+    since: Option<DateTime<Utc>>,
+) -> (PointState, Option<Occurrence>) {
+    match state_at(p, check_ins, now, offset_minutes) {
+        (PointState::Missed, Some(o)) if since.is_some_and(|s| o.start < s) => (PointState::Idle, None),
+        other => other,
+    }
+}
+
 /// How long after an opening ends its outcome (visited or missed) stays on
 /// tonight's map.
 pub const OUTCOME_SHOWN_H: i64 = 24;
@@ -446,5 +462,20 @@ mod tests {
         let mut none = p.clone();
         none.windows.clear();
         assert_eq!(next_change(&none, at("2026-11-20T12:00:00Z"), 480), None);
+    }
+
+    #[test]
+    fn an_opening_before_the_point_was_watched_is_not_missed() {
+        let p = point();
+        let after = at("2026-11-21T01:00:00Z"); // 09:00 local; last night's opening unvisited
+        assert_eq!(state_since(&p, &[], after, 480, None).0, PointState::Missed);
+        // watched from 02:00 local, after that opening had started
+        let (s, o) = state_since(&p, &[], after, 480, Some(at("2026-11-20T18:00:00Z")));
+        assert_eq!((s, o), (PointState::Idle, None));
+        // watched from before it started: it counts
+        assert_eq!(state_since(&p, &[], after, 480, Some(at("2026-11-20T14:00:00Z"))).0, PointState::Missed);
+        // an opening that is due now is due, whenever watching began
+        let during = at("2026-11-21T16:00:00Z");
+        assert_eq!(state_since(&p, &[], during, 480, Some(at("2026-11-21T15:30:00Z"))).0, PointState::Due);
     }
 }

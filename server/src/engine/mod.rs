@@ -206,7 +206,8 @@ pub async fn start(
     // openings that ended while the server was down are misses too
     crate::patrol::record_misses(&store, points, offset, now).await?;
     let visits = store.check_in_times(now - chrono::Duration::hours(60), now + chrono::Duration::minutes(1)).await?;
-    let patrol = patrol::PatrolBoard::new(points, visits, now, offset);
+    let since = store.points_watched_since().await?;
+    let patrol = patrol::PatrolBoard::new(points, visits, since, now, offset);
     let (tx, rx) = mpsc::channel(1024);
     let mut engine = Engine {
         store,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use app::wire::{Event, PointStateView};
 use chrono::{DateTime, Duration, Utc};
 use domain::district::PatrolPoint;
-use domain::patrol::{PointState, next_change, state_at};
+use domain::patrol::{PointState, next_change, state_since};
 
 use super::{Engine, EngineError};
 
@@ -20,13 +20,21 @@ const LOOKBACK_H: i64 = 60;
 /// Each point's check-in times (recent ones only) and current state.
 pub(super) struct PatrolBoard {
     visits: HashMap<String, Vec<DateTime<Utc>>>,
+    /// When each point began to be watched (see `Store::points_watched_since`).
+    since: HashMap<String, DateTime<Utc>>,
     states: Vec<PointStateView>,
     /// When a state next changes by the clock alone.
     next: Option<DateTime<Utc>>,
 }
 
-fn view(p: &PatrolPoint, visits: &[DateTime<Utc>], now: DateTime<Utc>, offset: i32) -> PointStateView {
-    let (s, o) = state_at(p, visits, now, offset);
+fn view(
+    p: &PatrolPoint,
+    visits: &[DateTime<Utc>],
+    since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    offset: i32,
+) -> PointStateView {
+    let (s, o) = state_since(p, visits, now, offset, since);
     PointStateView {
         code: p.code.clone(),
         name: p.name.clone(),
@@ -41,12 +49,15 @@ impl PatrolBoard {
     pub(super) fn new(
         points: &[PatrolPoint],
         visits: HashMap<String, Vec<DateTime<Utc>>>,
+        since: HashMap<String, DateTime<Utc>>,
         now: DateTime<Utc>,
         offset: i32,
     ) -> PatrolBoard {
-        let states =
-            points.iter().map(|p| view(p, visits.get(&p.code).map_or(&[], Vec::as_slice), now, offset)).collect();
-        PatrolBoard { visits, states, next: next_change_of(points, now, offset) }
+        let states = points
+            .iter()
+            .map(|p| view(p, visits.get(&p.code).map_or(&[], Vec::as_slice), since.get(&p.code).copied(), now, offset))
+            .collect();
+        PatrolBoard { visits, since, states, next: next_change_of(points, now, offset) }
     }
 
     pub(super) fn views(&self) -> Vec<PointStateView> {
@@ -61,7 +72,7 @@ impl PatrolBoard {
         for (p, old) in points.iter().zip(self.states.iter_mut()) {
             let visits = self.visits.entry(p.code.clone()).or_default();
             visits.retain(|t| *t >= cutoff);
-            let new = view(p, visits, now, offset);
+            let new = view(p, visits, self.since.get(&p.code).copied(), now, offset);
             if new != *old {
                 *old = new.clone();
                 changed.push(new);
@@ -151,7 +162,7 @@ mod tests {
     fn changes_are_reported_once_as_the_night_goes_on() {
         let points = vec![point("PP01"), point("PP02")];
         // 12:00Z is 20:00 local: last night's opening went unvisited
-        let mut b = PatrolBoard::new(&points, HashMap::new(), at("2026-11-20T12:00:00Z"), 480);
+        let mut b = PatrolBoard::new(&points, HashMap::new(), HashMap::new(), at("2026-11-20T12:00:00Z"), 480);
         assert!(b.views().iter().all(|v| v.state == "missed"));
         let next = b.next_change();
         assert_eq!(next, Some(at("2026-11-20T15:00:00Z")), "23:00 local opens the window");
@@ -166,5 +177,18 @@ mod tests {
         assert_eq!((ended[0].code.as_str(), ended[0].state.as_str()), ("PP02", "missed"));
         assert_eq!(ended[0].window_end, Some(at("2026-11-20T20:00:00Z")));
         assert_eq!(b.next_change(), Some(at("2026-11-21T15:00:00Z")), "tomorrow's opening");
+    }
+
+    #[test]
+    fn a_point_first_watched_during_an_opening_is_not_missed_for_it() {
+        let points = vec![point("PP01")];
+        let since = HashMap::from([("PP01".to_owned(), at("2026-11-20T17:00:00Z"))]);
+        let mut b = PatrolBoard::new(&points, HashMap::new(), since, at("2026-11-20T17:00:00Z"), 480);
+        assert_eq!(b.views()[0].state, "due", "open now: it can still be visited");
+        let ended = b.refresh(&points, at("2026-11-20T20:00:00Z"), 480);
+        assert_eq!(ended[0].state, "idle", "the opening began before the point was watched");
+        b.refresh(&points, at("2026-11-21T15:00:00Z"), 480);
+        let ended = b.refresh(&points, at("2026-11-21T20:00:00Z"), 480);
+        assert_eq!(ended[0].state, "missed", "the next night counts");
     }
 }

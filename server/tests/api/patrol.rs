@@ -7,7 +7,9 @@
 use chrono::{Duration, Timelike, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, repo_root, spawn_with};
+use sqlx::sqlite::SqlitePoolOptions;
+
+use crate::helpers::{TestApp, repo_root, spawn_with, start, test_config};
 
 const PP01: (f64, f64) = (25.2481, 110.2096);
 
@@ -36,7 +38,19 @@ async fn app_with_pp02(pp02_windows: &str) -> TestApp {
     let app = spawn_with(|c| c.district_file = Some(path.clone())).await;
     // the district is read at the first start; the file may go now
     drop(dir);
-    app
+    watched_for_days(app).await
+}
+
+/// Restarts the server as one that has watched every point for three days:
+/// a fresh server counts no opening before its first start as missed.
+async fn watched_for_days(app: TestApp) -> TestApp {
+    let url = format!("sqlite://{}/test.db", app.dir.path().display());
+    let dir = app.stop().await;
+    let pool = SqlitePoolOptions::new().max_connections(1).connect(&url).await.expect("the test database");
+    let three_days_ago = (Utc::now() - Duration::days(3)).timestamp_millis();
+    sqlx::query("UPDATE patrol_tokens SET created_at = ?").bind(three_days_ago).execute(&pool).await.expect("update");
+    pool.close().await;
+    start(test_config(dir.path()), dir).await
 }
 
 async fn place_at(app: &TestApp, unit: &Value, lat: f64, lon: f64, age_s: i64) {
@@ -401,4 +415,30 @@ async fn a_check_in_shows_the_point_visited_on_the_stream_and_the_wall_screen() 
     assert!(point_markup(&html, "PP01").contains("ps-visited"), "{}", point_markup(&html, "PP01"));
     let tile = tag_with(&html, "data-figure=\"patrol\"");
     assert!(tile.contains("data-visited=\"1\""), "{tile}");
+}
+
+#[tokio::test]
+async fn a_fresh_server_does_not_count_openings_before_it_knew_the_point() {
+    // PP02's windows ended before this server first started
+    let h = (Utc::now() + Duration::minutes(480)).hour();
+    let text = std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("district");
+    let at = text.find("code = \"PP02\"").expect("PP02");
+    let w = at + text[at..].find("windows = ").expect("windows");
+    let end = w + text[w..].find('\n').expect("line");
+    let windows = format!("windows = [\"{:02}:00-{:02}:00\"]", (h + 2) % 24, (h + 3) % 24);
+    let text = format!("{}{windows}{}", &text[..w], &text[end..]);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("district.toml");
+    std::fs::write(&path, text).expect("write");
+    let app = spawn_with(|c| c.district_file = Some(path.clone())).await;
+    let (_, points) = app.get("/api/v1/patrol/points").await;
+    let pp02 = points.as_array().expect("points").iter().find(|p| p["code"] == "PP02").cloned().expect("PP02");
+    assert_eq!(pp02["state"], "idle", "not missed: nobody was watching last time: {pp02}");
+    let (_, misses) = app.get("/api/v1/patrol/misses").await;
+    assert_eq!(misses, serde_json::json!([]), "nothing recorded");
+    // once watched for days, the same opening is a miss
+    let app = watched_for_days(app).await;
+    let (_, points) = app.get("/api/v1/patrol/points").await;
+    let pp02 = points.as_array().expect("points").iter().find(|p| p["code"] == "PP02").cloned().expect("PP02");
+    assert_eq!(pp02["state"], "missed", "{pp02}");
 }
