@@ -45,6 +45,17 @@ pub fn lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
 
+/// The label of a must-patrol point's state (`due`, `visited`, `missed`);
+/// none for `idle` or unknown.
+pub fn point_state_label(state: &str) -> Option<&'static str> {
+    match state {
+        "due" => Some(t(msg::POINT_DUE)),
+        "visited" => Some(t(msg::POINT_VISITED)),
+        "missed" => Some(t(msg::POINT_MISSED)),
+        _ => None,
+    }
+}
+
 /// A message in the page's language.
 pub fn t(m: Tr) -> &'static str {
     m.get(lang())
@@ -67,6 +78,10 @@ pub mod msg {
     pub const P90_RESPONSE: Tr = Tr("到场90分位", "90th percentile");
     pub const COMPLIANCE: Tr = Tr("按时到场率", "On time");
     pub const BREACHES: Tr = Tr("今日超时", "Breaches today");
+    pub const PATROL_TONIGHT: Tr = Tr("必巡点 已巡/应巡", "Patrol points visited");
+    pub const POINT_DUE: Tr = Tr("待巡", "Due");
+    pub const POINT_VISITED: Tr = Tr("已巡", "Visited");
+    pub const POINT_MISSED: Tr = Tr("漏巡", "Missed");
     pub const NONE_OPEN: Tr = Tr("暂无待处置警情", "No open incidents");
     pub const STATIONS: Tr = Tr("各站警力", "Units by station");
     pub const RECOMMENDED: Tr = Tr("推荐警力", "Recommended units");

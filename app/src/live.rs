@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use domain::{IncidentId, UnitId};
 use leptos::prelude::*;
 
-use crate::wire::{AlertView, Board, Envelope, Event, Figures, IncidentView, Snapshot, UnitView};
+use crate::wire::{AlertView, Board, Envelope, Event, Figures, IncidentView, PointStateView, Snapshot, UnitView};
 
 /// How many alerts a page keeps (newest first).
 pub const ALERTS_KEPT: usize = 30;
@@ -34,6 +34,8 @@ pub struct Live {
     pub figures: RwSignal<Figures>,
     /// Today's latest timer alerts and escalations, newest first.
     pub alerts: RwSignal<Vec<AlertView>>,
+    /// Tonight's must-patrol points by code.
+    pub points: RwSignal<BTreeMap<String, PointStateView>>,
     pub link: RwSignal<Link>,
     /// Server clock minus client clock, in milliseconds.
     pub offset_ms: RwSignal<f64>,
@@ -79,6 +81,7 @@ impl Live {
             incidents: RwSignal::new(BTreeMap::new()),
             figures: RwSignal::new(Figures::default()),
             alerts: RwSignal::new(Vec::new()),
+            points: RwSignal::new(BTreeMap::new()),
             link: RwSignal::new(Link::Connecting),
             offset_ms: RwSignal::new(server_time.timestamp_millis() as f64 - client_now_ms()),
             now: RwSignal::new(server_time),
@@ -110,6 +113,11 @@ impl Live {
         alerts.truncate(ALERTS_KEPT);
         if self.alerts.with_untracked(|a| *a != alerts) {
             self.alerts.set(alerts);
+        }
+        let points: BTreeMap<String, PointStateView> =
+            snap.points.iter().map(|p| (p.code.clone(), p.clone())).collect();
+        if self.points.with_untracked(|p| *p != points) {
+            self.points.set(points);
         }
         self.epoch.set(snap.epoch.clone());
     }
@@ -166,6 +174,9 @@ impl Live {
                     list.insert(0, alert);
                     list.truncate(ALERTS_KEPT);
                 }
+            }),
+            Event::Point { point } => self.points.update(|m| {
+                m.insert(point.code.clone(), point);
             }),
             Event::Chat { .. } | Event::Heartbeat => {}
         }
@@ -544,6 +555,34 @@ mod tests {
             assert!(live.apply(Envelope { seq: 10, first_seq: None, server_time: ahead, event: Event::Heartbeat }));
             let off = (live.server_now() - ahead).num_seconds().abs();
             assert!(off < 5, "server_now follows the server's clock, off by {off} s");
+        });
+    }
+
+    fn point(code: &str, state: &str) -> PointStateView {
+        PointStateView {
+            code: code.into(),
+            name: code.into(),
+            station: "JSL".into(),
+            state: state.into(),
+            window_start: None,
+            window_end: None,
+        }
+    }
+
+    #[test]
+    fn patrol_points_follow_the_stream() {
+        in_owner(|| {
+            let snap = Snapshot {
+                epoch: "e1".into(),
+                points: vec![point("PP01", "due"), point("PP02", "idle")],
+                ..Snapshot::default()
+            };
+            let live = Live::from_snapshot(&snap, 10, t(0));
+            let state = |code: &str| live.points.with_untracked(|m| m.get(code).map(|p| p.state.clone()));
+            assert_eq!(state("PP01").as_deref(), Some("due"));
+            assert!(live.apply(env(11, None, Event::Point { point: point("PP01", "visited") })));
+            assert_eq!(state("PP01").as_deref(), Some("visited"));
+            assert_eq!(state("PP02").as_deref(), Some("idle"), "the others are untouched");
         });
     }
 }

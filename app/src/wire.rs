@@ -248,6 +248,9 @@ pub struct Snapshot {
     pub figures: Figures,
     /// Today's latest alerts, newest first.
     pub alerts: Vec<AlertView>,
+    /// Every must-patrol point's state tonight (due, visited, missed, idle).
+    #[serde(default)]
+    pub points: Vec<PointStateView>,
 }
 
 /// What the live stream carries. Every event is wrapped in an [`Envelope`].
@@ -270,6 +273,9 @@ pub enum Event {
     Timer { alert: AlertView },
     /// A red arrival timer: the station chief is alerted, with the next-best unit.
     Escalation { alert: AlertView },
+    /// A must-patrol point changed state: its window opened (due), a unit
+    /// checked in (visited), or the window ended without one (missed).
+    Point { point: PointStateView },
     /// Nothing happened; the connection and the server are alive.
     Heartbeat,
 }
@@ -431,7 +437,7 @@ pub struct MissView {
 
 /// A must-patrol point's state now (tonight's map): `due`, `visited`,
 /// `missed` or `idle`, with the opening it refers to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointStateView {
     pub code: String,
     pub name: String,

@@ -4,7 +4,7 @@
 //! module parses and checks it, and answers "which station and zone class is
 //! this point in".
 
-use chrono::NaiveTime;
+use chrono::{NaiveTime, Timelike};
 use geo::{BoundingRect, Contains};
 use serde::{Deserialize, Serialize};
 
@@ -85,8 +85,11 @@ pub struct TimeWindow {
 impl TimeWindow {
     pub fn parse(s: &str) -> Result<TimeWindow, String> {
         let (a, b) = s.split_once('-').ok_or_else(|| format!("time window {s:?} must look like \"00:00-04:00\""))?;
+        // HH:MM, or HH:MM:SS for windows that do not start on the minute
         let parse = |t: &str| {
-            NaiveTime::parse_from_str(t.trim(), "%H:%M")
+            let t = t.trim();
+            NaiveTime::parse_from_str(t, "%H:%M")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M:%S"))
                 .map_err(|_| format!("time window {s:?}: {t:?} is not a time like 04:00"))
         };
         let (start, end) = (parse(a)?, parse(b)?);
@@ -110,7 +113,8 @@ impl TryFrom<String> for TimeWindow {
 
 impl From<TimeWindow> for String {
     fn from(w: TimeWindow) -> String {
-        format!("{}-{}", w.start.format("%H:%M"), w.end.format("%H:%M"))
+        let f = |t: NaiveTime| t.format(if t.second() == 0 { "%H:%M" } else { "%H:%M:%S" }).to_string();
+        format!("{}-{}", f(w.start), f(w.end))
     }
 }
 
@@ -579,6 +583,10 @@ mod tests {
         assert!(n.contains(t(0, 0)) && n.contains(t(3, 59)) && !n.contains(t(4, 0)));
         assert!(TimeWindow::parse("25:00-01:00").is_err());
         assert!(TimeWindow::parse("01:00").is_err());
+        let s = TimeWindow::parse("12:00:30-12:01").expect("seconds are allowed");
+        assert_eq!(String::from(s), "12:00:30-12:01");
+        assert!(s.contains(NaiveTime::from_hms_opt(12, 0, 45).expect("t")));
+        assert!(!s.contains(NaiveTime::from_hms_opt(12, 0, 29).expect("t")));
         assert_eq!(String::from(w), "22:00-01:00");
     }
 

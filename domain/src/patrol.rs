@@ -218,11 +218,45 @@ pub fn state_at(
     if let Some(o) = occ.iter().find(|o| o.contains(now)) {
         return (if visited(o) { PointState::Visited } else { PointState::Due }, Some(*o));
     }
-    match occ.iter().rev().find(|o| o.end <= now && now - o.end < chrono::Duration::hours(24)) {
+    match occ.iter().rev().find(|o| o.end <= now && now - o.end < chrono::Duration::hours(OUTCOME_SHOWN_H)) {
         Some(o) if visited(o) => (PointState::Visited, Some(*o)),
         Some(o) => (PointState::Missed, Some(*o)),
         None => (PointState::Idle, None),
     }
+}
+
+/// [`state_at`] for a point watched since `since` (when the system first
+/// knew it): an opening that started before then cannot have been missed,
+/// so the point is idle until its next opening.
+pub fn state_since(
+    p: &PatrolPoint,
+    check_ins: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+    offset_minutes: i32,
+    since: Option<DateTime<Utc>>,
+) -> (PointState, Option<Occurrence>) {
+    match state_at(p, check_ins, now, offset_minutes) {
+        (PointState::Missed, Some(o)) if since.is_some_and(|s| o.start < s) => (PointState::Idle, None),
+        other => other,
+    }
+}
+
+/// How long after an opening ends its outcome (visited or missed) stays on
+/// tonight's map.
+pub const OUTCOME_SHOWN_H: i64 = 24;
+
+/// The first time after `now` at which the point's state changes by the
+/// clock alone: an opening starts or ends, or an ended opening's outcome
+/// leaves the map. `None` for a point without windows.
+pub fn next_change(p: &PatrolPoint, now: DateTime<Utc>, offset_minutes: i32) -> Option<DateTime<Utc>> {
+    let today = (now + chrono::Duration::minutes(i64::from(offset_minutes))).date_naive();
+    let first = today - chrono::Days::new(2);
+    let last = today + chrono::Days::new(1);
+    occurrences(p, first, last, offset_minutes)
+        .into_iter()
+        .flat_map(|o| [o.start, o.end, o.end + chrono::Duration::hours(OUTCOME_SHOWN_H)])
+        .filter(|t| *t > now)
+        .min()
 }
 
 /// Patrol compliance of a point over whole local days: openings that ended
@@ -401,5 +435,47 @@ mod tests {
         let mut u = unit(Some((25.2481, 110.2096)), 5, now);
         u.status = UnitStatus::OffDuty;
         assert!(matches!(check_in(&point(), &u, None, None, now, t(0, 10)), Err(Refusal::NotOnDuty { .. })));
+    }
+
+    #[test]
+    fn the_state_changes_only_at_the_times_next_change_names() {
+        let p = point(); // 23:00-04:00 local (UTC+8): 15:00Z-20:00Z
+        assert_eq!(next_change(&p, at("2026-11-20T12:00:00Z"), 480), Some(at("2026-11-20T15:00:00Z")));
+        assert_eq!(next_change(&p, at("2026-11-20T15:00:00Z"), 480), Some(at("2026-11-20T20:00:00Z")));
+        // after the end: the next opening starts before the outcome expires
+        assert_eq!(next_change(&p, at("2026-11-20T20:00:00Z"), 480), Some(at("2026-11-21T15:00:00Z")));
+        // walk a day and a half in 10-minute steps: the state is constant
+        // between consecutive change times
+        let mut t = at("2026-11-20T00:00:00Z");
+        let end = at("2026-11-21T12:00:00Z");
+        while t < end {
+            let next = next_change(&p, t, 480).expect("a daily window always has a next change");
+            assert!(next > t);
+            let state = state_at(&p, &[], t, 480).0;
+            let mut u = t;
+            while u < next.min(end) {
+                assert_eq!(state_at(&p, &[], u, 480).0, state, "state changed at {u}, before {next}");
+                u += chrono::Duration::minutes(10);
+            }
+            t = next;
+        }
+        let mut none = p.clone();
+        none.windows.clear();
+        assert_eq!(next_change(&none, at("2026-11-20T12:00:00Z"), 480), None);
+    }
+
+    #[test]
+    fn an_opening_before_the_point_was_watched_is_not_missed() {
+        let p = point();
+        let after = at("2026-11-21T01:00:00Z"); // 09:00 local; last night's opening unvisited
+        assert_eq!(state_since(&p, &[], after, 480, None).0, PointState::Missed);
+        // watched from 02:00 local, after that opening had started
+        let (s, o) = state_since(&p, &[], after, 480, Some(at("2026-11-20T18:00:00Z")));
+        assert_eq!((s, o), (PointState::Idle, None));
+        // watched from before it started: it counts
+        assert_eq!(state_since(&p, &[], after, 480, Some(at("2026-11-20T14:00:00Z"))).0, PointState::Missed);
+        // an opening that is due now is due, whenever watching began
+        let during = at("2026-11-21T16:00:00Z");
+        assert_eq!(state_since(&p, &[], during, 480, Some(at("2026-11-21T15:30:00Z"))).0, PointState::Due);
     }
 }

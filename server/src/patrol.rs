@@ -61,9 +61,14 @@ pub async fn check_in(
     let (code, method, distance) = (p.code.clone(), ok.method.as_str(), ok.distance_m);
     let id = state
         .engine
-        .write(Box::new(move |store| {
-            Box::pin(async move { store.insert_check_in(&code, unit.0, now, position, distance, method).await })
-        }))
+        .check_in(crate::engine::CheckIn {
+            point: code,
+            unit_id: unit.0,
+            at: now,
+            position,
+            distance_m: distance,
+            method,
+        })
         .await?;
     tracing::info!(point = %p.code, unit = %u.callsign, method, "check-in accepted");
     Ok(CheckInView {
@@ -109,12 +114,14 @@ pub async fn states(state: &AppState) -> Result<Vec<app::wire::PointStateView>, 
     let now = Utc::now();
     let offset = state.map.utc_offset_minutes;
     let times = state.store.check_in_times(now - Duration::hours(60), now + Duration::minutes(1)).await?;
+    let since = state.store.points_watched_since().await?;
     Ok(state
         .map
         .patrol_points
         .iter()
         .map(|p| {
-            let (s, o) = domain::patrol::state_at(p, times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]), now, offset);
+            let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
+            let (s, o) = domain::patrol::state_since(p, visits, now, offset, since.get(&p.code).copied());
             app::wire::PointStateView {
                 code: p.code.clone(),
                 name: p.name.clone(),
@@ -232,10 +239,12 @@ pub async fn record_misses(
     let today = (now + Duration::minutes(i64::from(offset))).date_naive();
     let first = today - chrono::Days::new(2);
     let times = store.check_in_times(now - Duration::hours(80), now + Duration::minutes(1)).await?;
+    let since = store.points_watched_since().await?;
     let mut misses = vec![];
     for p in points {
         let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
-        for o in domain::patrol::occurrences(p, first, today, offset) {
+        let watched = |o: &domain::patrol::Occurrence| since.get(&p.code).is_none_or(|s| o.start >= *s);
+        for o in domain::patrol::occurrences(p, first, today, offset).into_iter().filter(watched) {
             let ended = o.end <= now && now - o.end < Duration::hours(26);
             if ended && !visits.iter().any(|t| o.contains(*t)) {
                 misses.push((p.code.clone(), p.station.to_string(), o.start, o.end));

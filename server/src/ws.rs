@@ -104,6 +104,8 @@ impl Filter {
                         .collect(),
                     incidents,
                     figures: snap.figures.clone(),
+                    // the phone lists its station's points itself
+                    points: vec![],
                 }
             }
         };
@@ -119,6 +121,7 @@ fn station_part(snap: &Snapshot, code: &StationCode) -> Snapshot {
         incidents: snap.incidents.iter().filter(|i| i.station.as_ref() == Some(code)).cloned().collect(),
         figures: snap.figures.clone(),
         alerts: snap.alerts.iter().filter(|a| a.station.as_ref() == Some(code)).cloned().collect(),
+        points: snap.points.iter().filter(|p| p.station == code.as_str()).cloned().collect(),
     }
 }
 
@@ -165,6 +168,7 @@ impl Client {
                 alert.station.as_ref() == Some(s)
             }
             (Filter::Station(_), Event::Figures { .. }) => true,
+            (Filter::Station(s), Event::Point { point }) => point.station == s.as_str(),
             (Filter::Unit(id), Event::Unit { unit }) => {
                 if unit.id == *id && unit.incident.is_some() {
                     self.incident = unit.incident;
@@ -177,7 +181,7 @@ impl Client {
             (Filter::Unit(_), Event::Timer { alert } | Event::Escalation { alert }) => {
                 Some(alert.incident) == self.incident
             }
-            (_, Event::Figures { .. } | Event::Chat { .. } | Event::Positions { .. }) => false,
+            (_, Event::Figures { .. } | Event::Chat { .. } | Event::Positions { .. } | Event::Point { .. }) => false,
         }
     }
 

@@ -156,6 +156,9 @@ pub fn Legend(
             <li class="lg-zone zone-crowded"><span class="sw"></span>{t(msg::ZONE_CROWDED)}</li>
             <li class="lg-zone zone-other"><span class="sw"></span>{t(msg::ZONE_OTHER)}</li>
             <li class="lg-point"><span class="sw"></span>{t(msg::PATROL_POINT)}</li>
+            <li class="lg-point ps-due"><span class="sw"></span>{t(msg::POINT_DUE)}</li>
+            <li class="lg-point ps-visited"><span class="sw"></span>{t(msg::POINT_VISITED)}</li>
+            <li class="lg-point ps-missed"><span class="sw"></span>{t(msg::POINT_MISSED)}</li>
             {statuses}
             {reach_items}
             <li class="lg-keys">{t(msg::MAP_KEYS)}</li>

@@ -82,17 +82,7 @@ pub async fn misses(State(state): State<AppState>, ApiQuery(q): ApiQuery<SinceQu
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
     };
-    // openings that ended since the last look are recorded first, through
-    // the engine (see `patrol::record_misses`)
-    let (store, points, offset) = (state.store.clone(), state.map.patrol_points.clone(), state.map.utc_offset_minutes);
-    state
-        .engine
-        .write(Box::new(move |_| {
-            Box::pin(async move {
-                crate::patrol::record_misses(&store, &points, offset, Utc::now()).await.map(|n| n as i64)
-            })
-        }))
-        .await?;
+    // the engine records each opening that ends unvisited, as it ends
     Ok(Json(state.store.misses(since).await?).into_response())
 }
 

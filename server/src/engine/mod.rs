@@ -13,6 +13,7 @@ mod error;
 pub mod figures;
 mod fleet;
 mod ops;
+mod patrol;
 mod timers;
 
 use std::collections::BTreeMap;
@@ -38,6 +39,7 @@ pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
 use crate::hub::{Hub, SharedSnapshot, Subscription};
 use crate::store::history::{ImportError, ImportSummary};
 use crate::store::{Store, StoreError};
+pub use patrol::CheckIn;
 
 /// The rules the engine applies.
 #[derive(Debug, Clone)]
@@ -84,6 +86,10 @@ enum Command {
     Chat {
         message: NewChatMessage,
         reply: Reply<(ChatMessageView, bool)>,
+    },
+    CheckIn {
+        check_in: CheckIn,
+        reply: Reply<i64>,
     },
     Assign {
         incident: IncidentId,
@@ -153,6 +159,8 @@ struct Engine {
     /// The last snapshot built, with its sequence number and when: clients
     /// connecting together share it instead of each holding a copy.
     snapshot_cache: Option<(u64, std::time::Instant, Arc<SharedSnapshot>)>,
+    /// Tonight's must-patrol points.
+    patrol: patrol::PatrolBoard,
 }
 
 /// How long a snapshot may be handed to new clients while nothing changes.
@@ -193,6 +201,13 @@ pub async fn start(
         .alerts_since(figures::day_start(now, shared.settings.utc_offset_minutes), timers::RECENT_ALERTS as u32)
         .await?
         .into();
+    let offset = shared.settings.utc_offset_minutes;
+    let points = &shared.district.patrol_points;
+    // openings that ended while the server was down are misses too
+    crate::patrol::record_misses(&store, points, offset, now).await?;
+    let visits = store.check_in_times(now - chrono::Duration::hours(60), now + chrono::Duration::minutes(1)).await?;
+    let since = store.points_watched_since().await?;
+    let patrol = patrol::PatrolBoard::new(points, visits, since, now, offset);
     let (tx, rx) = mpsc::channel(1024);
     let mut engine = Engine {
         store,
@@ -203,6 +218,7 @@ pub async fn start(
         moved_since_checkpoint: replayed,
         figures_dirty: false,
         snapshot_cache: None,
+        patrol,
     };
     // Timers that ran out while the server was down fire before any command
     // is taken, so nothing can stop them unseen.
@@ -227,6 +243,13 @@ impl Engine {
                     None => std::future::pending().await,
                 }
             };
+            let next_point = self.patrol.next_change();
+            let point_due = async move {
+                match next_point {
+                    Some(at) => tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 cmd = self.rx.recv() => match cmd {
                     Some(cmd) => self.handle(cmd).await,
@@ -240,6 +263,10 @@ impl Engine {
                 _ = timer_due => {
                     let now = crate::store::time(crate::store::millis(Utc::now()));
                     self.fire_timers(now).await;
+                }
+                _ = point_due => {
+                    // a window opened or closed
+                    self.patrol_tick(Utc::now()).await;
                 }
                 _ = heartbeat.tick() => {
                     write(&self.shared.fleet).sweep(Utc::now());
@@ -270,6 +297,10 @@ impl Engine {
             }
             Command::Chat { message, reply } => {
                 let r = self.chat_message(message, now).await;
+                let _ = reply.send(r);
+            }
+            Command::CheckIn { check_in, reply } => {
+                let r = self.check_in(check_in).await;
                 let _ = reply.send(r);
             }
             Command::Assign { incident, unit, actor, reply } => {
@@ -370,6 +401,7 @@ impl Engine {
             incidents: read(&self.shared.open).values().cloned().collect(),
             figures: read(&self.shared.figures).clone(),
             alerts: self.recent_alerts.iter().cloned().collect(),
+            points: self.patrol.views(),
         }
     }
 
@@ -451,6 +483,11 @@ impl EngineHandle {
     }
 
     /// Stores a chat-group message; `false` when it was delivered before.
+    /// Stores an accepted check-in; the point shows as visited at once.
+    pub async fn check_in(&self, check_in: CheckIn) -> Result<i64, EngineError> {
+        self.call(|reply| Command::CheckIn { check_in, reply }).await
+    }
+
     pub async fn chat_message(&self, message: NewChatMessage) -> Result<(ChatMessageView, bool), EngineError> {
         self.call(|reply| Command::Chat { message, reply }).await
     }

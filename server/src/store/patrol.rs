@@ -167,4 +167,13 @@ impl Store {
         .await?;
         Ok(r.rows_affected() as i64)
     }
+
+    /// When the server first knew each must-patrol point (its QR token was
+    /// made then, at the first start-up with the point): openings before it
+    /// are not counted as missed.
+    pub async fn points_watched_since(&self) -> Result<std::collections::HashMap<String, DateTime<Utc>>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT point_code, created_at FROM patrol_tokens").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(p, at)| (p, super::time(at))).collect())
+    }
 }

@@ -7,16 +7,23 @@
 use chrono::{Duration, Timelike, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, repo_root, spawn_with};
+use sqlx::sqlite::SqlitePoolOptions;
+
+use crate::helpers::{TestApp, repo_root, spawn_with, start, test_config};
 
 const PP01: (f64, f64) = (25.2481, 110.2096);
 
 /// The demo district with PP01 open all day and PP02 open only two hours
 /// from now (local time, UTC+8).
 async fn app() -> TestApp {
-    let text = std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("district");
     let h = (Utc::now() + Duration::minutes(480)).hour();
-    let closed = format!("[\"{:02}:00-{:02}:00\"]", (h + 2) % 24, (h + 3) % 24);
+    app_with_pp02(&format!("[\"{:02}:00-{:02}:00\"]", (h + 2) % 24, (h + 3) % 24)).await
+}
+
+/// The demo district with PP01 open all day and PP02's windows as given.
+async fn app_with_pp02(pp02_windows: &str) -> TestApp {
+    let text = std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("district");
+    let closed = pp02_windows.to_owned();
     let set = |text: &str, code: &str, windows: &str| {
         let at = text.find(&format!("code = \"{code}\"")).expect("the point");
         let w = at + text[at..].find("windows = ").expect("its windows");
@@ -31,7 +38,19 @@ async fn app() -> TestApp {
     let app = spawn_with(|c| c.district_file = Some(path.clone())).await;
     // the district is read at the first start; the file may go now
     drop(dir);
-    app
+    watched_for_days(app).await
+}
+
+/// Restarts the server as one that has watched every point for three days:
+/// a fresh server counts no opening before its first start as missed.
+async fn watched_for_days(app: TestApp) -> TestApp {
+    let url = format!("sqlite://{}/test.db", app.dir.path().display());
+    let dir = app.stop().await;
+    let pool = SqlitePoolOptions::new().max_connections(1).connect(&url).await.expect("the test database");
+    let three_days_ago = (Utc::now() - Duration::days(3)).timestamp_millis();
+    sqlx::query("UPDATE patrol_tokens SET created_at = ?").bind(three_days_ago).execute(&pool).await.expect("update");
+    pool.close().await;
+    start(test_config(dir.path()), dir).await
 }
 
 async fn place_at(app: &TestApp, unit: &Value, lat: f64, lon: f64, age_s: i64) {
@@ -205,17 +224,10 @@ fn count_points() -> usize {
 #[tokio::test]
 async fn missed_openings_are_recorded_once_each() {
     let app = app().await;
-    // the server's patrol watch runs at start-up: wait for it, bounded
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let misses = loop {
-        let (s, m) = app.get("/api/v1/patrol/misses").await;
-        assert_eq!(s, 200);
-        if m.as_array().is_some_and(|a| a.iter().any(|x| x["point"] == "PP02")) {
-            break m;
-        }
-        assert!(std::time::Instant::now() < deadline, "PP02's missed opening was never recorded: {m}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    // yesterday's opening ended while no server ran: recorded at start-up
+    let (s, misses) = app.get("/api/v1/patrol/misses").await;
+    assert_eq!(s, 200);
+    assert!(misses.as_array().is_some_and(|a| a.iter().any(|x| x["point"] == "PP02")), "{misses}");
     let list = misses.as_array().expect("misses");
     let pp02 = list.iter().find(|x| x["point"] == "PP02").expect("PP02");
     assert_eq!(pp02["station"], "JSL");
@@ -325,4 +337,108 @@ async fn the_page_behind_the_code_checks_in_with_a_plain_form() {
     // back on the page: the check-in is shown (no JavaScript needed)
     let (_, page) = app.html(&to).await;
     assert!(page.contains("JS-F2 · qr"), "the latest check-in is on the page");
+}
+
+/// A point's state in a snapshot message.
+fn snapshot_state(snap: &Value, code: &str) -> Option<String> {
+    snap["points"].as_array()?.iter().find(|p| p["code"] == code).and_then(|p| p["state"].as_str()).map(str::to_owned)
+}
+
+/// The opening tag of the first element with this attribute.
+fn tag_with<'a>(html: &'a str, attr: &str) -> &'a str {
+    let at = html.find(attr).unwrap_or_else(|| panic!("no element has {attr}"));
+    let start = html[..at].rfind('<').expect("its tag");
+    &html[start..at + html[at..].find('>').expect("end of tag")]
+}
+
+/// The `<g>` of a must-patrol point in a page's map.
+fn point_markup<'a>(html: &'a str, code: &str) -> &'a str {
+    tag_with(html, &format!("data-point=\"{code}\""))
+}
+
+#[tokio::test]
+async fn a_window_that_ends_unvisited_is_missed_on_the_stream_at_once_and_recorded() {
+    // PP02 opened a minute ago and closes in 6 s (local time, to the second)
+    let local = Utc::now() + Duration::minutes(480);
+    // to the second, as the window is written
+    let end = (local + Duration::seconds(6)).with_nanosecond(0).expect("whole second");
+    let windows = format!("[\"{}-{}\"]", (local - Duration::minutes(1)).format("%H:%M:%S"), end.format("%H:%M:%S"));
+    let app = app_with_pp02(&windows).await;
+    let mut ws = app.ws("").await;
+    let snap = ws.next_within(std::time::Duration::from_secs(5)).await.expect("snapshot");
+    assert_eq!(snap["type"], "snapshot");
+    assert_eq!(snapshot_state(&snap, "PP02").as_deref(), Some("due"), "open now: {}", snap["points"]);
+    let (_, html) = app.html("/screen").await;
+    assert!(point_markup(&html, "PP02").contains("ps-due"), "{}", point_markup(&html, "PP02"));
+    // the engine wakes when the window ends; no request is needed
+    let missed = ws
+        .wait_for(std::time::Duration::from_secs(15), |m| m["type"] == "point" && m["point"]["code"] == "PP02")
+        .await
+        .expect("a point event for PP02 when its window ends");
+    assert_eq!(missed["point"]["state"], "missed", "{missed}");
+    assert!(Utc::now() + Duration::minutes(480) >= end, "not before the window ended");
+    assert_eq!(missed["point"]["station"], "JSL");
+    // durable before it was published
+    let (_, misses) = app.get("/api/v1/patrol/misses").await;
+    let row = misses.as_array().expect("misses").iter().find(|m| m["point"] == "PP02").cloned().expect("recorded");
+    assert_eq!(row["window_end"], missed["point"]["window_end"]);
+    // the wall screen shows it as missed, on the map and in the ticker
+    let (_, html) = app.html("/screen").await;
+    assert!(point_markup(&html, "PP02").contains("ps-missed"), "{}", point_markup(&html, "PP02"));
+    assert!(html.contains("alert-patrol-miss"), "the ticker names the missed point");
+}
+
+#[tokio::test]
+async fn a_check_in_shows_the_point_visited_on_the_stream_and_the_wall_screen() {
+    let app = app().await;
+    let mut all = app.ws("").await;
+    let snap = all.next_within(std::time::Duration::from_secs(5)).await.expect("snapshot");
+    assert_eq!(snapshot_state(&snap, "PP01").as_deref(), Some("due"));
+    let mut other_station = app.ws("?station=RS").await;
+    let snap = other_station.next_within(std::time::Duration::from_secs(5)).await.expect("snapshot");
+    assert_eq!(snapshot_state(&snap, "PP01"), None, "a station's screen gets its own points only");
+    let (_, html) = app.html("/screen").await;
+    let tile = tag_with(&html, "data-figure=\"patrol\"");
+    assert!(tile.contains("data-visited=\"0\""), "{tile}");
+    let unit = app.unit_by_callsign("JS-F1").await;
+    place_at(&app, &unit, PP01.0, PP01.1, 0).await;
+    let (s, c) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP01"})).await;
+    assert_eq!(s, 201, "{c}");
+    let ev = all
+        .wait_for(std::time::Duration::from_secs(5), |m| m["type"] == "point" && m["point"]["code"] == "PP01")
+        .await
+        .expect("PP01's new state on the stream");
+    assert_eq!(ev["point"]["state"], "visited");
+    let leaked = other_station.wait_for(std::time::Duration::from_millis(300), |m| m["type"] == "point").await;
+    assert!(leaked.is_none(), "station RS got JSL's point: {leaked:?}");
+    let (_, html) = app.html("/screen").await;
+    assert!(point_markup(&html, "PP01").contains("ps-visited"), "{}", point_markup(&html, "PP01"));
+    let tile = tag_with(&html, "data-figure=\"patrol\"");
+    assert!(tile.contains("data-visited=\"1\""), "{tile}");
+}
+
+#[tokio::test]
+async fn a_fresh_server_does_not_count_openings_before_it_knew_the_point() {
+    // PP02's windows ended before this server first started
+    let h = (Utc::now() + Duration::minutes(480)).hour();
+    let text = std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("district");
+    let at = text.find("code = \"PP02\"").expect("PP02");
+    let w = at + text[at..].find("windows = ").expect("windows");
+    let end = w + text[w..].find('\n').expect("line");
+    let windows = format!("windows = [\"{:02}:00-{:02}:00\"]", (h + 2) % 24, (h + 3) % 24);
+    let text = format!("{}{windows}{}", &text[..w], &text[end..]);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("district.toml");
+    std::fs::write(&path, text).expect("write");
+    let app = spawn_with(|c| c.district_file = Some(path.clone())).await;
+    let (_, points) = app.get("/api/v1/patrol/points").await;
+    let pp02 = points.as_array().expect("points").iter().find(|p| p["code"] == "PP02").cloned().expect("PP02");
+    assert_eq!(pp02["state"], "idle", "not missed: nobody was watching last time: {pp02}");
+    let (_, misses) = app.get("/api/v1/patrol/misses").await;
+    assert_eq!(misses, serde_json::json!([]), "nothing recorded");
+    // once watched for days, the same opening is a miss
+    let app = watched_for_days(app).await;
+    let (_, points) = app.get("/api/v1/patrol/points").await;
+    let pp02 = points.as_array().expect("points").iter().find(|p| p["code"] == "PP02").cloned().expect("PP02");
+    assert_eq!(pp02["state"], "missed", "{pp02}");
 }

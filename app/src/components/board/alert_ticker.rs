@@ -1,7 +1,9 @@
 //! The latest breaches and escalations, newest first: what the room must act
 //! on now. Server-rendered from the snapshot's alerts, then fed by the
 //! stream's `timer` and `escalation` events. Amber warnings are left out:
-//! they are already on the map and in the countdowns.
+//! they are already on the map and in the countdowns. Must-patrol points
+//! whose window ended unvisited tonight are listed with them, at the time
+//! the window ended.
 
 use leptos::prelude::*;
 
@@ -18,18 +20,44 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
     let rows = move || {
         let names =
             live.figures.with(|f| f.stations.iter().map(|s| (s.code.clone(), s.name.clone())).collect::<Vec<_>>());
-        let list: Vec<_> = live.alerts.with(|a| {
+        let alerts: Vec<_> = live.alerts.with(|a| {
             a.iter()
                 .filter(|a| a.kind == "escalation" || a.level == TimerLevel::Red)
                 .take(limit.unwrap_or(6))
                 .cloned()
+                .map(Row::Alert)
                 .collect()
         });
+        let misses: Vec<_> = live.points.with(|m| {
+            m.values().filter(|p| p.state == "missed" && p.window_end.is_some()).cloned().map(Row::Miss).collect()
+        });
+        let mut list: Vec<Row> = alerts.into_iter().chain(misses).collect();
+        list.sort_by_key(|r| std::cmp::Reverse(r.at()));
+        list.truncate(limit.unwrap_or(6));
         if list.is_empty() {
             return view! { <li class="empty">{none}</li> }.into_any();
         }
         list.into_iter()
-            .map(|a| {
+            .map(|row| {
+                let a = match row {
+                    Row::Alert(a) => a,
+                    Row::Miss(p) => {
+                        let station = names
+                            .iter()
+                            .find(|(c, _)| c.as_str() == p.station)
+                            .filter(|_| lang == i18n::Lang::Zh)
+                            .map_or_else(|| p.station.clone(), |(_, n)| n.clone());
+                        return view! {
+                            <li class="alert-row alert-patrol-miss" data-alert-kind="patrol_miss" data-missed-point=p.code.clone()>
+                                <span class="alert-time">{p.window_end.map(|t| format::clock_hm(t, offset_minutes))}</span>
+                                <span class="alert-id">{p.code.clone()}</span>
+                                <span class="alert-what">{format!("{} {}", t(msg::POINT_MISSED), p.name)}</span>
+                                <span class="alert-where">{station}</span>
+                            </li>
+                        }
+                        .into_any();
+                    }
+                };
                 let is_esc = a.kind == "escalation";
                 let sep = if lang == i18n::Lang::En { " " } else { "" };
                 let what = format!("{}{sep}{}", i18n::timer_kind(a.timer).get(lang), if is_esc { escalated } else { overdue });
@@ -53,9 +81,25 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
                         {next.map(|n| view! { <span class="alert-next">{n}</span> })}
                     </li>
                 }
+                .into_any()
             })
             .collect_view()
             .into_any()
     };
     view! { <ul class="alert-ticker">{rows}</ul> }
+}
+
+/// A ticker line: a timer alert or escalation, or a missed patrol point.
+enum Row {
+    Alert(crate::wire::AlertView),
+    Miss(crate::wire::PointStateView),
+}
+
+impl Row {
+    fn at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            Row::Alert(a) => Some(a.at),
+            Row::Miss(p) => p.window_end,
+        }
+    }
 }

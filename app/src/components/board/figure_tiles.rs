@@ -17,6 +17,27 @@ pub fn FigureTiles(live: Live) -> impl IntoView {
             </div>
         }
     };
+    // tonight's must-patrol points: visited of those with an opening, and
+    // the missed ones named in the tile
+    let points = live.points;
+    let count = move |state: &'static str| points.with(|m| m.values().filter(|p| p.state == state).count());
+    let patrol = move || {
+        let (visited, due, missed) = (count("visited"), count("due"), count("missed"));
+        let missed_text = (missed > 0).then(|| format!(" · {missed} {}", t(msg::POINT_MISSED)));
+        view! {
+            <div
+                class="tile tile-patrol"
+                class:tile-warn={missed > 0}
+                data-figure="patrol"
+                data-visited=visited
+                data-due=due
+                data-missed=missed
+            >
+                <div class="tile-value">{format!("{visited}/{}", visited + due + missed)}<small>{missed_text}</small></div>
+                <div class="tile-label">{t(msg::PATROL_TONIGHT)}</div>
+            </div>
+        }
+    };
     view! {
         <div class="tiles">
             {tile(t(msg::OPEN_INCIDENTS), "open", Signal::derive(move || f.with(|f| f.open_incidents.to_string())), Signal::derive(|| false))}
@@ -41,6 +62,7 @@ pub fn FigureTiles(live: Live) -> impl IntoView {
                 Signal::derive(move || f.with(|f| f.breaches_today.to_string())),
                 Signal::derive(move || f.with(|f| f.breaches_today > 0)),
             )}
+            {patrol}
         </div>
     }
 }

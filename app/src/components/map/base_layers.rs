@@ -1,14 +1,22 @@
 //! The district's static layers: station areas, zones shaded by response
 //! class, roads, landmarks and must-patrol points.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 
 use super::Projection;
 use crate::i18n::{Lang, lang, msg, t};
-use crate::wire::MapData;
+use crate::wire::{MapData, PointStateView};
 
 #[component]
-pub fn BaseLayers(map: MapData, proj: Projection) -> impl IntoView {
+pub fn BaseLayers(
+    map: MapData,
+    proj: Projection,
+    /// Tonight's state of each must-patrol point, when the page keeps it.
+    #[prop(optional)]
+    point_states: Option<RwSignal<BTreeMap<String, PointStateView>>>,
+) -> impl IntoView {
     let en = lang() == Lang::En;
     let stations = map
         .stations
@@ -78,9 +86,23 @@ pub fn BaseLayers(map: MapData, proj: Projection) -> impl IntoView {
         .iter()
         .map(|p| {
             let (x, y) = proj.point(&p.at);
+            let code = p.code.clone();
+            let state = Signal::derive(move || {
+                point_states.and_then(|s| s.with(|m| m.get(&code).map(|v| v.state.clone()))).unwrap_or_default()
+            });
+            let name = format!("{} {}", p.code, p.name);
+            let title = move || match crate::i18n::point_state_label(&state.get()) {
+                Some(label) => format!("{name} · {label}"),
+                None => name.clone(),
+            };
             view! {
-                <g class="patrol-point" data-point=p.code.clone() transform=format!("translate({x:.0} {y:.0})")>
-                    <title>{format!("{} {}", p.code, p.name)}</title>
+                <g
+                    class=move || format!("patrol-point ps-{}", state.get())
+                    data-point=p.code.clone()
+                    data-state=move || state.get()
+                    transform=format!("translate({x:.0} {y:.0})")
+                >
+                    <title>{title}</title>
                     <path d="M0 -48 L48 0 L0 48 L-48 0 Z"></path>
                 </g>
             }

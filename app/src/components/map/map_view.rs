@@ -242,7 +242,7 @@ pub fn MapView(
             on:pointerup=move |_| pz.up()
             on:pointerleave=move |_| pz.up()
         >
-            <BaseLayers map=map.clone() proj=proj />
+            <BaseLayers map=map.clone() proj=proj point_states=live.points />
             {reach_view}
             <g class="layer-overlay">{overlay_view}</g>
             <g class="layer-incidents">
