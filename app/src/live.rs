@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use domain::{IncidentId, UnitId};
 use leptos::prelude::*;
 
-use crate::wire::{AlertView, Board, Envelope, Event, Figures, IncidentView, Snapshot, UnitView};
+use crate::wire::{AlertView, Board, ChatMessageView, Envelope, Event, Figures, IncidentView, Snapshot, UnitView};
 
 /// How many alerts a page keeps (newest first).
 pub const ALERTS_KEPT: usize = 30;
@@ -48,7 +48,13 @@ pub struct Live {
     /// skip the events it does not carry (the server still either delivers
     /// every event the filter wants or sends a fresh snapshot).
     pub filtered: RwSignal<bool>,
+    /// Chat-group messages seen on the stream (the desk seeds it with the
+    /// latest ones), by id; at most `CHAT_KEPT`.
+    pub chat: RwSignal<BTreeMap<i64, ChatMessageView>>,
 }
+
+/// How many chat messages a page keeps (the newest).
+pub const CHAT_KEPT: usize = 500;
 
 /// Milliseconds since the epoch on this machine's clock.
 pub fn client_now_ms() -> f64 {
@@ -86,6 +92,7 @@ impl Live {
             seq: RwSignal::new(seq),
             epoch: RwSignal::new(snapshot.epoch.clone()),
             filtered: RwSignal::new(false),
+            chat: RwSignal::new(BTreeMap::new()),
         };
         live.load_snapshot(snapshot);
         live
@@ -167,7 +174,13 @@ impl Live {
                     list.truncate(ALERTS_KEPT);
                 }
             }),
-            Event::Chat { .. } | Event::Heartbeat => {}
+            Event::Chat { message } => self.chat.update(|m| {
+                m.insert(message.id, message);
+                while m.len() > CHAT_KEPT {
+                    m.pop_first();
+                }
+            }),
+            Event::Heartbeat => {}
         }
         if self.link.get_untracked() != Link::Live {
             self.link.set(Link::Live);

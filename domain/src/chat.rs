@@ -199,7 +199,8 @@ impl DeskFigures {
     pub fn count(records: &[DeskRecord], target_s: u32) -> DeskFigures {
         let mut replies: Vec<f64> = records.iter().filter_map(|r| r.first_reply_s).map(|s| s as f64).collect();
         let answered = replies.len() as u64;
-        let within = records.iter().filter(|r| r.first_reply_s.is_some_and(|s| s <= i64::from(target_s))).count() as u64;
+        let within =
+            records.iter().filter(|r| r.first_reply_s.is_some_and(|s| s <= i64::from(target_s))).count() as u64;
         let received = records.len() as u64;
         let pct = |v: &mut Vec<f64>, p| crate::stats::percentile_nearest_rank(v, p).map(|x| x as i64);
         DeskFigures {

@@ -83,7 +83,8 @@ impl TriageRules {
         for (i, r) in raw.rule.into_iter().enumerate() {
             let line = line_of(text, r.category.span().start.min(r.keywords.span().start));
             let err = |message: String| TriageError::Rule { rule: i + 1, line, message };
-            let category: Category = r.category.get_ref().parse().map_err(|e: crate::UnknownName| err(e.to_string()))?;
+            let category: Category =
+                r.category.get_ref().parse().map_err(|e: crate::UnknownName| err(e.to_string()))?;
             let keywords = r.keywords.into_inner();
             if keywords.is_empty() || keywords.len() > MAX_KEYWORDS {
                 return Err(err(format!("keywords must list 1 to {MAX_KEYWORDS} words, got {}", keywords.len())));
@@ -171,7 +172,8 @@ mod tests {
         let text = "[[rule]]\nkeywords = [\"吵架\"]\ncategory = \"dispute\"\n\n[[rule]]\nkeywords = [\"偷\"]\ncategory = \"stealing\"\n";
         let e = TriageRules::from_toml(text).expect_err("unknown category").to_string();
         assert!(e.starts_with("rule 2 (line 6): unknown category \"stealing\""), "{e}");
-        let e = TriageRules::from_toml("[[rule]]\nkeywords = []\ncategory = \"theft\"\n").expect_err("empty").to_string();
+        let e =
+            TriageRules::from_toml("[[rule]]\nkeywords = []\ncategory = \"theft\"\n").expect_err("empty").to_string();
         assert!(e.starts_with("rule 1 (line 2): keywords must list"), "{e}");
         let e = TriageRules::from_toml("[[rule]]\nkeywords = [\"偷\"]\ncategory = \"theft\"\npriority = 7\n")
             .expect_err("priority")

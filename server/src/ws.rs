@@ -459,6 +459,10 @@ mod tests {
             received_at: Utc::now(),
             first_reply_at: None,
             incident: None,
+            disposition: None,
+            answered_by: None,
+            incident_status: None,
+            loop_closed_at: None,
         }
     }
 }

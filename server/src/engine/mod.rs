@@ -9,6 +9,7 @@
 //! queue: the fleet and the open incidents are mirrored in `Shared` behind
 //! read-write locks that are never held across an `.await`.
 
+pub mod desk;
 mod error;
 pub mod figures;
 mod fleet;
@@ -128,6 +129,10 @@ enum Command {
     Write {
         job: WriteJob,
         reply: Reply<i64>,
+    },
+    Desk {
+        action: desk::DeskAction,
+        reply: Reply<desk::DeskOutcome>,
     },
 }
 
@@ -274,11 +279,26 @@ impl Engine {
             }
             Command::Assign { incident, unit, actor, reply } => {
                 let r = self.assign(incident, unit, &actor, now).await;
-                self.after(reply, r)
+                let changed = r.as_ref().ok().map(|i| i.id);
+                self.after(reply, r);
+                if let Some(id) = changed {
+                    self.desk_follow(id).await;
+                }
             }
             Command::IncidentStatus { incident, to, reason, actor, reply } => {
                 let r = self.incident_status(incident, to, &reason, &actor, now).await;
-                self.after(reply, r)
+                let changed = r.as_ref().ok().map(|i| i.id);
+                self.after(reply, r);
+                if let Some(id) = changed {
+                    self.desk_follow(id).await;
+                }
+            }
+            Command::Desk { action, reply } => {
+                let r = self.desk(action, now).await;
+                if let Err(EngineError::Store(e)) = &r {
+                    tracing::error!(error = %e, "desk command failed in the store");
+                }
+                let _ = reply.send(r);
             }
             Command::UnitStatus { unit, to, reason, actor, reply } => {
                 let r = self.unit_status(unit, to, &reason, &actor, now).await;
@@ -495,6 +515,11 @@ impl EngineHandle {
         actor: String,
     ) -> Result<Result<ImportSummary, Vec<RowError>>, EngineError> {
         self.call(|reply| Command::ImportHistory { rows, actor, reply }).await
+    }
+
+    /// A steward's action on a chat message (see `desk`).
+    pub async fn desk(&self, action: desk::DeskAction) -> Result<desk::DeskOutcome, EngineError> {
+        self.call(|reply| Command::Desk { action, reply }).await
     }
 
     /// Runs a write outside the live state in turn with the engine's own.
