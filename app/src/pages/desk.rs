@@ -335,6 +335,8 @@ fn MessageDetail(
     let en = lang == Lang::En;
     let m = d.message.clone();
     let id = m.id;
+    // Resident text goes into an input's value (an attribute, escaped), never
+    // into a textarea's content: Leptos writes a textarea's text unescaped.
     let desc = m.text.clone();
     let loop_open = m.loop_open();
     let can_answer = !answered(&m);
@@ -525,7 +527,7 @@ fn MessageDetail(
                         </label>
                         <label>
                             {t(msg::DESCRIPTION)}
-                            <textarea name="form[description]" rows="2" maxlength="2000">{desc}</textarea>
+                            <input name="form[description]" maxlength="2000" value=desc />
                         </label>
                         <label>
                             {tr("同时回复群内（可留空）", "Reply to the group as well (may be empty)")}
