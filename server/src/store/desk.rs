@@ -23,6 +23,9 @@ struct ReplyRow {
     last_error: Option<String>,
 }
 
+/// received_at, first_reply_at, incident_id, disposition, loop_closed_at
+type DeskRow = (i64, Option<i64>, Option<i64>, Option<String>, Option<i64>);
+
 /// A reply waiting for (another) delivery attempt.
 #[derive(Debug, Clone, FromRow)]
 pub struct DueReply {
@@ -120,7 +123,7 @@ impl Store {
 
     /// Every message received in `[from_ms, to_ms)`, as the review counts it.
     pub async fn desk_records(&self, from_ms: i64, to_ms: i64) -> Result<Vec<DeskRecord>, StoreError> {
-        let rows: Vec<(i64, Option<i64>, Option<i64>, Option<String>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<DeskRow> = sqlx::query_as(
             "SELECT received_at, first_reply_at, incident_id, disposition, loop_closed_at
              FROM chat_messages WHERE received_at >= ? AND received_at < ?",
         )

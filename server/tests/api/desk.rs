@@ -34,16 +34,19 @@ async fn message(app: &TestApp, message_id: &str, text: &str) -> i64 {
     body["id"].as_i64().expect("an id")
 }
 
+/// What the webhook got: the idempotency key and the JSON body.
+type Received = (Option<String>, Value);
+
 /// A chat platform's webhook: records every POST; fails the first
 /// `fail_first` with 500 (or every one, with `usize::MAX`).
 #[derive(Clone, Default)]
 struct Hook {
-    got: Arc<Mutex<Vec<(Option<String>, Value)>>>,
+    got: Arc<Mutex<Vec<Received>>>,
     fail_first: Arc<AtomicUsize>,
 }
 
 impl Hook {
-    fn received(&self) -> Vec<(Option<String>, Value)> {
+    fn received(&self) -> Vec<Received> {
         self.got.lock().expect("lock").clone()
     }
 }
