@@ -38,3 +38,34 @@ CREATE TABLE chat_replies (
 );
 CREATE INDEX chat_replies_by_message ON chat_replies (chat_message_id);
 CREATE INDEX chat_replies_pending ON chat_replies (next_attempt_at) WHERE delivery = 'pending';
+
+-- The reply timer (policy chat_reply_s, from received_at) is run by the
+-- engine like an incident's timers: amber at 80%, red at 100%, each fired
+-- once (marked here in the same transaction as its alert), across restarts.
+ALTER TABLE chat_messages ADD COLUMN reply_amber_fired_at INTEGER;
+ALTER TABLE chat_messages ADD COLUMN reply_red_fired_at INTEGER;
+CREATE INDEX chat_messages_reply_running ON chat_messages (received_at)
+    WHERE first_reply_at IS NULL AND reply_red_fired_at IS NULL;
+
+-- Alerts now also come from chat reply timers: an alert is about an incident
+-- or about a chat message (exactly one). SQLite cannot change a CHECK
+-- constraint in place, so the table is rebuilt with its rows and indexes.
+CREATE TABLE alerts_new (
+    id                INTEGER PRIMARY KEY,
+    at                INTEGER NOT NULL,
+    incident_id       INTEGER REFERENCES incidents (id),
+    chat_message_id   INTEGER REFERENCES chat_messages (id),
+    station           TEXT,
+    kind              TEXT NOT NULL CHECK (kind IN ('timer', 'escalation')),
+    timer_kind        TEXT NOT NULL CHECK (timer_kind IN ('dispatch', 'arrival', 'closure', 'chat_reply')),
+    level             TEXT NOT NULL CHECK (level IN ('amber', 'red')),
+    deadline          INTEGER NOT NULL,
+    suggested_unit_id INTEGER REFERENCES units (id),
+    CHECK ((incident_id IS NULL) <> (chat_message_id IS NULL))
+);
+INSERT INTO alerts_new (id, at, incident_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
+    SELECT id, at, incident_id, station, kind, timer_kind, level, deadline, suggested_unit_id FROM alerts;
+DROP TABLE alerts;
+ALTER TABLE alerts_new RENAME TO alerts;
+CREATE INDEX alerts_by_at ON alerts (at);
+CREATE INDEX alerts_by_incident ON alerts (incident_id);

@@ -521,7 +521,8 @@ mod tests {
         crate::wire::AlertView {
             id,
             at: t(id),
-            incident: IncidentId(id),
+            incident: Some(IncidentId(id)),
+            chat_message: None,
             station: None,
             kind: kind.into(),
             timer: domain::TimerKind::Arrival,

@@ -229,7 +229,11 @@ pub struct ChatMessageView {
 pub struct AlertView {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub incident: IncidentId,
+    /// The incident the timer is about (none for a chat reply timer).
+    pub incident: Option<IncidentId>,
+    /// The chat message a `chat_reply` timer is about.
+    #[serde(default)]
+    pub chat_message: Option<i64>,
     pub station: Option<StationCode>,
     /// `timer` or `escalation`.
     pub kind: String,

@@ -99,7 +99,7 @@ impl Filter {
                     alerts: snap
                         .alerts
                         .iter()
-                        .filter(|a| incidents.iter().any(|i| i.id == a.incident))
+                        .filter(|a| incidents.iter().any(|i| Some(i.id) == a.incident))
                         .cloned()
                         .collect(),
                     incidents,
@@ -175,7 +175,7 @@ impl Client {
                 incident.units.contains(id) || Some(incident.id) == self.incident
             }
             (Filter::Unit(_), Event::Timer { alert } | Event::Escalation { alert }) => {
-                Some(alert.incident) == self.incident
+                alert.incident.is_some() && alert.incident == self.incident
             }
             (_, Event::Figures { .. } | Event::Chat { .. } | Event::Positions { .. }) => false,
         }

@@ -6,10 +6,11 @@
 //! A reply is stored (durable) with its delivery `pending`; the outbound
 //! task (`crate::outbound`) delivers it afterwards.
 
-use app::wire::{ChatMessageView, Event, IncidentView};
+use app::wire::{AlertView, ChatMessageView, Event, IncidentView};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::Disposition;
-use domain::{IncidentId, IncidentStatus, NewIncident};
+use domain::timers::{Due, Running};
+use domain::{IncidentId, IncidentStatus, NewIncident, TimerKind, TimerLevel};
 
 use super::{Engine, EngineError};
 use crate::store::{Tx, millis};
@@ -118,6 +119,7 @@ impl Engine {
                     None => None,
                 };
                 tx.commit().await?;
+                self.chat_wheel.stop(message, TimerKind::ChatReply);
                 tracing::info!(message, disposition = %disposition, "chat message answered");
                 self.figures_dirty = true;
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply, incident: None })
@@ -161,6 +163,9 @@ impl Engine {
                     None => None,
                 };
                 tx.commit().await?;
+                if reply_now {
+                    self.chat_wheel.stop(message, TimerKind::ChatReply);
+                }
                 tracing::info!(message, incident = incident.id.0, "chat message turned into an incident");
                 self.figures_dirty = true;
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply, incident: Some(incident) })
@@ -209,6 +214,77 @@ impl Engine {
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply: None, incident: None })
             }
         }
+    }
+
+    /// Starts a message's reply timer (at intake).
+    pub(super) fn start_chat_timer(&mut self, id: i64, received_at: DateTime<Utc>) {
+        let t = self.shared.settings.policy.timer(TimerKind::ChatReply, None, received_at);
+        let running = Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired: false, red_fired: false };
+        self.chat_wheel.start(id, TimerKind::ChatReply, running);
+    }
+
+    /// Fires the chat reply timers that are due, like the incidents' (see
+    /// `timers`): marked and recorded as alerts in one transaction, then
+    /// published to every screen (the ticker, `/api/v1/alerts`).
+    pub(super) async fn fire_chat_timers(&mut self, now: DateTime<Utc>) {
+        let due = self.chat_wheel.take_due(now);
+        if due.is_empty() {
+            return;
+        }
+        match self.record_chat(&due, now).await {
+            Ok(alerts) => {
+                for a in alerts {
+                    tracing::info!(message = a.chat_message, level = %a.level, "chat reply alert");
+                    self.recent_alerts.push_front(a.clone());
+                    self.recent_alerts.truncate(super::timers::RECENT_ALERTS);
+                    self.shared.hub.publish(Event::Timer { alert: a });
+                }
+                self.figures_dirty = true;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot record chat reply alerts; retrying in 5 s");
+                for d in due {
+                    self.chat_wheel.unfire(d, now + Duration::seconds(5));
+                }
+            }
+        }
+    }
+
+    async fn record_chat(&self, due: &[Due<i64>], now: DateTime<Utc>) -> Result<Vec<AlertView>, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let mut out = vec![];
+        for d in due {
+            let col = match d.level {
+                TimerLevel::Amber => "reply_amber_fired_at",
+                TimerLevel::Red => "reply_red_fired_at",
+                TimerLevel::Green => continue,
+            };
+            // not once answered (meanwhile, or before a restart), and only once
+            let sql = format!(
+                "UPDATE chat_messages SET {col} = ? WHERE id = ? AND {col} IS NULL AND first_reply_at IS NULL
+                   AND (disposition IS NULL OR disposition NOT IN ('consultation', 'not_police'))"
+            );
+            let marked = sqlx::query(&sql).bind(millis(now)).bind(d.key).execute(&mut *tx).await?;
+            if marked.rows_affected() != 1 {
+                continue;
+            }
+            let mut alert = AlertView {
+                id: 0,
+                at: now,
+                incident: None,
+                chat_message: Some(d.key),
+                station: None,
+                kind: "timer".into(),
+                timer: TimerKind::ChatReply,
+                level: d.level,
+                deadline: d.deadline,
+                suggested: None,
+            };
+            alert.id = super::timers::insert_alert(&mut tx, &alert).await?;
+            out.push(alert);
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// After an incident changed: the desk sees the messages it came from

@@ -149,6 +149,8 @@ struct Engine {
     rx: mpsc::Receiver<Command>,
     /// Every running response timer; the loop sleeps until the next is due.
     wheel: TimerWheel<IncidentId>,
+    /// Every running chat reply timer, by message id (see `desk`).
+    chat_wheel: TimerWheel<i64>,
     /// Today's latest alerts, newest first, for snapshots.
     recent_alerts: VecDeque<AlertView>,
     /// Units whose last position is newer than the `units` table's.
@@ -193,6 +195,13 @@ pub async fn start(
     for t in store.running_timers().await? {
         wheel.start(t.incident, t.kind, t.running);
     }
+    let mut chat_wheel = TimerWheel::new();
+    for (id, received, amber_fired) in store.running_chat_timers().await? {
+        let t = shared.settings.policy.timer(domain::TimerKind::ChatReply, None, crate::store::time(received));
+        let running =
+            domain::timers::Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired, red_fired: false };
+        chat_wheel.start(id, domain::TimerKind::ChatReply, running);
+    }
     let now = Utc::now();
     let recent_alerts = store
         .alerts_since(figures::day_start(now, shared.settings.utc_offset_minutes), timers::RECENT_ALERTS as u32)
@@ -204,6 +213,7 @@ pub async fn start(
         shared: shared.clone(),
         rx,
         wheel,
+        chat_wheel,
         recent_alerts,
         moved_since_checkpoint: replayed,
         figures_dirty: false,
@@ -212,6 +222,7 @@ pub async fn start(
     // Timers that ran out while the server was down fire before any command
     // is taken, so nothing can stop them unseen.
     engine.fire_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
+    engine.fire_chat_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
     engine.refresh_figures(Utc::now()).await?;
     let task = tokio::spawn(engine.run());
     Ok((EngineHandle { tx, shared }, task))
@@ -225,7 +236,10 @@ impl Engine {
         figures_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             // timers that expired while the server was down are due at once
-            let next_timer = self.wheel.next_due();
+            let next_timer = match (self.wheel.next_due(), self.chat_wheel.next_due()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timer_due = async move {
                 match next_timer {
                     Some(at) => tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await,
@@ -245,6 +259,7 @@ impl Engine {
                 _ = timer_due => {
                     let now = crate::store::time(crate::store::millis(Utc::now()));
                     self.fire_timers(now).await;
+                    self.fire_chat_timers(now).await;
                 }
                 _ = heartbeat.tick() => {
                     write(&self.shared.fleet).sweep(Utc::now());
@@ -275,6 +290,9 @@ impl Engine {
             }
             Command::Chat { message, reply } => {
                 let r = self.chat_message(message, now).await;
+                if let Ok((view, true)) = &r {
+                    self.start_chat_timer(view.id, view.received_at);
+                }
                 let _ = reply.send(r);
             }
             Command::Assign { incident, unit, actor, reply } => {

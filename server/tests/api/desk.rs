@@ -595,3 +595,31 @@ async fn desk_forms_work_without_javascript_and_explain_a_conflict() {
     );
     assert_eq!(i["timeline"][0]["actor"], "desk:王五", "the steward is the actor in the log");
 }
+
+#[tokio::test]
+async fn desk_reply_timer_turns_amber_then_red_as_alerts_unless_answered() {
+    // a 2 s target: amber at 1.6 s, red at 2 s
+    let app = spawn_with(|c| c.policy.chat_reply_s = 2).await;
+    let mut ws = app.ws("").await;
+    ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
+    let answered = message(&app, "m-100", "请问").await;
+    let (s, _) =
+        app.post(&format!("/api/v1/chat/messages/{answered}/reply"), json!({"steward": "王五", "text": "您好"})).await;
+    assert_eq!(s, 201);
+    let waiting = message(&app, "m-101", "有人打架").await;
+    let is = |level: &'static str| {
+        move |e: &Value| e["type"] == "timer" && e["alert"]["timer"] == "chat_reply" && e["alert"]["level"] == level
+    };
+    let amber = ws.wait_for(Duration::from_secs(10), is("amber")).await.expect("an amber chat reply alert");
+    assert_eq!(amber["alert"]["chat_message"], waiting);
+    assert!(amber["alert"]["incident"].is_null());
+    let red = ws.wait_for(Duration::from_secs(10), is("red")).await.expect("a red chat reply alert");
+    assert_eq!(red["alert"]["chat_message"], waiting);
+    // the answered one (received earlier, so past its deadline too) never alerted
+    let (_, alerts) = app.get("/api/v1/alerts").await;
+    let about: Vec<Value> = alerts.as_array().expect("alerts").iter().map(|a| a["chat_message"].clone()).collect();
+    assert_eq!(about, [json!(waiting), json!(waiting)], "red and amber for the waiting message only: {alerts}");
+    // the red breach is on the wall screen's ticker, server-rendered
+    let (_, html) = app.html("/screen").await;
+    assert!(html.contains(&format!("data-chat-message-id=\"{waiting}\"")), "on the ticker");
+}
