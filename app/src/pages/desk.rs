@@ -87,6 +87,24 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         crate::live::client::start(live, String::new());
     });
+    // Messages that arrived while the stream was down are not in the fresh
+    // snapshot it resumes with: after a reconnection, load the latest again.
+    #[cfg(feature = "hydrate")]
+    {
+        let was_down = StoredValue::new(false);
+        Effect::new(move |_| match live.link.get() {
+            crate::live::Link::Reconnecting => was_down.set_value(true),
+            crate::live::Link::Live if was_down.get_value() => {
+                was_down.set_value(false);
+                leptos::task::spawn_local(async move {
+                    if let Ok(d) = get_desk().await {
+                        live.chat.update(|m| m.extend(d.messages.into_iter().map(|x| (x.id, x))));
+                    }
+                });
+            }
+            _ => {}
+        });
+    }
     let en = lang() == Lang::En;
     let selected = RwSignal::new(preset.message);
     let steward = RwSignal::new(preset.steward.clone());
@@ -290,16 +308,43 @@ fn Detail(
             }
         })
     };
+    // what the last action came to (cleared when another message is picked)
+    let last: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
+    let dismissed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(r) = answer.value().get() {
+            last.set(Some(r.map(|_| tr("已保存，正在发送到群", "Saved; sending to the group").to_owned())));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = convert.value().get() {
+            last.set(Some(r.map(|i| format!("{} #{}", tr("已转为警情", "Incident created"), i.id))));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = close.value().get() {
+            last.set(Some(r.map(|_| tr("已发送闭环反馈", "Closing reply saved; sending to the group").to_owned())));
+        }
+    });
+    Effect::new(move |prev: Option<Option<i64>>| {
+        let now = selected.get();
+        if prev.is_some_and(|p| p != now) {
+            last.set(None);
+            dismissed.set(true);
+        }
+        now
+    });
     let outcome = move || {
-        let result: Option<Result<String, AppError>> =
+        // without JavaScript the page is rendered after the post: the action's value is all there is
+        let result = last.get().or_else(|| {
+            if dismissed.get() {
+                return None;
+            }
             match (answer.value().get(), convert.value().get(), close.value().get()) {
                 (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => Some(Err(e)),
-                (_, Some(Ok(i)), _) => Some(Ok(format!("{} #{}", tr("已转为警情", "Incident created"), i.id))),
-                (Some(Ok(_)), _, _) | (_, _, Some(Ok(_))) => {
-                    Some(Ok(tr("已保存，正在发送到群", "Saved; sending to the group").to_owned()))
-                }
                 _ => None,
-            };
+            }
+        });
         match result {
             None => ().into_any(),
             Some(Ok(m)) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
