@@ -74,6 +74,36 @@ pub trait Backend: Send + Sync + 'static {
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.
     fn review_incidents(&self, q: ReviewParams) -> BoxFuture<'_, Result<IncidentList, AppError>>;
+
+    // ── the chat-group desk ──
+    /// The live board and the latest chat messages, newest first.
+    fn desk(&self) -> BoxFuture<'_, Result<crate::wire::DeskData, AppError>>;
+    /// One message as the steward works on it (with the sender's phone).
+    fn desk_message(&self, id: i64) -> BoxFuture<'_, Result<crate::wire::DeskMessage, AppError>>;
+    /// The first answer (`replied`, `consultation`, `not_police`).
+    fn desk_answer(
+        &self,
+        id: i64,
+        steward: String,
+        disposition: domain::chat::Disposition,
+        text: String,
+    ) -> BoxFuture<'_, Result<crate::wire::ChatMessageView, AppError>>;
+    /// Turns a message into an incident.
+    fn desk_convert(
+        &self,
+        id: i64,
+        steward: String,
+        form: crate::wire::ConvertForm,
+    ) -> BoxFuture<'_, Result<IncidentView, AppError>>;
+    /// The closing reply once the incident is resolved.
+    fn desk_close(
+        &self,
+        id: i64,
+        steward: String,
+        text: String,
+    ) -> BoxFuture<'_, Result<crate::wire::ChatMessageView, AppError>>;
+    /// The desk's figures for local dates `from..=to` (empty: the last 30 days).
+    fn desk_review(&self, from: String, to: String) -> BoxFuture<'_, Result<crate::wire::DeskReview, AppError>>;
 }
 
 /// The backend as the server provides it in context.

@@ -153,6 +153,10 @@ pub mod msg {
         "社区与街面警务指挥室：一张图、就近派警、1-3-5分钟快速响应。",
         "A command room for community and street policing: one live map, nearest-unit dispatch, 1-3-5 minute response.",
     );
+    // the chat-group desk
+    pub const DESK: Tr = Tr("群管家工作台", "Chat-group desk");
+    pub const CLOSING_REPLY: Tr = Tr("已处理，谢谢。", "Handled, thank you.");
+    pub const CONVERT_REPLY: Tr = Tr("收到，已通知民警前往处理。", "Received; officers are on their way.");
 }
 
 pub fn category(c: Category) -> Tr {
@@ -256,5 +260,16 @@ pub fn priority(p: domain::Priority) -> Tr {
         1 => Tr("紧急", "Urgent"),
         2 => Tr("一般", "Normal"),
         _ => Tr("低", "Low"),
+    }
+}
+
+/// How the desk answered a chat message.
+pub fn disposition(d: domain::chat::Disposition) -> Tr {
+    use domain::chat::Disposition::*;
+    match d {
+        Replied => Tr("已回复", "Replied"),
+        Incident => Tr("已转警情", "Became an incident"),
+        Consultation => Tr("咨询已答复", "Consultation answered"),
+        NotPolice => Tr("非警务", "Not police business"),
     }
 }

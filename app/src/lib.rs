@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review") view=pages::review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/review/incidents") view=pages::review::ReviewIncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("/review/incident/:id") view=pages::review::ReviewTimelinePage ssr=SsrMode::Async />
+                    <Route path=path!("/desk") view=pages::desk::DeskPage ssr=SsrMode::Async />
                 </Routes>
             </LangScope>
         </Router>

@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 use domain::{IncidentId, UnitId};
 use leptos::prelude::*;
 
-use crate::wire::{AlertView, Board, Envelope, Event, Figures, IncidentView, PointStateView, Snapshot, UnitView};
+use crate::wire::{
+    AlertView, Board, ChatMessageView, Envelope, Event, Figures, IncidentView, PointStateView, Snapshot, UnitView,
+};
 
 /// How many alerts a page keeps (newest first).
 pub const ALERTS_KEPT: usize = 30;
@@ -50,7 +52,13 @@ pub struct Live {
     /// skip the events it does not carry (the server still either delivers
     /// every event the filter wants or sends a fresh snapshot).
     pub filtered: RwSignal<bool>,
+    /// Chat-group messages seen on the stream (the desk seeds it with the
+    /// latest ones), by id; at most `CHAT_KEPT`.
+    pub chat: RwSignal<BTreeMap<i64, ChatMessageView>>,
 }
+
+/// How many chat messages a page keeps (the newest).
+pub const CHAT_KEPT: usize = 500;
 
 /// Milliseconds since the epoch on this machine's clock.
 pub fn client_now_ms() -> f64 {
@@ -89,6 +97,7 @@ impl Live {
             seq: RwSignal::new(seq),
             epoch: RwSignal::new(snapshot.epoch.clone()),
             filtered: RwSignal::new(false),
+            chat: RwSignal::new(BTreeMap::new()),
         };
         live.load_snapshot(snapshot);
         live
@@ -178,7 +187,13 @@ impl Live {
             Event::Point { point } => self.points.update(|m| {
                 m.insert(point.code.clone(), point);
             }),
-            Event::Chat { .. } | Event::Heartbeat => {}
+            Event::Chat { message } => self.chat.update(|m| {
+                m.insert(message.id, message);
+                while m.len() > CHAT_KEPT {
+                    m.pop_first();
+                }
+            }),
+            Event::Heartbeat => {}
         }
         if self.link.get_untracked() != Link::Live {
             self.link.set(Link::Live);
@@ -519,7 +534,8 @@ mod tests {
         crate::wire::AlertView {
             id,
             at: t(id),
-            incident: IncidentId(id),
+            incident: Some(IncidentId(id)),
+            chat_message: None,
             station: None,
             kind: kind.into(),
             timer: domain::TimerKind::Arrival,

@@ -184,3 +184,53 @@ pub async fn get_point_qr(code: String) -> Result<crate::wire::PointQr, AppError
 pub async fn get_point_page(code: String) -> Result<crate::wire::PointPage, AppError> {
     crate::backend::backend()?.point_page(code).await
 }
+
+// ── The chat-group desk ─────────────────────────────────────────────────────
+
+/// The desk's first load: the board and the latest messages.
+#[server(prefix = "/sf", endpoint = "desk")]
+pub async fn get_desk() -> Result<crate::wire::DeskData, AppError> {
+    crate::backend::backend()?.desk().await
+}
+
+/// One message with the sender's phone, the replies and the triage proposal.
+#[server(prefix = "/sf", endpoint = "desk_message")]
+pub async fn get_desk_message(id: i64) -> Result<crate::wire::DeskMessage, AppError> {
+    crate::backend::backend()?.desk_message(id).await
+}
+
+/// The first answer to a message: `disposition` is `replied` (text
+/// required), `consultation` or `not_police`. A message someone answered
+/// first is a conflict naming them.
+#[server(prefix = "/sf", endpoint = "desk_answer")]
+pub async fn desk_answer(
+    id: i64,
+    steward: String,
+    disposition: String,
+    #[server(default)] text: String,
+) -> Result<crate::wire::ChatMessageView, AppError> {
+    let d: domain::chat::Disposition =
+        disposition.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
+    crate::backend::backend()?.desk_answer(id, steward, d, text).await
+}
+
+/// Turns a message into an incident (the convert form's fields as text).
+#[server(prefix = "/sf", endpoint = "desk_convert")]
+pub async fn desk_convert(id: i64, steward: String, form: crate::wire::ConvertForm) -> Result<IncidentView, AppError> {
+    crate::backend::backend()?.desk_convert(id, steward, form).await
+}
+
+/// Sends the closing reply ("已处理，谢谢。") once the incident is resolved.
+#[server(prefix = "/sf", endpoint = "desk_close")]
+pub async fn desk_close(id: i64, steward: String, text: String) -> Result<crate::wire::ChatMessageView, AppError> {
+    crate::backend::backend()?.desk_close(id, steward, text).await
+}
+
+/// The desk's figures for a period (the review's desk section).
+#[server(prefix = "/sf", endpoint = "desk_review")]
+pub async fn get_desk_review(
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+) -> Result<crate::wire::DeskReview, AppError> {
+    crate::backend::backend()?.desk_review(from, to).await
+}

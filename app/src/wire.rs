@@ -209,6 +209,18 @@ pub struct ChatMessageView {
     pub received_at: DateTime<Utc>,
     pub first_reply_at: Option<DateTime<Utc>>,
     pub incident: Option<IncidentId>,
+    /// How the desk answered it (none yet: still waiting).
+    #[serde(default)]
+    pub disposition: Option<domain::chat::Disposition>,
+    /// The steward who answered first.
+    #[serde(default)]
+    pub answered_by: Option<String>,
+    /// The linked incident's status, so the desk sees it resolved.
+    #[serde(default)]
+    pub incident_status: Option<IncidentStatus>,
+    /// When the closing reply went out (the loop is closed, 闭环).
+    #[serde(default)]
+    pub loop_closed_at: Option<DateTime<Utc>>,
 }
 
 /// A timer that turned amber or red, or an escalation (a red arrival timer,
@@ -217,7 +229,11 @@ pub struct ChatMessageView {
 pub struct AlertView {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub incident: IncidentId,
+    /// The incident the timer is about (none for a chat reply timer).
+    pub incident: Option<IncidentId>,
+    /// The chat message a `chat_reply` timer is about.
+    #[serde(default)]
+    pub chat_message: Option<i64>,
     pub station: Option<StationCode>,
     /// `timer` or `escalation`.
     pub kind: String,
@@ -535,4 +551,95 @@ mod tests {
         assert!(names("zzz").is_empty());
         assert_eq!(search_places(&places, "gc", 2).len(), 2);
     }
+}
+
+// ── The chat-group steward desk (/desk) ─────────────────────────────────────
+
+impl ChatMessageView {
+    /// The reply timer: from receipt to the first reply, against the policy's
+    /// chat reply target (amber at 80%, red at 100%, like the other timers).
+    pub fn reply_timer(&self, policy: &ResponsePolicy) -> TimerView {
+        TimerView::from_timer(policy.timer(TimerKind::ChatReply, None, self.received_at), self.first_reply_at)
+    }
+
+    /// Whether the desk still owes the linked incident's closing reply.
+    pub fn loop_open(&self) -> bool {
+        self.loop_closed_at.is_none()
+            && matches!(self.incident_status, Some(IncidentStatus::Resolved | IncidentStatus::Closed))
+    }
+}
+
+/// A reply the desk sent to a group, with how its delivery went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyView {
+    pub id: i64,
+    /// `answer` or `closing`.
+    pub kind: String,
+    pub text: String,
+    pub steward: String,
+    pub created_at: DateTime<Utc>,
+    /// `pending`, `delivered`, `failed` or `no_webhook`.
+    pub delivery: String,
+    pub attempts: i64,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// What the triage rules propose for a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalView {
+    pub category: Category,
+    pub priority: Priority,
+    pub keyword: String,
+}
+
+/// One message as the steward works on it: with the sender's phone (the
+/// desk may show it; it is never broadcast), the replies and the proposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskMessage {
+    pub message: ChatMessageView,
+    pub sender_phone: Option<String>,
+    pub replies: Vec<ReplyView>,
+    pub proposal: Option<ProposalView>,
+    /// The group has an outbound webhook (replies reach the group).
+    pub has_webhook: bool,
+}
+
+/// What the desk page loads first: the live board and the latest messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskData {
+    pub board: Board,
+    /// Newest first.
+    pub messages: Vec<ChatMessageView>,
+}
+
+/// The convert form's fields as text (`form[category]`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConvertForm {
+    pub category: String,
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub lat: String,
+    #[serde(default)]
+    pub lon: String,
+    /// A known place as `lat,lon` (used when lat/lon are empty).
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub description: String,
+    /// Sent to the group with the conversion (may be empty).
+    #[serde(default)]
+    pub reply: String,
+}
+
+/// The desk's figures for a period (local dates, both included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskReview {
+    pub from: String,
+    pub to: String,
+    #[serde(flatten)]
+    pub figures: domain::chat::DeskFigures,
 }

@@ -137,3 +137,117 @@ mod tests {
         assert!(msg(ChatDraft { text: Some("x".repeat(4001)), ..draft() }).starts_with("text is too long"));
     }
 }
+
+// ── The steward desk ──────────────────────────────────────────────────────
+
+crate::named_enum! {
+    /// How the desk answered a message (each counts as answered).
+    pub enum Disposition ("disposition") {
+        /// A reply went to the group.
+        Replied = "replied",
+        /// It became an incident.
+        Incident = "incident",
+        /// A question answered (咨询).
+        Consultation = "consultation",
+        /// Not police business.
+        NotPolice = "not_police",
+    }
+}
+
+pub const REPLY_MAX: usize = 1000;
+pub const STEWARD_MAX: usize = 40;
+
+/// A steward's name as typed in the desk's name field (there are no accounts).
+pub fn steward_name(raw: &str) -> Result<Text, TextError> {
+    Text::parse("steward", raw, STEWARD_MAX, true)
+}
+
+/// A reply's text.
+pub fn reply_text(raw: &str) -> Result<Text, TextError> {
+    Text::parse("text", raw, REPLY_MAX, true)
+}
+
+/// The desk's figures for a period, from each message's whole seconds to its
+/// first reply (`None`: never answered) and what became of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeskFigures {
+    pub received: u64,
+    pub answered: u64,
+    /// Nearest rank, whole seconds (see `stats`), over answered messages.
+    pub first_reply_median_s: Option<i64>,
+    pub first_reply_p90_s: Option<i64>,
+    /// Answered within the target, of all received (unanswered ones missed it).
+    pub within_target: u64,
+    pub within_target_share: Option<f64>,
+    pub incidents: u64,
+    pub consultations: u64,
+    pub not_police: u64,
+    pub loops_closed: u64,
+    pub target_s: u32,
+}
+
+/// One message as the desk's review counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeskRecord {
+    pub first_reply_s: Option<i64>,
+    pub incident: bool,
+    pub disposition: Option<Disposition>,
+    pub loop_closed: bool,
+}
+
+impl DeskFigures {
+    pub fn count(records: &[DeskRecord], target_s: u32) -> DeskFigures {
+        let mut replies: Vec<f64> = records.iter().filter_map(|r| r.first_reply_s).map(|s| s as f64).collect();
+        let answered = replies.len() as u64;
+        let within =
+            records.iter().filter(|r| r.first_reply_s.is_some_and(|s| s <= i64::from(target_s))).count() as u64;
+        let received = records.len() as u64;
+        let pct = |v: &mut Vec<f64>, p| crate::stats::percentile_nearest_rank(v, p).map(|x| x as i64);
+        DeskFigures {
+            received,
+            answered,
+            first_reply_median_s: pct(&mut replies, 50.0),
+            first_reply_p90_s: pct(&mut replies, 90.0),
+            within_target: within,
+            within_target_share: (received > 0).then(|| within as f64 / received as f64),
+            incidents: records.iter().filter(|r| r.incident).count() as u64,
+            consultations: records.iter().filter(|r| r.disposition == Some(Disposition::Consultation)).count() as u64,
+            not_police: records.iter().filter(|r| r.disposition == Some(Disposition::NotPolice)).count() as u64,
+            loops_closed: records.iter().filter(|r| r.loop_closed).count() as u64,
+            target_s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod desk_tests {
+    use super::*;
+
+    fn rec(s: Option<i64>) -> DeskRecord {
+        DeskRecord { first_reply_s: s, incident: false, disposition: None, loop_closed: false }
+    }
+
+    #[test]
+    fn desk_figures_count_unanswered_as_late() {
+        let mut v = vec![rec(Some(10)), rec(Some(70)), rec(Some(30)), rec(None), rec(Some(60))];
+        v[1].incident = true;
+        v[1].loop_closed = true;
+        v[2].disposition = Some(Disposition::Consultation);
+        v[4].disposition = Some(Disposition::NotPolice);
+        let f = DeskFigures::count(&v, 60);
+        assert_eq!((f.received, f.answered, f.within_target), (5, 4, 3));
+        assert_eq!((f.first_reply_median_s, f.first_reply_p90_s), (Some(30), Some(70)));
+        assert_eq!(f.within_target_share, Some(0.6));
+        assert_eq!((f.incidents, f.consultations, f.not_police, f.loops_closed), (1, 1, 1, 1));
+        let empty = DeskFigures::count(&[], 60);
+        assert_eq!((empty.received, empty.first_reply_median_s, empty.within_target_share), (0, None, None));
+    }
+
+    #[test]
+    fn steward_names_and_replies_are_bounded_text() {
+        assert!(steward_name("  ").is_err());
+        assert!(steward_name(&"王".repeat(41)).is_err());
+        assert_eq!(steward_name(" 王五 ").map(|t| t.into_string()), Ok("王五".to_owned()));
+        assert!(reply_text(&"x".repeat(1001)).is_err());
+    }
+}

@@ -25,6 +25,7 @@ pub mod stats;
 pub mod text;
 pub mod timers;
 pub mod travel;
+pub mod triage;
 pub mod unit;
 
 pub use coords::{Coordinates, CoordinatesError};

@@ -36,6 +36,42 @@ pub struct Config {
     /// Raster tiles under the vector map, from a tile server the deployment
     /// names (never the internet by default: none).
     pub tiles: Option<app::wire::TileLayer>,
+    /// The chat-group desk: triage rules and outbound webhooks.
+    pub desk: DeskConfig,
+}
+
+/// The chat-group steward desk (`[desk]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeskConfig {
+    /// Keyword rules proposing a category (`desk.triage_file`; the demo
+    /// rules in `config/triage.toml` by default, built in).
+    pub triage: domain::triage::TriageRules,
+    /// Where replies to each group go: group_id → URL (`[desk.webhooks]`).
+    /// A group without one keeps its replies on the desk (`no_webhook`).
+    pub webhooks: std::collections::BTreeMap<String, String>,
+    /// The first retry waits this long, each next one twice as long (at most 5 min).
+    pub retry_base_ms: u64,
+    /// Delivery attempts before a reply is marked `failed`.
+    pub max_attempts: u32,
+    /// How long one delivery attempt may take.
+    pub timeout_ms: u64,
+}
+
+/// The demo triage rules, built in so that a server without a rules file
+/// still proposes categories.
+pub const DEMO_TRIAGE: &str = include_str!("../../config/triage.toml");
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig {
+            // checked by a unit test; an empty rule set would only mean no proposals
+            triage: domain::triage::TriageRules::from_toml(DEMO_TRIAGE).unwrap_or_default(),
+            webhooks: Default::default(),
+            retry_base_ms: 2000,
+            max_attempts: 8,
+            timeout_ms: 5000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +98,7 @@ impl Default for Config {
             reports_window_s: 600,
             stream_ring: 256,
             tiles: None,
+            desk: DeskConfig::default(),
         }
     }
 }
@@ -103,6 +140,19 @@ struct RawConfig {
     policy: PolicyConfig,
     #[serde(default)]
     travel: TravelConfig,
+    #[serde(default)]
+    desk: RawDesk,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDesk {
+    triage_file: Option<PathBuf>,
+    retry_base_ms: Option<i64>,
+    max_attempts: Option<i64>,
+    timeout_ms: Option<i64>,
+    #[serde(default)]
+    webhooks: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -259,6 +309,7 @@ impl Config {
         } else if raw.map.tiles_zoom.is_some() {
             return Err(invalid("map.tiles_zoom", "needs map.tiles_url"));
         }
+        c.desk = desk_config(raw.desk)?;
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
         c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;
         Ok(c)
@@ -297,6 +348,40 @@ impl Config {
         }
         Ok(self)
     }
+}
+
+fn desk_config(raw: RawDesk) -> Result<DeskConfig, ConfigError> {
+    let mut d = DeskConfig::default();
+    if let Some(path) = raw.triage_file {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| invalid("desk.triage_file", format!("cannot read {}: {e}", path.display())))?;
+        d.triage = domain::triage::TriageRules::from_toml(&text)
+            .map_err(|e| invalid("desk.triage_file", format!("{}: {e}", path.display())))?;
+    }
+    let number = |key: &str, v: Option<i64>, lo: i64, hi: i64, default: u64| -> Result<u64, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(n) if (lo..=hi).contains(&n) => Ok(n as u64),
+            Some(n) => Err(invalid(key, format!("must be between {lo} and {hi}, got {n}"))),
+        }
+    };
+    d.retry_base_ms = number("desk.retry_base_ms", raw.retry_base_ms, 10, 600_000, d.retry_base_ms)?;
+    d.max_attempts = number("desk.max_attempts", raw.max_attempts, 1, 100, u64::from(d.max_attempts))? as u32;
+    d.timeout_ms = number("desk.timeout_ms", raw.timeout_ms, 100, 60_000, d.timeout_ms)?;
+    for (group, url) in raw.webhooks {
+        let key = format!("desk.webhooks.{group}");
+        if group.is_empty() || group.len() > 64 || !group.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(invalid(&key, "a group id has 1 to 64 printable characters without spaces"));
+        }
+        let ok = (url.starts_with("http://") || url.starts_with("https://"))
+            && url.len() <= 500
+            && url.bytes().all(|b| b.is_ascii_graphic());
+        if !ok {
+            return Err(invalid(&key, format!("must be an http(s) URL, got {url:?}")));
+        }
+        d.webhooks.insert(group, url);
+    }
+    Ok(d)
 }
 
 fn check_database_url(url: &str) -> Result<String, ConfigError> {
@@ -401,6 +486,26 @@ mod tests {
             .expect_err("zoom")
             .to_string();
         assert!(e.starts_with("map.tiles_zoom"), "{e}");
+    }
+
+    #[test]
+    fn the_desk_section_is_checked() {
+        assert!(!DeskConfig::default().triage.rules.is_empty(), "the built-in triage rules parse");
+        let c = Config::from_toml(
+            "[desk]\nretry_base_ms = 50\n[desk.webhooks]\njsl-shops-01 = \"http://127.0.0.1:9/hook\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.desk.webhooks.get("jsl-shops-01").map(String::as_str), Some("http://127.0.0.1:9/hook"));
+        assert_eq!(c.desk.retry_base_ms, 50);
+        let e = Config::from_toml("[desk.webhooks]\ng1 = \"ftp://x\"").expect_err("bad url").to_string();
+        assert!(e.starts_with("desk.webhooks.g1"), "{e}");
+        let dir = std::env::temp_dir().join(format!("triage-{}.toml", std::process::id()));
+        std::fs::write(&dir, "[[rule]]\nkeywords = [\"偷\"]\ncategory = \"stealing\"\n").expect("write");
+        let e = Config::from_toml(&format!("[desk]\ntriage_file = {:?}", dir.display().to_string()))
+            .expect_err("bad rule")
+            .to_string();
+        let _ = std::fs::remove_file(&dir);
+        assert!(e.starts_with("desk.triage_file") && e.contains("rule 1 (line 2)"), "{e}");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 
 pub mod api;
 pub mod config;
+pub mod desk;
 pub mod engine;
 pub mod hub;
 pub mod limiter;
+pub mod outbound;
 pub mod patrol;
 pub mod review;
 pub mod simulator;

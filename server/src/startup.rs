@@ -36,6 +36,8 @@ pub struct Application {
     engine_task: tokio::task::JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     simulator: Option<tokio::task::JoinHandle<()>>,
+    /// Delivers the desk's replies to the groups' webhooks.
+    outbound: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -90,6 +92,14 @@ impl Application {
             config.reports_per_window as usize,
             Duration::from_secs(config.reports_window_s),
         ));
+        let desk = Arc::new(crate::desk::Desk::new(config.desk.clone()));
+        let outbound = tokio::spawn(crate::outbound::run(
+            store.clone(),
+            engine.clone(),
+            config.desk.clone(),
+            desk.wake.clone(),
+            shutdown_rx.clone(),
+        ));
         let state = AppState {
             leptos_options,
             store,
@@ -97,12 +107,13 @@ impl Application {
             map,
             shutdown: shutdown_rx.clone(),
             reports_limiter,
+            desk,
         };
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))
         });
-        Ok(Application { listener, addr, port: addr.port(), state, engine_task, shutdown, simulator })
+        Ok(Application { listener, addr, port: addr.port(), state, engine_task, shutdown, simulator, outbound })
     }
 
     pub fn port(&self) -> u16 {
@@ -121,7 +132,7 @@ impl Application {
     /// Serves until `signal` completes, then closes live streams, stops the
     /// simulator and lets the engine finish what it was doing.
     pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Application { listener, state, engine_task, shutdown, simulator, .. } = self;
+        let Application { listener, state, engine_task, shutdown, simulator, outbound, .. } = self;
         let app = router(state);
         let stop = async move {
             signal.await;
@@ -135,6 +146,7 @@ impl Application {
         if let Some(sim) = simulator {
             let _ = tokio::time::timeout(Duration::from_secs(5), sim).await;
         }
+        let _ = tokio::time::timeout(Duration::from_secs(5), outbound).await;
         // every handle is gone now; the engine drains its queue and stops
         let _ = tokio::time::timeout(Duration::from_secs(10), engine_task).await;
         Ok(())

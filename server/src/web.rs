@@ -35,6 +35,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Residents' reports per client address.
     pub reports_limiter: Arc<crate::limiter::RateLimiter>,
+    /// The chat-group desk: triage rules, webhooks, the delivery task's wake-up.
+    pub desk: Arc<crate::desk::Desk>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -289,6 +291,57 @@ impl Backend for AppState {
 
     fn review_incidents(&self, q: ReviewParams) -> BoxFuture<'_, Result<IncidentList, AppError>> {
         Box::pin(async move { crate::review::incidents(self, &q, true).await.map_err(review_error) })
+    }
+
+    // ── the chat-group desk ──
+    fn desk(&self) -> BoxFuture<'_, Result<app::wire::DeskData, AppError>> {
+        Box::pin(async move {
+            let board = self.board().await?;
+            let messages = self.store.chat_messages(false, 200).await.map_err(|e| app_error(e.into()))?;
+            Ok(app::wire::DeskData { board, messages })
+        })
+    }
+
+    fn desk_message(&self, id: i64) -> BoxFuture<'_, Result<app::wire::DeskMessage, AppError>> {
+        Box::pin(async move { crate::desk::detail(self, id).await.map_err(app_error) })
+    }
+
+    fn desk_answer(
+        &self,
+        id: i64,
+        steward: String,
+        disposition: domain::chat::Disposition,
+        text: String,
+    ) -> BoxFuture<'_, Result<app::wire::ChatMessageView, AppError>> {
+        Box::pin(
+            async move { crate::desk::answer(self, id, &steward, disposition, Some(&text)).await.map_err(app_error) },
+        )
+    }
+
+    fn desk_convert(
+        &self,
+        id: i64,
+        steward: String,
+        form: app::wire::ConvertForm,
+    ) -> BoxFuture<'_, Result<IncidentView, AppError>> {
+        Box::pin(async move { crate::desk::convert(self, id, &steward, form).await.map(|(_, i)| i).map_err(app_error) })
+    }
+
+    fn desk_close(
+        &self,
+        id: i64,
+        steward: String,
+        text: String,
+    ) -> BoxFuture<'_, Result<app::wire::ChatMessageView, AppError>> {
+        Box::pin(async move { crate::desk::close(self, id, &steward, &text).await.map_err(app_error) })
+    }
+
+    fn desk_review(&self, from: String, to: String) -> BoxFuture<'_, Result<app::wire::DeskReview, AppError>> {
+        Box::pin(async move {
+            let f = Some(from.as_str()).filter(|s| !s.trim().is_empty());
+            let t = Some(to.as_str()).filter(|s| !s.trim().is_empty());
+            crate::desk::review(self, f, t).await.map_err(app_error)
+        })
     }
 }
 

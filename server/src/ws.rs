@@ -99,7 +99,7 @@ impl Filter {
                     alerts: snap
                         .alerts
                         .iter()
-                        .filter(|a| incidents.iter().any(|i| i.id == a.incident))
+                        .filter(|a| incidents.iter().any(|i| Some(i.id) == a.incident))
                         .cloned()
                         .collect(),
                     incidents,
@@ -179,7 +179,7 @@ impl Client {
                 incident.units.contains(id) || Some(incident.id) == self.incident
             }
             (Filter::Unit(_), Event::Timer { alert } | Event::Escalation { alert }) => {
-                Some(alert.incident) == self.incident
+                alert.incident.is_some() && alert.incident == self.incident
             }
             (_, Event::Figures { .. } | Event::Chat { .. } | Event::Positions { .. } | Event::Point { .. }) => false,
         }
@@ -463,6 +463,10 @@ mod tests {
             received_at: Utc::now(),
             first_reply_at: None,
             incident: None,
+            disposition: None,
+            answered_by: None,
+            incident_status: None,
+            loop_closed_at: None,
         }
     }
 }

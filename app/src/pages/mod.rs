@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod desk;
 pub mod dispatch;
 pub mod home;
 pub mod not_found;

@@ -316,6 +316,7 @@ fn Review(r: ReviewReport) -> impl IntoView {
                 <HotSpotMap r=r.clone() />
             </section>
             <PatrolSection from=r.from.clone() to=r.to.clone() station=r.params.station.clone() />
+            <crate::pages::desk::DeskReviewSection from=r.from.clone() to=r.to.clone() />
             <details class="definitions" open>
                 <summary>{tr("口径说明", "Definitions")}</summary>
                 <p>{definitions}</p>

@@ -3,6 +3,7 @@
 //! `/api/v1/openapi.json`. People use the pages; both end in the engine.
 
 mod alerts;
+mod desk;
 mod error;
 mod history;
 mod incidents;
@@ -25,6 +26,10 @@ use crate::web::AppState;
 /// The largest request body the API reads (a batch of positions); a history
 /// import takes up to `history::IMPORT_LIMIT`.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A chat message is at most 4,000 characters and 10 attachment URLs: a
+/// body larger than this is refused (413) before it is parsed.
+pub const CHAT_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,9 +55,19 @@ pub fn router() -> Router<AppState> {
         .route("/review/incidents", get(review::incidents))
         .route("/review/incidents.csv", get(review::incidents_csv))
         .route("/review/import", post(history::import).layer(DefaultBodyLimit::max(history::IMPORT_LIMIT)))
-        .route("/chat/messages", post(intake::chat_create).get(intake::chat_list))
         .route("/reports", post(intake::report_create))
         .route("/reports/{code}", get(intake::report_status))
+        // the chat-group desk
+        .route(
+            "/chat/messages",
+            post(intake::chat_create).get(intake::chat_list).layer(DefaultBodyLimit::max(CHAT_BODY_LIMIT)),
+        )
+        .route("/chat/messages/{id}", get(desk::one))
+        .route("/chat/messages/{id}/reply", post(desk::reply))
+        .route("/chat/messages/{id}/answer", post(desk::answer))
+        .route("/chat/messages/{id}/incident", post(desk::convert))
+        .route("/chat/messages/{id}/close", post(desk::close))
+        .route("/review/desk", get(desk::review))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

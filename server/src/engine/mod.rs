@@ -9,6 +9,7 @@
 //! queue: the fleet and the open incidents are mirrored in `Shared` behind
 //! read-write locks that are never held across an `.await`.
 
+pub mod desk;
 mod error;
 pub mod figures;
 mod fleet;
@@ -135,6 +136,10 @@ enum Command {
         job: WriteJob,
         reply: Reply<i64>,
     },
+    Desk {
+        action: desk::DeskAction,
+        reply: Reply<desk::DeskOutcome>,
+    },
 }
 
 /// A cheap, cloneable handle to the engine.
@@ -150,6 +155,8 @@ struct Engine {
     rx: mpsc::Receiver<Command>,
     /// Every running response timer; the loop sleeps until the next is due.
     wheel: TimerWheel<IncidentId>,
+    /// Every running chat reply timer, by message id (see `desk`).
+    chat_wheel: TimerWheel<i64>,
     /// Today's latest alerts, newest first, for snapshots.
     recent_alerts: VecDeque<AlertView>,
     /// Units whose last position is newer than the `units` table's.
@@ -196,6 +203,13 @@ pub async fn start(
     for t in store.running_timers().await? {
         wheel.start(t.incident, t.kind, t.running);
     }
+    let mut chat_wheel = TimerWheel::new();
+    for (id, received, amber_fired) in store.running_chat_timers().await? {
+        let t = shared.settings.policy.timer(domain::TimerKind::ChatReply, None, crate::store::time(received));
+        let running =
+            domain::timers::Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired, red_fired: false };
+        chat_wheel.start(id, domain::TimerKind::ChatReply, running);
+    }
     let now = Utc::now();
     let recent_alerts = store
         .alerts_since(figures::day_start(now, shared.settings.utc_offset_minutes), timers::RECENT_ALERTS as u32)
@@ -214,6 +228,7 @@ pub async fn start(
         shared: shared.clone(),
         rx,
         wheel,
+        chat_wheel,
         recent_alerts,
         moved_since_checkpoint: replayed,
         figures_dirty: false,
@@ -223,6 +238,7 @@ pub async fn start(
     // Timers that ran out while the server was down fire before any command
     // is taken, so nothing can stop them unseen.
     engine.fire_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
+    engine.fire_chat_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
     engine.refresh_figures(Utc::now()).await?;
     let task = tokio::spawn(engine.run());
     Ok((EngineHandle { tx, shared }, task))
@@ -236,7 +252,10 @@ impl Engine {
         figures_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             // timers that expired while the server was down are due at once
-            let next_timer = self.wheel.next_due();
+            let next_timer = match (self.wheel.next_due(), self.chat_wheel.next_due()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timer_due = async move {
                 match next_timer {
                     Some(at) => tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await,
@@ -263,6 +282,7 @@ impl Engine {
                 _ = timer_due => {
                     let now = crate::store::time(crate::store::millis(Utc::now()));
                     self.fire_timers(now).await;
+                    self.fire_chat_timers(now).await;
                 }
                 _ = point_due => {
                     // a window opened or closed
@@ -297,6 +317,9 @@ impl Engine {
             }
             Command::Chat { message, reply } => {
                 let r = self.chat_message(message, now).await;
+                if let Ok((view, true)) = &r {
+                    self.start_chat_timer(view.id, view.received_at);
+                }
                 let _ = reply.send(r);
             }
             Command::CheckIn { check_in, reply } => {
@@ -305,11 +328,26 @@ impl Engine {
             }
             Command::Assign { incident, unit, actor, reply } => {
                 let r = self.assign(incident, unit, &actor, now).await;
-                self.after(reply, r)
+                let changed = r.as_ref().ok().map(|i| i.id);
+                self.after(reply, r);
+                if let Some(id) = changed {
+                    self.desk_follow(id).await;
+                }
             }
             Command::IncidentStatus { incident, to, reason, actor, reply } => {
                 let r = self.incident_status(incident, to, &reason, &actor, now).await;
-                self.after(reply, r)
+                let changed = r.as_ref().ok().map(|i| i.id);
+                self.after(reply, r);
+                if let Some(id) = changed {
+                    self.desk_follow(id).await;
+                }
+            }
+            Command::Desk { action, reply } => {
+                let r = self.desk(action, now).await;
+                if let Err(EngineError::Store(e)) = &r {
+                    tracing::error!(error = %e, "desk command failed in the store");
+                }
+                let _ = reply.send(r);
             }
             Command::UnitStatus { unit, to, reason, actor, reply } => {
                 let r = self.unit_status(unit, to, &reason, &actor, now).await;
@@ -532,6 +570,11 @@ impl EngineHandle {
         actor: String,
     ) -> Result<Result<ImportSummary, Vec<RowError>>, EngineError> {
         self.call(|reply| Command::ImportHistory { rows, actor, reply }).await
+    }
+
+    /// A steward's action on a chat message (see `desk`).
+    pub async fn desk(&self, action: desk::DeskAction) -> Result<desk::DeskOutcome, EngineError> {
+        self.call(|reply| Command::Desk { action, reply }).await
     }
 
     /// Runs a write outside the live state in turn with the engine's own.

@@ -699,6 +699,10 @@ impl Engine {
             received_at: now,
             first_reply_at: None,
             incident: None,
+            disposition: None,
+            answered_by: None,
+            incident_status: None,
+            loop_closed_at: None,
         };
         tracing::info!(message = id, "chat message received");
         self.shared.hub.publish(Event::Chat { message: view.clone() });

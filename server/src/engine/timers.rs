@@ -47,7 +47,7 @@ impl Engine {
         match self.record(&due, now).await {
             Ok(alerts) => {
                 for a in alerts {
-                    tracing::info!(incident = a.incident.0, timer = %a.timer, level = %a.level, kind = %a.kind, "alert");
+                    tracing::info!(incident = a.incident.map(|i| i.0), timer = %a.timer, level = %a.level, kind = %a.kind, "alert");
                     self.recent_alerts.push_front(a.clone());
                     self.recent_alerts.truncate(RECENT_ALERTS);
                     let event =
@@ -92,7 +92,8 @@ impl Engine {
             let mut alert = AlertView {
                 id: 0,
                 at: now,
-                incident: d.key,
+                incident: Some(d.key),
+                chat_message: None,
                 station: station.clone(),
                 kind: "timer".into(),
                 timer: d.kind,
@@ -116,13 +117,14 @@ impl Engine {
     }
 }
 
-async fn insert_alert(tx: &mut crate::store::Tx<'_>, a: &AlertView) -> Result<i64, EngineError> {
+pub(super) async fn insert_alert(tx: &mut crate::store::Tx<'_>, a: &AlertView) -> Result<i64, EngineError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO alerts (at, incident_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO alerts (at, incident_id, chat_message_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(millis(a.at))
-    .bind(a.incident.0)
+    .bind(a.incident.map(|i| i.0))
+    .bind(a.chat_message)
     .bind(a.station.as_ref().map(|s| s.as_str().to_owned()))
     .bind(&a.kind)
     .bind(a.timer.as_str())

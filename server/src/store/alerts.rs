@@ -11,7 +11,8 @@ use super::{Store, StoreError, millis, time};
 struct AlertRow {
     id: i64,
     at: i64,
-    incident_id: i64,
+    incident_id: Option<i64>,
+    chat_message_id: Option<i64>,
     station: Option<String>,
     kind: String,
     timer_kind: String,
@@ -67,7 +68,8 @@ impl AlertRow {
         Ok(AlertView {
             id: self.id,
             at: time(self.at),
-            incident: IncidentId(self.incident_id),
+            incident: self.incident_id.map(IncidentId),
+            chat_message: self.chat_message_id,
             station: self.station.as_deref().map(StationCode::parse).transpose().map_err(corrupt)?,
             kind: self.kind,
             timer: self.timer_kind.parse().map_err(corrupt)?,
@@ -86,7 +88,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<AlertView>, StoreError> {
         let rows: Vec<AlertRow> = sqlx::query_as(
-            "SELECT a.id, a.at, a.incident_id, a.station, a.kind, a.timer_kind, a.level, a.deadline, a.suggested_unit_id,
+            "SELECT a.id, a.at, a.incident_id, a.chat_message_id, a.station, a.kind, a.timer_kind, a.level, a.deadline, a.suggested_unit_id,
                     u.callsign, u.kind AS unit_kind, u.force AS unit_force, u.station AS unit_station
              FROM alerts a LEFT JOIN units u ON u.id = a.suggested_unit_id
              WHERE a.at >= ? ORDER BY a.id DESC LIMIT ?",
@@ -96,6 +98,18 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(AlertRow::into_view).collect()
+    }
+
+    /// Chat reply timers still to fire: unanswered messages whose red has
+    /// not gone out, as (message id, received_at, amber fired).
+    pub async fn running_chat_timers(&self) -> Result<Vec<(i64, i64, bool)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, received_at, reply_amber_fired_at IS NOT NULL FROM chat_messages
+             WHERE first_reply_at IS NULL AND reply_red_fired_at IS NULL
+               AND (disposition IS NULL OR disposition NOT IN ('consultation', 'not_police'))",
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Running timers (not stopped) with what already fired, for the engine

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use super::{Store, StoreError, Tx, time};
 
 #[derive(Debug, FromRow)]
-struct ChatRow {
+pub(crate) struct ChatRow {
     id: i64,
     group_id: String,
     group_name: String,
@@ -22,10 +22,14 @@ struct ChatRow {
     received_at: i64,
     first_reply_at: Option<i64>,
     incident_id: Option<i64>,
+    disposition: Option<String>,
+    answered_by: Option<String>,
+    incident_status: Option<String>,
+    loop_closed_at: Option<i64>,
 }
 
 impl ChatRow {
-    fn into_view(self) -> ChatMessageView {
+    pub(crate) fn into_view(self) -> ChatMessageView {
         ChatMessageView {
             id: self.id,
             group_id: self.group_id,
@@ -41,12 +45,18 @@ impl ChatRow {
             received_at: time(self.received_at),
             first_reply_at: self.first_reply_at.map(time),
             incident: self.incident_id.map(domain::IncidentId),
+            disposition: self.disposition.and_then(|d| d.parse().ok()),
+            answered_by: self.answered_by,
+            incident_status: self.incident_status.and_then(|s| s.parse().ok()),
+            loop_closed_at: self.loop_closed_at.map(time),
         }
     }
 }
 
-const CHAT_COLUMNS: &str = "id, group_id, group_name, message_id, sender_name, text, lat, lon, address, attachments,
-                            sent_at, received_at, first_reply_at, incident_id";
+pub(crate) const CHAT_COLUMNS: &str = "id, group_id, group_name, message_id, sender_name, text, lat, lon, address, attachments,
+                            sent_at, received_at, first_reply_at, incident_id, disposition, answered_by,
+                            (SELECT status FROM incidents WHERE incidents.id = chat_messages.incident_id) AS incident_status,
+                            loop_closed_at";
 
 /// What a resident may learn from a tracking code: the stage, nothing else.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

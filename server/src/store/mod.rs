@@ -8,6 +8,7 @@
 //! power cut.
 
 mod alerts;
+pub mod desk;
 mod district;
 pub mod history;
 mod intake;

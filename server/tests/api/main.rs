@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod desk;
 mod dispatch;
 mod import;
 mod incidents;

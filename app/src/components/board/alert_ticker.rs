@@ -60,7 +60,8 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
                 };
                 let is_esc = a.kind == "escalation";
                 let sep = if lang == i18n::Lang::En { " " } else { "" };
-                let what = format!("{}{sep}{}", i18n::timer_kind(a.timer).get(lang), if is_esc { escalated } else { overdue });
+                let what =
+                    format!("{}{sep}{}", i18n::timer_kind(a.timer).get(lang), if is_esc { escalated } else { overdue });
                 let station = a.station.as_ref().map(|code| {
                     names
                         .iter()
@@ -72,10 +73,21 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
                     Some(r) => format!("{suggest} {} ({})", r.callsign, format::duration(Some(r.eta_s))),
                     None => nobody.to_owned(),
                 });
+                // an incident's number, or a chat message's (its reply timer)
+                let about = match (a.incident, a.chat_message) {
+                    (Some(i), _) => format!("#{i}"),
+                    (None, Some(m)) => format!("{}#{m}", i18n::Tr("群消息", "message ").get(lang)),
+                    (None, None) => String::new(),
+                };
                 view! {
-                    <li class=format!("alert-row alert-{}", a.kind) data-alert-kind=a.kind.clone() data-incident-id=a.incident.to_string()>
+                    <li
+                        class=format!("alert-row alert-{}", a.kind)
+                        data-alert-kind=a.kind.clone()
+                        data-incident-id=a.incident.map(|i| i.to_string()).unwrap_or_default()
+                        data-chat-message-id=a.chat_message.map(|m| m.to_string()).unwrap_or_default()
+                    >
                         <span class="alert-time">{format::clock_hm(a.at, offset_minutes)}</span>
-                        <span class="alert-id">{format!("#{}", a.incident)}</span>
+                        <span class="alert-id">{about}</span>
                         <span class="alert-what">{what}</span>
                         <span class="alert-where">{station.unwrap_or_default()}</span>
                         {next.map(|n| view! { <span class="alert-next">{n}</span> })}

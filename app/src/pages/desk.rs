@@ -1,0 +1,722 @@
+//! The chat-group steward desk (群管家工作台): every resident message from the
+//! community chat groups, newest first and live, each with its reply timer
+//! (the policy's chat reply target; amber at 80%, red at 100%). The steward
+//! replies, answers a consultation, marks it not police business, or turns
+//! it into an incident in one step (category proposed by the triage rules,
+//! location from the message, typed, a known place or a click on the map);
+//! once that incident is resolved the desk offers the closing reply.
+//!
+//! Stewards name themselves in the name field (no accounts). Every action
+//! is a plain form that works without JavaScript and from the keyboard
+//! (J/K next/previous message, R reply, I convert, Esc leave a field).
+//! Resident text is always rendered as text, never as HTML.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::board::{Clock, LinkBadge};
+use crate::components::map::{MapView, Overlay};
+use crate::error::AppError;
+use crate::format;
+use crate::i18n::{self, Lang, Tr, lang, msg, t};
+use crate::live::Live;
+use crate::server_fns::{DeskAnswer, DeskClose, DeskConvert, get_desk, get_desk_message};
+use crate::wire::{ChatMessageView, DeskData, DeskMessage, Place};
+use domain::chat::Disposition;
+use domain::{Category, IncidentStatus, ResponsePolicy};
+
+fn tr(zh: &'static str, en: &'static str) -> &'static str {
+    Tr(zh, en).get(lang())
+}
+
+#[derive(Debug, Clone, Default)]
+struct Preset {
+    message: Option<i64>,
+    steward: String,
+}
+
+#[component]
+pub fn DeskPage() -> impl IntoView {
+    let query = use_query_map();
+    let preset = query.with_untracked(|q| Preset {
+        message: q.get("message").and_then(|s| s.parse::<i64>().ok()).filter(|n| *n > 0),
+        steward: q.get("steward").unwrap_or_default().trim().chars().take(40).collect(),
+    });
+    let data = Resource::new(|| (), |_| get_desk());
+    view! {
+        <Title text=format!("{} · {}", t(msg::DESK), t(msg::APP)) />
+        <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
+            <ErrorBoundary fallback=crate::error_fallback>
+                {move || {
+                    let preset = preset.clone();
+                    Suspend::new(async move { data.await.map(|d| view! { <Desk data=d preset=preset /> }) })
+                }}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+/// A link to the desk keeping the steward's name and the language.
+fn desk_href(message: Option<i64>, steward: &str, en: bool) -> String {
+    let mut q = vec![];
+    if let Some(m) = message {
+        q.push(format!("message={m}"));
+    }
+    if !steward.is_empty() {
+        q.push(format!("steward={}", crate::review::encode(steward)));
+    }
+    if en {
+        q.push("lang=en".to_owned());
+    }
+    if q.is_empty() { "/desk".to_owned() } else { format!("/desk?{}", q.join("&")) }
+}
+
+/// Answered: replied to, or closed as a consultation / not police business.
+fn answered(m: &ChatMessageView) -> bool {
+    m.first_reply_at.is_some() || matches!(m.disposition, Some(Disposition::Consultation | Disposition::NotPolice))
+}
+
+#[component]
+fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
+    let live = Live::new(&data.board);
+    live.chat.set(data.messages.iter().map(|m| (m.id, m.clone())).collect());
+    let offset = data.board.map.utc_offset_minutes;
+    let policy = StoredValue::new(data.board.map.policy.clone());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::live::client::start(live, String::new());
+    });
+    // Messages that arrived while the stream was down are not in the fresh
+    // snapshot it resumes with: after a reconnection, load the latest again.
+    #[cfg(feature = "hydrate")]
+    {
+        let was_down = StoredValue::new(false);
+        Effect::new(move |_| match live.link.get() {
+            crate::live::Link::Reconnecting => was_down.set_value(true),
+            crate::live::Link::Live if was_down.get_value() => {
+                was_down.set_value(false);
+                leptos::task::spawn_local(async move {
+                    if let Ok(d) = get_desk().await {
+                        live.chat.update(|m| m.extend(d.messages.into_iter().map(|x| (x.id, x))));
+                    }
+                });
+            }
+            _ => {}
+        });
+    }
+    let en = lang() == Lang::En;
+    let selected = RwSignal::new(preset.message);
+    let steward = RwSignal::new(preset.steward.clone());
+    let answer = ServerAction::<DeskAnswer>::new();
+    let convert = ServerAction::<DeskConvert>::new();
+    let close = ServerAction::<DeskClose>::new();
+    // newest first
+    let messages = Memo::new(move |_| live.chat.with(|m| m.values().rev().cloned().collect::<Vec<_>>()));
+    let waiting = move || messages.with(|l| l.iter().filter(|m| !answered(m)).count());
+    let loops = move || messages.with(|l| l.iter().filter(|m| m.loop_open()).count());
+    #[cfg(feature = "hydrate")]
+    shortcuts(messages, selected);
+    let map = StoredValue::new(data.board.map.clone());
+    let places = StoredValue::new(data.board.map.places.clone());
+    view! {
+        <div class="desk" data-page="desk">
+            <header class="top-bar">
+                <h1>
+                    {data.board.map.name.clone()}
+                    <span class="sub">{t(msg::DESK)}</span>
+                </h1>
+                <form class="steward-form" method="get" action="/desk">
+                    {en.then(|| view! { <input type="hidden" name="lang" value="en" /> })}
+                    {preset.message.map(|m| view! { <input type="hidden" name="message" value=m.to_string() /> })}
+                    <label for="steward-name">{tr("值班群管家", "Steward on duty")}</label>
+                    <input
+                        id="steward-name"
+                        name="steward"
+                        maxlength="40"
+                        autocomplete="name"
+                        required
+                        placeholder=tr("您的姓名", "your name")
+                        value=preset.steward.clone()
+                        prop:value=move || steward.get()
+                        on:input=move |ev| steward.set(event_target_value(&ev))
+                    />
+                    <noscript>
+                        <button type="submit">{tr("确定", "Set")}</button>
+                    </noscript>
+                </form>
+                <p class="shortcuts" aria-label=tr("快捷键", "Keyboard shortcuts")>
+                    {tr(
+                        "快捷键：J/K 上下选消息 · R 回复 · I 转警情 · Esc 离开输入框",
+                        "Keys: J/K next/previous message · R reply · I make an incident · Esc leave a field",
+                    )}
+                </p>
+                <LinkBadge live=live />
+                <Clock live=live offset_minutes=offset />
+            </header>
+            <div class="desk-main">
+                <section class="panel desk-queue" aria-label=tr("群消息", "Messages")>
+                    <h2>
+                        {tr("群消息", "Messages")}
+                        <span class="desk-counts">
+                            <span class="count-waiting" data-waiting=move || waiting().to_string()>
+                                {move || format!("{} {}", tr("待回复", "waiting"), waiting())}
+                            </span>
+                            " · "
+                            <span class="count-loops">{move || format!("{} {}", tr("待闭环", "to close"), loops())}</span>
+                        </span>
+                    </h2>
+                    <ol class="chat-list">
+                        <For each=move || messages.get() key=|m| (m.id, m.first_reply_at, m.disposition, m.incident_status, m.loop_closed_at) let:m>
+                            <ChatCard m=m live=live policy=policy selected=selected steward=steward offset=offset />
+                        </For>
+                    </ol>
+                    {move || messages.with(Vec::is_empty).then(|| view! { <p class="hint">{tr("暂无群消息", "No messages yet")}</p> })}
+                </section>
+                <section class="panel desk-detail">
+                    <Detail
+                        selected=selected
+                        live=live
+                        steward=steward
+                        answer=answer
+                        convert=convert
+                        close=close
+                        offset=offset
+                        map=map
+                        places=places
+                    />
+                </section>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ChatCard(
+    m: ChatMessageView,
+    live: Live,
+    policy: StoredValue<ResponsePolicy>,
+    selected: RwSignal<Option<i64>>,
+    steward: RwSignal<String>,
+    offset: i32,
+) -> impl IntoView {
+    let lang = i18n::lang();
+    let en = lang == Lang::En;
+    let id = m.id;
+    let timer = policy.with_value(|p| m.reply_timer(p));
+    let replied_in = m.first_reply_at.map(|at| (at - m.received_at).num_milliseconds() as f64 / 1000.0);
+    let timer_text = move || {
+        let now = live.now.get();
+        match replied_in {
+            Some(s) => format!("✓ {}", format::duration(Some(s))),
+            None => format::countdown(timer.remaining_s(now)),
+        }
+    };
+    let level = move || timer.level(live.now.get()).as_str();
+    let status = status_line(&m, lang);
+    let href = move || desk_href(Some(id), &steward.get(), en);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        selected.set(Some(id));
+    };
+    let loop_open = m.loop_open();
+    view! {
+        <li
+            class="chat-card"
+            class:selected=move || selected.get() == Some(id)
+            class:waiting=!answered(&m)
+            class:loop-open=loop_open
+            data-message-id=id.to_string()
+        >
+            <a href=href on:click=on_click rel="external">
+                <div class="chat-head">
+                    <span class="chat-group">{m.group_name.clone()}</span>
+                    <span class="chat-sender">{m.sender_name.clone()}</span>
+                    <time>{format::clock(m.received_at, offset)}</time>
+                    <span
+                        class=move || format!("reply-timer lvl-{}", level())
+                        data-level=level
+                        title=tr("回复计时", "Reply timer")
+                    >
+                        {timer_text}
+                    </span>
+                </div>
+                <p class="chat-text">{m.text.clone()}</p>
+                <p class="chat-status">{status}</p>
+            </a>
+        </li>
+    }
+}
+
+/// What became of a message, in a few words.
+fn status_line(m: &ChatMessageView, lang: Lang) -> String {
+    let mut parts = vec![];
+    match m.disposition {
+        Some(d) => parts.push(i18n::disposition(d).get(lang).to_owned()),
+        None if m.first_reply_at.is_none() => parts.push(Tr("待回复", "Waiting for a reply").get(lang).to_owned()),
+        None => {}
+    }
+    if let (Some(i), Some(s)) = (m.incident, m.incident_status) {
+        parts.push(format!("#{i} {}", i18n::incident_status(s).get(lang)));
+    }
+    if m.loop_closed_at.is_some() {
+        parts.push(Tr("已闭环", "Loop closed").get(lang).to_owned());
+    } else if m.loop_open() {
+        parts.push(Tr("待闭环反馈", "Tell the group it is handled").get(lang).to_owned());
+    }
+    if let Some(by) = &m.answered_by {
+        parts.push(format!("{} {by}", Tr("经办", "by").get(lang)));
+    }
+    parts.join(" · ")
+}
+
+#[component]
+fn Detail(
+    selected: RwSignal<Option<i64>>,
+    live: Live,
+    steward: RwSignal<String>,
+    answer: ServerAction<DeskAnswer>,
+    convert: ServerAction<DeskConvert>,
+    close: ServerAction<DeskClose>,
+    offset: i32,
+    map: StoredValue<crate::wire::MapData>,
+    places: StoredValue<Vec<Place>>,
+) -> impl IntoView {
+    // the detail follows the message's every change on the stream and every action
+    let detail = Resource::new(
+        move || {
+            let id = selected.get();
+            let version = id.and_then(|id| live.chat.with(|m| m.get(&id).cloned()));
+            (id, version, answer.version().get() + convert.version().get() + close.version().get())
+        },
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_desk_message(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let body = move || {
+        Suspend::new(async move {
+            match detail.await {
+                Ok(Some(d)) => view! {
+                    <MessageDetail d=d live=live steward=steward answer=answer convert=convert close=close offset=offset map=map places=places />
+                }
+                .into_any(),
+                Ok(None) => view! { <p class="hint">{tr("选择左侧一条消息进行处理", "Pick a message on the left")}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            }
+        })
+    };
+    // what the last action came to (cleared when another message is picked)
+    let last: RwSignal<Option<Result<String, AppError>>> = RwSignal::new(None);
+    let dismissed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(r) = answer.value().get() {
+            last.set(Some(r.map(|_| tr("已保存，正在发送到群", "Saved; sending to the group").to_owned())));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = convert.value().get() {
+            last.set(Some(r.map(|i| format!("{} #{}", tr("已转为警情", "Incident created"), i.id))));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = close.value().get() {
+            last.set(Some(r.map(|_| tr("已发送闭环反馈", "Closing reply saved; sending to the group").to_owned())));
+        }
+    });
+    Effect::new(move |prev: Option<Option<i64>>| {
+        let now = selected.get();
+        if prev.is_some_and(|p| p != now) {
+            last.set(None);
+            dismissed.set(true);
+        }
+        now
+    });
+    let outcome = move || {
+        // without JavaScript the page is rendered after the post: the action's value is all there is
+        let result = last.get().or_else(|| {
+            if dismissed.get() {
+                return None;
+            }
+            match (answer.value().get(), convert.value().get(), close.value().get()) {
+                (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => Some(Err(e)),
+                _ => None,
+            }
+        });
+        match result {
+            None => ().into_any(),
+            Some(Ok(m)) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
+            Some(Err(AppError::Conflict(m))) => view! {
+                <div class="error conflict" role="alert" data-conflict="true">
+                    <p>{tr("未发送：其他群管家已处理这条消息。", "Not sent: another steward has already handled this message.")}</p>
+                    <p class="detail">{m}</p>
+                </div>
+            }
+            .into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        }
+    };
+    view! {
+        {outcome}
+        <Transition fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>{body}</Transition>
+    }
+}
+
+#[component]
+fn MessageDetail(
+    d: DeskMessage,
+    live: Live,
+    steward: RwSignal<String>,
+    answer: ServerAction<DeskAnswer>,
+    convert: ServerAction<DeskConvert>,
+    close: ServerAction<DeskClose>,
+    offset: i32,
+    map: StoredValue<crate::wire::MapData>,
+    places: StoredValue<Vec<Place>>,
+) -> impl IntoView {
+    let lang = i18n::lang();
+    let en = lang == Lang::En;
+    let m = d.message.clone();
+    let id = m.id;
+    // Resident text goes into an input's value (an attribute, escaped), never
+    // into a textarea's content: Leptos writes a textarea's text unescaped.
+    let desc = m.text.clone();
+    let loop_open = m.loop_open();
+    let can_answer = !answered(&m);
+    let can_convert =
+        m.incident.is_none() && !matches!(m.disposition, Some(Disposition::Consultation | Disposition::NotPolice));
+    let steward_input = move || view! { <input type="hidden" name="steward" value=steward.get_untracked() prop:value=move || steward.get() /> };
+    let proposal = d.proposal.clone();
+    let proposal_line = proposal.as_ref().map(|p| {
+        view! {
+            <p class="proposal" data-category=p.category.as_str()>
+                {format!(
+                    "{}{} · {}（{}“{}”）",
+                    tr("建议分类：", "Proposed: "),
+                    i18n::category(p.category).get(lang),
+                    i18n::priority(p.priority).get(lang),
+                    tr("关键词", "keyword "),
+                    p.keyword
+                )}
+            </p>
+        }
+    });
+    let location = match (m.lat, m.lon) {
+        (Some(a), Some(b)) => format!("{a:.5}, {b:.5} {}", m.address),
+        _ if !m.address.is_empty() => format!("{} ({})", m.address, tr("无坐标", "no coordinates")),
+        _ => tr("消息未带位置", "The message has no location").to_owned(),
+    };
+    let attachments = m.attachments.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view();
+    let incident_line = m.incident.map(|i| {
+        let status = m.incident_status.map(|s| i18n::incident_status(s).get(lang)).unwrap_or("?");
+        let href = format!("/dispatch?incident={i}{}", if en { "&lang=en" } else { "" });
+        view! {
+            <p class="linked-incident" data-incident-id=i.to_string() data-incident-status=m.incident_status.map(|s| s.as_str()).unwrap_or("")>
+                {tr("关联警情", "Incident")}" "
+                <a href=href rel="external">{format!("#{i}")}</a>
+                " · "{status}
+            </p>
+        }
+    });
+    let replies = d
+        .replies
+        .iter()
+        .map(|r| {
+            let delivery = match r.delivery.as_str() {
+                "delivered" => tr("已送达", "delivered"),
+                "pending" => tr("发送中", "sending"),
+                "failed" => tr("发送失败", "failed"),
+                _ => tr("该群未配置回传", "no webhook for this group"),
+            };
+            let err = r.last_error.clone().map(|e| format!(" ({e}, {}×)", r.attempts));
+            view! {
+                <li class=format!("reply delivery-{}", r.delivery) data-delivery=r.delivery.clone()>
+                    <time>{format::clock(r.created_at, offset)}</time>
+                    <span class="reply-who">{r.steward.clone()}</span>
+                    <span class="reply-text">{r.text.clone()}</span>
+                    <span class="reply-delivery">{delivery}{err}</span>
+                </li>
+            }
+        })
+        .collect_view();
+
+    // the convert form's location: the message's own, a click on the map, a known place
+    let conv_lat = RwSignal::new(m.lat.map(|v| format!("{v:.6}")).unwrap_or_default());
+    let conv_lon = RwSignal::new(m.lon.map(|v| format!("{v:.6}")).unwrap_or_default());
+    let conv_addr = RwSignal::new(m.address.clone());
+    let on_pick = Callback::new(move |(lat, lon): (f64, f64)| {
+        conv_lat.set(format!("{lat:.6}"));
+        conv_lon.set(format!("{lon:.6}"));
+    });
+    let overlay = Signal::derive(move || Overlay {
+        target: conv_lat.get().trim().parse::<f64>().ok().zip(conv_lon.get().trim().parse::<f64>().ok()),
+        candidates: vec![],
+    });
+    let proposed = proposal.as_ref().map(|p| p.category);
+    let proposed_priority = proposal.as_ref().map(|p| p.priority);
+    let categories = Category::ALL
+        .iter()
+        .map(|c| {
+            view! { <option value=c.as_str() selected=Some(*c) == proposed>{i18n::category(*c).get(lang)}</option> }
+        })
+        .collect_view();
+    let priority_option = move |p: domain::Priority| {
+        view! { <option value=p.get().to_string() selected=Some(p) == proposed_priority>{i18n::priority(p).get(lang)}</option> }
+    };
+    let place_options = places.with_value(|ps| {
+        ps.iter()
+            .map(|p| {
+                let label = if en && !p.name_en.is_empty() { p.name_en.clone() } else { p.name.clone() };
+                view! { <option value=format!("{:.6},{:.6}", p.lat, p.lon)>{label}</option> }
+            })
+            .collect_view()
+    });
+    let on_place = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        if let Some((a, b)) = v.split_once(',') {
+            conv_lat.set(a.to_owned());
+            conv_lon.set(b.to_owned());
+        }
+    };
+
+    view! {
+        <article class="message-detail" data-message-id=id.to_string()>
+            <h2>{format!("{} · {}", m.group_name, m.sender_name)}</h2>
+            <dl>
+                <dt>{tr("收到", "Received")}</dt>
+                <dd>{format::clock(m.received_at, offset)}</dd>
+                <dt>{tr("电话", "Phone")}</dt>
+                <dd class="sender-phone">{d.sender_phone.clone().unwrap_or_else(|| "—".to_owned())}</dd>
+                <dt>{t(msg::ADDRESS)}</dt>
+                <dd>{location}</dd>
+            </dl>
+            <blockquote class="chat-text full">{m.text.clone()}</blockquote>
+            {(!m.attachments.is_empty()).then(|| view! { <ul class="attachments">{attachments}</ul> })}
+            {proposal_line}
+            {incident_line}
+            {(!d.has_webhook).then(|| view! {
+                <p class="hint">{tr("该群未配置回传地址：回复只保存在工作台。", "This group has no outbound webhook: replies stay on the desk.")}</p>
+            })}
+
+            {can_answer.then(|| view! {
+                <ActionForm action=answer attr:class="desk-form reply-form">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    {steward_input()}
+                    <input type="hidden" name="disposition" value="replied" />
+                    <label for="reply-text">{tr("回复群内", "Reply to the group")}</label>
+                    <textarea id="reply-text" name="text" rows="3" maxlength="1000" required></textarea>
+                    <button type="submit" class="send-reply">{tr("发送回复", "Send reply")}</button>
+                </ActionForm>
+                <div class="desk-quick">
+                    <ActionForm action=answer attr:class="desk-form">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        {steward_input()}
+                        <input type="hidden" name="disposition" value="consultation" />
+                        <input type="hidden" name="text" value="" />
+                        <button type="submit" class="mark-consultation">{tr("咨询已答复", "Consultation answered")}</button>
+                    </ActionForm>
+                    <ActionForm action=answer attr:class="desk-form">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        {steward_input()}
+                        <input type="hidden" name="disposition" value="not_police" />
+                        <input type="hidden" name="text" value="" />
+                        <button type="submit" class="mark-not-police">{tr("非警务", "Not police business")}</button>
+                    </ActionForm>
+                </div>
+            })}
+
+            {can_convert.then(|| view! {
+                <details class="convert" open=true>
+                    <summary>{tr("转为警情", "Make it an incident")}</summary>
+                    <ActionForm action=convert attr:class="desk-form convert-form">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        {steward_input()}
+                        <div class="row">
+                            <label>
+                                {t(msg::CATEGORY)}
+                                <select id="convert-category" name="form[category]">{categories}</select>
+                            </label>
+                            <label>
+                                {t(msg::PRIORITY)}
+                                <select name="form[priority]">
+                                    <option value="">"—"</option>
+                                    {priority_option(domain::Priority::URGENT)}
+                                    {priority_option(domain::Priority::NORMAL)}
+                                    {priority_option(domain::Priority::LOW)}
+                                </select>
+                            </label>
+                        </div>
+                        <div class="row">
+                            <label>
+                                {t(msg::LAT)}
+                                <input name="form[lat]" inputmode="decimal" value=conv_lat.get_untracked() prop:value=move || conv_lat.get() on:input=move |ev| conv_lat.set(event_target_value(&ev)) />
+                            </label>
+                            <label>
+                                {t(msg::LON)}
+                                <input name="form[lon]" inputmode="decimal" value=conv_lon.get_untracked() prop:value=move || conv_lon.get() on:input=move |ev| conv_lon.set(event_target_value(&ev)) />
+                            </label>
+                        </div>
+                        <label>
+                            {tr("或已知地点", "or a known place")}
+                            <select name="form[place]" on:change=on_place>
+                                <option value="">"—"</option>
+                                {place_options}
+                            </select>
+                        </label>
+                        <p class="hint">{tr("也可在下方地图上点击选点", "or click the map below")}</p>
+                        <label>
+                            {t(msg::ADDRESS)}
+                            <input name="form[address]" maxlength="200" value=conv_addr.get_untracked() prop:value=move || conv_addr.get() on:input=move |ev| conv_addr.set(event_target_value(&ev)) />
+                        </label>
+                        <label>
+                            {t(msg::DESCRIPTION)}
+                            <input name="form[description]" maxlength="2000" value=desc />
+                        </label>
+                        <label>
+                            {tr("同时回复群内（可留空）", "Reply to the group as well (may be empty)")}
+                            <input name="form[reply]" maxlength="1000" value=t(msg::CONVERT_REPLY) />
+                        </label>
+                        <button type="submit" class="convert-button">{tr("转为警情", "Make it an incident")}</button>
+                    </ActionForm>
+                    <div class="desk-map">
+                        <MapView map=map.get_value() live=live overlay=overlay on_pick=on_pick />
+                    </div>
+                </details>
+            })}
+
+            {loop_open.then(|| view! {
+                <ActionForm action=close attr:class="desk-form close-form">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    {steward_input()}
+                    <label for="closing-text">{tr("警情已处置，告知群内", "The incident is resolved: tell the group")}</label>
+                    <textarea id="closing-text" name="text" rows="2" maxlength="1000" required>{t(msg::CLOSING_REPLY)}</textarea>
+                    <button type="submit" class="close-loop">{tr("发送闭环反馈", "Send and close the loop")}</button>
+                </ActionForm>
+            })}
+            {m.loop_closed_at.map(|at| view! {
+                <p class="loop-closed">{format!("{} {}", tr("已闭环", "Loop closed at"), format::clock(at, offset))}</p>
+            })}
+            {(m.incident.is_some() && !loop_open && m.loop_closed_at.is_none()
+                && !matches!(m.incident_status, Some(IncidentStatus::Cancelled)))
+                .then(|| view! { <p class="hint">{tr("警情处置完毕后可在此发送闭环反馈", "Once the incident is resolved, the closing reply is offered here")}</p> })}
+
+            <h3>{tr("已发送的回复", "Replies sent")}</h3>
+            <ol class="replies">{replies}</ol>
+        </article>
+    }
+}
+
+/// J/K move through the messages, R focuses the reply, I the convert form.
+#[cfg(feature = "hydrate")]
+fn shortcuts(messages: Memo<Vec<ChatMessageView>>, selected: RwSignal<Option<i64>>) {
+    use wasm_bindgen::JsCast;
+    let focus = |id: &str| {
+        if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    };
+    let handle = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let key = ev.key();
+        let in_field = document()
+            .active_element()
+            .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+            .unwrap_or(false);
+        if in_field {
+            if key == "Escape"
+                && let Some(el) = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.blur();
+            }
+            return;
+        }
+        match key.as_str() {
+            "j" | "k" | "J" | "K" => {
+                let list: Vec<i64> = messages.with_untracked(|l| l.iter().map(|m| m.id).collect());
+                if list.is_empty() {
+                    return;
+                }
+                let at = selected.get_untracked().and_then(|id| list.iter().position(|x| *x == id));
+                let next = match (key.as_str(), at) {
+                    ("j" | "J", Some(i)) => (i + 1).min(list.len() - 1),
+                    ("k" | "K", Some(i)) => i.saturating_sub(1),
+                    _ => 0,
+                };
+                selected.set(Some(list[next]));
+            }
+            "r" | "R" => {
+                ev.prevent_default();
+                focus("reply-text");
+            }
+            "i" | "I" => {
+                ev.prevent_default();
+                focus("convert-category");
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// The review's desk section: what the chat-group desk did in the period
+/// (all groups; the station filter does not apply to chat messages).
+#[component]
+pub fn DeskReviewSection(from: String, to: String) -> impl IntoView {
+    let q = format!("/api/v1/review/desk?from={from}&to={to}");
+    let report = Resource::new(move || (from.clone(), to.clone()), |(f, t)| crate::server_fns::get_desk_review(f, t));
+    let body = move || {
+        Suspend::new(async move {
+            match report.await {
+                Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                Ok(r) => {
+                    let f = r.figures;
+                    let secs = |s: Option<i64>| format::duration(s.map(|s| s as f64));
+                    let rows = [
+                        (tr("收到群消息", "Messages received"), f.received.to_string(), "received"),
+                        (tr("已答复", "Answered"), f.answered.to_string(), "answered"),
+                        (tr("首次回复用时（中位数）", "First reply, median"), secs(f.first_reply_median_s), "median"),
+                        (tr("首次回复用时（90%）", "First reply, 90th percentile"), secs(f.first_reply_p90_s), "p90"),
+                        (
+                            tr("按时回复率", "Answered within target"),
+                            format!("{} ({}/{})", format::percent(f.within_target_share), f.within_target, f.received),
+                            "within",
+                        ),
+                        (tr("转为警情", "Turned into incidents"), f.incidents.to_string(), "incidents"),
+                        (tr("咨询已答复", "Consultations answered"), f.consultations.to_string(), "consultations"),
+                        (tr("非警务", "Not police business"), f.not_police.to_string(), "not_police"),
+                        (tr("已闭环反馈", "Loops closed"), f.loops_closed.to_string(), "loops"),
+                    ]
+                    .into_iter()
+                    .map(|(label, value, key)| view! { <tr data-desk=key><th>{label}</th><td class="num">{value}</td></tr> })
+                    .collect_view();
+                    view! {
+                        <table class="desk-review-table">
+                            <tbody>{rows}</tbody>
+                        </table>
+                        <p class="note">
+                            {format!(
+                                "{} {} s",
+                                tr("目标：收到后首次回复不超过", "Target: first reply within"),
+                                f.target_s
+                            )}
+                        </p>
+                    }
+                    .into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <section class="sheet desk-review">
+            <h2>
+                {tr("群管家工作台", "Chat-group desk")}
+                <small class="no-print"><a href=q rel="external">"JSON"</a></small>
+            </h2>
+            <Suspense fallback=|| view! { <p class="loading">"…"</p> }>{body}</Suspense>
+        </section>
+    }
+}

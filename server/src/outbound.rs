@@ -1,0 +1,129 @@
+//! Delivers the desk's replies to the chat groups' outbound webhooks
+//! (`[desk.webhooks]`: group_id → URL) as a small JSON POST, in the
+//! background: a steward's answer never waits for the chat platform. A reply
+//! is stored `pending` before the steward is answered; this task posts it,
+//! records each attempt (through the engine, the single writer), and retries
+//! with doubling waits until it is delivered or `max_attempts` is reached
+//! (`failed`). Each POST carries `Idempotency-Key: reply-{id}`, so a
+//! platform can drop a retry of something it already took.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use serde_json::json;
+use tokio::sync::{Notify, watch};
+
+use crate::config::DeskConfig;
+use crate::engine::EngineHandle;
+use crate::engine::desk::DeskAction;
+use crate::store::desk::DueReply;
+use crate::store::{Store, millis, time};
+
+/// How long the task sleeps when nothing is due (a stored reply wakes it).
+const IDLE: Duration = Duration::from_secs(30);
+
+pub async fn run(
+    store: Store,
+    engine: EngineHandle,
+    config: DeskConfig,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let client = match reqwest::Client::builder().timeout(Duration::from_millis(config.timeout_ms)).build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the webhook client; replies stay pending");
+            return;
+        }
+    };
+    loop {
+        let now = millis(Utc::now());
+        match store.due_replies(now, 50).await {
+            Ok(due) => {
+                for r in due {
+                    deliver(&client, &engine, &config, r).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read replies due for delivery"),
+        }
+        let wait = match store.next_reply_due().await {
+            Ok(Some(at)) => Duration::from_millis((at - millis(Utc::now())).clamp(0, IDLE.as_millis() as i64) as u64),
+            Ok(None) => IDLE,
+            Err(_) => Duration::from_secs(5),
+        };
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
+
+async fn deliver(client: &reqwest::Client, engine: &EngineHandle, config: &DeskConfig, r: DueReply) {
+    let attempt = r.attempts + 1;
+    let result = match config.webhooks.get(&r.group_id) {
+        None => Err("no webhook configured for the group".to_owned()),
+        Some(url) => {
+            let body = json!({
+                "reply_id": r.id,
+                "group_id": r.group_id,
+                "reply_to": r.message_id,
+                "kind": r.kind,
+                "text": r.text,
+                "steward": r.steward,
+                "sent_at": time(r.created_at).to_rfc3339(),
+            });
+            match client.post(url).header("idempotency-key", format!("reply-{}", r.id)).json(&body).send().await {
+                Ok(res) if res.status().is_success() => Ok(()),
+                Ok(res) => Err(format!("HTTP {}", res.status().as_u16())),
+                Err(e) if e.is_timeout() => Err("timed out".to_owned()),
+                Err(e) if e.is_connect() => Err("cannot connect".to_owned()),
+                Err(_) => Err("request failed".to_owned()),
+            }
+        }
+    };
+    let now = millis(Utc::now());
+    let (delivery, next, error) = match &result {
+        Ok(()) => ("delivered", None, None),
+        Err(e) if attempt >= i64::from(config.max_attempts) => ("failed", None, Some(e.clone())),
+        Err(e) => {
+            let backoff = config.retry_base_ms.saturating_mul(1u64 << (attempt - 1).clamp(0, 20) as u32).min(300_000);
+            ("pending", Some(now + backoff as i64), Some(e.clone()))
+        }
+    };
+    match &result {
+        Ok(()) => tracing::info!(reply = r.id, attempt, "reply delivered to its group"),
+        Err(e) => tracing::warn!(reply = r.id, attempt, error = %e, delivery, "reply not delivered"),
+    }
+    let id = r.id;
+    let job: crate::engine::WriteJob = Box::new(move |store: Store| {
+        Box::pin(async move {
+            sqlx::query(
+                "UPDATE chat_replies SET attempts = ?, delivery = ?, next_attempt_at = ?, last_error = ?,
+                        delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+                 WHERE id = ? AND delivery = 'pending'",
+            )
+            .bind(attempt)
+            .bind(delivery)
+            .bind(next)
+            .bind(error)
+            .bind(delivery)
+            .bind(now)
+            .bind(id)
+            .execute(store.pool())
+            .await?;
+            Ok(id)
+        })
+    });
+    if let Err(e) = engine.write(job).await {
+        tracing::error!(error = %e, reply = id, "cannot record a delivery attempt");
+        return;
+    }
+    if let Err(e) = engine.desk(DeskAction::Refresh { message: r.chat_message_id }).await {
+        tracing::warn!(error = %e, "cannot publish a reply's delivery");
+    }
+}

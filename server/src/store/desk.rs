@@ -1,0 +1,145 @@
+//! Reads for the chat-group steward desk: one message with its replies, the
+//! messages linked to an incident, replies due for delivery, and the rows
+//! the desk's review counts.
+
+use app::wire::{ChatMessageView, ReplyView};
+use domain::IncidentId;
+use domain::chat::DeskRecord;
+use sqlx::FromRow;
+
+use super::intake::{CHAT_COLUMNS, ChatRow};
+use super::{Store, StoreError, Tx, time};
+
+#[derive(Debug, FromRow)]
+struct ReplyRow {
+    id: i64,
+    kind: String,
+    text: String,
+    steward: String,
+    created_at: i64,
+    delivery: String,
+    attempts: i64,
+    delivered_at: Option<i64>,
+    last_error: Option<String>,
+}
+
+/// received_at, first_reply_at, incident_id, disposition, loop_closed_at
+type DeskRow = (i64, Option<i64>, Option<i64>, Option<String>, Option<i64>);
+
+/// A reply waiting for (another) delivery attempt.
+#[derive(Debug, Clone, FromRow)]
+pub struct DueReply {
+    pub id: i64,
+    pub chat_message_id: i64,
+    pub group_id: String,
+    /// The platform's id of the message answered.
+    pub message_id: String,
+    pub kind: String,
+    pub text: String,
+    pub steward: String,
+    pub created_at: i64,
+    pub attempts: i64,
+}
+
+impl Store {
+    /// One message, with the sender's phone (personal data: for the desk only).
+    pub async fn chat_message(&self, id: i64) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
+        let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE id = ?");
+        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?;
+        let Some(row) = row else { return Ok(None) };
+        let phone: Option<String> = sqlx::query_scalar("SELECT sender_phone FROM chat_messages WHERE id = ?")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(Some((row.into_view(), phone)))
+    }
+
+    /// One message inside a transaction, with its phone.
+    pub async fn chat_message_in(
+        &self,
+        tx: &mut Tx<'_>,
+        id: i64,
+    ) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
+        let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE id = ?");
+        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
+        let Some(row) = row else { return Ok(None) };
+        let phone: Option<String> = sqlx::query_scalar("SELECT sender_phone FROM chat_messages WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok(Some((row.into_view(), phone)))
+    }
+
+    pub async fn chat_replies(&self, chat_message_id: i64) -> Result<Vec<ReplyView>, StoreError> {
+        let rows: Vec<ReplyRow> = sqlx::query_as(
+            "SELECT id, kind, text, steward, created_at, delivery, attempts, delivered_at, last_error
+             FROM chat_replies WHERE chat_message_id = ? ORDER BY id",
+        )
+        .bind(chat_message_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ReplyView {
+                id: r.id,
+                kind: r.kind,
+                text: r.text,
+                steward: r.steward,
+                created_at: time(r.created_at),
+                delivery: r.delivery,
+                attempts: r.attempts,
+                delivered_at: r.delivered_at.map(time),
+                last_error: r.last_error,
+            })
+            .collect())
+    }
+
+    /// The messages an incident was made from.
+    pub async fn chat_by_incident(&self, incident: IncidentId) -> Result<Vec<ChatMessageView>, StoreError> {
+        let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE incident_id = ? ORDER BY id");
+        let rows: Vec<ChatRow> = sqlx::query_as(&sql).bind(incident.0).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(ChatRow::into_view).collect())
+    }
+
+    /// Replies whose next delivery attempt is due at `now_ms`, oldest first.
+    pub async fn due_replies(&self, now_ms: i64, limit: u32) -> Result<Vec<DueReply>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.chat_message_id, r.group_id, m.message_id, r.kind, r.text, r.steward, r.created_at, r.attempts
+             FROM chat_replies r JOIN chat_messages m ON m.id = r.chat_message_id
+             WHERE r.delivery = 'pending' AND r.next_attempt_at <= ? ORDER BY r.next_attempt_at, r.id LIMIT ?",
+        )
+        .bind(now_ms)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// When the next pending reply is due.
+    pub async fn next_reply_due(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM chat_replies WHERE delivery = 'pending'")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// Every message received in `[from_ms, to_ms)`, as the review counts it.
+    pub async fn desk_records(&self, from_ms: i64, to_ms: i64) -> Result<Vec<DeskRecord>, StoreError> {
+        let rows: Vec<DeskRow> = sqlx::query_as(
+            "SELECT received_at, first_reply_at, incident_id, disposition, loop_closed_at
+             FROM chat_messages WHERE received_at >= ? AND received_at < ?",
+        )
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(received, first, incident, disposition, closed)| DeskRecord {
+                // whole seconds, truncated (as the review's response times)
+                first_reply_s: first.map(|f| (f - received).max(0) / 1000),
+                incident: incident.is_some(),
+                disposition: disposition.and_then(|d| d.parse().ok()),
+                loop_closed: closed.is_some(),
+            })
+            .collect())
+    }
+}
