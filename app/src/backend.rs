@@ -74,6 +74,13 @@ pub trait Backend: Send + Sync + 'static {
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.
     fn review_incidents(&self, q: ReviewParams) -> BoxFuture<'_, Result<IncidentList, AppError>>;
+
+    // Residents' reports (public pages): only what a resident may see.
+    /// The report form's public map and places (no units, incidents or
+    /// patrol points).
+    fn report_form(&self) -> BoxFuture<'_, Result<crate::report::ReportFormPage, AppError>>;
+    /// The stage of the report with this tracking code (already canonical).
+    fn report_track(&self, code: String) -> BoxFuture<'_, Result<crate::report::ReportTrack, AppError>>;
 }
 
 /// The backend as the server provides it in context.

@@ -184,3 +184,21 @@ pub async fn get_point_qr(code: String) -> Result<crate::wire::PointQr, AppError
 pub async fn get_point_page(code: String) -> Result<crate::wire::PointPage, AppError> {
     crate::backend::backend()?.point_page(code).await
 }
+
+/// The resident's report form: the public map and places, and (when a post
+/// of the form came back with a problem) the problem and what was typed,
+/// which the server's form handler puts in context.
+#[server(prefix = "/sf", endpoint = "report_form")]
+pub async fn get_report_form() -> Result<crate::report::ReportFormPage, AppError> {
+    let mut page = crate::backend::backend()?.report_form().await?;
+    page.posted = use_context::<crate::report::ReportPosted>();
+    Ok(page)
+}
+
+/// The stage of a resident's report, by its tracking code (public).
+#[server(prefix = "/sf", endpoint = "report_track")]
+pub async fn get_report_track(code: String) -> Result<crate::report::ReportTrack, AppError> {
+    let code = crate::report::parse_code(&code)
+        .ok_or_else(|| AppError::Invalid("a tracking code looks like ABCD-2345".to_owned()))?;
+    crate::backend::backend()?.report_track(code).await
+}

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod hub;
 pub mod limiter;
 pub mod patrol;
+pub mod report;
 pub mod review;
 pub mod simulator;
 pub mod startup;

@@ -51,7 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/review/incidents.csv", get(review::incidents_csv))
         .route("/review/import", post(history::import).layer(DefaultBodyLimit::max(history::IMPORT_LIMIT)))
         .route("/chat/messages", post(intake::chat_create).get(intake::chat_list))
-        .route("/reports", post(intake::report_create))
+        .route("/reports", post(intake::report_create).layer(DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)))
         .route("/reports/{code}", get(intake::report_status))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
