@@ -161,8 +161,8 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
             let (x, y) = proj.xy(la, lo);
             view! {
                 <g class="report-pin" transform=format!("translate({x:.0} {y:.0})")>
-                    <circle r="150" class="pin-halo"></circle>
-                    <circle r="55" class="pin-dot"></circle>
+                    <circle r="320" class="pin-halo"></circle>
+                    <circle r="110" class="pin-dot"></circle>
                 </g>
             }
         })
