@@ -159,10 +159,13 @@ fn multipart_problem(e: &axum::extract::multipart::MultipartError) -> ReportProb
     }
 }
 
+/// A checked photo: its type (from its bytes) and the bytes.
+pub type CheckedPhoto = (&'static str, Vec<u8>);
+
 /// A checked report, ready to store.
 pub struct CheckedReport {
     pub incident: NewIncident,
-    pub photo: Option<(&'static str, Vec<u8>)>,
+    pub photo: Option<CheckedPhoto>,
     /// As posted, for the form when storing it fails (rate limit, busy).
     pub fields: ReportFields,
 }
@@ -176,14 +179,14 @@ fn text(field: ReportField, raw: &str, max: usize) -> Result<Text, ReportProblem
 
 /// Checks a submission against the intake rules. `places`: the public
 /// places a resident can choose by name.
-pub fn check(sub: Submission, places: &[app::wire::Place]) -> Result<CheckedReport, (ReportProblem, ReportFields)> {
+pub fn check(sub: Submission, places: &[app::wire::Place]) -> Result<CheckedReport, Box<ReportPosted>> {
     let Submission { fields, photo, problem } = sub;
-    if let Some(p) = problem {
-        return Err((p, fields));
+    if let Some(problem) = problem {
+        return Err(Box::new(ReportPosted { problem, fields }));
     }
     match check_fields(&fields, photo, places) {
         Ok((incident, photo)) => Ok(CheckedReport { incident, photo, fields }),
-        Err(p) => Err((p, fields)),
+        Err(problem) => Err(Box::new(ReportPosted { problem, fields })),
     }
 }
 
@@ -191,7 +194,7 @@ fn check_fields(
     f: &ReportFields,
     photo: Option<Vec<u8>>,
     places: &[app::wire::Place],
-) -> Result<(NewIncident, Option<(&'static str, Vec<u8>)>), ReportProblem> {
+) -> Result<(NewIncident, Option<CheckedPhoto>), ReportProblem> {
     let category: Category = match f.category.trim() {
         "" => return Err(ReportProblem::CategoryMissing),
         c => c.parse().map_err(|_| ReportProblem::CategoryUnknown(c.chars().take(40).collect()))?,
@@ -344,7 +347,7 @@ pub async fn form_post(
         },
     };
     let (problem, fields) = match check(sub, &public_places(&state)) {
-        Err(p) => p,
+        Err(refused) => (refused.problem, refused.fields),
         Ok(report) => {
             let mut fields = report.fields.clone();
             // the photo was fine; it still has to be chosen again
@@ -466,7 +469,7 @@ mod tests {
             lat: 25.248,
             lon: 110.208,
         }];
-        check(Submission { fields: f, photo, problem: None }, &places).err().map(|(p, _)| p)
+        check(Submission { fields: f, photo, problem: None }, &places).err().map(|r| r.problem)
     }
 
     #[test]

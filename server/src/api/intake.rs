@@ -112,7 +112,7 @@ pub async fn report_create(
     // check everything before counting against the limit
     let report = match crate::report::check(sub, &crate::report::public_places(&state)) {
         Ok(r) => r,
-        Err((p, _)) => return Ok(problem_response(&p)),
+        Err(refused) => return Ok(problem_response(&refused.problem)),
     };
     match crate::report::submit(&state, peer.ip(), report).await {
         Ok(code) => {
