@@ -27,6 +27,8 @@ test('a resident reports from a phone with its position and a photo, then follow
   const context = await browser.newContext({ viewport: PHONE, geolocation: HERE, permissions: ['geolocation'] });
   const page = await context.newPage();
   const urls = recordRequests(page);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/report');
   // the position button is there once the page's script has arrived
   const locate = page.locator('button.locate');
@@ -90,6 +92,7 @@ test('a resident reports from a phone with its position and a photo, then follow
   await move(request, `/api/v1/incidents/${incident.id}/status`, { status: 'resolved' });
   await expect(track).toHaveAttribute('data-stage', 'handled', { timeout: 15_000 });
   await expect(page.locator('.step.done')).toHaveCount(2);
+  await expect(page.locator('.checked')).toContainText('已更新');
   await snap(page, info, 'report-track-handled');
 
   // nothing of the police side reached the resident's page
@@ -97,6 +100,7 @@ test('a resident reports from a phone with its position and a photo, then follow
   for (const secret of [unit.callsign, '13800001234', description, '金水路 18 号']) {
     expect(text).not.toContain(secret);
   }
+  expect(errors, 'no script errors on the resident pages').toEqual([]);
   expect(urls.filter((u) => u.includes('/ws')), 'the public page never opens the live stream').toEqual([]);
   expect(urls.filter((u) => u.includes('/dispatch/photo')), 'nor loads the photo').toEqual([]);
   const host = new URL(baseURL!).host;
@@ -119,6 +123,33 @@ test('tapping the map sets the location, and the page reads in English', async (
   await expect(page.locator('button.send')).toHaveText('Send the report');
   await expect(page.locator('label', { hasText: 'What happened' })).toBeVisible();
   await snap(page, info, 'report-form-english-map-pick');
+});
+
+test('a refused report comes back hydrated, in English, with what was typed', async ({ browser }, info) => {
+  const page = await browser.newPage({ viewport: PHONE });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    // the refused post's own 400 is logged by the browser; that one is expected
+    if (m.type() === 'error' && !m.text().includes('status of 400')) errors.push(m.text());
+  });
+  await page.goto('/report?lang=en');
+  await expect(page.locator('button.locate')).toBeVisible({ timeout: 15_000 });
+  const typed = 'shouting </textarea><b>&amp; "quotes"';
+  await page.selectOption('select[name="category"]', 'dispute');
+  await page.fill('textarea[name="description"]', typed);
+  await page.fill('input[name="lat"]', '95');
+  await page.fill('input[name="lon"]', '110.2');
+  await page.locator('button.send').click();
+  await expect(page.locator('.report-error')).toContainText('latitude must be between -90 and 90, got 95');
+  // the answer's page hydrates: the position button is back, and nothing failed
+  await expect(page.locator('button.locate')).toBeVisible({ timeout: 15_000 });
+  await expect(page.locator('textarea[name="description"]')).toHaveValue(typed);
+  await expect(page.locator('select[name="category"]')).toHaveValue('dispute');
+  await expect(page.locator('input[name="lat"]')).toHaveValue('95');
+  expect(await page.locator('b').count(), 'no element from the typed text').toBe(0);
+  await snap(page, info, 'report-refused-hydrated');
+  expect(errors, 'no script errors').toEqual([]);
 });
 
 test('resident text is shown as text on every screen, and no script in it runs', async ({ browser, request }, info) => {

@@ -113,6 +113,8 @@ async fn only_incident(app: &TestApp) -> Value {
 #[tokio::test]
 async fn the_form_works_without_javascript_and_redirects_to_the_tracking_page() {
     let app = spawn().await;
+    let (_, home) = app.html("/").await;
+    assert!(home.contains("href=\"/report\""), "the front page links residents to the form");
     let (status, html) = app.html("/report").await;
     assert_eq!(status, 200);
     assert!(html.contains("method=\"post\"") && html.contains("action=\"/report\""), "a plain form");
