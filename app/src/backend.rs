@@ -104,6 +104,12 @@ pub trait Backend: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<crate::wire::ChatMessageView, AppError>>;
     /// The desk's figures for local dates `from..=to` (empty: the last 30 days).
     fn desk_review(&self, from: String, to: String) -> BoxFuture<'_, Result<crate::wire::DeskReview, AppError>>;
+    // Residents' reports (public pages): only what a resident may see.
+    /// The report form's public map and places (no units, incidents or
+    /// patrol points).
+    fn report_form(&self) -> BoxFuture<'_, Result<crate::report::ReportFormPage, AppError>>;
+    /// The stage of the report with this tracking code (already canonical).
+    fn report_track(&self, code: String) -> BoxFuture<'_, Result<crate::report::ReportTrack, AppError>>;
 }
 
 /// The backend as the server provides it in context.

@@ -11,6 +11,7 @@ pub mod format;
 pub mod i18n;
 pub mod live;
 pub mod pages;
+pub mod report;
 pub mod review;
 pub mod server_fns;
 pub mod wire;
@@ -61,6 +62,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review/incidents") view=pages::review::ReviewIncidentsPage ssr=SsrMode::Async />
                     <Route path=path!("/review/incident/:id") view=pages::review::ReviewTimelinePage ssr=SsrMode::Async />
                     <Route path=path!("/desk") view=pages::desk::DeskPage ssr=SsrMode::Async />
+                    // residents' reports (public: no units, no personal data)
+                    <Route path=path!("/report") view=pages::report::ReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/report/:code") view=pages::report::ReportTrackPage ssr=SsrMode::Async />
                 </Routes>
             </LangScope>
         </Router>

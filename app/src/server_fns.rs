@@ -234,3 +234,21 @@ pub async fn get_desk_review(
 ) -> Result<crate::wire::DeskReview, AppError> {
     crate::backend::backend()?.desk_review(from, to).await
 }
+
+/// The resident's report form: the public map and places, and (when a post
+/// of the form came back with a problem) the problem and what was typed,
+/// which the server's form handler puts in context.
+#[server(prefix = "/sf", endpoint = "report_form")]
+pub async fn get_report_form() -> Result<crate::report::ReportFormPage, AppError> {
+    let mut page = crate::backend::backend()?.report_form().await?;
+    page.posted = use_context::<crate::report::ReportPosted>();
+    Ok(page)
+}
+
+/// The stage of a resident's report, by its tracking code (public).
+#[server(prefix = "/sf", endpoint = "report_track")]
+pub async fn get_report_track(code: String) -> Result<crate::report::ReportTrack, AppError> {
+    let code = crate::report::parse_code(&code)
+        .ok_or_else(|| AppError::Invalid("a tracking code looks like ABCD-2345".to_owned()))?;
+    crate::backend::backend()?.report_track(code).await
+}

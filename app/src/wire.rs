@@ -125,6 +125,9 @@ pub struct IncidentDetail {
     /// The deployment's local time, for showing the timeline.
     #[serde(default)]
     pub utc_offset_minutes: i32,
+    /// Photos a resident attached to their report (dispatchers only).
+    #[serde(default)]
+    pub photos: Vec<crate::report::PhotoRef>,
 }
 
 /// The dispatcher's intake form as posted: every field text, checked by the

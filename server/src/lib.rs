@@ -10,6 +10,7 @@ pub mod hub;
 pub mod limiter;
 pub mod outbound;
 pub mod patrol;
+pub mod report;
 pub mod review;
 pub mod simulator;
 pub mod startup;

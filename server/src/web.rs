@@ -101,11 +101,13 @@ impl AppState {
         let (incident, reporter_contact) =
             self.store.incident(id).await?.ok_or(EngineError::NotFound { what: "incident", id: id.to_string() })?;
         let timeline = self.store.timeline(id).await?;
+        let photos = self.store.photos_of(id).await?;
         Ok(IncidentDetail {
             incident,
             reporter_contact,
             timeline,
             utc_offset_minutes: self.engine.shared().settings.utc_offset_minutes,
+            photos,
         })
     }
 }
@@ -343,6 +345,38 @@ impl Backend for AppState {
             crate::desk::review(self, f, t).await.map_err(app_error)
         })
     }
+
+    fn report_form(&self) -> BoxFuture<'_, Result<app::report::ReportFormPage, AppError>> {
+        Box::pin(async move {
+            // the public layers only: no patrol points, no tile server of
+            // the police network, and (below) no units or incidents at all
+            let map = MapData { patrol_points: vec![], places: vec![], tiles: None, ..(*self.map).clone() };
+            Ok(app::report::ReportFormPage {
+                map,
+                places: crate::report::public_places(self),
+                posted: None,
+                server_time: Utc::now(),
+            })
+        })
+    }
+
+    fn report_track(&self, code: String) -> BoxFuture<'_, Result<app::report::ReportTrack, AppError>> {
+        Box::pin(async move {
+            match self.store.report_status(&code).await {
+                Ok(Some(s)) => Ok(app::report::ReportTrack {
+                    code: s.code,
+                    stage: s.stage,
+                    received_at: s.received_at,
+                    utc_offset_minutes: self.map.utc_offset_minutes,
+                }),
+                Ok(None) => Err(AppError::NotFound(format!("no report with tracking code {code}"))),
+                Err(e) => {
+                    tracing::error!(error = %e, "store error behind a page");
+                    Err(AppError::Internal)
+                }
+            }
+        })
+    }
 }
 
 fn review_error(e: crate::review::ReviewError) -> AppError {
@@ -380,6 +414,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/ws", get(crate::ws::handler))
+        // residents' reports: the form posts here (GET /report is the page)
+        .route(
+            "/report",
+            axum::routing::post(crate::report::form_post)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)),
+        )
+        .route("/dispatch/photo/{id}", get(crate::report::photo))
         .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(
             &state,

@@ -473,8 +473,24 @@ fn IncidentPanel(incident: Signal<Option<IncidentView>>, live: Live, offset_minu
                             }
                         })
                         .collect_view();
+                    // photos a resident attached to the report (dispatchers only)
+                    let photos = (!d.photos.is_empty()).then(|| {
+                        let items = d
+                            .photos
+                            .iter()
+                            .map(|p| {
+                                view! {
+                                    <a href=p.url() target="_blank" rel="external noopener" data-photo=p.id.clone()>
+                                        <img src=p.url() alt=tr("报警人照片", "Reporter's photo") loading="lazy" />
+                                    </a>
+                                }
+                            })
+                            .collect_view();
+                        view! { <div class="report-photos">{items}</div> }
+                    });
                     view! {
                         {contact.map(|c| view! { <p class="contact"><span>{t(msg::CONTACT)}</span>" "{c}</p> })}
+                        {photos}
                         <h3>{t(msg::TIMELINE)}</h3>
                         <ol class="timeline">{rows}</ol>
                     }

@@ -29,6 +29,15 @@ pub fn HomePage() -> impl IntoView {
         <main class="page-simple home">
             <h1>{t(msg::APP)}</h1>
             <p class="intro">{t(msg::HOME_INTRO)}</p>
+            <p class="resident-link">
+                <a href=format!("/report{q}") rel="external">{if en { "Residents: report a problem" } else { "居民报警 · 反映问题" }}</a>
+                " — "
+                {if en {
+                    "no account needed; a tracking code shows how it is going."
+                } else {
+                    "无需注册，凭查询码查看处理进度。"
+                }}
+            </p>
             <ul class="page-links">
                 <li>
                     <a href=format!("/screen{q}") rel="external">{t(msg::WALL_SCREEN)}</a>

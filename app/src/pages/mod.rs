@@ -5,6 +5,7 @@ pub mod dispatch;
 pub mod home;
 pub mod not_found;
 pub mod points;
+pub mod report;
 pub mod review;
 pub mod screen;
 pub mod unit;

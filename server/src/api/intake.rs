@@ -2,19 +2,18 @@
 //! (`/chat/messages`) and residents' reports (`/reports`).
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
+use app::i18n::Lang;
+use app::report::{ReportFields, ReportProblem};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::chat::ChatDraft;
-use domain::{Category, Channel, Coordinates, IncidentDraft};
-use rand::Rng;
 use serde::Deserialize;
 
 use super::{ApiError, ApiJson, ApiQuery};
-use crate::engine::EngineError;
+use crate::report::SubmitError;
 use crate::web::AppState;
 
 /// `POST /chat/messages`: 201 with the stored message, 200 when this
@@ -60,79 +59,77 @@ pub struct ReportBody {
     contact: String,
 }
 
-/// Tracking codes avoid look-alike characters (0/O, 1/I/L).
-const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-fn tracking_code() -> String {
-    let mut rng = rand::rng();
-    let mut s = String::with_capacity(9);
-    for i in 0..8 {
-        if i == 4 {
-            s.push('-');
+/// A refused report: `{"error": {"code", "message"}}` with the problem's
+/// status (and `Retry-After` when rate-limited).
+fn problem_response(p: &ReportProblem) -> Response {
+    let status = StatusCode::from_u16(p.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = Json(serde_json::json!({"error": {"code": p.code(), "message": p.message(Lang::En)}}));
+    match p {
+        ReportProblem::RateLimited { retry_after_s, .. } => {
+            (status, [(header::RETRY_AFTER, retry_after_s.to_string())], body).into_response()
         }
-        s.push(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char);
+        _ => (status, body).into_response(),
     }
-    s
 }
 
 /// `POST /reports`: a resident's report, without an account, rate-limited per
-/// client address. Answers 201 `{tracking_code, status_url}`.
+/// client address. JSON, or `multipart/form-data` with the same fields as
+/// text and an optional `photo` file (JPEG, PNG or WebP by its bytes, at most
+/// 5 MB). Answers 201 `{tracking_code, status_url}` once the report (and its
+/// photo) is on disk.
 pub async fn report_create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    ApiJson(body): ApiJson<ReportBody>,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    // check everything before counting against the limit
-    let category: Category = body.category.parse().map_err(ApiError::bad)?;
-    Coordinates::parse(body.lat, body.lon).map_err(ApiError::bad)?;
-    let draft = IncidentDraft {
-        channel: Some(Channel::Web.as_str().to_owned()),
-        category: Some(category.as_str().to_owned()),
-        priority: None,
-        lat: Some(body.lat),
-        lon: Some(body.lon),
-        address: Some(body.address),
-        description: Some(body.description),
-        reporter_contact: Some(body.contact),
-        external_id: None,
-    };
-    let new = draft.parse().map_err(ApiError::bad)?;
-    if let Err(wait) = state.reports_limiter.check(peer.ip(), Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, wait.as_secs().max(1).to_string())],
-            Json(serde_json::json!({"error": {"code": "rate_limited", "message": format!("too many reports from this address; please try again in {minutes} min, or call 110 in an emergency")}})),
-        )
-            .into_response());
-    }
-    for _ in 0..3 {
-        let code = tracking_code();
-        match state.engine.create_reported_incident(new.clone(), code.clone()).await {
-            Ok(_) => {
-                let url = format!("/report/{code}");
-                return Ok((StatusCode::CREATED, Json(serde_json::json!({"tracking_code": code, "status_url": url})))
-                    .into_response());
-            }
-            Err(EngineError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    let sub = if multipart {
+        match Multipart::from_request(request, &state).await {
+            Ok(mp) => crate::report::read_multipart(mp).await,
+            Err(r) => return Err(ApiError::BadRequest(r.body_text())),
         }
+    } else {
+        let ApiJson(body) = ApiJson::<ReportBody>::from_request(request, &state).await?;
+        crate::report::Submission {
+            fields: ReportFields {
+                category: body.category,
+                description: body.description,
+                // f64's text is exact: it parses back to the same number
+                lat: body.lat.to_string(),
+                lon: body.lon.to_string(),
+                place: String::new(),
+                address: body.address,
+                contact: body.contact,
+                had_photo: false,
+            },
+            ..Default::default()
+        }
+    };
+    // check everything before counting against the limit
+    let report = match crate::report::check(sub, &crate::report::public_places(&state)) {
+        Ok(r) => r,
+        Err(refused) => return Ok(problem_response(&refused.problem)),
+    };
+    match crate::report::submit(&state, peer.ip(), report).await {
+        Ok(code) => {
+            let url = format!("/report/{code}");
+            Ok((StatusCode::CREATED, Json(serde_json::json!({"tracking_code": code, "status_url": url})))
+                .into_response())
+        }
+        Err(SubmitError::Problem(p)) => Ok(problem_response(&p)),
+        Err(SubmitError::Engine(e)) => Err(e.into()),
     }
-    Err(ApiError::Internal)
 }
 
 /// `GET /reports/{code}`: the stage of a report and nothing else.
-pub async fn report_status(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-    _h: HeaderMap,
-) -> Result<Response, ApiError> {
-    let code = code.trim().to_ascii_uppercase();
-    let valid = code.len() == 9
-        && code.bytes().enumerate().all(|(i, b)| if i == 4 { b == b'-' } else { CODE_ALPHABET.contains(&b) });
-    if !valid {
+pub async fn report_status(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let Some(code) = app::report::parse_code(&code) else {
         return Err(ApiError::BadRequest("a tracking code looks like ABCD-2345".into()));
-    }
+    };
     match state.store.report_status(&code).await? {
         Some(s) => Ok(Json(s).into_response()),
         None => Err(ApiError::NotFound(format!("no report with tracking code {code}"))),

@@ -55,7 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/review/incidents", get(review::incidents))
         .route("/review/incidents.csv", get(review::incidents_csv))
         .route("/review/import", post(history::import).layer(DefaultBodyLimit::max(history::IMPORT_LIMIT)))
-        .route("/reports", post(intake::report_create))
+        .route("/reports", post(intake::report_create).layer(DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)))
         .route("/reports/{code}", get(intake::report_status))
         // the chat-group desk
         .route(

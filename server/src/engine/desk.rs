@@ -139,7 +139,7 @@ impl Engine {
                 // the link below lost (a crash between the two commits), a
                 // retry finds the same incident instead of making a second.
                 let actor = format!("desk:{steward}");
-                let (incident, _) = self.create_incident(*new, &actor, None, now).await?;
+                let (incident, _) = self.create_incident(*new, &actor, None, None, now).await?;
                 let mut tx = self.store.begin().await?;
                 let reply_now = text.is_some();
                 let done = sqlx::query(

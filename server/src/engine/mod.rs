@@ -74,6 +74,15 @@ pub type WriteJob = Box<
     dyn FnOnce(Store) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64, StoreError>> + Send>> + Send,
 >;
 
+/// A photo attached to a resident's report, checked (type from its bytes,
+/// size) and named with a random id; stored with the incident.
+#[derive(Debug, Clone)]
+pub struct NewPhoto {
+    pub id: String,
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+}
+
 /// At most this many positions are committed together.
 const MAX_GROUP_POSITIONS: usize = 50_000;
 
@@ -82,6 +91,7 @@ enum Command {
         new: NewIncident,
         actor: String,
         report_code: Option<String>,
+        photo: Option<NewPhoto>,
         reply: Reply<(IncidentView, bool)>,
     },
     Chat {
@@ -311,8 +321,8 @@ impl Engine {
         // stored times are milliseconds: keep memory identical to the store
         let now = crate::store::time(crate::store::millis(Utc::now()));
         match cmd {
-            Command::CreateIncident { new, actor, report_code, reply } => {
-                let r = self.create_incident(new, &actor, report_code.as_deref(), now).await;
+            Command::CreateIncident { new, actor, report_code, photo, reply } => {
+                let r = self.create_incident(new, &actor, report_code.as_deref(), photo, now).await;
                 self.after(reply, r)
             }
             Command::Chat { message, reply } => {
@@ -509,15 +519,22 @@ impl EngineHandle {
     /// Creates an incident; `false` when the external id was seen before and
     /// the existing incident is returned instead.
     pub async fn create_incident(&self, new: NewIncident, actor: String) -> Result<(IncidentView, bool), EngineError> {
-        self.call(|reply| Command::CreateIncident { new, actor, report_code: None, reply }).await
+        self.call(|reply| Command::CreateIncident { new, actor, report_code: None, photo: None, reply }).await
     }
 
     /// Creates an incident from a resident's report, stored with its
-    /// tracking code in the same transaction. A code already in use is a
-    /// conflict (pick another).
-    pub async fn create_reported_incident(&self, new: NewIncident, code: String) -> Result<IncidentView, EngineError> {
+    /// tracking code and its photo (if any) in the same transaction. A code
+    /// already in use is a conflict (pick another).
+    pub async fn create_reported_incident(
+        &self,
+        new: NewIncident,
+        code: String,
+        photo: Option<NewPhoto>,
+    ) -> Result<IncidentView, EngineError> {
         let actor = "resident".to_owned();
-        self.call(|reply| Command::CreateIncident { new, actor, report_code: Some(code), reply }).await.map(|(i, _)| i)
+        self.call(|reply| Command::CreateIncident { new, actor, report_code: Some(code), photo, reply })
+            .await
+            .map(|(i, _)| i)
     }
 
     /// Stores a chat-group message; `false` when it was delivered before.

@@ -274,6 +274,7 @@ impl Engine {
         new: NewIncident,
         actor: &str,
         report_code: Option<&str>,
+        photo: Option<super::NewPhoto>,
         now: DateTime<Utc>,
     ) -> Result<(IncidentView, bool), EngineError> {
         let mut tx = self.store.begin().await?;
@@ -339,6 +340,19 @@ impl Engine {
             if stored.rows_affected() != 1 {
                 return Err(EngineError::Conflict("tracking code already in use".into()));
             }
+        }
+        if let Some(p) = photo {
+            sqlx::query(
+                "INSERT INTO photos (id, incident_id, content_type, bytes, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&p.id)
+            .bind(id)
+            .bind(p.content_type)
+            .bind(p.data.len() as i64)
+            .bind(&p.data)
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         let view = IncidentView {

@@ -12,6 +12,7 @@ mod officer;
 mod pages;
 mod patrol;
 mod positions;
+mod report;
 mod restart;
 mod review;
 mod stream;
