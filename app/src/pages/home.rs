@@ -50,6 +50,15 @@ pub fn HomePage() -> impl IntoView {
                     {dispatch_desc}
                 </li>
                 <li>
+                    <a href=format!("/desk{q}") rel="external">{if en { "Chat desk" } else { "警务群接警台" }}</a>
+                    " — "
+                    {if en {
+                        "every message from the community chat groups, answered within the minute, turned into an incident when it is one."
+                    } else {
+                        "社区警务群的每条消息，一分钟内回复，是警情的转为警情。"
+                    }}
+                </li>
+                <li>
                     <a href=format!("/review{q}") rel="external">{if en { "Review" } else { "警情回顾" }}</a>
                     " — "
                     {review_desc}

@@ -55,7 +55,9 @@ async fn english_and_unknown_pages() {
     assert_eq!(status, 404);
     let (status, page) = app.html("/").await;
     assert_eq!(status, 200);
-    assert!(page.contains("/screen") && page.contains("/dispatch") && page.contains("/review"));
+    for link in ["/screen", "/dispatch", "/desk", "/review", "/report"] {
+        assert!(page.contains(&format!("href=\"{link}")), "the home page links {link}");
+    }
 }
 
 #[tokio::test]
