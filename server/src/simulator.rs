@@ -32,6 +32,23 @@ use crate::config::SimulatorConfig;
 use crate::engine::{EngineHandle, PositionReport};
 
 const ACTOR: &str = "simulator";
+
+/// Messages from the community chat groups per simulated hour (the second
+/// intake desk), and what residents write.
+const CHAT_PER_HOUR: f64 = 8.0;
+const CHAT_GROUPS: &[(&str, &str)] =
+    &[("jsl-shops-01", "金水路商户群"), ("rs-community-02", "榕山社区群"), ("fl-residents-03", "枫林小区业主群")];
+const CHAT_TEXTS: &[(&str, bool)] = &[
+    ("@临桂公安 金山广场门口有两个人吵架，声音很大", false),
+    ("@临桂公安 小区门口电动车乱停，把消防通道堵住了", false),
+    ("@临桂公安 店里刚才有人偷了手机跑了，往万达方向", false),
+    ("@临桂公安 请问办居住证要带什么材料？", true),
+    ("@临桂公安 请问警务站晚上几点还有人？", true),
+    ("@临桂公安 我家老人走失了，穿蓝色外套，七十多岁", false),
+];
+/// The simulated steward answers a message this long after it arrives
+/// (simulated seconds); a few are left for a person at /desk.
+const STEWARD_ANSWERS: f64 = 0.8;
 /// Real-speed arrivals per station per day.
 const PER_STATION_PER_DAY: f64 = 20.0;
 /// Relative arrival rate by local hour (quiet before dawn, busy in the
@@ -167,6 +184,10 @@ struct Sim {
     dispatch_at: HashMap<IncidentId, DateTime<Utc>>,
     /// When a resolved incident will be closed (real time).
     close_at: HashMap<IncidentId, DateTime<Utc>>,
+    /// When the simulated steward answers a chat message (real time).
+    /// (When, and whether the message was a consultation.)
+    answer_at: HashMap<i64, (DateTime<Utc>, bool)>,
+    chat_count: u64,
     /// The first few incidents come early so a fresh demo has work to show.
     warm_up: Vec<DateTime<Utc>>,
     utc_offset_minutes: i32,
@@ -197,6 +218,8 @@ pub async fn run(
         plans: HashMap::new(),
         dispatch_at: HashMap::new(),
         close_at: HashMap::new(),
+        answer_at: HashMap::new(),
+        chat_count: 0,
         warm_up,
         utc_offset_minutes,
     };
@@ -224,6 +247,57 @@ impl Sim {
         self.dispatch(now).await;
         self.move_units(now, sim_dt).await;
         self.close(now).await;
+        self.chat(now, sim_dt).await;
+    }
+
+    /// Residents write in the chat groups; the simulated steward answers
+    /// most of them within the minute (a consultation is answered as one).
+    async fn chat(&mut self, now: DateTime<Utc>, sim_dt: f64) {
+        let n = poisson(CHAT_PER_HOUR / 3600.0 * sim_dt, &mut self.rng);
+        for _ in 0..n {
+            self.chat_count += 1;
+            let (group_id, group_name) = CHAT_GROUPS[self.rng.random_range(0..CHAT_GROUPS.len())];
+            let (text, consultation) = CHAT_TEXTS[self.rng.random_range(0..CHAT_TEXTS.len())];
+            let draft = domain::chat::ChatDraft {
+                group_id: Some(group_id.into()),
+                group_name: Some(group_name.into()),
+                message_id: Some(format!("sim-{}-{}", now.timestamp_millis(), self.chat_count)),
+                sender_name: Some(format!("居民{:03}", self.rng.random_range(1..1000))),
+                text: Some(text.into()),
+                sent_at: Some(now),
+                ..Default::default()
+            };
+            let Ok(message) = draft.parse() else { continue };
+            match self.engine.chat_message(message).await {
+                Ok((m, true)) if self.rng.random::<f64>() < STEWARD_ANSWERS => {
+                    let delay = self.rng.random_range(10.0..45.0);
+                    self.answer_at.insert(m.id, (self.after(delay), consultation));
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "simulator could not post a chat message"),
+            }
+        }
+        let due: Vec<(i64, bool)> =
+            self.answer_at.iter().filter(|(_, (t, _))| *t <= now).map(|(id, (_, c))| (*id, *c)).collect();
+        for (id, consultation) in due {
+            self.answer_at.remove(&id);
+            let (disposition, reply) = if consultation {
+                (domain::chat::Disposition::Consultation, "您好，已收到，值班民警会尽快回复您。")
+            } else {
+                (domain::chat::Disposition::Replied, "收到，已通知附近民警，请保持电话畅通。")
+            };
+            // a person at /desk may have answered first: that is fine
+            let _ = self
+                .engine
+                .desk(crate::engine::desk::DeskAction::Answer {
+                    message: id,
+                    steward: "模拟群管家".into(),
+                    disposition,
+                    text: Some(reply.into()),
+                    has_webhook: false,
+                })
+                .await;
+        }
     }
 
     async fn arrivals(&mut self, now: DateTime<Utc>, sim_dt: f64) {
