@@ -54,7 +54,9 @@ test('a chat message becomes an incident and the loop is closed from the desk', 
   await expect(timer).toContainText('✓'); // the reply sent with it stopped the timer
 
   // a unit is sent and the incident resolved elsewhere
-  const unit = await registerUnit(request, JINSHAN);
+  // not at the square itself: once back available it must not tie with the
+  // units other tests place there and expect to be recommended first
+  const unit = await registerUnit(request, { lat: JINSHAN.lat + 0.003, lon: JINSHAN.lon });
   const a = await request.post(`/api/v1/incidents/${incident}/assign`, { data: { unit_id: unit.id } });
   expect(a.status(), await a.text()).toBe(200);
   await expect(linked).toHaveAttribute('data-incident-status', 'dispatched', { timeout: 5_000 });
