@@ -70,6 +70,13 @@ pub trait Backend: Send + Sync + 'static {
     fn point_qr(&self, code: String, origin: String) -> BoxFuture<'_, Result<PointQr, AppError>>;
     /// What the page behind a point's QR code shows.
     fn point_page(&self, code: String) -> BoxFuture<'_, Result<PointPage, AppError>>;
+    /// A station chief's change to a point, by `by`; answers the point's page.
+    fn edit_point(
+        &self,
+        code: String,
+        edit: domain::patrol::PointEdit,
+        by: String,
+    ) -> BoxFuture<'_, Result<PointPage, AppError>>;
     /// The review of a selection (the last 30 days when no dates are given).
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>>;
     /// A page of the incidents behind a review figure.

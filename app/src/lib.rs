@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dispatch") view=pages::dispatch::DispatchPage ssr=SsrMode::Async />
                     <Route path=path!("/unit/:callsign") view=pages::unit::UnitPhonePage ssr=SsrMode::Async />
                     <Route path=path!("/points/:code/qr") view=pages::points::PointQrPage ssr=SsrMode::Async />
+                    <Route path=path!("/points/:code/edit") view=pages::points::PointEditPage ssr=SsrMode::Async />
                     <Route path=path!("/checkin/:code") view=pages::points::QrCheckInPage ssr=SsrMode::Async />
                     <Route path=path!("/review") view=pages::review::ReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/review/incidents") view=pages::review::ReviewIncidentsPage ssr=SsrMode::Async />

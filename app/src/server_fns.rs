@@ -179,6 +179,31 @@ pub async fn get_point_qr(code: String) -> Result<crate::wire::PointQr, AppError
     crate::backend::backend()?.point_qr(code, origin).await
 }
 
+/// A station chief's edit form: every field as typed (windows separated by
+/// commas or spaces); checked on the server.
+#[server(prefix = "/sf", endpoint = "edit_point")]
+pub async fn edit_point(
+    code: String,
+    name: String,
+    lat: String,
+    lon: String,
+    radius_m: String,
+    windows: String,
+    #[server(default)] by: String,
+) -> Result<crate::wire::PointPage, AppError> {
+    let number = |field: &str, s: &str| {
+        s.trim().parse::<f64>().map_err(|_| AppError::Invalid(format!("{field} must be a number, got {:?}", s.trim())))
+    };
+    let edit = domain::patrol::PointEdit {
+        name: Some(name),
+        lat: Some(number("lat", &lat)?),
+        lon: Some(number("lon", &lon)?),
+        radius_m: Some(number("radius_m", &radius_m)?),
+        windows: Some(windows.split([',', ' ', '，']).filter(|w| !w.is_empty()).map(str::to_owned).collect()),
+    };
+    crate::backend::backend()?.edit_point(code, edit, by).await
+}
+
 /// The page a point's QR code opens.
 #[server(prefix = "/sf", endpoint = "point_page")]
 pub async fn get_point_page(code: String) -> Result<crate::wire::PointPage, AppError> {

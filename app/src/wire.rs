@@ -428,6 +428,15 @@ pub struct PointPage {
     pub due: bool,
     pub last_check_in: Option<CheckInView>,
     pub utc_offset_minutes: i32,
+    /// Where it is and its radius and windows, for a station chief's edit.
+    #[serde(default)]
+    pub lat: f64,
+    #[serde(default)]
+    pub lon: f64,
+    #[serde(default)]
+    pub radius_m: f64,
+    #[serde(default)]
+    pub windows_list: Vec<String>,
 }
 
 /// A point's printable QR code page.

@@ -241,6 +241,77 @@ pub fn state_since(
     }
 }
 
+/// A station chief's change to a must-patrol point, as submitted (loose, so
+/// each problem is named). The code and station never change.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointEdit {
+    pub name: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub radius_m: Option<f64>,
+    /// Windows like "00:00-04:00"; at least one.
+    pub windows: Option<Vec<String>>,
+}
+
+pub const POINT_NAME_MAX: usize = 40;
+pub const MAX_WINDOWS: usize = 6;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PointEditError {
+    #[error(transparent)]
+    Text(#[from] crate::TextError),
+    #[error(transparent)]
+    Coordinates(#[from] crate::CoordinatesError),
+    #[error("lat and lon go together: give both or neither")]
+    HalfLocation,
+    #[error("the point must stay inside station {station}'s area")]
+    OutsideStation { station: StationCode },
+    #[error("radius_m must be between 5 and 2000 metres, got {0}")]
+    Radius(f64),
+    #[error("windows: {0}")]
+    Windows(String),
+}
+
+impl PointEdit {
+    /// The point after the edit; fields left out keep their value. The
+    /// point stays inside its station's `area`.
+    pub fn apply(&self, p: &PatrolPoint, area: &crate::district::Area) -> Result<PatrolPoint, PointEditError> {
+        let mut out = p.clone();
+        if let Some(name) = &self.name {
+            out.name = crate::Text::parse("name", name, POINT_NAME_MAX, true)?.into_string();
+        }
+        match (self.lat, self.lon) {
+            (Some(lat), Some(lon)) => {
+                let at = Coordinates::parse(lat, lon)?;
+                if !area.contains(at) {
+                    return Err(PointEditError::OutsideStation { station: p.station.clone() });
+                }
+                out.at = at;
+            }
+            (None, None) => {}
+            _ => return Err(PointEditError::HalfLocation),
+        }
+        if let Some(r) = self.radius_m {
+            if !(r.is_finite() && (5.0..=2000.0).contains(&r)) {
+                return Err(PointEditError::Radius(r));
+            }
+            out.radius_m = r;
+        }
+        if let Some(ws) = &self.windows {
+            if ws.is_empty() || ws.len() > MAX_WINDOWS {
+                return Err(PointEditError::Windows(format!("give 1 to {MAX_WINDOWS} windows, got {}", ws.len())));
+            }
+            out.windows = ws
+                .iter()
+                .map(|w| crate::district::TimeWindow::parse(w))
+                .collect::<Result<_, _>>()
+                .map_err(PointEditError::Windows)?;
+        }
+        Ok(out)
+    }
+}
+
 /// How long after an opening ends its outcome (visited or missed) stays on
 /// tonight's map.
 pub const OUTCOME_SHOWN_H: i64 = 24;
@@ -477,5 +548,53 @@ mod tests {
         // an opening that is due now is due, whenever watching began
         let during = at("2026-11-21T16:00:00Z");
         assert_eq!(state_since(&p, &[], during, 480, Some(at("2026-11-21T15:30:00Z"))).0, PointState::Due);
+    }
+
+    #[test]
+    fn a_chief_edits_name_place_radius_and_windows_within_the_station() {
+        let p = point();
+        let area = crate::district::Area::new(vec![
+            Coordinates::parse(25.24, 110.20).expect("c"),
+            Coordinates::parse(25.24, 110.22).expect("c"),
+            Coordinates::parse(25.26, 110.22).expect("c"),
+            Coordinates::parse(25.26, 110.20).expect("c"),
+        ])
+        .expect("area");
+        let edit = PointEdit {
+            name: Some(" 金山广场西门 ".into()),
+            lat: Some(25.2485),
+            lon: Some(110.2050),
+            radius_m: Some(80.0),
+            windows: Some(vec!["22:00-02:00".into(), "12:00-13:00".into()]),
+        };
+        let q = edit.apply(&p, &area).expect("valid");
+        assert_eq!((q.code.as_str(), q.name.as_str(), q.radius_m), ("PP01", "金山广场西门", 80.0));
+        assert_eq!(q.windows.len(), 2);
+        assert_eq!(q.station, p.station, "the station never changes");
+        // left-out fields keep their value
+        let same = PointEdit { radius_m: Some(30.0), ..Default::default() }.apply(&p, &area).expect("valid");
+        assert_eq!((same.name.as_str(), same.at, same.windows.clone()), (p.name.as_str(), p.at, p.windows.clone()));
+        let msg = |e: PointEdit| e.apply(&p, &area).expect_err("invalid").to_string();
+        assert_eq!(
+            msg(PointEdit { lat: Some(25.3), lon: Some(110.21), ..Default::default() }),
+            "the point must stay inside station JSL's area"
+        );
+        assert_eq!(
+            msg(PointEdit { lat: Some(25.25), ..Default::default() }),
+            "lat and lon go together: give both or neither"
+        );
+        assert_eq!(
+            msg(PointEdit { radius_m: Some(1.0), ..Default::default() }),
+            "radius_m must be between 5 and 2000 metres, got 1"
+        );
+        assert_eq!(
+            msg(PointEdit { windows: Some(vec![]), ..Default::default() }),
+            "windows: give 1 to 6 windows, got 0"
+        );
+        assert!(
+            msg(PointEdit { windows: Some(vec!["25:00-01:00".into()]), ..Default::default() })
+                .starts_with("windows: time window")
+        );
+        assert_eq!(msg(PointEdit { name: Some("  ".into()), ..Default::default() }), "name is required");
     }
 }

@@ -20,15 +20,19 @@ pub enum CheckInError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Engine(#[from] crate::engine::EngineError),
+    /// A station chief's edit that is not valid.
+    #[error(transparent)]
+    Edit(#[from] domain::patrol::PointEditError),
 }
 
-/// The must-patrol point with this code.
-fn find_point<'a>(state: &'a AppState, code: &str) -> Result<&'a domain::district::PatrolPoint, CheckInError> {
+/// The must-patrol point with this code, as it is now.
+pub fn find_point(state: &AppState, code: &str) -> Result<domain::district::PatrolPoint, CheckInError> {
     state
-        .map
-        .patrol_points
+        .engine
+        .patrol_points()
         .iter()
         .find(|p| p.code == code)
+        .cloned()
         .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {code:?}")))
 }
 
@@ -56,7 +60,7 @@ pub async fn check_in(
         None => None,
         Some(t) => Some(state.store.point_token(&p.code).await?.is_some_and(|k| constant_time_eq(&k, t))),
     };
-    let ok = decide(p, &who, submitted, qr, now, local_time(state, now))?;
+    let ok = decide(&p, &who, submitted, qr, now, local_time(state, now))?;
     let position = latest.map(|(c, _)| (c.lat(), c.lon()));
     let (code, method, distance) = (p.code.clone(), ok.method.as_str(), ok.distance_m);
     let id = state
@@ -90,8 +94,8 @@ pub async fn points_due(state: &AppState, station: &StationCode) -> Result<Vec<P
     // times only, ascending: the last one per point is its latest
     let recent = state.store.check_in_times(now - Duration::hours(24), now + Duration::minutes(1)).await?;
     let mut points: Vec<PointDue> = state
-        .map
-        .patrol_points
+        .engine
+        .patrol_points()
         .iter()
         .filter(|p| &p.station == station)
         .map(|p| PointDue {
@@ -116,8 +120,8 @@ pub async fn states(state: &AppState) -> Result<Vec<app::wire::PointStateView>, 
     let times = state.store.check_in_times(now - Duration::hours(60), now + Duration::minutes(1)).await?;
     let since = state.store.points_watched_since().await?;
     Ok(state
-        .map
-        .patrol_points
+        .engine
+        .patrol_points()
         .iter()
         .map(|p| {
             let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
@@ -191,7 +195,7 @@ pub async fn report(
     let times = state.store.check_in_times(since, until).await?;
     let mut by_station: std::collections::BTreeMap<String, domain::patrol::Compliance> = Default::default();
     let mut points = vec![];
-    for p in state.map.patrol_points.iter().filter(|p| station.is_none_or(|s| &p.station == s)) {
+    for p in state.engine.patrol_points().iter().filter(|p| station.is_none_or(|s| &p.station == s)) {
         let c = domain::patrol::compliance(
             p,
             times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]),
@@ -290,7 +294,7 @@ pub async fn qr(state: &AppState, point: &str, origin: &str) -> Result<app::wire
             .find(|s| s.code == p.station)
             .map(|s| s.name.clone())
             .unwrap_or_default(),
-        windows: domain::patrol::windows_text(p),
+        windows: domain::patrol::windows_text(&p),
         url,
         path,
         size: n as u32,
@@ -306,11 +310,38 @@ pub async fn point_page(state: &AppState, code: &str) -> Result<app::wire::Point
     Ok(app::wire::PointPage {
         code: p.code.clone(),
         name: p.name.clone(),
-        windows: domain::patrol::windows_text(p),
-        due: is_due(p, local_time(state, now)),
+        windows: domain::patrol::windows_text(&p),
+        due: is_due(&p, local_time(state, now)),
         last_check_in: last,
         utc_offset_minutes: state.map.utc_offset_minutes,
+        lat: p.at.lat(),
+        lon: p.at.lon(),
+        radius_m: p.radius_m,
+        windows_list: p.windows.iter().map(|w| String::from(*w)).collect(),
     })
+}
+
+/// A station chief's change to a point, by `by` (a name): checked (inside
+/// its station's area, a sane radius, valid windows), stored, and in effect
+/// at once.
+pub async fn edit(
+    state: &AppState,
+    code: &str,
+    edit: &domain::patrol::PointEdit,
+    by: &str,
+) -> Result<domain::district::PatrolPoint, CheckInError> {
+    let by = domain::Text::parse("by", by, 40, false).map_err(domain::patrol::PointEditError::from)?;
+    let p = find_point(state, code)?;
+    let district = &state.engine.shared().district;
+    let area = &district
+        .stations
+        .iter()
+        .find(|s| s.code == p.station)
+        .ok_or_else(|| CheckInError::NotFound(format!("station {} of point {} is gone", p.station, p.code)))?
+        .area;
+    let new = edit.apply(&p, area)?;
+    let who = if by.as_str().is_empty() { "station chief".to_owned() } else { by.into_string() };
+    Ok(state.engine.edit_point(new, who).await?)
 }
 
 /// Makes the QR token of every point that has none (at start-up, before the

@@ -122,6 +122,7 @@ fn check_in_error(e: crate::patrol::CheckInError) -> AppError {
             AppError::Internal
         }
         CheckInError::Engine(err) => app_error(err),
+        CheckInError::Edit(err) => AppError::Invalid(err.to_string()),
     }
 }
 
@@ -143,7 +144,9 @@ impl Backend for AppState {
     fn board(&self) -> BoxFuture<'_, Result<Board, AppError>> {
         Box::pin(async move {
             let (snapshot, seq) = self.engine.board().await.map_err(app_error)?;
-            Ok(Board { map: (*self.map).clone(), snapshot: (*snapshot).clone(), seq, server_time: Utc::now() })
+            // the points as a station chief last left them
+            let map = MapData { patrol_points: self.engine.patrol_points().to_vec(), ..(*self.map).clone() };
+            Ok(Board { map, snapshot: (*snapshot).clone(), seq, server_time: Utc::now() })
         })
     }
 
@@ -285,6 +288,18 @@ impl Backend for AppState {
 
     fn point_page(&self, code: String) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
         Box::pin(async move { crate::patrol::point_page(self, &code).await.map_err(check_in_error) })
+    }
+
+    fn edit_point(
+        &self,
+        code: String,
+        edit: domain::patrol::PointEdit,
+        by: String,
+    ) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
+        Box::pin(async move {
+            crate::patrol::edit(self, &code, &edit, &by).await.map_err(check_in_error)?;
+            crate::patrol::point_page(self, &code).await.map_err(check_in_error)
+        })
     }
 
     fn review(&self, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>> {

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::format;
 use crate::i18n::{Tr, lang, msg, t};
-use crate::server_fns::{OfficerCheckIn, get_point_page, get_point_qr};
+use crate::server_fns::{EditPoint, OfficerCheckIn, get_point_page, get_point_qr};
 
 fn tr(zh: &'static str, en: &'static str) -> &'static str {
     Tr(zh, en).get(lang())
@@ -106,6 +106,57 @@ pub fn QrCheckInPage() -> impl IntoView {
                         })
                     })
                 }}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+/// `/points/{code}/edit`: a station chief changes a point's name, place,
+/// radius and windows with a plain form; the change is in effect at once.
+#[component]
+pub fn PointEditPage() -> impl IntoView {
+    let code = use_params_map().with_untracked(|p| p.get("code").unwrap_or_default());
+    let action = ServerAction::<EditPoint>::new();
+    let page = Resource::new(move || (code.clone(), action.version().get()), |(c, _)| get_point_page(c));
+    view! {
+        <Title text=format!("{} · {}", tr("编辑必巡点", "Edit patrol point"), t(msg::APP)) />
+        <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
+            <ErrorBoundary fallback=crate::error_fallback>
+                {move || Suspend::new(async move {
+                    page.await.map(|p| {
+                        let qr_link = format!("/points/{}/qr", p.code);
+                        let (code, code_field, title) = (p.code.clone(), p.code.clone(), format!("{} {}", p.code, p.name));
+                        let sub = format!("{} {}", tr("巡逻时段", "Windows"), p.windows);
+                        let (name, lat, lon) = (p.name.clone(), format!("{:.6}", p.lat), format!("{:.6}", p.lon));
+                        let (radius, windows) = (format!("{}", p.radius_m), p.windows_list.join(", "));
+                        let outcome = move || match action.value().get() {
+                            Some(Ok(_)) => view! { <p class="ok point-saved" role="status">{tr("已保存，立即生效。", "Saved; in effect now.")}</p> }.into_any(),
+                            Some(Err(e)) => view! { <p class="error point-refused" role="alert">{e.to_string()}</p> }.into_any(),
+                            None => ().into_any(),
+                        };
+                        view! {
+                            <main class="page-simple point-edit" data-point=code>
+                                <h1>{title}</h1>
+                                <p class="sub">{sub}</p>
+                                {outcome}
+                                <ActionForm action=action attr:class="edit-form">
+                                    <input type="hidden" name="code" value=code_field />
+                                    <label>{tr("名称", "Name")}<input name="name" required maxlength="40" value=name /></label>
+                                    <label>{tr("纬度", "Latitude")}<input name="lat" inputmode="decimal" required value=lat /></label>
+                                    <label>{tr("经度", "Longitude")}<input name="lon" inputmode="decimal" required value=lon /></label>
+                                    <label>{tr("签到半径（米）", "Check-in radius (m)")}<input name="radius_m" inputmode="decimal" required value=radius /></label>
+                                    <label>
+                                        {tr("巡逻时段（如 00:00-04:00，多个用逗号分隔）", "Windows (e.g. 00:00-04:00, separated by commas)")}
+                                        <input name="windows" required value=windows />
+                                    </label>
+                                    <label>{tr("修改人", "Changed by")}<input name="by" maxlength="40" autocomplete="name" /></label>
+                                    <button type="submit" class="primary">{tr("保存", "Save")}</button>
+                                </ActionForm>
+                                <p><a href=qr_link rel="external">{tr("打印二维码", "Print the QR code")}</a></p>
+                            </main>
+                        }
+                    })
+                })}
             </ErrorBoundary>
         </Suspense>
     }

@@ -111,6 +111,7 @@ impl From<crate::patrol::CheckInError> for ApiError {
             CheckInError::Refused(r) => ApiError::Refused(r.to_string()),
             CheckInError::Store(err) => err.into(),
             CheckInError::Engine(err) => err.into(),
+            CheckInError::Edit(err) => ApiError::BadRequest(err.to_string()),
         }
     }
 }

@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/alerts", get(alerts::list))
         .route("/checkins", post(patrol::create).get(patrol::list))
         .route("/patrol/points", get(patrol::points))
+        .route("/patrol/points/{code}", axum::routing::put(patrol::edit))
         .route("/patrol/misses", get(patrol::misses))
         .route("/review/patrol", get(patrol::report))
         .route("/review", get(review::figures))

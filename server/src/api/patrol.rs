@@ -43,6 +43,42 @@ pub async fn create(State(state): State<AppState>, ApiJson(b): ApiJson<CheckInBo
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct EditBody {
+    name: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    radius_m: Option<f64>,
+    windows: Option<Vec<String>>,
+    /// Who made the change (a name, kept in the log).
+    #[serde(default)]
+    by: String,
+}
+
+/// `PUT /api/v1/patrol/points/{code}`: a station chief changes a point's
+/// name, place (inside its station), radius or windows; fields left out keep
+/// their value. 200 with the point as it is now.
+pub async fn edit(
+    State(state): State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    ApiJson(b): ApiJson<EditBody>,
+) -> Result<Response, ApiError> {
+    let edit =
+        domain::patrol::PointEdit { name: b.name, lat: b.lat, lon: b.lon, radius_m: b.radius_m, windows: b.windows };
+    let p = crate::patrol::edit(&state, &code, &edit, &b.by).await?;
+    Ok(Json(serde_json::json!({
+        "code": p.code,
+        "name": p.name,
+        "station": p.station,
+        "lat": p.at.lat(),
+        "lon": p.at.lon(),
+        "radius_m": p.radius_m,
+        "windows": p.windows.iter().map(|w| String::from(*w)).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     since: Option<String>,
     point: Option<String>,

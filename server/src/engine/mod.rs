@@ -63,6 +63,9 @@ pub struct Shared {
     pub fleet: RwLock<Fleet>,
     pub open: RwLock<BTreeMap<IncidentId, IncidentView>>,
     pub figures: RwLock<Figures>,
+    /// The must-patrol points as they are now (a station chief may edit
+    /// them; `district` keeps them as loaded).
+    pub points: RwLock<Arc<Vec<domain::district::PatrolPoint>>>,
 }
 
 type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
@@ -101,6 +104,11 @@ enum Command {
     CheckIn {
         check_in: CheckIn,
         reply: Reply<i64>,
+    },
+    EditPoint {
+        point: domain::district::PatrolPoint,
+        actor: String,
+        reply: Reply<domain::district::PatrolPoint>,
     },
     Assign {
         incident: IncidentId,
@@ -198,8 +206,10 @@ pub async fn start(
     let open = store.load_open_incidents().await?;
     let fleet = Fleet::new(settings.travel.clone(), units);
     let ring = settings.stream_ring;
+    let points = RwLock::new(Arc::new(district.patrol_points.clone()));
     let shared = Arc::new(Shared {
         district,
+        points,
         settings,
         // the ring holds what slow clients have not read yet: events of at
         // most ~100 KB (position events are split to that size)
@@ -334,6 +344,10 @@ impl Engine {
             }
             Command::CheckIn { check_in, reply } => {
                 let r = self.check_in(check_in).await;
+                let _ = reply.send(r);
+            }
+            Command::EditPoint { point, actor, reply } => {
+                let r = self.edit_point(point, &actor).await;
                 let _ = reply.send(r);
             }
             Command::Assign { incident, unit, actor, reply } => {
@@ -538,6 +552,21 @@ impl EngineHandle {
     }
 
     /// Stores a chat-group message; `false` when it was delivered before.
+    /// The must-patrol points as they are now.
+    pub fn patrol_points(&self) -> Arc<Vec<domain::district::PatrolPoint>> {
+        read(&self.shared.points).clone()
+    }
+
+    /// Stores a station chief's change to a point (same code and station);
+    /// its state follows at once.
+    pub async fn edit_point(
+        &self,
+        point: domain::district::PatrolPoint,
+        actor: String,
+    ) -> Result<domain::district::PatrolPoint, EngineError> {
+        self.call(|reply| Command::EditPoint { point, actor, reply }).await
+    }
+
     /// Stores an accepted check-in; the point shows as visited at once.
     pub async fn check_in(&self, check_in: CheckIn) -> Result<i64, EngineError> {
         self.call(|reply| Command::CheckIn { check_in, reply }).await

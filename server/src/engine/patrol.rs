@@ -96,8 +96,8 @@ impl Engine {
     /// Brings tonight's points up to `now`: publishes every change and
     /// records openings that just ended unvisited as misses.
     pub(super) async fn patrol_tick(&mut self, now: DateTime<Utc>) {
-        let (district, offset) = (self.shared.district.clone(), self.shared.settings.utc_offset_minutes);
-        let changed = self.patrol.refresh(&district.patrol_points, now, offset);
+        let (points, offset) = (super::read(&self.shared.points).clone(), self.shared.settings.utc_offset_minutes);
+        let changed = self.patrol.refresh(&points, now, offset);
         let missed: Vec<_> = changed
             .iter()
             .filter(|v| v.state == PointState::Missed.as_str())
@@ -123,6 +123,27 @@ impl Engine {
         self.patrol.visits.entry(c.point).or_default().push(c.at);
         self.patrol_tick(crate::store::time(crate::store::millis(Utc::now()))).await;
         Ok(id)
+    }
+}
+
+impl Engine {
+    /// A station chief's change to a point: stored, then in effect at once
+    /// (check-ins, tonight's state, the next window the engine wakes for).
+    pub(super) async fn edit_point(&mut self, point: PatrolPoint, actor: &str) -> Result<PatrolPoint, EngineError> {
+        let known = super::read(&self.shared.points).iter().position(|p| p.code == point.code);
+        let Some(i) = known else {
+            return Err(EngineError::NotFound { what: "must-patrol point", id: point.code });
+        };
+        self.store.update_patrol_point(&point).await?;
+        {
+            let mut points = super::write(&self.shared.points);
+            let mut next = (**points).clone();
+            next[i] = point.clone();
+            *points = std::sync::Arc::new(next);
+        }
+        tracing::info!(point = %point.code, actor, "must-patrol point edited");
+        self.patrol_tick(crate::store::time(crate::store::millis(Utc::now()))).await;
+        Ok(point)
     }
 }
 

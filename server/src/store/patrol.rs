@@ -176,4 +176,19 @@ impl Store {
             sqlx::query_as("SELECT point_code, created_at FROM patrol_tokens").fetch_all(self.pool()).await?;
         Ok(rows.into_iter().map(|(p, at)| (p, super::time(at))).collect())
     }
+
+    /// A station chief's change to a point (its code and station stay).
+    pub async fn update_patrol_point(&self, p: &domain::district::PatrolPoint) -> Result<(), StoreError> {
+        let windows: Vec<String> = p.windows.iter().map(|w| String::from(*w)).collect();
+        sqlx::query("UPDATE patrol_points SET name = ?, lat = ?, lon = ?, radius_m = ?, windows = ? WHERE code = ?")
+            .bind(&p.name)
+            .bind(p.at.lat())
+            .bind(p.at.lon())
+            .bind(p.radius_m)
+            .bind(serde_json::to_string(&windows).unwrap_or_else(|_| "[]".into()))
+            .bind(&p.code)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
 }

@@ -112,6 +112,12 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self.client.put(self.url(path)).json(&body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let r = self.client.post(self.url(path)).json(&body).send().await.expect("request");
         let status = r.status().as_u16();

@@ -442,3 +442,94 @@ async fn a_fresh_server_does_not_count_openings_before_it_knew_the_point() {
     let pp02 = points.as_array().expect("points").iter().find(|p| p["code"] == "PP02").cloned().expect("PP02");
     assert_eq!(pp02["state"], "missed", "{pp02}");
 }
+
+#[tokio::test]
+async fn a_station_chief_edits_a_point_and_it_is_in_effect_at_once() {
+    let app = app().await;
+    let mut ws = app.ws("").await;
+    let snap = ws.next_within(std::time::Duration::from_secs(5)).await.expect("snapshot");
+    assert_ne!(snapshot_state(&snap, "PP02").as_deref(), Some("due"), "closed now");
+    // open all day, a wider radius, a new name
+    let edit =
+        json!({"name": "金山广场 东门岗", "radius_m": 80, "windows": ["00:00-12:00", "12:00-00:00"], "by": "陈所长"});
+    let (s, p) = app.put("/api/v1/patrol/points/PP02", edit).await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!((p["name"].as_str(), p["radius_m"].as_f64()), (Some("金山广场 东门岗"), Some(80.0)));
+    let ev = ws
+        .wait_for(std::time::Duration::from_secs(5), |m| m["type"] == "point" && m["point"]["code"] == "PP02")
+        .await
+        .expect("the new state on the stream");
+    assert_eq!(ev["point"]["state"], "due");
+    // a check-in is judged by the edited point: 60 m away is inside 80 m
+    let unit = app.unit_by_callsign("JS-F1").await;
+    let (lat, lon) = (p["lat"].as_f64().expect("lat"), p["lon"].as_f64().expect("lon"));
+    place_at(&app, &unit, lat + 0.00054, lon, 0).await;
+    let (s, c) = check_in(&app, json!({"unit_id": unit["id"], "point": "PP02"})).await;
+    assert_eq!(s, 201, "{c}");
+    // the pages draw the point as it is now
+    let (_, html) = app.html("/points/PP02/edit").await;
+    assert!(html.contains("金山广场 东门岗") && html.contains("00:00-12:00, 12:00-00:00"), "the form shows the edit");
+    // and it survives a restart
+    let dir = app.stop().await;
+    let again = start(test_config(dir.path()), dir).await;
+    let (_, points) = again.get("/api/v1/patrol/points").await;
+    let pp02 = points.as_array().expect("points").iter().find(|p| p["code"] == "PP02").cloned().expect("PP02");
+    assert_eq!(pp02["name"], "金山广场 东门岗");
+}
+
+#[tokio::test]
+async fn a_bad_edit_says_what_is_wrong_and_changes_nothing() {
+    let app = app().await;
+    let (_, before) = app.get("/api/v1/patrol/points").await;
+    for (body, says) in [
+        (json!({"lat": 25.30, "lon": 110.30}), "must stay inside station"),
+        (json!({"lat": 25.25}), "lat and lon go together"),
+        (json!({"radius_m": 0}), "radius_m must be between 5 and 2000"),
+        (json!({"windows": []}), "give 1 to 6 windows"),
+        (json!({"windows": ["24:00-01:00"]}), "is not a time like 04:00"),
+        (json!({"name": ""}), "name is required"),
+        (json!({"colour": "red"}), "unknown field"),
+    ] {
+        let (s, e) = app.put("/api/v1/patrol/points/PP01", body.clone()).await;
+        assert_eq!(s, 400, "{body}: {e}");
+        assert!(message(&e).contains(says), "{body}: {e}");
+    }
+    let (s, e) = app.put("/api/v1/patrol/points/PP99", json!({"radius_m": 50})).await;
+    assert_eq!(s, 404, "{e}");
+    let (_, after) = app.get("/api/v1/patrol/points").await;
+    assert_eq!(before, after, "nothing changed");
+}
+
+#[tokio::test]
+async fn the_edit_page_works_without_javascript() {
+    let app = app().await;
+    let (_, html) = app.html("/points/PP01/edit").await;
+    assert!(html.contains("name=\"radius_m\""), "the form is in the first HTML");
+    let fields = |radius: &str| {
+        vec![
+            ("code", "PP01".to_owned()),
+            ("name", "金山广场".to_owned()),
+            ("lat", "25.2481".to_owned()),
+            ("lon", "110.2096".to_owned()),
+            ("radius_m", radius.to_owned()),
+            ("windows", "00:00-12:00, 12:00-00:00".to_owned()),
+            ("by", "陈所长".to_owned()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form("/sf/edit_point", &f, "/points/PP01/edit").await
+        }
+    };
+    let (status, to) = post(fields("120")).await;
+    assert!(matches!(status, 302 | 303), "{status}");
+    assert!(!to.contains("__err"), "{to}");
+    let (_, page) = app.html("/points/PP01/edit").await;
+    assert!(page.contains("value=\"120\""), "saved");
+    let (_, to) = post(fields("lots")).await;
+    assert!(to.contains("__err"), "{to}");
+    let (_, page) = app.html(&to).await;
+    assert!(page.contains("radius_m must be a number"), "the problem is on the page");
+}
