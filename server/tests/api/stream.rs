@@ -265,7 +265,14 @@ async fn a_stalled_screen_catches_up_with_merged_positions_or_a_snapshot_and_nev
             }
         }
     }
-    assert!(worst < chrono::Duration::milliseconds(500), "the live screen waited {worst} for an update");
+    // blocked behind the stalled client, it would wait for the send timeout
+    // (10 s); the bound leaves room for a machine busy compiling (500 ms
+    // failed at a load average of 5 with no stall involved). How fast the
+    // stream is, is measured by the ws benchmark, not here.
+    assert!(
+        worst < chrono::Duration::from_std(server::ws::SEND_TIMEOUT / 5).expect("duration"),
+        "the live screen waited {worst} for an update"
+    );
     assert!(
         rounds >= 34,
         "only {rounds} rounds in {:?}: too few to overflow the ring",
