@@ -46,6 +46,8 @@ const CHAT_TEXTS: &[(&str, bool)] = &[
     ("@临桂公安 请问警务站晚上几点还有人？", true),
     ("@临桂公安 我家老人走失了，穿蓝色外套，七十多岁", false),
 ];
+/// The share of must-patrol openings a simulated unit visits.
+const PATROL_VISITED: f64 = 0.85;
 /// The simulated steward answers a message this long after it arrives
 /// (simulated seconds); a few are left for a person at /desk.
 const STEWARD_ANSWERS: f64 = 0.8;
@@ -166,6 +168,8 @@ fn poisson(lambda: f64, rng: &mut SmallRng) -> u32 {
 struct UnitPlan {
     /// Where an idle unit is patrolling to.
     patrol_to: Option<Coordinates>,
+    /// The must-patrol point it is walking to, to check in there.
+    point: Option<String>,
     /// When a dispatched unit sets off (real time).
     turnout_at: Option<DateTime<Utc>>,
     /// When a unit on scene is done (real time).
@@ -185,6 +189,9 @@ struct Sim {
     /// When a resolved incident will be closed (real time).
     close_at: HashMap<IncidentId, DateTime<Utc>>,
     /// When the simulated steward answers a chat message (real time).
+    /// Must-patrol openings already visited or given up (point, start), and
+    /// which unit is on its way to which point.
+    openings: std::collections::HashSet<(String, DateTime<Utc>)>,
     /// (When, and whether the message was a consultation.)
     answer_at: HashMap<i64, (DateTime<Utc>, bool)>,
     chat_count: u64,
@@ -220,6 +227,7 @@ pub async fn run(
         close_at: HashMap::new(),
         answer_at: HashMap::new(),
         chat_count: 0,
+        openings: Default::default(),
         warm_up,
         utc_offset_minutes,
     };
@@ -406,6 +414,7 @@ impl Sim {
         let units = self.engine.units();
         let open: HashMap<IncidentId, _> = self.engine.open_incidents().into_iter().map(|i| (i.id, i)).collect();
         let travel = self.engine.shared().settings.travel.clone();
+        let points = self.engine.patrol_points();
         let mut reports = vec![];
         for u in units {
             let (Some(lat), Some(lon)) = (u.lat, u.lon) else { continue };
@@ -487,8 +496,51 @@ impl Sim {
                             self.district.stations.iter().find(|s| s.code == u.station).map(|s| s.area.clone());
                         let need_new = plan.patrol_to.is_none_or(|t| t.distance_m(here) < 20.0);
                         if need_new {
-                            plan.patrol_to = station_area.and_then(|a| point_in(&a, &mut self.rng));
+                            // at a must-patrol point: check in; otherwise go to
+                            // a due one of the station, or anywhere in its area
+                            if let Some(code) = plan.point.take()
+                                && let Some(p) = points.iter().find(|p| p.code == code)
+                            {
+                                let d = here.distance_m(p.at);
+                                let c = crate::engine::CheckIn {
+                                    point: code,
+                                    unit_id: u.id.0,
+                                    at: now,
+                                    position: Some((here.lat(), here.lon())),
+                                    distance_m: Some(d),
+                                    method: "gps",
+                                };
+                                if d <= p.radius_m
+                                    && let Err(e) = self.engine.check_in(c).await
+                                {
+                                    tracing::warn!(error = %e, "simulated check-in refused");
+                                }
+                            }
+                            let plan = self.plans.entry(u.id).or_default();
+                            let due = points.iter().find_map(|p| {
+                                if p.station != u.station {
+                                    return None;
+                                }
+                                let (state, o) = domain::patrol::state_at(p, &[], now, self.utc_offset_minutes);
+                                let o = o.filter(|_| state == domain::patrol::PointState::Due)?;
+                                let key = (p.code.clone(), o.start);
+                                (!self.openings.contains(&key)).then_some((key, p.at))
+                            });
+                            plan.patrol_to = match due {
+                                // most openings get a visit; some are missed, as in life
+                                Some((key, at)) => {
+                                    self.openings.insert(key.clone());
+                                    if self.rng.random::<f64>() < PATROL_VISITED {
+                                        plan.point = Some(key.0);
+                                        Some(at)
+                                    } else {
+                                        station_area.and_then(|a| point_in(&a, &mut self.rng))
+                                    }
+                                }
+                                None => station_area.and_then(|a| point_in(&a, &mut self.rng)),
+                            };
                         }
+                        let plan = self.plans.entry(u.id).or_default();
                         if let Some(target) = plan.patrol_to {
                             let step = kmh / 3.6 * sim_dt;
                             let left = here.distance_m(target);
