@@ -246,7 +246,12 @@ pub fn MapView(
     if canvas {
         #[cfg(feature = "hydrate")]
         super::live_canvas::start(canvas_ref, live, proj, full, view_box, slots);
-        Effect::new(move |_| canvas_on.set(true));
+        Effect::new(move |_| {
+            // the canvas (and the label layout) follow `live.seq`; the hidden
+            // SVG markers do not need each position
+            live.quiet_positions.set(true);
+            canvas_on.set(true);
+        });
     }
     let svg = view! {
         <svg
