@@ -213,7 +213,7 @@ test('wall screen: 2,000 moving units, 300 open incidents, pan and zoom', async 
     type Node = { id: number; callFrame: { functionName: string; url: string }; children?: number[] };
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
     // BENCH_PROFILE=path.cpuprofile also keeps the profile (Chrome DevTools opens it)
-    if (process.env.BENCH_PROFILE.endsWith('.cpuprofile')) (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+    if ((process.env.BENCH_PROFILE ?? '').endsWith('.cpuprofile')) (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
     const self = new Map<number, number>();
     profile.samples.forEach((id, k) => self.set(id, (self.get(id) || 0) + (profile.timeDeltas[k] || 0) / 1000));
     const byName = new Map<string, number>();
