@@ -274,6 +274,11 @@ pub fn MapView(
             <BaseLayers map=map.clone() proj=proj point_states=live.points />
             {reach_view}
             <g class="layer-overlay">{overlay_view}</g>
+            // the live markers in a nested <svg> (same user space): hidden
+            // under the canvas, a <g> with display: none would still be laid
+            // out by Chromium (it keeps a hidden container for resources), an
+            // <svg> with display: none is not
+            <svg class="live-markers" overflow="visible">
             <g class="layer-incidents">
                 <For
                     each=move || live.incident_list()
@@ -288,6 +293,7 @@ pub fn MapView(
                     children=move |(id, sig)| view! { <UnitMarker unit=sig proj=proj zoom=zoom label_slot=slots.signal(id) drawn_elsewhere=canvas /> }
                 />
             </g>
+            </svg>
         </svg>
     };
     let layer = canvas.then(|| view! { <canvas node_ref=canvas_ref class="live-layer" aria-hidden="true"></canvas> });
