@@ -55,6 +55,13 @@ pub struct Live {
     /// Chat-group messages seen on the stream (the desk seeds it with the
     /// latest ones), by id; at most `CHAT_KEPT`.
     pub chat: RwSignal<BTreeMap<i64, ChatMessageView>>,
+    /// Positions messages update units without notifying each unit's
+    /// signal (only a unit's first position does); whoever draws positions
+    /// tracks `seq`, which every applied message changes. Set by the wall
+    /// screen's canvas: notifying 1,000 signals per message (and everything
+    /// subscribed to each) was most of its script time, for markers that
+    /// are not displayed.
+    pub quiet_positions: RwSignal<bool>,
 }
 
 /// How many chat messages a page keeps (the newest).
@@ -98,6 +105,7 @@ impl Live {
             epoch: RwSignal::new(snapshot.epoch.clone()),
             filtered: RwSignal::new(false),
             chat: RwSignal::new(BTreeMap::new()),
+            quiet_positions: RwSignal::new(false),
         };
         live.load_snapshot(snapshot);
         live
@@ -165,14 +173,20 @@ impl Live {
             }
             Event::Unit { unit } => upsert(self.units, unit.id, unit),
             Event::Positions { positions } => {
+                let quiet = self.quiet_positions.get_untracked();
                 self.units.with_untracked(|units| {
                     for p in positions {
                         if let Some(sig) = units.get(&p.unit_id) {
-                            sig.update(|u| {
+                            let set = |u: &mut UnitView| {
                                 u.lat = Some(p.lat);
                                 u.lon = Some(p.lon);
                                 u.seen_at = Some(p.at);
-                            });
+                            };
+                            if quiet && sig.with_untracked(|u| u.lat.is_some()) {
+                                sig.update_untracked(set);
+                            } else {
+                                sig.update(set);
+                            }
                         }
                     }
                 });
@@ -471,6 +485,39 @@ mod tests {
             assert!(!live.apply(env(13, None, moved(1, 25.26, 2))));
             assert_eq!(live.seq.get_untracked(), 11);
             assert_eq!(lat_of(&live, 1), Some(25.25));
+        });
+    }
+
+    #[test]
+    fn quiet_positions_update_units_and_the_sequence_but_not_each_units_signal() {
+        in_owner(|| {
+            let live = live_at(10);
+            live.quiet_positions.set(true);
+            let sig = live.units.with_untracked(|m| m[&UnitId(1)].clone());
+            let notified = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let (n, s) = (notified.clone(), sig.clone());
+            // a subscriber of the unit's own signal, and one of the sequence
+            let seen = ArcMemo::new(move |_| {
+                n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                s.with(|u| u.status)
+            });
+            let seq = ArcMemo::new(move |_| live.seq.get());
+            assert_eq!(seen.get_untracked(), UnitStatus::Available);
+            let before = notified.load(std::sync::atomic::Ordering::SeqCst);
+            assert!(live.apply(env(11, None, moved(1, 25.25, 1))));
+            assert_eq!(lat_of(&live, 1), Some(25.25), "the position is applied");
+            assert_eq!(seq.get_untracked(), 11, "readers of positions see the new sequence number");
+            let _ = seen.get_untracked();
+            assert_eq!(
+                notified.load(std::sync::atomic::Ordering::SeqCst),
+                before,
+                "the unit's signal was not notified"
+            );
+            // a change of status still notifies
+            let mut busy = unit(1);
+            busy.status = UnitStatus::Dispatched;
+            assert!(live.apply(env(12, None, Event::Unit { unit: busy })));
+            assert_eq!(seen.get_untracked(), UnitStatus::Dispatched);
         });
     }
 

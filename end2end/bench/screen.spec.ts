@@ -175,6 +175,15 @@ test('wall screen: 2,000 moving units, 300 open incidents, pan and zoom', async 
   // BENCH_TRACE=1: a Chromium trace of the gesture phase, summarised by event
   const tracing = !!process.env.BENCH_TRACE;
   if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  // BENCH_PROFILE=1 (or =path.cpuprofile): a sampling CPU profile of the page's scripts (wasm
+  // functions by name when the bundle keeps its name section), by self time
+  const profiling = !!process.env.BENCH_PROFILE;
+  const cdp = profiling ? await page.context().newCDPSession(page) : undefined;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const box = (await page.locator('svg.map').boundingBox())!;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
   const end = Date.now() + SECONDS * 1000;
@@ -200,8 +209,26 @@ test('wall screen: 2,000 moving units, 300 open incidents, pan and zoom', async 
   });
   moving = false;
   await mover;
+  if (cdp) {
+    type Node = { id: number; callFrame: { functionName: string; url: string }; children?: number[] };
+    const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
+    // BENCH_PROFILE=path.cpuprofile also keeps the profile (Chrome DevTools opens it)
+    if ((process.env.BENCH_PROFILE ?? '').endsWith('.cpuprofile')) (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+    const self = new Map<number, number>();
+    profile.samples.forEach((id, k) => self.set(id, (self.get(id) || 0) + (profile.timeDeltas[k] || 0) / 1000));
+    const byName = new Map<string, number>();
+    for (const n of profile.nodes) {
+      const name = n.callFrame.functionName || `(anonymous ${n.callFrame.url.split('/').pop()})`;
+      byName.set(name, (byName.get(name) || 0) + (self.get(n.id) || 0));
+    }
+    console.log('PROFILE (self ms by function)');
+    for (const [name, ms] of [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${ms.toFixed(0).padStart(8)}  ${name.slice(0, 160)}`);
+  }
   if (tracing) {
-    const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: { name: string; dur?: number; tid: number; pid: number }[] };
+    const raw = (await browser.stopTracing()).toString();
+    // BENCH_TRACE_FILE=path: keep the whole trace (chrome://tracing, Perfetto)
+    if (process.env.BENCH_TRACE_FILE) (await import('node:fs')).writeFileSync(process.env.BENCH_TRACE_FILE, raw);
+    const trace = JSON.parse(raw) as { traceEvents: { name: string; dur?: number; tid: number; pid: number }[] };
     const byName = new Map<string, number>();
     for (const e of trace.traceEvents) if (e.dur) byName.set(e.name, (byName.get(e.name) || 0) + e.dur / 1000);
     const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);

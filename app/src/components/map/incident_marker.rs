@@ -2,6 +2,9 @@
 //! drains as the arrival timer runs, turning amber, then red. Drawn at
 //! 1/zoom so it keeps its size on screen.
 
+use std::collections::BTreeMap;
+
+use domain::{IncidentId, TimerLevel};
 use leptos::prelude::*;
 
 use super::Projection;
@@ -21,6 +24,14 @@ pub fn IncidentMarker(
     /// keep status and level current, not position, zoom or the ring.
     #[prop(optional)]
     drawn_elsewhere: bool,
+    /// Every open incident's timer level, kept by one memo (the wall
+    /// screen): each marker reads its own and re-renders only when a level
+    /// changes, instead of each subscribing to the clock. With hundreds of
+    /// markers on the clock, every message that advanced it re-ran them all,
+    /// and un-subscribing each from the clock's long subscriber list cost
+    /// more than the rest of the message.
+    #[prop(default = None)]
+    levels: Option<Memo<BTreeMap<IncidentId, TimerLevel>>>,
 ) -> impl IntoView {
     let id = incident.with_untracked(|i| i.id);
     let i = incident.clone();
@@ -35,7 +46,13 @@ pub fn IncidentMarker(
         }
     };
     let i = incident.clone();
-    let level = move || i.with(|i| i.arrival_timer.level(live.now.get()).as_str());
+    let level = move || match levels {
+        Some(levels) => levels
+            .with(|m| m.get(&id).copied())
+            .unwrap_or_else(|| i.with(|i| i.arrival_timer.level(live.now.get())))
+            .as_str(),
+        None => i.with(|i| i.arrival_timer.level(live.now.get()).as_str()),
+    };
     let i = incident.clone();
     let circumference = 2.0 * std::f64::consts::PI * RING_R;
     let dash = move || {

@@ -121,10 +121,35 @@ fn marker_box(m: &Marker) -> Rect {
     Rect { x0: m.x - MARKER_R, y0: m.y - MARKER_R, x1: m.x + MARKER_R, y1: m.y + MARKER_R }
 }
 
+/// A fast hash for grid cells (the default SipHash was the layout's main
+/// cost in the browser; the keys are small integers, not attacker input).
+#[derive(Default)]
+struct CellHasher(u64);
+
+impl std::hash::Hasher for CellHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(u64::from(n as u32));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
 /// Boxes bucketed by grid cell.
 struct Grid {
     cell: f64,
-    cells: HashMap<(i32, i32), Vec<Rect>>,
+    cells: HashMap<(i32, i32), Vec<Rect>, std::hash::BuildHasherDefault<CellHasher>>,
 }
 
 impl Grid {
@@ -149,7 +174,8 @@ impl Grid {
 /// The slot of each marker, in input order. `obstacles`: boxes (label
 /// space) no label may cover.
 pub fn place(markers: &[Marker], obstacles: &[Rect]) -> Vec<Slot> {
-    let mut grid = Grid { cell: 4.0 * FONT, cells: HashMap::with_capacity(markers.len()) };
+    let mut grid =
+        Grid { cell: 4.0 * FONT, cells: HashMap::with_capacity_and_hasher(markers.len(), Default::default()) };
     for o in obstacles {
         grid.insert(*o);
     }

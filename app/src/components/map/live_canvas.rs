@@ -34,13 +34,23 @@ pub fn start(
     use std::cell::Cell;
     use std::rc::Rc;
 
+    // the map frame's size, read when the window is resized rather than in
+    // every frame: reading it forces a style and layout pass in the middle
+    // of the animation frame (`clientWidth` was the page's costliest call in
+    // a CPU profile of scripts/screen-bench.sh)
+    let resized = leptos::prelude::window_event_listener(leptos::ev::resize, |_| draw::forget_size());
+    on_cleanup(move || resized.remove());
     let pending = Rc::new(Cell::new(false));
     Effect::new(move |_| {
-        // subscribe to everything the picture depends on
+        // subscribe to everything the picture depends on: every change to a
+        // unit or an incident comes with a new sequence number (`Live::apply`),
+        // so one signal stands for thousands (subscribing to each unit's
+        // signal in every run cost more than drawing)
         live.now.track();
+        live.seq.track();
+        live.units.track();
+        live.incidents.track();
         view_box.track();
-        live.units.with(|m| m.values().for_each(|s| s.track()));
-        live.incidents.with(|m| m.values().for_each(|s| s.track()));
         slots.track_all();
         if pending.replace(true) {
             return;
@@ -188,6 +198,29 @@ mod draw {
         let _ = ctx.arc(x, y, r, start, start + fraction * std::f64::consts::TAU);
     }
 
+    /// The most canvas pixels drawn: a 1920×1080 screen's worth. On a larger
+    /// screen (4K) the canvas is drawn at a lower resolution and scaled up by
+    /// the browser: the same detail as on a 1080p wall, at a quarter of the
+    /// pixels to clear, draw and hand to the compositor in every frame.
+    pub const MAX_PIXELS: f64 = 1920.0 * 1080.0;
+
+    /// Canvas pixels per CSS px for a `w` × `h` CSS px canvas on a screen
+    /// of `dpr` device pixels per CSS px.
+    pub fn resolution(w: f64, h: f64, dpr: f64) -> f64 {
+        let dpr = dpr.max(1.0);
+        if w * h * dpr * dpr <= MAX_PIXELS { dpr } else { (MAX_PIXELS / (w * h)).sqrt() }
+    }
+
+    thread_local! {
+        /// The canvas's size in CSS px, once read (see `start`).
+        static SIZE: std::cell::Cell<Option<(f64, f64)>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// Reads the canvas's size again in the next frame (the window was resized).
+    pub fn forget_size() {
+        SIZE.set(None);
+    }
+
     pub fn frame(
         canvas: &web_sys::HtmlCanvasElement,
         live: Live,
@@ -196,12 +229,20 @@ mod draw {
         view: ViewBox,
         slots: LabelSlots,
     ) {
-        let Some(frame) = canvas.parent_element() else { return };
-        let (w, h) = (f64::from(frame.client_width()), f64::from(frame.client_height()));
+        let (w, h) = match SIZE.get() {
+            Some(size) => size,
+            None => {
+                let Some(frame) = canvas.parent_element() else { return };
+                let size = (f64::from(frame.client_width()), f64::from(frame.client_height()));
+                SIZE.set(Some(size).filter(|(w, h)| *w > 0.0 && *h > 0.0));
+                size
+            }
+        };
         if w <= 0.0 || h <= 0.0 {
             return;
         }
-        let dpr = window().device_pixel_ratio().max(1.0);
+        // canvas pixels per CSS px (called dpr below)
+        let dpr = resolution(w, h, window().device_pixel_ratio());
         let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
         if canvas.width() != pw || canvas.height() != ph {
             canvas.set_width(pw);

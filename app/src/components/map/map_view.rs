@@ -28,13 +28,16 @@ fn label_rank(status: UnitStatus, kind: domain::UnitKind) -> u8 {
 }
 
 /// The label slot of every unit: one signal each, so a new layout touches
-/// only the labels that move.
+/// only the labels that move; and one signal that changes with any of them.
 #[derive(Clone, Copy)]
-pub struct LabelSlots(StoredValue<BTreeMap<UnitId, ArcRwSignal<Slot>>>);
+pub struct LabelSlots(StoredValue<BTreeMap<UnitId, ArcRwSignal<Slot>>>, RwSignal<u64>);
 
 impl LabelSlots {
     fn new(initial: Vec<(UnitId, Slot)>) -> LabelSlots {
-        LabelSlots(StoredValue::new(initial.into_iter().map(|(id, s)| (id, ArcRwSignal::new(s))).collect()))
+        LabelSlots(
+            StoredValue::new(initial.into_iter().map(|(id, s)| (id, ArcRwSignal::new(s))).collect()),
+            RwSignal::new(0),
+        )
     }
 
     /// The signal of one unit's slot (hidden until laid out).
@@ -49,12 +52,14 @@ impl LabelSlots {
         self.0.with_value(|m| m.get(&id).map_or(Slot::Hidden, |s| s.get_untracked()))
     }
 
-    /// Subscribes the running effect to every slot.
+    /// Subscribes the running effect to every slot (to one signal that
+    /// changes whenever a slot does).
     pub fn track_all(&self) {
-        self.0.with_value(|m| m.values().for_each(|s| s.track()));
+        self.1.track();
     }
 
     fn apply(&self, result: Vec<(UnitId, Slot)>) {
+        let mut changed = false;
         self.0.update_value(|m| {
             if m.len() > result.len() + 64 {
                 // units gone from the map: forget their slots
@@ -65,9 +70,13 @@ impl LabelSlots {
                 let sig = m.entry(id).or_insert_with(|| ArcRwSignal::new(slot)).clone();
                 if sig.get_untracked() != slot {
                     sig.set(slot);
+                    changed = true;
                 }
             }
         });
+        if changed {
+            self.1.update(|n| *n += 1);
+        }
     }
 }
 
@@ -97,7 +106,11 @@ fn fixed_obstacles(map: &MapData, proj: &Projection) -> Vec<Rect> {
 }
 
 /// The label slot of every unit with a position at zoom `z`. `tracked`:
-/// subscribe to every unit (inside an effect) or read without subscribing.
+/// subscribe (inside an effect) or read without subscribing. Subscribing
+/// means to the unit list and the stream's sequence number, which changes
+/// with every change to any unit (`Live::apply`), not to each unit's signal:
+/// re-subscribing to 2,000 signals after each positions message was a good
+/// part of the wall screen's script time.
 fn layout(live: Live, proj: Projection, z: f64, obstacles: &[Rect], tracked: bool) -> Vec<(UnitId, Slot)> {
     let mut ids = vec![];
     let mut markers = vec![];
@@ -116,10 +129,11 @@ fn layout(live: Live, proj: Projection, z: f64, obstacles: &[Rect], tracked: boo
                     });
                 }
             };
-            if tracked { sig.with(&mut f) } else { sig.with_untracked(&mut f) }
+            sig.with_untracked(&mut f)
         }
     };
     if tracked {
+        live.seq.track();
         live.units.with(read)
     } else {
         live.units.with_untracked(read)
@@ -193,6 +207,16 @@ pub fn MapView(
             .collect_view()
             .into_any()
     };
+    // the incidents' timer levels in one memo, for the markers of a map
+    // drawn on a canvas (see `IncidentMarker`)
+    let levels = canvas.then(|| {
+        Memo::new(move |_| {
+            let now = live.now.get();
+            live.incidents.with(|m| {
+                m.iter().map(|(id, sig)| (*id, sig.with(|i| i.arrival_timer.level(now)))).collect::<BTreeMap<_, _>>()
+            })
+        })
+    });
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let on_click = move |ev: leptos::ev::MouseEvent| {
         let Some(cb) = on_pick else { return };
@@ -222,9 +246,14 @@ pub fn MapView(
     if canvas {
         #[cfg(feature = "hydrate")]
         super::live_canvas::start(canvas_ref, live, proj, full, view_box, slots);
-        Effect::new(move |_| canvas_on.set(true));
+        Effect::new(move |_| {
+            // the canvas (and the label layout) follow `live.seq`; the hidden
+            // SVG markers do not need each position
+            live.quiet_positions.set(true);
+            canvas_on.set(true);
+        });
     }
-    view! {
+    let svg = view! {
         <svg
             node_ref=svg_ref
             class="map"
@@ -245,11 +274,16 @@ pub fn MapView(
             <BaseLayers map=map.clone() proj=proj point_states=live.points />
             {reach_view}
             <g class="layer-overlay">{overlay_view}</g>
+            // the live markers in a nested <svg> (same user space): hidden
+            // under the canvas, a <g> with display: none would still be laid
+            // out by Chromium (it keeps a hidden container for resources), an
+            // <svg> with display: none is not
+            <svg class="live-markers" overflow="visible">
             <g class="layer-incidents">
                 <For
                     each=move || live.incident_list()
                     key=|(id, _)| *id
-                    children=move |(_, sig)| view! { <IncidentMarker incident=sig proj=proj live=live zoom=zoom drawn_elsewhere=canvas /> }
+                    children=move |(_, sig)| view! { <IncidentMarker incident=sig proj=proj live=live zoom=zoom drawn_elsewhere=canvas levels=levels /> }
                 />
             </g>
             <g class="layer-units">
@@ -259,7 +293,15 @@ pub fn MapView(
                     children=move |(id, sig)| view! { <UnitMarker unit=sig proj=proj zoom=zoom label_slot=slots.signal(id) drawn_elsewhere=canvas /> }
                 />
             </g>
+            </svg>
         </svg>
-        {canvas.then(|| view! { <canvas node_ref=canvas_ref class="live-layer" aria-hidden="true"></canvas> })}
+    };
+    let layer = canvas.then(|| view! { <canvas node_ref=canvas_ref class="live-layer" aria-hidden="true"></canvas> });
+    if pan_zoom {
+        // one wrapper carries the gesture's preview transform for the map and
+        // the live layer (see `pan_zoom`)
+        view! { <div class="map-pan">{svg}{layer}</div> }.into_any()
+    } else {
+        view! { {svg}{layer} }.into_any()
     }
 }

@@ -7,6 +7,13 @@
 //! the `viewBox` is committed once the gesture pauses (150 ms); the canvas
 //! then redraws in the committed view. Markers and labels are drawn at 1/zoom,
 //! so they keep their size on screen; the label layout runs again on commit.
+//!
+//! The transform goes on a wrapper around the SVG and the canvas
+//! (`.map-pan`), not on the SVG: a change to the SVG's own `style` made
+//! Chromium recalculate the style of all its ~7,800 elements (the hidden
+//! markers included) and lay the map out again on every wheel or pointer
+//! step (scripts/screen-bench.sh with BENCH_TRACE=1); a change to the
+//! wrapper's transform is a compositing change only.
 
 /// A `viewBox` in the map's user units (metres).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -242,12 +249,18 @@ impl PanZoom {
         self.state.with_value(|g| g.pending).unwrap_or_else(|| self.view_box.get_untracked())
     }
 
+    /// The wrapper that carries the preview transform (`.map-pan`: the SVG
+    /// and the live canvas).
+    #[cfg(feature = "hydrate")]
+    fn layer(&self) -> Option<web_sys::Element> {
+        self.svg.get_untracked()?.parent_element()
+    }
+
     /// The map frame's position and size (client px). The frame, not the
-    /// SVG: the SVG carries the preview transform.
+    /// wrapper: the wrapper carries the preview transform.
     #[cfg(feature = "hydrate")]
     fn frame(&self) -> Option<(f64, f64, f64, f64)> {
-        let svg = self.svg.get_untracked()?;
-        let r = svg.parent_element()?.get_bounding_client_rect();
+        let r = self.layer()?.parent_element()?.get_bounding_client_rect();
         (r.width() > 0.0 && r.height() > 0.0).then(|| (r.left(), r.top(), r.width(), r.height()))
     }
 
@@ -255,17 +268,11 @@ impl PanZoom {
     /// `viewBox` when the gesture pauses.
     #[cfg(feature = "hydrate")]
     fn go(&self, next: ViewBox) {
-        let Some(svg) = self.svg.get_untracked() else { return };
+        let Some(layer) = self.layer() else { return };
         let Some((_, _, w, h)) = self.frame() else { return };
         let (k, tx, ty) = self.view_box.get_untracked().preview(&next, w, h);
-        let style = format!(
-            "transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5});transform-origin:0 0;will-change:transform"
-        );
-        let _ = svg.set_attribute("style", &style);
-        // and the live layer drawn over it (a canvas), if any
-        if let Some(layer) = svg.next_element_sibling() {
-            let _ = layer.set_attribute("style", &style);
-        }
+        let style = format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})");
+        let _ = layer.set_attribute("style", &style);
         let mut step = 0;
         self.state.update_value(|g| {
             g.pending = Some(next);
@@ -281,11 +288,8 @@ impl PanZoom {
                 };
                 me.state.update_value(|g| g.pending = None);
                 me.view_box.set(vb);
-                if let Some(svg) = me.svg.get_untracked() {
-                    let _ = svg.remove_attribute("style");
-                    if let Some(layer) = svg.next_element_sibling() {
-                        let _ = layer.remove_attribute("style");
-                    }
+                if let Some(layer) = me.layer() {
+                    let _ = layer.remove_attribute("style");
                 }
             },
             std::time::Duration::from_millis(150),

@@ -55,6 +55,8 @@ pub fn reach_memo(map: &MapData, live: Live) -> Memo<ReachState> {
     let samples = samples(map, &proj, 36);
     Memo::new(move |_| {
         let now = live.now.get();
+        // positions may come without notifying each unit (`Live::quiet_positions`)
+        live.seq.track();
         let mut sources = vec![];
         live.units.with(|units| {
             for sig in units.values() {

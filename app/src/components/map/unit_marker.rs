@@ -25,8 +25,12 @@ pub fn UnitMarker(
     drawn_elsewhere: bool,
 ) -> impl IntoView {
     let (id, callsign, kind) = unit.with_untracked(|u| (u.id, u.callsign.clone(), u.kind));
+    // what the marker's class, `data-status` and `hidden` show: a memo, so a
+    // position update (a thousand a message on the wall screen) re-runs one
+    // comparison per unit instead of three attribute updates
     let u = unit.clone();
-    let status = move || u.with(|u| u.status.as_str());
+    let shown = Memo::new(move |_| u.with(|u| (u.status, u.lat.is_none())));
+    let status = move || shown.with(|s| s.0.as_str());
     let u = unit.clone();
     let transform = move || {
         let read = |f: &mut dyn FnMut(&UnitView) -> String| {
@@ -45,9 +49,8 @@ pub fn UnitMarker(
             _ => "translate(-1000 -1000)".to_owned(),
         })
     };
-    let u = unit.clone();
-    let hidden = move || u.with(|u| u.lat.is_none());
-    let s = status.clone();
+    let hidden = move || shown.with(|s| s.1);
+    let s = status;
     let label = callsign.clone();
     let shape = match kind {
         UnitKind::Car => {
