@@ -125,15 +125,7 @@ pub async fn states(state: &AppState) -> Result<Vec<app::wire::PointStateView>, 
         .iter()
         .map(|p| {
             let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
-            let (s, o) = domain::patrol::state_since(p, visits, now, offset, since.get(&p.code).copied());
-            app::wire::PointStateView {
-                code: p.code.clone(),
-                name: p.name.clone(),
-                station: p.station.to_string(),
-                state: s.as_str().to_owned(),
-                window_start: o.map(|o| o.start),
-                window_end: o.map(|o| o.end),
-            }
+            crate::engine::patrol::view(p, visits, since.get(&p.code).copied(), now, offset)
         })
         .collect())
 }

@@ -14,7 +14,7 @@ mod error;
 pub mod figures;
 mod fleet;
 mod ops;
-mod patrol;
+pub(crate) mod patrol;
 mod timers;
 
 use std::collections::BTreeMap;

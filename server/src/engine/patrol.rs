@@ -27,7 +27,8 @@ pub(super) struct PatrolBoard {
     next: Option<DateTime<Utc>>,
 }
 
-fn view(
+/// A point's state at `now`, as screens and the API show it.
+pub(crate) fn view(
     p: &PatrolPoint,
     visits: &[DateTime<Utc>],
     since: Option<DateTime<Utc>>,
