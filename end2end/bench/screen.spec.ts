@@ -174,7 +174,10 @@ test('wall screen: 2,000 moving units, 300 open incidents, pan and zoom', async 
   });
   // BENCH_TRACE=1: a Chromium trace of the gesture phase, summarised by event
   const tracing = !!process.env.BENCH_TRACE;
-  if (tracing) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  // BENCH_TRACE_CATEGORIES=a,b: other trace categories (e.g. viz,cc,gpu for the compositor's side)
+  const categories = ['devtools.timeline', 'disabled-by-default-devtools.timeline',
+    ...(process.env.BENCH_TRACE_CATEGORIES ?? '').split(',').filter((c) => c)];
+  if (tracing) await browser.startTracing(page, { categories });
   // BENCH_PROFILE=1 (or =path.cpuprofile): a sampling CPU profile of the page's scripts (wasm
   // functions by name when the bundle keeps its name section), by self time
   const profiling = !!process.env.BENCH_PROFILE;

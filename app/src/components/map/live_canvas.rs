@@ -71,6 +71,7 @@ mod draw {
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::CanvasRenderingContext2d as Ctx;
 
+    use super::super::canvas_size::canvas_size;
     use super::super::label_layout::{FONT, MARKER_R, Marker, Slot, label_box, text_width_em};
     use super::super::pan_zoom::ViewBox;
     use super::super::{LabelSlots, Projection};
@@ -198,19 +199,6 @@ mod draw {
         let _ = ctx.arc(x, y, r, start, start + fraction * std::f64::consts::TAU);
     }
 
-    /// The most canvas pixels drawn: a 1920×1080 screen's worth. On a larger
-    /// screen (4K) the canvas is drawn at a lower resolution and scaled up by
-    /// the browser: the same detail as on a 1080p wall, at a quarter of the
-    /// pixels to clear, draw and hand to the compositor in every frame.
-    pub const MAX_PIXELS: f64 = 1920.0 * 1080.0;
-
-    /// Canvas pixels per CSS px for a `w` × `h` CSS px canvas on a screen
-    /// of `dpr` device pixels per CSS px.
-    pub fn resolution(w: f64, h: f64, dpr: f64) -> f64 {
-        let dpr = dpr.max(1.0);
-        if w * h * dpr * dpr <= MAX_PIXELS { dpr } else { (MAX_PIXELS / (w * h)).sqrt() }
-    }
-
     thread_local! {
         /// The canvas's size in CSS px, once read (see `start`).
         static SIZE: std::cell::Cell<Option<(f64, f64)>> = const { std::cell::Cell::new(None) };
@@ -241,12 +229,19 @@ mod draw {
         if w <= 0.0 || h <= 0.0 {
             return;
         }
-        // canvas pixels per CSS px (called dpr below)
-        let dpr = resolution(w, h, window().device_pixel_ratio());
-        let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
-        if canvas.width() != pw || canvas.height() != ph {
-            canvas.set_width(pw);
-            canvas.set_height(ph);
+        let size = canvas_size(w, h, window().device_pixel_ratio());
+        // canvas pixels per CSS px
+        let dpr = size.scale;
+        if canvas.width() != size.width || canvas.height() != size.height {
+            canvas.set_width(size.width);
+            canvas.set_height(size.height);
+            // enlarged by a whole number, without filtering (see `canvas_size`)
+            let style = (size.enlarged > 1)
+                .then(|| format!("width:{}px;height:{}px;image-rendering:pixelated", size.css_width, size.css_height));
+            let _ = match style {
+                Some(style) => canvas.set_attribute("style", &style),
+                None => canvas.remove_attribute("style"),
+            };
         }
         let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
         let Ok(ctx) = ctx.dyn_into::<Ctx>() else { return };

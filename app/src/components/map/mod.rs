@@ -2,6 +2,7 @@
 //! live units and incidents on top. No tiles, no internet.
 
 mod base_layers;
+pub mod canvas_size;
 mod incident_marker;
 pub mod label_layout;
 #[cfg(feature = "hydrate")]

@@ -116,6 +116,34 @@ mod tests {
     }
 
     #[test]
+    fn a_zoom_is_committed_when_the_gesture_turns_into_a_pan() {
+        let committed = FULL.zoom_at(1.5, 3_000.0, 2_000.0, &FULL);
+        let zoomed = committed.zoom_at(1.25, 3_100.0, 2_100.0, &FULL);
+        // still zooming, or nothing pending: nothing to commit
+        assert_eq!(commit_before(&committed, Some(zoomed), &zoomed.zoom_at(1.25, 3_100.0, 2_100.0, &FULL)), None);
+        assert_eq!(commit_before(&committed, None, &committed.pan(50.0, 0.0, &FULL)), None);
+        // a pan from a pending pan: the preview stays a whole-pixel move
+        let panned = committed.pan(40.0, 10.0, &FULL);
+        assert_eq!(commit_before(&committed, Some(panned), &panned.pan(40.0, 10.0, &FULL)), None);
+        // a pan from a pending zoom: the zoom is committed first
+        assert_eq!(commit_before(&committed, Some(zoomed), &zoomed.pan(40.0, 10.0, &FULL)), Some(zoomed));
+        let (k, _, _) = zoomed.preview(&zoomed.pan(40.0, 10.0, &FULL), 1_400.0, 1_000.0);
+        assert_eq!(k, 1.0, "after the commit the pan's preview is not scaled");
+    }
+
+    #[test]
+    fn a_pan_previews_by_whole_pixels() {
+        let (w, h) = (1_400.0, 1_000.0);
+        let from = FULL.zoom_at(1.7, 3_000.0, 2_000.0, &FULL);
+        let (k, tx, ty) = from.preview(&from.pan(123.4, -56.7, &FULL), w, h);
+        assert_eq!(k, 1.0, "a pan keeps the scale exactly");
+        assert!(tx.fract() != 0.0 && ty.fract() != 0.0, "this pan is by fractions of a pixel: {tx} {ty}");
+        assert_eq!(preview_style(k, tx, ty), format!("transform:translate({}px,{}px)", tx.round(), ty.round()));
+        let (k, tx, ty) = from.preview(&from.zoom_at(1.3, 3_100.0, 2_050.0, &FULL), w, h);
+        assert_eq!(preview_style(k, tx, ty), format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})"));
+    }
+
+    #[test]
     fn the_preview_transform_matches_the_committed_view() {
         let (w, h) = (1_400.0, 1_000.0);
         let from = FULL.zoom_at(1.7, 3_000.0, 2_000.0, &FULL);
@@ -265,13 +293,19 @@ impl PanZoom {
     }
 
     /// Shows `next` at once with a CSS transform; commits it as the
-    /// `viewBox` when the gesture pauses.
+    /// `viewBox` when the gesture pauses, or, for a zoom, when the gesture
+    /// turns into a pan (see [`commit_before`]).
     #[cfg(feature = "hydrate")]
     fn go(&self, next: ViewBox) {
         let Some(layer) = self.layer() else { return };
         let Some((_, _, w, h)) = self.frame() else { return };
-        let (k, tx, ty) = self.view_box.get_untracked().preview(&next, w, h);
-        let style = format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})");
+        let mut committed = self.view_box.get_untracked();
+        if let Some(zoomed) = commit_before(&committed, self.state.with_value(|g| g.pending), &next) {
+            self.view_box.set(zoomed);
+            committed = zoomed;
+        }
+        let (k, tx, ty) = committed.preview(&next, w, h);
+        let style = preview_style(k, tx, ty);
         let _ = layer.set_attribute("style", &style);
         let mut step = 0;
         self.state.update_value(|g| {
@@ -294,6 +328,33 @@ impl PanZoom {
             },
             std::time::Duration::from_millis(150),
         );
+    }
+}
+
+/// The view to commit before previewing `next`, if any: a zoom that the
+/// gesture is now panning. A zoom's preview is a scaled copy of the painted
+/// map, which a software compositor resamples with filtering in every frame
+/// (25 ms of a 4K frame, in a trace of scripts/screen-bench.sh); a pan from
+/// a committed view moves painted tiles by whole pixels. So the zoom is
+/// painted once, at its scale, and the pan goes on from there.
+pub fn commit_before(committed: &ViewBox, pending: Option<ViewBox>, next: &ViewBox) -> Option<ViewBox> {
+    let pending = pending?;
+    let is_pan = next.w == pending.w && next.h == pending.h;
+    let pending_zoom = pending.w != committed.w || pending.h != committed.h;
+    (is_pan && pending_zoom).then_some(pending)
+}
+
+/// The preview transform's CSS. A pan (no change of scale) moves by whole
+/// pixels: the compositor then copies the map's painted tiles as they are;
+/// at a fraction of a pixel it resamples every one of them with filtering,
+/// which cost a software compositor 1 ms per tile at 3840×2160
+/// (scripts/screen-bench.sh with `BENCH_TRACE_CATEGORIES=viz`). The commit
+/// moves the map the remaining fraction of a pixel.
+pub fn preview_style(k: f64, tx: f64, ty: f64) -> String {
+    if k == 1.0 {
+        format!("transform:translate({:.0}px,{:.0}px)", tx.round(), ty.round())
+    } else {
+        format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})")
     }
 }
 
