@@ -158,6 +158,24 @@ for (const size of [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }
     // the live layer is a canvas over the SVG district
     await expect(page.locator('canvas.live-layer')).toHaveAttribute('data-drawn', /\d+/);
     await expect(page.locator('svg.map')).toHaveClass(/live-canvas/);
+    // the canvas at the screen's resolution up to 1920×1080 pixels; beyond,
+    // at half of it, each canvas pixel enlarged to exactly 2×2 screen pixels
+    // without filtering (see canvas_size.rs)
+    const c = await page.locator('canvas.live-layer').evaluate((el: HTMLCanvasElement) => {
+      const r = el.getBoundingClientRect();
+      return { w: el.width, h: el.height, cw: r.width, ch: r.height, fw: el.parentElement!.getBoundingClientRect().width, fh: el.parentElement!.getBoundingClientRect().height, rendering: getComputedStyle(el).imageRendering };
+    });
+    if (size.width === 1920) {
+      expect(c).toMatchObject({ w: Math.round(c.fw), h: Math.round(c.fh), rendering: 'auto' });
+      expect(Math.abs(c.cw - c.fw)).toBeLessThan(0.01);
+      expect(Math.abs(c.ch - c.fh)).toBeLessThan(0.01);
+    } else {
+      expect(c.w * c.h).toBeLessThanOrEqual(1920 * 1080);
+      expect(c).toMatchObject({ cw: 2 * c.w, ch: 2 * c.h, rendering: 'pixelated' });
+      // it covers the frame, to the pixel
+      expect(Math.abs(c.cw - c.fw)).toBeLessThan(2);
+      expect(Math.abs(c.ch - c.fh)).toBeLessThan(2);
+    }
     await expect(page.locator('.alert-ticker')).toBeVisible();
     await expect(page.locator('[data-figure="median"] .tile-value')).toBeVisible();
     // readable from across the room: the big numbers are at least 2.5% of the screen's height
@@ -221,6 +239,21 @@ test('labels stay apart after zooming in, and zooming reveals more of them', asy
   await page.mouse.move(box.x + 600, box.y + 500, { steps: 5 });
   await page.mouse.up();
   await expect(map).not.toHaveAttribute('viewBox', vb2!);
+  // a zoom that turns into a drag is committed at once, and the drag moves
+  // the painted map by whole pixels, unscaled (see pan_zoom.rs)
+  await expect(page.locator('.map-pan')).not.toHaveAttribute('style', /transform/);
+  const zoomBefore = Number(await map.getAttribute('data-zoom'));
+  await page.mouse.move(box.x + 500, box.y + 400);
+  await page.mouse.wheel(0, -300);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 530, box.y + 417);
+  const during = await page.evaluate(() => ({
+    style: document.querySelector('.map-pan')!.getAttribute('style'),
+    zoom: Number(document.querySelector('svg.map')!.getAttribute('data-zoom')),
+  }));
+  await page.mouse.up();
+  expect(during.zoom).toBeGreaterThan(zoomBefore);
+  expect(during.style).toMatch(/^transform:translate\(-?\d+px,-?\d+px\)$/);
 });
 
 test('reach rings: off by default, on with the toggle, covering an available unit', async ({ page, request }, info) => {
