@@ -10,6 +10,9 @@
 #   BENCH_UNITS=500 BENCH_SECONDS=5 scripts/screen-bench.sh
 #   BENCH_NO_ASSERT=1 ...                        # report only
 #   BENCH_SKIP_BUILD=1 ...                       # use the binaries already built
+#   BENCH_TRACE=1 [BENCH_TRACE_FILE=t.json] [BENCH_TRACE_CATEGORIES=viz,...]
+#                                                # a Chromium trace (see README)
+#   BENCH_PROFILE=1|file.cpuprofile ...          # a CPU profile of the page
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
