@@ -243,15 +243,22 @@ test('labels stay apart after zooming in, and zooming reveals more of them', asy
   // the painted map by whole pixels, unscaled (see pan_zoom.rs)
   await expect(page.locator('.map-pan')).not.toHaveAttribute('style', /transform/);
   const zoomBefore = Number(await map.getAttribute('data-zoom'));
-  await page.mouse.move(box.x + 500, box.y + 400);
-  await page.mouse.wheel(0, -300);
-  await page.mouse.down();
-  await page.mouse.move(box.x + 530, box.y + 417);
-  const during = await page.evaluate(() => ({
-    style: document.querySelector('.map-pan')!.getAttribute('style'),
-    zoom: Number(document.querySelector('svg.map')!.getAttribute('data-zoom')),
-  }));
-  await page.mouse.up();
+  // wheel, press and move in one task, so no commit timer can run in
+  // between; the committed view reaches the SVG's attributes in microtasks
+  // (Leptos effects), which also run before any timer
+  const during = await page.evaluate(async ({ x, y }) => {
+    const svg = document.querySelector('svg.map')!;
+    const at = { clientX: x, clientY: y, bubbles: true, cancelable: true };
+    svg.dispatchEvent(new WheelEvent('wheel', { ...at, deltaY: -300 }));
+    svg.dispatchEvent(new PointerEvent('pointerdown', { ...at, button: 0 }));
+    svg.dispatchEvent(new PointerEvent('pointermove', { ...at, clientX: x + 30, clientY: y + 17 }));
+    const style = document.querySelector('.map-pan')!.getAttribute('style');
+    const before = svg.getAttribute('data-zoom');
+    for (let i = 0; i < 200 && svg.getAttribute('data-zoom') === before; i++) await Promise.resolve();
+    const out = { style, zoom: Number(svg.getAttribute('data-zoom')) };
+    svg.dispatchEvent(new PointerEvent('pointerup', { ...at, clientX: x + 30, clientY: y + 17 }));
+    return out;
+  }, { x: box.x + 500, y: box.y + 400 });
   expect(during.zoom).toBeGreaterThan(zoomBefore);
   expect(during.style).toMatch(/^transform:translate\(-?\d+px,-?\d+px\)$/);
 });

@@ -38,20 +38,31 @@ pub fn canvas_size(width: f64, height: f64, dpr: f64) -> CanvasSize {
     let dpr = if dpr.is_finite() && dpr >= 1.0 { dpr } else { 1.0 };
     let (width, height) = (width.max(0.0), height.max(0.0));
     let screen_pixels = width * height * dpr * dpr;
-    let enlarged = if screen_pixels <= MAX_PIXELS { 1.0 } else { (screen_pixels / MAX_PIXELS).sqrt().ceil() };
+    if screen_pixels <= MAX_PIXELS {
+        return CanvasSize {
+            width: (width * dpr).round() as u32,
+            height: (height * dpr).round() as u32,
+            scale: dpr,
+            enlarged: 1,
+            css_width: width,
+            css_height: height,
+        };
+    }
+    // the bitmap rounds up, to cover the frame: a larger factor if that
+    // takes it over the budget
+    let mut enlarged = (screen_pixels / MAX_PIXELS).sqrt().ceil();
+    while (width * dpr / enlarged).ceil() * (height * dpr / enlarged).ceil() > MAX_PIXELS {
+        enlarged += 1.0;
+    }
     let scale = dpr / enlarged;
-    let (w, h) = if enlarged == 1.0 {
-        ((width * scale).round(), (height * scale).round())
-    } else {
-        ((width * scale).ceil(), (height * scale).ceil())
-    };
+    let (w, h) = ((width * scale).ceil(), (height * scale).ceil());
     CanvasSize {
         width: w as u32,
         height: h as u32,
         scale,
         enlarged: enlarged as u32,
-        css_width: if enlarged == 1.0 { width } else { w / scale },
-        css_height: if enlarged == 1.0 { height } else { h / scale },
+        css_width: w / scale,
+        css_height: h / scale,
     }
 }
 
@@ -87,8 +98,13 @@ mod tests {
 
     #[test]
     fn the_bitmap_never_exceeds_the_budget_and_always_covers_the_frame() {
-        for (w, h, dpr) in [(5000.0, 3000.0, 1.0), (7680.0, 4320.0, 1.0), (1921.0, 1081.0, 1.0), (3000.0, 2000.0, 1.5)]
-        {
+        for (w, h, dpr) in [
+            (5000.0, 3000.0, 1.0),
+            (7680.0, 4320.0, 1.0),
+            (1921.0, 1081.0, 1.0),
+            (3000.0, 2000.0, 1.5),
+            (3841.0, 2159.0, 1.0),
+        ] {
             let c = canvas_size(w, h, dpr);
             assert!(f64::from(c.width) * f64::from(c.height) <= MAX_PIXELS, "{w}×{h}@{dpr}: {c:?}");
             assert!(c.enlarged >= 2, "{w}×{h}@{dpr}: {c:?}");

@@ -4,8 +4,9 @@
 //! The view is the SVG's `viewBox`. Rewriting it repaints the map, so while a
 //! gesture runs the already-painted map (and the live canvas over it) is
 //! moved by a CSS transform (the compositor moves a layer; no repaint), and
-//! the `viewBox` is committed once the gesture pauses (150 ms); the canvas
-//! then redraws in the committed view. Markers and labels are drawn at 1/zoom,
+//! the `viewBox` is committed once the gesture pauses (150 ms), or, for a
+//! zoom, as soon as the gesture turns into a pan (see `commit_before`); the
+//! canvas then redraws in the committed view. Markers and labels are drawn at 1/zoom,
 //! so they keep their size on screen; the label layout runs again on commit.
 //!
 //! The transform goes on a wrapper around the SVG and the canvas
@@ -138,9 +139,15 @@ mod tests {
         let (k, tx, ty) = from.preview(&from.pan(123.4, -56.7, &FULL), w, h);
         assert_eq!(k, 1.0, "a pan keeps the scale exactly");
         assert!(tx.fract() != 0.0 && ty.fract() != 0.0, "this pan is by fractions of a pixel: {tx} {ty}");
-        assert_eq!(preview_style(k, tx, ty), format!("transform:translate({}px,{}px)", tx.round(), ty.round()));
+        assert_eq!(preview_style(k, tx, ty, 1.0), format!("transform:translate({}px,{}px)", tx.round(), ty.round()));
+        // at 2 screen pixels per CSS px, half CSS pixels are whole screen pixels
+        assert_eq!(preview_style(1.0, 10.3, -4.8, 2.0), "transform:translate(10.5px,-5px)",);
+        assert_eq!(
+            preview_style(1.0, 10.3, -4.8, 1.5),
+            format!("transform:translate({}px,{}px)", 15.0 / 1.5, -7.0 / 1.5)
+        );
         let (k, tx, ty) = from.preview(&from.zoom_at(1.3, 3_100.0, 2_050.0, &FULL), w, h);
-        assert_eq!(preview_style(k, tx, ty), format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})"));
+        assert_eq!(preview_style(k, tx, ty, 1.0), format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})"));
     }
 
     #[test]
@@ -305,7 +312,7 @@ impl PanZoom {
             committed = zoomed;
         }
         let (k, tx, ty) = committed.preview(&next, w, h);
-        let style = preview_style(k, tx, ty);
+        let style = preview_style(k, tx, ty, window().device_pixel_ratio());
         let _ = layer.set_attribute("style", &style);
         let mut step = 0;
         self.state.update_value(|g| {
@@ -344,15 +351,18 @@ pub fn commit_before(committed: &ViewBox, pending: Option<ViewBox>, next: &ViewB
     (is_pan && pending_zoom).then_some(pending)
 }
 
-/// The preview transform's CSS. A pan (no change of scale) moves by whole
-/// pixels: the compositor then copies the map's painted tiles as they are;
+/// The preview transform's CSS, on a screen of `dpr` screen pixels per CSS
+/// px. A pan (no change of scale) moves by whole screen pixels: the
+/// compositor then copies the map's painted tiles as they are;
 /// at a fraction of a pixel it resamples every one of them with filtering,
 /// which cost a software compositor 1 ms per tile at 3840×2160
 /// (scripts/screen-bench.sh with `BENCH_TRACE_CATEGORIES=viz`). The commit
 /// moves the map the remaining fraction of a pixel.
-pub fn preview_style(k: f64, tx: f64, ty: f64) -> String {
+pub fn preview_style(k: f64, tx: f64, ty: f64, dpr: f64) -> String {
     if k == 1.0 {
-        format!("transform:translate({:.0}px,{:.0}px)", tx.round(), ty.round())
+        let dpr = if dpr.is_finite() && dpr > 0.0 { dpr } else { 1.0 };
+        let whole = |t: f64| (t * dpr).round() / dpr;
+        format!("transform:translate({}px,{}px)", whole(tx), whole(ty))
     } else {
         format!("transform:translate({tx:.1}px,{ty:.1}px) scale({k:.5})")
     }
