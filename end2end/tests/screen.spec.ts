@@ -205,6 +205,25 @@ for (const size of [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }
   });
 }
 
+test('the canvas follows the screen: 4K, then the same screen at 2 pixels per CSS px', async ({ page }) => {
+  await page.setViewportSize({ width: 3840, height: 2160 });
+  await page.goto('/screen');
+  await waitLive(page);
+  const canvas = () => page.locator('canvas.live-layer').evaluate((el: HTMLCanvasElement) => {
+    const r = el.getBoundingClientRect();
+    const f = el.parentElement!.getBoundingClientRect();
+    return { w: el.width, h: el.height, cw: r.width, fw: f.width, dpr: devicePixelRatio };
+  });
+  await expect.poll(async () => { const c = await canvas(); return c.cw === 2 * c.w; }).toBe(true);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1920, height: 1080, deviceScaleFactor: 2, mobile: false });
+  // the same 3840×2160 screen pixels: one canvas pixel per CSS px, the element the frame's size
+  await expect.poll(async () => {
+    const c = await canvas();
+    return c.dpr === 2 && Math.abs(c.cw - c.fw) < 2 && Math.abs(c.w - c.fw) < 1 ? true : JSON.stringify(c);
+  }, { timeout: 5_000 }).toBe(true);
+});
+
 test('labels stay apart after zooming in, and zooming reveals more of them', async ({ page }, info) => {
   await drawnLabels(page);
   await page.setViewportSize({ width: 1920, height: 1080 });

@@ -38,7 +38,12 @@ pub fn start(
     // every frame: reading it forces a style and layout pass in the middle
     // of the animation frame (`clientWidth` was the page's costliest call in
     // a CPU profile of scripts/screen-bench.sh)
-    let resized = leptos::prelude::window_event_listener(leptos::ev::resize, |_| draw::forget_size());
+    // (and a redraw: the canvas has a fixed size in CSS px, see `canvas_size`)
+    let resizes = RwSignal::new(0u32);
+    let resized = leptos::prelude::window_event_listener(leptos::ev::resize, move |_| {
+        draw::forget_size();
+        resizes.update(|n| *n = n.wrapping_add(1));
+    });
     on_cleanup(move || resized.remove());
     let pending = Rc::new(Cell::new(false));
     Effect::new(move |_| {
@@ -52,6 +57,7 @@ pub fn start(
         live.incidents.track();
         view_box.track();
         slots.track_all();
+        resizes.track();
         if pending.replace(true) {
             return;
         }
@@ -71,7 +77,7 @@ mod draw {
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::CanvasRenderingContext2d as Ctx;
 
-    use super::super::canvas_size::canvas_size;
+    use super::super::canvas_size::{CanvasSize, canvas_size};
     use super::super::label_layout::{FONT, MARKER_R, Marker, Slot, label_box, text_width_em};
     use super::super::pan_zoom::ViewBox;
     use super::super::{LabelSlots, Projection};
@@ -202,6 +208,8 @@ mod draw {
     thread_local! {
         /// The canvas's size in CSS px, once read (see `start`).
         static SIZE: std::cell::Cell<Option<(f64, f64)>> = const { std::cell::Cell::new(None) };
+        /// The bitmap and element size last set.
+        static LAST: std::cell::Cell<Option<CanvasSize>> = const { std::cell::Cell::new(None) };
     }
 
     /// Reads the canvas's size again in the next frame (the window was resized).
@@ -232,9 +240,15 @@ mod draw {
         let size = canvas_size(w, h, window().device_pixel_ratio());
         // canvas pixels per CSS px
         let dpr = size.scale;
-        if canvas.width() != size.width || canvas.height() != size.height {
-            canvas.set_width(size.width);
-            canvas.set_height(size.height);
+        // the bitmap and the element's size together: two sizes can share a
+        // bitmap (a 4K frame at 1 screen px per CSS px, and the same screen
+        // zoomed to 200%) and need different element sizes
+        if LAST.get() != Some(size) {
+            LAST.set(Some(size));
+            if canvas.width() != size.width || canvas.height() != size.height {
+                canvas.set_width(size.width);
+                canvas.set_height(size.height);
+            }
             // enlarged by a whole number, without filtering (see `canvas_size`)
             let style = (size.enlarged > 1)
                 .then(|| format!("width:{}px;height:{}px;image-rendering:pixelated", size.css_width, size.css_height));
@@ -245,8 +259,10 @@ mod draw {
         }
         let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
         let Ok(ctx) = ctx.dyn_into::<Ctx>() else { return };
+        // the whole bitmap: it may reach a fraction of a CSS px past the frame
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.clear_rect(0.0, 0.0, f64::from(size.width), f64::from(size.height));
         let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-        ctx.clear_rect(0.0, 0.0, w, h);
 
         let (s, ox, oy) = view.fit(w, h);
         // markers keep their size on screen: CSS px per marker unit
