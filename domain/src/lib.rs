@@ -8,6 +8,7 @@
 //! Every function that needs the time takes `now` as an argument, so the
 //! decisions that matter most can be tested in microseconds and benchmarked.
 
+pub mod access;
 pub mod chat;
 pub mod coords;
 pub mod district;
@@ -17,6 +18,7 @@ pub mod ids;
 pub mod incident;
 pub mod index;
 pub mod intake;
+pub mod login;
 pub mod patrol;
 pub mod policy;
 pub mod reach;
