@@ -13,6 +13,12 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    /// Nobody is logged in (or the session ended).
+    #[error("log in first (the session may have ended)")]
+    Unauthorized,
+    /// The principal may not do this; the message says which rule refused it.
+    #[error("{0}")]
+    Forbidden(String),
     /// The world changed meanwhile (e.g. the unit was taken); the message
     /// says what happened.
     #[error("{0}")]
@@ -32,6 +38,8 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 400,
             AppError::NotFound(_) => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden(_) => 403,
             AppError::Conflict(_) => 409,
             AppError::Unavailable | AppError::Transport(_) => 503,
             AppError::Internal => 500,

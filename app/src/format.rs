@@ -62,6 +62,13 @@ pub fn clock_hm(at: DateTime<Utc>, offset_minutes: i32) -> String {
     at.with_timezone(&tz).format("%H:%M").to_string()
 }
 
+/// A local date and time, `2026-12-05 14:30`.
+pub fn date_hm(at: DateTime<Utc>, offset_minutes: i32) -> String {
+    let tz =
+        FixedOffset::east_opt(offset_minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

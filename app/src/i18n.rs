@@ -56,6 +56,21 @@ pub fn point_state_label(state: &str) -> Option<&'static str> {
     }
 }
 
+/// A role, as people call it.
+pub fn role_label(role: domain::access::Role) -> &'static str {
+    use domain::access::Role;
+    t(match role {
+        Role::Admin => msg::ROLE_ADMIN,
+        Role::Chief => msg::ROLE_CHIEF,
+        Role::Dispatcher => msg::ROLE_DISPATCHER,
+        Role::Steward => msg::ROLE_STEWARD,
+        Role::Officer => msg::ROLE_OFFICER,
+        Role::Kiosk => msg::ROLE_KIOSK,
+        Role::Tracker => msg::ROLE_TRACKER,
+        Role::Bridge => msg::ROLE_BRIDGE,
+    })
+}
+
 /// A message in the page's language.
 pub fn t(m: Tr) -> &'static str {
     m.get(lang())
@@ -64,6 +79,43 @@ pub fn t(m: Tr) -> &'static str {
 pub mod msg {
     use super::Tr;
     pub const APP: Tr = Tr("指挥室", "Command Room");
+    // ── accounts and sessions ──
+    pub const LOGIN: Tr = Tr("登录", "Log in");
+    pub const LOGOUT: Tr = Tr("退出登录", "Log out");
+    pub const LOGIN_NAME: Tr = Tr("用户名", "Name");
+    pub const PASSWORD: Tr = Tr("密码", "Password");
+    pub const LOGGED_IN_AS: Tr = Tr("当前登录", "Logged in as");
+    pub const LOGIN_WRONG: Tr = Tr("用户名或密码错误。", "Wrong name or password.");
+    pub const LOGIN_LOCKED: Tr = Tr(
+        "连续登录失败次数过多，账号已锁定，需管理员解锁。正确的密码在锁定期间也无法登录。",
+        "Too many failed logins: the account is locked until an administrator unlocks it. The right password does not open it meanwhile.",
+    );
+    /// `{}` is the local time the lock ends.
+    pub const LOGIN_LOCKED_UNTIL: Tr = Tr(
+        "连续登录失败次数过多，账号已锁定至 {}。正确的密码在锁定期间也无法登录。",
+        "Too many failed logins: the account is locked until {}. The right password does not open it meanwhile.",
+    );
+    pub const LOGIN_DISABLED: Tr =
+        Tr("账号已停用（长期未使用或被管理员停用），请联系管理员。", "The account is disabled (unused for a long time, or by an administrator); ask an administrator.");
+    pub const LOGIN_UNAVAILABLE: Tr = Tr("服务暂不可用，请稍后再试。", "The service is not available; try again in a moment.");
+    pub const SESSION_IDLE: Tr =
+        Tr("长时间无操作，已自动退出，请重新登录。", "You were logged out after a time without input; log in again.");
+    pub const SESSION_EXPIRED: Tr =
+        Tr("登录已超过最长时限，请重新登录。", "Your login reached its longest allowed time; log in again.");
+    pub const SESSION_ENDED: Tr = Tr("登录已失效，请重新登录。", "Your session ended; log in again.");
+    pub const LOGGED_OUT: Tr = Tr("已退出登录。", "You are logged out.");
+    pub const LOGIN_FIRST: Tr = Tr("请先登录", "Log in first");
+    pub const SIGNED_OUT_LIVE: Tr =
+        Tr("登录已失效，实时数据已停止。请重新登录。", "Your session ended; live updates stopped. Log in again.");
+    pub const ROLE_ADMIN: Tr = Tr("管理员", "administrator");
+    pub const ROLE_CHIEF: Tr = Tr("所长", "station chief");
+    pub const ROLE_DISPATCHER: Tr = Tr("调度员", "dispatcher");
+    pub const ROLE_STEWARD: Tr = Tr("群管家", "chat steward");
+    pub const ROLE_OFFICER: Tr = Tr("巡逻民警", "patrol officer");
+    pub const ROLE_KIOSK: Tr = Tr("大屏终端", "wall screen");
+    pub const ROLE_TRACKER: Tr = Tr("定位终端", "tracker");
+    pub const ROLE_BRIDGE: Tr = Tr("群消息网关", "chat bridge");
+    pub const ADMIN: Tr = Tr("系统管理", "Administration");
     pub const WALL_SCREEN: Tr = Tr("指挥大屏", "Wall screen");
     pub const DISPATCH: Tr = Tr("调度台", "Dispatch console");
     pub const LIVE: Tr = Tr("实时", "Live");

@@ -13,6 +13,7 @@ pub mod live;
 pub mod pages;
 pub mod report;
 pub mod review;
+pub mod security;
 pub mod server_fns;
 pub mod wire;
 
@@ -46,6 +47,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // who is logged in, and the token every form carries: one request per page
+    let session: security::SessionResource = Resource::new(|| (), |_| server_fns::get_session());
+    provide_context(session);
+    components::session::use_input_keepalive();
     view! {
         <Stylesheet id="command-room" href="/pkg/command_room.css" />
         <Title text=msg::APP.0 />
@@ -53,6 +58,8 @@ pub fn App() -> impl IntoView {
             <LangScope>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::HomePage />
+                    <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=pages::admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/screen") view=pages::screen::ScreenPage ssr=SsrMode::Async />
                     <Route path=path!("/dispatch") view=pages::dispatch::DispatchPage ssr=SsrMode::Async />
                     <Route path=path!("/unit/:callsign") view=pages::unit::UnitPhonePage ssr=SsrMode::Async />

@@ -27,7 +27,13 @@ pub enum Link {
     Live,
     /// The stream is down; the page is showing the last known state.
     Reconnecting,
+    /// The server ended the stream because the session ended (logged out,
+    /// idle, locked): the page stops and asks for a new login.
+    SignedOut,
 }
+
+/// The close code the server ends a stream with when its session ended.
+pub const CLOSE_SIGNED_OUT: u16 = 4401;
 
 #[derive(Clone, Copy)]
 pub struct Live {
@@ -366,8 +372,13 @@ pub mod client {
                 }
             });
             let me = self.clone();
-            let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_e: CloseEvent| {
+            let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
                 me.conn.borrow_mut().take();
+                if e.code() == super::CLOSE_SIGNED_OUT {
+                    // the session ended: reconnecting would only be refused
+                    me.live.link.set(Link::SignedOut);
+                    return;
+                }
                 me.live.link.set(Link::Reconnecting);
                 me.schedule();
             });
@@ -411,6 +422,9 @@ pub mod client {
 
         fn watchdog(self: &Rc<Self>) {
             self.live.tick();
+            if self.live.link.get_untracked() == Link::SignedOut {
+                return;
+            }
             if self.live.seconds_since_last_message() > SILENCE_LIMIT_S {
                 if self.live.link.get_untracked() == Link::Live {
                     self.live.link.set(Link::Reconnecting);

@@ -4,34 +4,51 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::security::caller;
 use crate::wire::{
     Board, CheckInView, IncidentDetail, IncidentView, IntakeForm, RecommendationView, UnitPage, UnitView,
 };
 
+/// Who is logged in, and the token the page's forms carry (anyone may ask).
+#[server(prefix = "/sf", endpoint = "session")]
+pub async fn get_session() -> Result<crate::security::SessionView, AppError> {
+    let who = caller().ok();
+    crate::backend::backend()?.session(who, crate::security::csrf_token()).await
+}
+
+/// A person's keystroke or click: their session's idle time starts again
+/// (the authorisation layer does that for every request that is not
+/// background; this one carries nothing else).
+#[server(prefix = "/sf", endpoint = "touch")]
+pub async fn touch() -> Result<(), AppError> {
+    caller().map(|_| ())
+}
+
 /// The map and a snapshot of everything live.
 #[server(prefix = "/sf", endpoint = "board")]
 pub async fn get_board() -> Result<Board, AppError> {
-    crate::backend::backend()?.board().await
+    crate::backend::backend()?.board(caller()?).await
 }
 
 /// One incident with its reporter contact and timeline (dispatchers only).
 #[server(prefix = "/sf", endpoint = "incident")]
 pub async fn get_incident(id: i64) -> Result<IncidentDetail, AppError> {
     let id = domain::IncidentId::from_i64(id).map_err(|e| AppError::Invalid(e.to_string()))?;
-    crate::backend::backend()?.incident(id).await
+    crate::backend::backend()?.incident(caller()?, id).await
 }
 
 /// The best units for an incident, best first.
 #[server(prefix = "/sf", endpoint = "recommend")]
 pub async fn get_recommendations(incident: i64, k: usize) -> Result<Vec<RecommendationView>, AppError> {
     let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
-    crate::backend::backend()?.recommend(id, k.clamp(1, 20)).await
+    crate::backend::backend()?.recommend(caller()?, id, k.clamp(1, 20)).await
 }
 
 /// The best units for a point (the intake form's location), best first.
 #[server(prefix = "/sf", endpoint = "recommend_at")]
 pub async fn get_recommendations_at(lat: f64, lon: f64, k: usize) -> Result<Vec<RecommendationView>, AppError> {
-    crate::backend::backend()?.recommend_at(lat, lon, k.clamp(1, 20)).await
+    crate::backend::backend()?.recommend_at(caller()?, lat, lon, k.clamp(1, 20)).await
 }
 
 /// Sends `to` in place of `from`.
@@ -43,7 +60,7 @@ pub async fn reassign_unit(incident: i64, from: i64, to: i64) -> Result<Incident
     if from == to {
         return Err(AppError::Invalid(format!("unit {from} is already on incident {id}")));
     }
-    crate::backend::backend()?.reassign(id, from, to, "dispatcher".to_owned()).await
+    crate::backend::backend()?.reassign(caller()?, id, from, to).await
 }
 
 /// Sends a unit to an incident.
@@ -51,7 +68,7 @@ pub async fn reassign_unit(incident: i64, from: i64, to: i64) -> Result<Incident
 pub async fn assign_unit(incident: i64, unit: i64) -> Result<IncidentView, AppError> {
     let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
     let unit = domain::UnitId::from_i64(unit).map_err(|e| AppError::Invalid(e.to_string()))?;
-    crate::backend::backend()?.assign(id, unit, "dispatcher".to_owned()).await
+    crate::backend::backend()?.assign(caller()?, id, unit).await
 }
 
 /// Takes a call: the intake form's fields as text (`form[channel]`, ...),
@@ -79,7 +96,7 @@ pub async fn create_incident(form: IntakeForm) -> Result<IncidentView, AppError>
         reporter_contact: Some(form.reporter_contact),
         external_id: None,
     };
-    crate::backend::backend()?.create_incident(draft, "dispatcher".to_owned()).await
+    crate::backend::backend()?.create_incident(caller()?, draft).await
 }
 
 /// Moves an incident along its stages (resolve, close, cancel).
@@ -88,35 +105,36 @@ pub async fn set_incident_status(incident: i64, status: String, reason: String) 
     let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
     let to: domain::IncidentStatus =
         status.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
-    crate::backend::backend()?.incident_status(id, to, reason, "dispatcher".to_owned()).await
+    crate::backend::backend()?.incident_status(caller()?, id, to, reason).await
 }
 
 /// The station chiefs' review of a selection.
 #[server(prefix = "/sf", endpoint = "review")]
 pub async fn get_review(q: crate::review::ReviewParams) -> Result<crate::review::ReviewReport, AppError> {
-    crate::backend::backend()?.review(q).await
+    crate::backend::backend()?.review(caller()?, q).await
 }
 
 /// A page of the incidents behind a review figure.
 #[server(prefix = "/sf", endpoint = "review_incidents")]
 pub async fn get_review_incidents(q: crate::review::ReviewParams) -> Result<crate::review::IncidentList, AppError> {
-    crate::backend::backend()?.review_incidents(q).await
+    crate::backend::backend()?.review_incidents(caller()?, q).await
 }
 
 /// An officer's phone page: the unit by callsign and the incident it works.
 #[server(prefix = "/sf", endpoint = "unit_page")]
 pub async fn get_unit_page(callsign: String) -> Result<UnitPage, AppError> {
-    crate::backend::backend()?.unit_page(callsign).await
+    crate::backend::backend()?.unit_page(caller()?, callsign).await
 }
 
 /// An officer moves their own unit: en route, on scene, back available, off
-/// duty. The status log records the callsign as the actor.
+/// duty. The status log records the logged-in officer as the actor.
 #[server(prefix = "/sf", endpoint = "officer_status")]
 pub async fn officer_status(callsign: String, status: String) -> Result<UnitView, AppError> {
     let to: domain::UnitStatus = status.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
     let backend = crate::backend::backend()?;
-    let page = backend.unit_page(callsign.clone()).await?;
-    backend.unit_status(page.unit.id, to, page.unit.callsign).await
+    let who = caller()?;
+    let page = backend.unit_page(who.clone(), callsign.clone()).await?;
+    backend.unit_status(who, page.unit.id, to).await
 }
 
 /// An officer reports their incident handled. Only the incident the unit is
@@ -125,14 +143,15 @@ pub async fn officer_status(callsign: String, status: String) -> Result<UnitView
 pub async fn officer_resolve(callsign: String, incident: i64) -> Result<IncidentView, AppError> {
     let id = domain::IncidentId::from_i64(incident).map_err(|e| AppError::Invalid(e.to_string()))?;
     let backend = crate::backend::backend()?;
-    let page = backend.unit_page(callsign).await?;
+    let who = caller()?;
+    let page = backend.unit_page(who.clone(), callsign).await?;
     if page.unit.incident != Some(id) {
         return Err(AppError::Conflict(format!(
             "{} is not working incident {id} (any more); the page shows its current assignment",
             page.unit.callsign
         )));
     }
-    backend.incident_status(id, domain::IncidentStatus::Resolved, String::new(), page.unit.callsign).await
+    backend.incident_status(who, id, domain::IncidentStatus::Resolved, String::new()).await
 }
 
 /// An officer checks in at a must-patrol point. `lat`/`lon` are the phone's
@@ -154,9 +173,10 @@ pub async fn officer_check_in(
         )),
     };
     let backend = crate::backend::backend()?;
-    let page = backend.unit_page(callsign).await?;
+    let who = caller()?;
+    let page = backend.unit_page(who.clone(), callsign).await?;
     let qr = Some(qr_token).filter(|t| !t.trim().is_empty());
-    backend.check_in(page.unit.id, point, submitted, qr).await
+    backend.check_in(who, page.unit.id, point, submitted, qr).await
 }
 
 /// Patrol compliance by station and point (the review's patrol section).
@@ -166,17 +186,31 @@ pub async fn get_patrol_report(
     to: String,
     station: Option<String>,
 ) -> Result<crate::review::PatrolReport, AppError> {
-    crate::backend::backend()?.patrol_report(from, to, station).await
+    crate::backend::backend()?.patrol_report(caller()?, from, to, station).await
+}
+
+/// The origin check-in links point to: the request's host (the server
+/// replaces it with its configured public origin when it has one).
+#[cfg(feature = "ssr")]
+async fn request_origin() -> Result<String, AppError> {
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:3000").to_owned();
+    Ok(format!("http://{host}"))
 }
 
 /// A point's printable QR code (station chiefs print and post it).
 #[server(prefix = "/sf", endpoint = "point_qr")]
 pub async fn get_point_qr(code: String) -> Result<crate::wire::PointQr, AppError> {
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    let host = headers.get(http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:3000").to_owned();
-    let https = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) == Some("https");
-    let origin = format!("{}://{host}", if https { "https" } else { "http" });
-    crate::backend::backend()?.point_qr(code, origin).await
+    let origin = request_origin().await?;
+    crate::backend::backend()?.point_qr(caller()?, code, origin).await
+}
+
+/// A new secret for a point's QR code: the printed sheet stops working and
+/// a new one is to be printed.
+#[server(prefix = "/sf", endpoint = "rotate_point_token")]
+pub async fn rotate_point_token(code: String) -> Result<crate::wire::PointQr, AppError> {
+    let origin = request_origin().await?;
+    crate::backend::backend()?.rotate_point_token(caller()?, code, origin).await
 }
 
 /// A station chief's edit form: every field as typed (windows separated by
@@ -189,7 +223,6 @@ pub async fn edit_point(
     lon: String,
     radius_m: String,
     windows: String,
-    #[server(default)] by: String,
 ) -> Result<crate::wire::PointPage, AppError> {
     let number = |field: &str, s: &str| {
         s.trim().parse::<f64>().map_err(|_| AppError::Invalid(format!("{field} must be a number, got {:?}", s.trim())))
@@ -201,13 +234,13 @@ pub async fn edit_point(
         radius_m: Some(number("radius_m", &radius_m)?),
         windows: Some(windows.split([',', ' ', '，']).filter(|w| !w.is_empty()).map(str::to_owned).collect()),
     };
-    crate::backend::backend()?.edit_point(code, edit, by).await
+    crate::backend::backend()?.edit_point(caller()?, code, edit).await
 }
 
 /// The page a point's QR code opens.
 #[server(prefix = "/sf", endpoint = "point_page")]
 pub async fn get_point_page(code: String) -> Result<crate::wire::PointPage, AppError> {
-    crate::backend::backend()?.point_page(code).await
+    crate::backend::backend()?.point_page(caller()?, code).await
 }
 
 // ── The chat-group desk ─────────────────────────────────────────────────────
@@ -215,13 +248,13 @@ pub async fn get_point_page(code: String) -> Result<crate::wire::PointPage, AppE
 /// The desk's first load: the board and the latest messages.
 #[server(prefix = "/sf", endpoint = "desk")]
 pub async fn get_desk() -> Result<crate::wire::DeskData, AppError> {
-    crate::backend::backend()?.desk().await
+    crate::backend::backend()?.desk(caller()?).await
 }
 
 /// One message with the sender's phone, the replies and the triage proposal.
 #[server(prefix = "/sf", endpoint = "desk_message")]
 pub async fn get_desk_message(id: i64) -> Result<crate::wire::DeskMessage, AppError> {
-    crate::backend::backend()?.desk_message(id).await
+    crate::backend::backend()?.desk_message(caller()?, id).await
 }
 
 /// The first answer to a message: `disposition` is `replied` (text
@@ -230,25 +263,24 @@ pub async fn get_desk_message(id: i64) -> Result<crate::wire::DeskMessage, AppEr
 #[server(prefix = "/sf", endpoint = "desk_answer")]
 pub async fn desk_answer(
     id: i64,
-    steward: String,
     disposition: String,
     #[server(default)] text: String,
 ) -> Result<crate::wire::ChatMessageView, AppError> {
     let d: domain::chat::Disposition =
         disposition.parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
-    crate::backend::backend()?.desk_answer(id, steward, d, text).await
+    crate::backend::backend()?.desk_answer(caller()?, id, d, text).await
 }
 
 /// Turns a message into an incident (the convert form's fields as text).
 #[server(prefix = "/sf", endpoint = "desk_convert")]
-pub async fn desk_convert(id: i64, steward: String, form: crate::wire::ConvertForm) -> Result<IncidentView, AppError> {
-    crate::backend::backend()?.desk_convert(id, steward, form).await
+pub async fn desk_convert(id: i64, form: crate::wire::ConvertForm) -> Result<IncidentView, AppError> {
+    crate::backend::backend()?.desk_convert(caller()?, id, form).await
 }
 
 /// Sends the closing reply ("已处理，谢谢。") once the incident is resolved.
 #[server(prefix = "/sf", endpoint = "desk_close")]
-pub async fn desk_close(id: i64, steward: String, text: String) -> Result<crate::wire::ChatMessageView, AppError> {
-    crate::backend::backend()?.desk_close(id, steward, text).await
+pub async fn desk_close(id: i64, text: String) -> Result<crate::wire::ChatMessageView, AppError> {
+    crate::backend::backend()?.desk_close(caller()?, id, text).await
 }
 
 /// The desk's figures for a period (the review's desk section).
@@ -257,7 +289,7 @@ pub async fn get_desk_review(
     #[server(default)] from: String,
     #[server(default)] to: String,
 ) -> Result<crate::wire::DeskReview, AppError> {
-    crate::backend::backend()?.desk_review(from, to).await
+    crate::backend::backend()?.desk_review(caller()?, from, to).await
 }
 
 /// The resident's report form: the public map and places, and (when a post
@@ -276,4 +308,42 @@ pub async fn get_report_track(code: String) -> Result<crate::report::ReportTrack
     let code = crate::report::parse_code(&code)
         .ok_or_else(|| AppError::Invalid("a tracking code looks like ABCD-2345".to_owned()))?;
     crate::backend::backend()?.report_track(code).await
+}
+
+// ── Administration ──────────────────────────────────────────────────────────
+
+/// Accounts and tokens.
+#[server(prefix = "/sf", endpoint = "admin")]
+pub async fn get_admin() -> Result<crate::wire::AdminData, AppError> {
+    crate::backend::backend()?.admin(caller()?).await
+}
+
+/// A page of the audit log.
+#[server(prefix = "/sf", endpoint = "admin_audit")]
+pub async fn get_audit(q: crate::wire::AuditQuery) -> Result<crate::wire::AuditPage, AppError> {
+    crate::backend::backend()?.admin_audit(caller()?, q).await
+}
+
+/// Makes an account; answers what was done.
+#[server(prefix = "/sf", endpoint = "admin_add_user")]
+pub async fn admin_add_user(form: crate::wire::NewUserForm) -> Result<String, AppError> {
+    crate::backend::backend()?.admin_add_user(caller()?, form).await
+}
+
+/// Unlocks, disables or enables an account, or sets its password.
+#[server(prefix = "/sf", endpoint = "admin_user")]
+pub async fn admin_user(id: i64, action: String, #[server(default)] password: String) -> Result<String, AppError> {
+    crate::backend::backend()?.admin_user(caller()?, id, action, password).await
+}
+
+/// Makes a device token; answers it, once.
+#[server(prefix = "/sf", endpoint = "admin_add_token")]
+pub async fn admin_add_token(form: crate::wire::NewTokenForm) -> Result<String, AppError> {
+    crate::backend::backend()?.admin_add_token(caller()?, form).await
+}
+
+/// Revokes a device token.
+#[server(prefix = "/sf", endpoint = "admin_revoke_token")]
+pub async fn admin_revoke_token(id: i64) -> Result<String, AppError> {
+    crate::backend::backend()?.admin_revoke_token(caller()?, id).await
 }

@@ -655,3 +655,121 @@ pub struct DeskReview {
     #[serde(flatten)]
     pub figures: domain::chat::DeskFigures,
 }
+
+// ── administration (/admin) ─────────────────────────────────────────────────
+
+/// A person's account as the admin page shows it (never the password hash).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub role: domain::access::Role,
+    pub station: Option<StationCode>,
+    /// An officer's unit's callsign.
+    pub unit: Option<String>,
+    pub demo: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub failed_count: u32,
+    /// Locked since, and until (none: until an admin unlocks it).
+    pub locked_at: Option<DateTime<Utc>>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_why: String,
+    /// Sessions open now.
+    pub sessions: u32,
+}
+
+/// A device token as the admin page shows it (never the token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub role: domain::access::Role,
+    /// Its first characters, to tell tokens apart.
+    pub hint: String,
+    pub units: Vec<String>,
+    pub groups: Vec<String>,
+    pub demo: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Everything the admin page lists, and what its forms offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminData {
+    pub users: Vec<UserView>,
+    pub tokens: Vec<TokenView>,
+    pub stations: Vec<(StationCode, String)>,
+    pub callsigns: Vec<String>,
+    pub utc_offset_minutes: i32,
+}
+
+/// The audit view's filter (every field as typed; empty: any).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub outcome: String,
+    /// Local dates, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// Lines older than this id (the next page).
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditView>,
+    /// The `before` of the next page, if there is one.
+    pub next: Option<i64>,
+    pub utc_offset_minutes: i32,
+}
+
+/// The admin page's new-account form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewUserForm {
+    pub name: String,
+    pub role: String,
+    #[serde(default)]
+    pub station: String,
+    #[serde(default)]
+    pub unit: String,
+    pub password: String,
+}
+
+/// The admin page's new-token form, as typed (units and groups separated
+/// by spaces or commas).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewTokenForm {
+    pub name: String,
+    pub role: String,
+    #[serde(default)]
+    pub units: String,
+    #[serde(default)]
+    pub groups: String,
+}

@@ -38,6 +38,34 @@ pub struct Config {
     pub tiles: Option<app::wire::TileLayer>,
     /// The chat-group desk: triage rules and outbound webhooks.
     pub desk: DeskConfig,
+    /// Accounts, sessions, tokens, the audit log (`[auth]`).
+    pub auth: crate::auth::AuthConfig,
+    /// `https://command.police.internal`: the origin browsers reach this
+    /// server at (`server.public_origin`). When set, requests for another
+    /// `Host` are refused, state-changing requests must come from it, and
+    /// check-in QR codes point to it.
+    pub public_origin: Option<String>,
+    /// The connection limits at the edge (`[server]`).
+    pub edge: EdgeConfig,
+}
+
+/// How much a client may hold of the server (`[server]`): a slow or
+/// malicious client cannot keep connections open for nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeConfig {
+    /// Connections served at once; more wait in the kernel's queue.
+    pub max_connections: usize,
+    /// A request's headers must arrive within this (slowloris); a kept-alive
+    /// connection waiting this long for its next request is closed too.
+    pub header_timeout_s: u64,
+    /// A request's body must arrive within this.
+    pub body_timeout_s: u64,
+}
+
+impl Default for EdgeConfig {
+    fn default() -> Self {
+        EdgeConfig { max_connections: 4096, header_timeout_s: 10, body_timeout_s: 60 }
+    }
 }
 
 /// The chat-group steward desk (`[desk]`).
@@ -99,6 +127,9 @@ impl Default for Config {
             stream_ring: 256,
             tiles: None,
             desk: DeskConfig::default(),
+            auth: crate::auth::AuthConfig::default(),
+            public_origin: None,
+            edge: EdgeConfig::default(),
         }
     }
 }
@@ -142,6 +173,30 @@ struct RawConfig {
     travel: TravelConfig,
     #[serde(default)]
     desk: RawDesk,
+    #[serde(default)]
+    auth: RawAuth,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    max_failures: Option<i64>,
+    failure_window_s: Option<i64>,
+    lockout_s: Option<i64>,
+    idle_s: Option<i64>,
+    absolute_s: Option<i64>,
+    disable_unused_days: Option<i64>,
+    min_password_chars: Option<i64>,
+    secure_cookies: Option<bool>,
+    audit_retention_days: Option<i64>,
+    demo: Option<RawDemo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemo {
+    password: String,
+    kiosk_token: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,6 +217,10 @@ struct RawServer {
     site_root: Option<PathBuf>,
     utc_offset: Option<String>,
     heartbeat_s: Option<i64>,
+    public_origin: Option<String>,
+    max_connections: Option<i64>,
+    header_timeout_s: Option<i64>,
+    body_timeout_s: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -310,6 +369,32 @@ impl Config {
             return Err(invalid("map.tiles_zoom", "needs map.tiles_url"));
         }
         c.desk = desk_config(raw.desk)?;
+        c.auth = auth_config(raw.auth)?;
+        if let Some(o) = raw.server.public_origin {
+            let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).unwrap_or("");
+            let ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+            if !ok {
+                return Err(invalid(
+                    "server.public_origin",
+                    format!("must be a scheme and a host, like https://command.police.internal, got {o:?}"),
+                ));
+            }
+            c.public_origin = Some(o);
+        }
+        let range = |key: &str, v: Option<i64>, lo: i64, hi: i64, default: u64| -> Result<u64, ConfigError> {
+            match v {
+                None => Ok(default),
+                Some(n) if (lo..=hi).contains(&n) => Ok(n as u64),
+                Some(n) => Err(invalid(key, format!("must be between {lo} and {hi}, got {n}"))),
+            }
+        };
+        let e = EdgeConfig::default();
+        c.edge = EdgeConfig {
+            max_connections: range("server.max_connections", raw.server.max_connections, 16, 1_000_000, e.max_connections as u64)?
+                as usize,
+            header_timeout_s: range("server.header_timeout_s", raw.server.header_timeout_s, 1, 300, e.header_timeout_s)?,
+            body_timeout_s: range("server.body_timeout_s", raw.server.body_timeout_s, 1, 3600, e.body_timeout_s)?,
+        };
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
         c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;
         Ok(c)
@@ -384,6 +469,55 @@ fn desk_config(raw: RawDesk) -> Result<DeskConfig, ConfigError> {
     Ok(d)
 }
 
+fn auth_config(raw: RawAuth) -> Result<crate::auth::AuthConfig, ConfigError> {
+    use chrono::Duration;
+    let mut a = crate::auth::AuthConfig::default();
+    let p = &mut a.policy;
+    let number = |key: &str, v: Option<i64>, lo: i64, hi: i64| -> Result<Option<i64>, ConfigError> {
+        match v {
+            None => Ok(None),
+            Some(n) if (lo..=hi).contains(&n) => Ok(Some(n)),
+            Some(n) => Err(invalid(key, format!("must be between {lo} and {hi}, got {n}"))),
+        }
+    };
+    if let Some(n) = number("auth.max_failures", raw.max_failures, 1, 100)? {
+        p.max_failures = n as u32;
+    }
+    if let Some(n) = number("auth.failure_window_s", raw.failure_window_s, 1, 86_400)? {
+        p.failure_window = Duration::seconds(n);
+    }
+    if let Some(n) = number("auth.lockout_s", raw.lockout_s, 0, 30 * 86_400)? {
+        // 0: until an administrator unlocks the account
+        p.lockout = (n > 0).then(|| Duration::seconds(n));
+    }
+    if let Some(n) = number("auth.idle_s", raw.idle_s, 1, 86_400)? {
+        p.idle = Duration::seconds(n);
+    }
+    if let Some(n) = number("auth.absolute_s", raw.absolute_s, 60, 7 * 86_400)? {
+        p.absolute = Duration::seconds(n);
+    }
+    if let Some(n) = number("auth.disable_unused_days", raw.disable_unused_days, 1, 3650)? {
+        p.disable_unused = Duration::days(n);
+    }
+    if let Some(n) = number("auth.min_password_chars", raw.min_password_chars, 8, 64)? {
+        p.min_password_chars = n as usize;
+    }
+    if let Some(s) = raw.secure_cookies {
+        a.secure_cookies = s;
+    }
+    if let Some(n) = number("auth.audit_retention_days", raw.audit_retention_days, 365, 36_500)? {
+        a.audit_retention_days = n as u32;
+    }
+    if let Some(d) = raw.demo {
+        a.policy.check_password(&d.password, "demo").map_err(|e| invalid("auth.demo.password", e.to_string()))?;
+        if !crate::auth::secret::looks_like_token(&d.kiosk_token) {
+            return Err(invalid("auth.demo.kiosk_token", "must be crt_ and 43 letters, digits, - or _"));
+        }
+        a.demo = Some(crate::auth::DemoAccounts { password: d.password, kiosk_token: d.kiosk_token });
+    }
+    Ok(a)
+}
+
 fn check_database_url(url: &str) -> Result<String, ConfigError> {
     if url.starts_with("sqlite:") {
         Ok(url.to_owned())
@@ -395,25 +529,7 @@ fn check_database_url(url: &str) -> Result<String, ConfigError> {
     }
 }
 
-pub const USAGE: &str = "\
-command-room: the Command Room server
-
-USAGE: command-room [OPTIONS]
-
-OPTIONS:
-  --config FILE      read settings from a TOML file (see config/demo.toml)
-  --bind ADDR        listen on ADDR (default 127.0.0.1:3000)
-  --database URL     sqlite://path/to/file.db (default sqlite://data/command-room.db;
-                     DATABASE_URL in the environment also sets it)
-  --district FILE    district data loaded into an empty database; `none` for an empty district
-  --site-root DIR    the built site (default target/site)
-  --simulate         run the demo simulator (incidents, dispatcher, moving units)
-  --no-simulate      do not run it, whatever the config file says
-  --speed N          simulated seconds per real second (default 1)
-  --help             this text
-";
-
-/// Command-line flags.
+/// The server's flags (see `crate::cli`), as the configuration takes them.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Args {
     pub config: Option<PathBuf>,
@@ -423,35 +539,6 @@ pub struct Args {
     pub site_root: Option<String>,
     pub simulate: Option<bool>,
     pub speed: Option<f64>,
-    pub help: bool,
-}
-
-impl Args {
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Args, ConfigError> {
-        let mut a = Args::default();
-        let mut it = args.into_iter();
-        while let Some(flag) = it.next() {
-            let mut value = |name: &str| it.next().ok_or_else(|| ConfigError::Usage(format!("{name} needs a value")));
-            match flag.as_str() {
-                "--config" => a.config = Some(PathBuf::from(value("--config")?)),
-                "--bind" => a.bind = Some(value("--bind")?),
-                "--database" => a.database = Some(value("--database")?),
-                "--district" => a.district = Some(value("--district")?),
-                "--site-root" => a.site_root = Some(value("--site-root")?),
-                "--simulate" => a.simulate = Some(true),
-                "--no-simulate" => a.simulate = Some(false),
-                "--speed" => {
-                    let v = value("--speed")?;
-                    a.speed = Some(
-                        v.parse().map_err(|_| ConfigError::Usage(format!("--speed must be a number, got {v:?}")))?,
-                    );
-                }
-                "--help" | "-h" => a.help = true,
-                other => return Err(ConfigError::Usage(format!("unknown option {other:?}; try --help"))),
-            }
-        }
-        Ok(a)
-    }
 }
 
 #[cfg(test)]
@@ -523,14 +610,15 @@ mod tests {
         assert_eq!(parse_utc_offset("-05:30"), Some(-330));
         assert_eq!(parse_utc_offset("Z"), Some(0));
         assert_eq!(parse_utc_offset("8"), None);
-        let a = Args::parse(["--simulate", "--speed", "10", "--bind", "127.0.0.1:0"].map(String::from))
+        let a = crate::cli::server_args(["command-room", "--simulate", "--speed", "10", "--bind", "127.0.0.1:0"])
             .expect("valid flags");
         let c = Config::default().with_args(&a).expect("valid");
         assert!(c.simulator.enabled);
         assert_eq!(c.simulator.speed, 10.0);
         assert_eq!(c.bind.port(), 0);
-        assert!(Args::parse(["--speed".to_owned()]).is_err());
-        assert!(Args::parse(["--frobnicate".to_owned()]).is_err());
+        assert!(crate::cli::server_args(["command-room", "--speed"]).is_err());
+        assert!(crate::cli::server_args(["command-room", "--frobnicate"]).is_err());
+        assert!(crate::cli::server_args(["command-room", "--speed", "fast"]).is_err());
         assert!(Config::default().with_args(&Args { speed: Some(0.0), ..Args::default() }).is_err());
     }
 }

@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use crate::config::DeskConfig;
 use crate::engine::EngineError;
 use crate::engine::desk::DeskAction;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The desk's configuration and the outbound task's wake-up call.
 pub struct Desk {
@@ -53,13 +53,22 @@ fn optional_text(raw: Option<&str>) -> Result<Option<String>, EngineError> {
     }
 }
 
-/// A message with everything the steward sees of it.
-pub async fn detail(state: &AppState, id: i64) -> Result<DeskMessage, EngineError> {
+/// A message with everything the steward sees of it; the sender's phone is
+/// audited as it is shown.
+pub async fn detail(
+    state: &AppState,
+    who: &domain::access::Principal,
+    id: i64,
+    ip: &str,
+) -> Result<DeskMessage, crate::api::ApiError> {
     let (message, sender_phone) = state
         .store
         .chat_message(id)
         .await?
         .ok_or(EngineError::NotFound { what: "chat message", id: id.to_string() })?;
+    if sender_phone.as_deref().is_some_and(|p| !p.is_empty()) {
+        state.audit_phone_view(who, id, ip).await?;
+    }
     let replies = state.store.chat_replies(id).await?;
     let proposal = state.desk.proposal(&message.text);
     let has_webhook = state.desk.has_webhook(&message.group_id);

@@ -3,17 +3,24 @@
 //! websocket stream, the REST API, the pages' backend and the simulator.
 
 pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod desk;
 pub mod engine;
+pub mod guard;
 pub mod hub;
 pub mod limiter;
 pub mod outbound;
+pub mod pages;
 pub mod patrol;
+pub mod photo;
 pub mod report;
 pub mod review;
 pub mod simulator;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod web;
 pub mod ws;

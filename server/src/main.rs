@@ -1,8 +1,10 @@
 //! `command-room`: reads the configuration and runs the server until Ctrl-C
-//! or SIGTERM.
+//! or SIGTERM; or, with `users …` / `tokens …`, manages accounts and device
+//! tokens (see `command-room --help`).
 
 use anyhow::Context;
-use server::config::{Args, Config, USAGE};
+use clap::Parser;
+use server::cli::Cli;
 use server::startup::Application;
 use tracing_subscriber::EnvFilter;
 
@@ -14,33 +16,32 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
         )
+        .with_writer(std::io::stderr)
         .init();
-    let args = match Args::parse(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            std::process::exit(2);
-        }
-    };
-    if args.help {
-        print!("{USAGE}");
-        return Ok(());
-    }
-    let config = match &args.config {
-        Some(path) => Config::from_file(path),
-        None => Ok(Config::default()),
-    }
-    .and_then(|c| c.with_env(std::env::var("DATABASE_URL").ok()))
-    .and_then(|c| c.with_args(&args));
-    let config = match config {
+    let cli = Cli::parse();
+    let config = match cli.config() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("configuration error: {e}");
             std::process::exit(2);
         }
     };
+    if let Some(command) = &cli.command {
+        let mut out = std::io::stdout();
+        if let Err(e) = server::cli::run(command, &config, &mut out).await {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
+    let demo = config.auth.demo.clone();
     let app = Application::build(config).await.context("starting the server")?;
     tracing::info!("Command Room listening on http://{}", app.local_addr());
+    if let Some(d) = demo {
+        // the demo's published password and wall-screen link (config/demo.toml)
+        println!("demo accounts: admin, chief, dispatcher, steward, officer — password {}", d.password);
+        println!("wall screen (kiosk): http://{}/screen?token={}", app.local_addr(), d.kiosk_token);
+    }
     app.run_until_stopped(shutdown_signal()).await
 }
 

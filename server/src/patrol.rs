@@ -8,7 +8,7 @@ use domain::patrol::{CheckInUnit, Refusal, check_in as decide, is_due};
 use domain::{Coordinates, StationCode, UnitId};
 
 use crate::store::StoreError;
-use crate::web::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckInError {
@@ -58,7 +58,7 @@ pub async fn check_in(
     let now = Utc::now();
     let qr = match qr_token.map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
-        Some(t) => Some(state.store.point_token(&p.code).await?.is_some_and(|k| constant_time_eq(&k, t))),
+        Some(t) => Some(state.store.point_token(&p.code).await?.is_some_and(|k| crate::auth::secret::same(&k, t))),
     };
     let ok = decide(&p, &who, submitted, qr, now, local_time(state, now))?;
     let position = latest.map(|(c, _)| (c.lat(), c.lon()));
@@ -252,9 +252,6 @@ pub async fn record_misses(
 }
 
 /// Compares two tokens without stopping at the first difference.
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// The point's QR page: its token (made at start-up), the check-in address
 /// on `origin`, and the code drawn as an SVG path.
@@ -336,20 +333,39 @@ pub async fn edit(
     Ok(state.engine.edit_point(new, who).await?)
 }
 
+/// A fresh QR token: 24 characters of an unambiguous 32-letter alphabet
+/// (120 bits), short enough for a small QR code.
+fn fresh_token() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..24).map(|_| char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[rng.random_range(0..32)])).collect()
+}
+
+/// A new QR token for a point (the printed sheet stops working; a chief
+/// prints the new one), and the new sheet.
+pub async fn rotate_token(
+    state: &AppState,
+    code: &str,
+    origin: &str,
+    by: &str,
+) -> Result<app::wire::PointQr, CheckInError> {
+    let p = find_point(state, code)?;
+    if !state.store.rotate_point_token(&p.code, &fresh_token()).await? {
+        state.store.make_point_token(&p.code, &fresh_token(), Utc::now()).await?;
+    }
+    tracing::info!(point = %p.code, by, "QR token of a must-patrol point rotated");
+    qr(state, &p.code, origin).await
+}
+
 /// Makes the QR token of every point that has none (at start-up, before the
-/// engine runs; a point's token never changes once made).
+/// engine runs; it changes only when a chief rotates it).
 pub async fn ensure_tokens(
     store: &crate::store::Store,
     points: &[domain::district::PatrolPoint],
 ) -> Result<(), StoreError> {
     for p in points {
         if store.point_token(&p.code).await?.is_none() {
-            let fresh: String = {
-                use rand::Rng;
-                let mut rng = rand::rng();
-                (0..24).map(|_| char::from(b"abcdefghijkmnpqrstuvwxyz23456789"[rng.random_range(0..32)])).collect()
-            };
-            store.make_point_token(&p.code, &fresh, Utc::now()).await?;
+            store.make_point_token(&p.code, &fresh_token(), Utc::now()).await?;
         }
     }
     Ok(())

@@ -29,8 +29,9 @@ use domain::{Category, Channel, Coordinates, IncidentDraft, NewIncident, Text};
 use rand::Rng;
 use serde::Deserialize;
 
+use crate::auth::layer::{Caller, ClientIp, CspNonce, CsrfToken};
 use crate::engine::{EngineError, NewPhoto};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The largest multipart body read (the photo, the texts and the framing).
 /// A photo over `PHOTO_MAX_BYTES` but within this is refused with a clear
@@ -63,6 +64,8 @@ pub struct Submission {
     /// A problem found while reading (a photo or a text over its limit);
     /// reported after the rest is read, so the form keeps every field.
     pub problem: Option<ReportProblem>,
+    /// The form's token against cross-site posts (the page's form only).
+    pub csrf: String,
 }
 
 /// Reads a multipart body: `category`, `description`, `lat`, `lon`,
@@ -113,6 +116,10 @@ pub async fn read_multipart(mut mp: Multipart) -> Submission {
             continue;
         }
         let text = String::from_utf8_lossy(&data).into_owned();
+        if name == "csrf" {
+            sub.csrf = text.chars().take(64).collect();
+            continue;
+        }
         let slot = match name.as_str() {
             "category" => &mut sub.fields.category,
             "description" => &mut sub.fields.description,
@@ -180,7 +187,7 @@ fn text(field: ReportField, raw: &str, max: usize) -> Result<Text, ReportProblem
 /// Checks a submission against the intake rules. `places`: the public
 /// places a resident can choose by name.
 pub fn check(sub: Submission, places: &[app::wire::Place]) -> Result<CheckedReport, Box<ReportPosted>> {
-    let Submission { fields, photo, problem } = sub;
+    let Submission { fields, photo, problem, .. } = sub;
     if let Some(problem) = problem {
         return Err(Box::new(ReportPosted { problem, fields }));
     }
@@ -288,7 +295,18 @@ pub async fn submit(state: &AppState, client: IpAddr, report: CheckedReport) -> 
         let minutes = wait.as_secs().div_ceil(60).max(1);
         return Err(SubmitError::Problem(ReportProblem::RateLimited { minutes, retry_after_s: wait.as_secs().max(1) }));
     }
-    let photo = report.photo.map(|(content_type, data)| NewPhoto { id: photo_id(), content_type, data });
+    // decoded and written again: no EXIF (the phone's position), nothing appended
+    let photo = match report.photo {
+        None => None,
+        Some((_, data)) => match tokio::task::spawn_blocking(move || crate::photo::clean(&data)).await {
+            Ok(Ok((content_type, data))) => Some(NewPhoto { id: photo_id(), content_type, data }),
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "a resident's photo could not be read");
+                return Err(SubmitError::Problem(ReportProblem::PhotoType));
+            }
+            Err(_) => return Err(SubmitError::Problem(ReportProblem::Unavailable)),
+        },
+    };
     for _ in 0..3 {
         let code = tracking_code();
         match state.engine.create_reported_incident(report.incident.clone(), code.clone(), photo.clone()).await {
@@ -330,10 +348,13 @@ pub struct LangQuery {
 /// `POST /report`: the public form, as a browser without JavaScript posts
 /// it. 303 to `/report/{code}` when stored; otherwise the form again with
 /// the problem and the fields kept.
+#[allow(clippy::too_many_arguments)]
 pub async fn form_post(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<LangQuery>,
+    axum::Extension(csrf): axum::Extension<CsrfToken>,
+    axum::Extension(nonce): axum::Extension<CspNonce>,
     uri: Uri,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
@@ -346,6 +367,19 @@ pub async fn form_post(
             ..Submission::default()
         },
     };
+    // the page's form carries its token: a post from another site does not
+    if !crate::auth::secret::same(&sub.csrf, &csrf.0) {
+        let ip = peer.ip().to_string();
+        let why = if sub.csrf.is_empty() { "the form has no form token" } else { "the form token is not this visitor's" };
+        let e = state.auth.entry(None, "refused", "POST /report", "refused", why, &ip);
+        let _ = state.auth.audit(&[e]).await;
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("refused: {why}; open the report form again (/report) and send it from there"),
+        )
+            .into_response();
+    }
     let (problem, fields) = match check(sub, &public_places(&state)) {
         Err(refused) => (refused.problem, refused.fields),
         Ok(report) => {
@@ -366,12 +400,18 @@ pub async fn form_post(
             }
         }
     };
-    render_form(&state, uri, headers, ReportPosted { problem, fields }).await
+    render_form(&state, uri, headers, (csrf, nonce), ReportPosted { problem, fields }).await
 }
 
 /// The report page again, rendered with the refused post in context (the
 /// page's server function picks it up), with the problem's status.
-async fn render_form(state: &AppState, uri: Uri, headers: HeaderMap, posted: ReportPosted) -> Response {
+async fn render_form(
+    state: &AppState,
+    uri: Uri,
+    headers: HeaderMap,
+    (csrf, nonce): (CsrfToken, CspNonce),
+    posted: ReportPosted,
+) -> Response {
     let status = StatusCode::from_u16(posted.problem.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let retry_after = match &posted.problem {
         ReportProblem::RateLimited { retry_after_s, .. } => Some(*retry_after_s),
@@ -381,7 +421,7 @@ async fn render_form(state: &AppState, uri: Uri, headers: HeaderMap, posted: Rep
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(
         move || {
-            leptos::prelude::provide_context(backend.clone());
+            crate::web::page_context(backend.clone());
             leptos::prelude::provide_context(posted.clone());
         },
         move || app::shell(options.clone()),
@@ -394,6 +434,9 @@ async fn render_form(state: &AppState, uri: Uri, headers: HeaderMap, posted: Rep
             req.headers_mut().insert(name, v.clone());
         }
     }
+    // the form comes back with the same token, and its scripts with the nonce the answer's CSP allows
+    req.extensions_mut().insert(csrf);
+    req.extensions_mut().insert(nonce);
     let mut res = handler(req).await.into_response();
     *res.status_mut() = status;
     if let Some(s) = retry_after
@@ -408,13 +451,25 @@ async fn render_form(state: &AppState, uri: Uri, headers: HeaderMap, posted: Rep
 /// incident detail. Only by its random id (nothing lists photos, and no
 /// public page links here); served as the type its bytes showed, never
 /// sniffed into anything else, never cached by a shared cache.
-pub async fn photo(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn photo(
+    State(state): State<AppState>,
+    who: Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> Response {
     let valid = id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if !valid {
         return (StatusCode::NOT_FOUND, "no such photo").into_response();
     }
     match state.store.photo(&id).await {
-        Ok(Some((content_type, data))) => (
+        Ok(Some((content_type, data))) => {
+            // written before the photo goes out
+            let e = state.auth.entry(Some(&who), "photo_viewed", format!("photo {}…", &id[..8]), "ok", "", &ip);
+            if let Err(e) = state.auth.audit(&[e]).await {
+                tracing::error!(error = %e, "the audit log could not be written; the photo is not shown");
+                return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+            }
+            (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, content_type),
@@ -425,7 +480,8 @@ pub async fn photo(State(state): State<AppState>, Path(id): Path<String>) -> Res
             ],
             data,
         )
-            .into_response(),
+                .into_response()
+        }
         Ok(None) => (StatusCode::NOT_FOUND, "no such photo").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "cannot read a photo");
@@ -469,7 +525,7 @@ mod tests {
             lat: 25.248,
             lon: 110.208,
         }];
-        check(Submission { fields: f, photo, problem: None }, &places).err().map(|r| r.problem)
+        check(Submission { fields: f, photo, problem: None, csrf: String::new() }, &places).err().map(|r| r.problem)
     }
 
     #[test]

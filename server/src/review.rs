@@ -17,7 +17,7 @@ use domain::{Category, Channel, Coordinates, ResponseClass, StationCode};
 
 use crate::store::review::{Dimension, ListOrder, Only, Selection};
 use crate::store::{Store, StoreError};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// Why a review query was refused (a 400 for the API, a message on the page).
 #[derive(Debug, thiserror::Error)]

@@ -3,21 +3,30 @@
 //! simulator if asked) and binds the listener; `run_until_stopped(signal)`
 //! serves until the signal fires. Tests start the real server on port 0.
 
+use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
+use axum::extract::ConnectInfo;
 use chrono::Utc;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
+use tower::ServiceExt;
 
-use crate::config::Config;
+use crate::auth::Auth;
+use crate::auth::layer::Gate;
+use crate::auth::routes::{RuleTable, uncovered};
+use crate::clock::Clock;
+use crate::config::{Config, EdgeConfig};
 use crate::engine::{self, EngineHandle, Settings};
+use crate::state::{AppState, map_data};
 use crate::store::Store;
-use crate::web::{AppState, map_data, router};
+use crate::web::router;
 
 /// Every accepted connection: small messages go out at once (no Nagle
 /// delay), and the kernel holds at most 64 KiB for a client, so a slow
@@ -30,7 +39,7 @@ pub fn tune_connection(tcp: &mut tokio::net::TcpStream) {
 
 pub struct Application {
     listener: TcpListener,
-    addr: std::net::SocketAddr,
+    addr: SocketAddr,
     port: u16,
     state: AppState,
     engine_task: tokio::task::JoinHandle<()>,
@@ -38,10 +47,18 @@ pub struct Application {
     simulator: Option<tokio::task::JoinHandle<()>>,
     /// Delivers the desk's replies to the groups' webhooks.
     outbound: tokio::task::JoinHandle<()>,
+    /// Token stamps, unused accounts, old sessions and audit lines.
+    housekeeping: tokio::task::JoinHandle<()>,
+    edge: EdgeConfig,
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        Application::build_with_clock(config, Clock::system()).await
+    }
+
+    /// As `build`, with the clock the access rules use (tests move it forward).
+    pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Application> {
         let store = Store::connect(&config.database_url).await.with_context(|| "opening the database".to_string())?;
         if !store.has_district().await? {
             match &config.district_file {
@@ -67,6 +84,17 @@ impl Application {
         // every must-patrol point has the secret its printed QR code carries,
         // made here before the engine takes over the writes
         crate::patrol::ensure_tokens(&store, &district.patrol_points).await?;
+        let auth = Auth::new(store.clone(), config.auth.clone(), clock);
+        if config.auth.demo.is_some() {
+            let station = district.stations.first().map(|s| s.code.to_string());
+            let unit = district
+                .units
+                .iter()
+                .find(|u| Some(u.station.to_string()) == station && u.kind != domain::UnitKind::Post)
+                .map(|u| u.callsign.clone());
+            auth.ensure_demo(station.as_deref(), unit.as_deref()).await.context("making the demo's accounts")?;
+            tracing::warn!("DEMO ACCOUNTS are enabled (auth.demo): never use this configuration for real work");
+        }
         let settings = Settings {
             policy: config.policy.clone(),
             travel: config.travel.clone(),
@@ -78,6 +106,14 @@ impl Application {
         map.tiles = config.tiles.clone();
         let map = Arc::new(map);
         let (engine, engine_task) = engine::start(store.clone(), district.clone(), settings).await?;
+
+        // every route with its rule; no page or server function without one
+        let (_, api_rules) = crate::api::router();
+        let table = Arc::new(RuleTable::with_api(api_rules).context("the route table")?);
+        let missing = uncovered(&table);
+        if !missing.is_empty() {
+            anyhow::bail!("routes without a rule in the permission table: {}", missing.join(", "));
+        }
 
         let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
         let addr = listener.local_addr()?;
@@ -100,6 +136,18 @@ impl Application {
             desk.wake.clone(),
             shutdown_rx.clone(),
         ));
+        let image_origins = config
+            .tiles
+            .as_ref()
+            .and_then(|t| {
+                let rest = t.url.strip_prefix("http://").or_else(|| t.url.strip_prefix("https://"))?;
+                let host = rest.split('/').next()?;
+                Some(format!("{}{host}", &t.url[..t.url.len() - rest.len()]))
+            })
+            .into_iter()
+            .collect();
+        let gate = Gate { auth: auth.clone(), table, public_origin: config.public_origin.clone(), image_origins };
+        let housekeeping = tokio::spawn(auth.clone().run(shutdown_rx.clone()));
         let state = AppState {
             leptos_options,
             store,
@@ -108,12 +156,25 @@ impl Application {
             shutdown: shutdown_rx.clone(),
             reports_limiter,
             desk,
+            auth,
+            gate,
         };
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))
         });
-        Ok(Application { listener, addr, port: addr.port(), state, engine_task, shutdown, simulator, outbound })
+        Ok(Application {
+            listener,
+            addr,
+            port: addr.port(),
+            state,
+            engine_task,
+            shutdown,
+            simulator,
+            outbound,
+            housekeeping,
+            edge: config.edge.clone(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -121,7 +182,7 @@ impl Application {
     }
 
     /// The address the server listens on (with the real port when 0 was asked).
-    pub fn local_addr(&self) -> std::net::SocketAddr {
+    pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
 
@@ -129,26 +190,87 @@ impl Application {
         self.state.engine.clone()
     }
 
+    /// Logins, tokens and the audit log (the CLI and tests make accounts with it).
+    pub fn auth(&self) -> Auth {
+        self.state.auth.clone()
+    }
+
     /// Serves until `signal` completes, then closes live streams, stops the
     /// simulator and lets the engine finish what it was doing.
     pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Application { listener, state, engine_task, shutdown, simulator, outbound, .. } = self;
-        let app = router(state);
+        let Application { listener, state, engine_task, shutdown, simulator, outbound, housekeeping, edge, .. } = self;
+        let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
+            edge.body_timeout_s,
+        )));
         let stop = async move {
             signal.await;
             tracing::info!("shutting down");
             let _ = shutdown.send(true);
         };
-        let listener = listener.tap_io(tune_connection);
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(stop)
-            .await?;
+        serve(listener, app, &edge, stop).await;
         if let Some(sim) = simulator {
             let _ = tokio::time::timeout(Duration::from_secs(5), sim).await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), outbound).await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), housekeeping).await;
         // every handle is gone now; the engine drains its queue and stops
         let _ = tokio::time::timeout(Duration::from_secs(10), engine_task).await;
         Ok(())
     }
+}
+
+/// Accepts connections until `stop`, at most `edge.max_connections` at a
+/// time (more wait in the kernel's queue), each HTTP/1 with a header-read
+/// timeout (a client dribbling its headers, or idling between requests, is
+/// cut off), then lets the open ones finish (at most 10 s).
+async fn serve(listener: TcpListener, app: axum::Router, edge: &EdgeConfig, stop: impl Future<Output = ()>) {
+    let permits = Arc::new(Semaphore::new(edge.max_connections));
+    let (closing, closing_rx) = watch::channel(false);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(edge.header_timeout_s)).keep_alive(true);
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
+            _ = &mut stop => break,
+        };
+        let (mut tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // out of file descriptors and the like: wait a moment, do not spin
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        tune_connection(&mut tcp);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(app.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|e| match e {})) }
+        });
+        let conn = builder.serve_connection(TokioIo::new(tcp), service).with_upgrades();
+        let mut closing = closing_rx.clone();
+        tokio::spawn(async move {
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = closing.changed() => {
+                    // finish the request in hand, take no more
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = closing.send(true);
+    // every connection's permit back means every connection closed
+    let all = u32::try_from(edge.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(10), permits.acquire_many(all)).await;
 }

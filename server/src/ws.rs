@@ -31,8 +31,17 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use crate::api::{ApiError, ApiQuery};
+use crate::auth::{Authenticated, Via};
 use crate::hub::{Frame, SharedSnapshot, Subscription, encode};
-use crate::web::AppState;
+use crate::state::AppState;
+use domain::access::{Permission, Principal, Scope};
+
+/// How often a stream checks that its session or token still stands
+/// (logged out, idle, locked, disabled, revoked: the stream ends with
+/// close code 4401 and the page asks for a new login).
+pub const RECHECK: Duration = Duration::from_secs(15);
+/// The close code of a stream whose session ended.
+pub const CLOSE_SIGNED_OUT: u16 = 4401;
 
 /// How long a client's socket may refuse data before it is dropped.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,10 +57,16 @@ pub struct WsQuery {
     unit: Option<String>,
 }
 
-/// What part of the stream a client wants.
+/// What part of the stream a client gets: what it asked for, narrowed to
+/// what its principal may see (a client-chosen filter can only narrow).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     All,
+    /// The wall screen's view: everything but the chat groups' messages.
+    Screen,
+    /// The chat desk's view: messages, incidents, alerts and figures; no
+    /// units, positions or patrol points.
+    Desk,
     /// A station chief's screen.
     Station(StationCode),
     /// An officer's phone: the unit and the incident it works.
@@ -59,25 +74,57 @@ pub enum Filter {
 }
 
 impl Filter {
-    fn parse(q: &WsQuery, state: &AppState) -> Result<Filter, ApiError> {
-        match (&q.station, &q.unit) {
-            (Some(_), Some(_)) => Err(ApiError::BadRequest("choose station or unit, not both".into())),
+    /// The filter for `who` asking for `q`: 403 when the query asks for
+    /// more than the principal may see.
+    fn parse(q: &WsQuery, state: &AppState, who: &Principal) -> Result<Filter, ApiError> {
+        let asked = match (&q.station, &q.unit) {
+            (Some(_), Some(_)) => return Err(ApiError::BadRequest("choose station or unit, not both".into())),
             (Some(s), None) => {
                 let code = StationCode::parse(s).map_err(ApiError::bad)?;
                 if !state.engine.shared().district.stations.iter().any(|st| st.code == code) {
                     return Err(ApiError::NotFound(format!("unknown station {s:?}")));
                 }
-                Ok(Filter::Station(code))
+                Filter::Station(code)
             }
             (None, Some(u)) => {
                 let id = UnitId::parse(u).map_err(ApiError::bad)?;
                 if state.engine.unit(id).is_none() {
                     return Err(ApiError::NotFound(format!("unit {id} not found")));
                 }
-                Ok(Filter::Unit(id))
+                Filter::Unit(id)
             }
-            (None, None) => Ok(Filter::All),
-        }
+            (None, None) => Filter::All,
+        };
+        let refused = |e: domain::access::Refusal| ApiError::Forbidden(e.to_string());
+        let scope = who.scope(Permission::Stream).map_err(refused)?;
+        Ok(match (scope, asked) {
+            (Scope::All, asked) => asked,
+            (Scope::Screen, Filter::All) => Filter::Screen,
+            (Scope::Screen, narrower) => narrower,
+            (Scope::Desk, Filter::All) => Filter::Desk,
+            (Scope::Desk, _) => {
+                return Err(ApiError::Forbidden("the desk's stream is not narrowed by station or unit".into()));
+            }
+            (Scope::Station(own), Filter::All) => Filter::Station(own),
+            (Scope::Station(own), Filter::Station(s)) if s == own => Filter::Station(own),
+            (Scope::Station(own), Filter::Unit(id))
+                if state.engine.unit(id).is_some_and(|u| u.station == own) =>
+            {
+                Filter::Unit(id)
+            }
+            (Scope::Station(_), _) => {
+                return Err(ApiError::Forbidden(format!("a {} may only stream their own station", who.role)));
+            }
+            (Scope::Units(units), Filter::All) => match units.first() {
+                Some(u) => Filter::Unit(*u),
+                None => return Err(ApiError::Forbidden("no unit is bound to this account".into())),
+            },
+            (Scope::Units(units), Filter::Unit(id)) if units.contains(&id) => Filter::Unit(id),
+            (Scope::Units(_), _) => {
+                return Err(ApiError::Forbidden(format!("a {} may only stream their own unit", who.role)));
+            }
+            (Scope::Groups(_), _) => return Err(ApiError::Forbidden("this principal receives nothing".into())),
+        })
     }
 
     /// The part of a snapshot this filter shows, as the message that
@@ -87,7 +134,18 @@ impl Filter {
     pub fn encode_snapshot(&self, seq: u64, shared: &SharedSnapshot) -> Utf8Bytes {
         let snap: &Snapshot = shared;
         let part = match self {
-            Filter::All => return shared.encoded("", |s| encode(seq, None, &Event::Snapshot(s.clone()))),
+            // the snapshot carries no chat messages: the screen's is the whole one
+            Filter::All | Filter::Screen => {
+                return shared.encoded("", |s| encode(seq, None, &Event::Snapshot(s.clone())));
+            }
+            Filter::Desk => Snapshot {
+                epoch: snap.epoch.clone(),
+                units: vec![],
+                incidents: snap.incidents.clone(),
+                figures: snap.figures.clone(),
+                alerts: snap.alerts.clone(),
+                points: vec![],
+            },
             Filter::Station(code) => {
                 return shared.encoded(code.as_str(), |s| encode(seq, None, &Event::Snapshot(station_part(s, code))));
             }
@@ -127,17 +185,25 @@ fn station_part(snap: &Snapshot, code: &StationCode) -> Snapshot {
 
 pub async fn handler(
     State(state): State<AppState>,
+    axum::Extension(who): axum::Extension<Authenticated>,
+    headers: axum::http::HeaderMap,
     ApiQuery(q): ApiQuery<WsQuery>,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
+    // a page of another site cannot open the stream with this browser's cookie
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        if !state.gate.same_origin_value(origin, &headers) {
+            return Err(ApiError::Forbidden("the live stream is not open to pages of another origin".into()));
+        }
+    }
     // the query is checked first, so a bad filter gets a precise answer
-    let filter = Filter::parse(&q, &state)?;
+    let filter = Filter::parse(&q, &state, &who.principal)?;
     let ws =
         ws.map_err(|_| ApiError::BadRequest("/ws is a websocket: connect with an Upgrade: websocket request".into()))?;
     // clients send next to nothing: small read buffers and messages; writes
     // go out at every flush, so no large write buffer is kept either
     let ws = ws.read_buffer_size(4 * 1024).max_message_size(64 * 1024).write_buffer_size(16 * 1024);
-    Ok(ws.on_upgrade(move |socket| serve(socket, state, q, filter)).into_response())
+    Ok(ws.on_upgrade(move |socket| serve(socket, state, q, filter, who)).into_response())
 }
 
 /// One client's view of the stream: its filter, and (for an officer's phone)
@@ -162,6 +228,11 @@ impl Client {
     fn wants(&mut self, e: &Event) -> bool {
         match (&self.filter, e) {
             (Filter::All, _) | (_, Event::Heartbeat | Event::Snapshot(_)) => true,
+            (Filter::Screen, Event::Chat { .. }) => false,
+            (Filter::Screen, _) => true,
+            (Filter::Desk, Event::Chat { .. } | Event::Incident { .. } | Event::Figures { .. }) => true,
+            (Filter::Desk, Event::Timer { .. } | Event::Escalation { .. }) => true,
+            (Filter::Desk, Event::Unit { .. } | Event::Positions { .. } | Event::Point { .. }) => false,
             (Filter::Station(s), Event::Unit { unit }) => &unit.station == s,
             (Filter::Station(s), Event::Incident { incident }) => incident.station.as_ref() == Some(s),
             (Filter::Station(s), Event::Timer { alert } | Event::Escalation { alert }) => {
@@ -188,7 +259,8 @@ impl Client {
     /// The positions of a frame this client wants.
     fn pick(&self, f: &Frame, positions: &[PositionView]) -> Vec<PositionView> {
         match &self.filter {
-            Filter::All => positions.to_vec(),
+            Filter::All | Filter::Screen => positions.to_vec(),
+            Filter::Desk => vec![],
             Filter::Station(s) => positions
                 .iter()
                 .enumerate()
@@ -280,19 +352,33 @@ impl PositionRun {
 pub trait Feed: Send + Sync {
     /// A fresh subscription for a client that fell behind the ring.
     fn resubscribe(&self) -> impl std::future::Future<Output = Option<Subscription>> + Send;
+    /// Whether the client may still have the stream (its session stands).
+    fn still_allowed(&self) -> impl std::future::Future<Output = bool> + Send {
+        async { true }
+    }
     /// A text message the client sent (the stream ignores them).
     fn on_text(&self, _text: &str) {}
 }
 
-struct EngineFeed(AppState);
+struct EngineFeed(AppState, Authenticated);
 
 impl Feed for EngineFeed {
     async fn resubscribe(&self) -> Option<Subscription> {
         self.0.engine.subscribe().await.ok()
     }
+
+    async fn still_allowed(&self) -> bool {
+        let auth = &self.0.auth;
+        let r = match &self.1.via {
+            Via::Session { hash, .. } => auth.still_valid(hash, "").await,
+            Via::Token { id } => auth.token_still_valid(*id).await,
+        };
+        // a store that does not answer does not end a wall screen's stream
+        r.unwrap_or(true)
+    }
 }
 
-async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
+async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter, who: Authenticated) {
     let shutdown = state.shutdown.clone();
     let shared = state.engine.shared().clone();
     let Ok(sub) = state.engine.subscribe().await else { return };
@@ -313,7 +399,7 @@ async fn serve(socket: WebSocket, state: AppState, q: WsQuery, filter: Filter) {
         }
         None => vec![filter.encode_snapshot(sub.seq, &sub.snapshot)],
     };
-    fan_out(socket, sub, client, first, EngineFeed(state), shutdown).await;
+    fan_out(socket, sub, client, first, EngineFeed(state, who), shutdown).await;
 }
 
 /// Serves one client: `first` (its snapshot or missed events), then the live
@@ -334,8 +420,16 @@ pub async fn fan_out(
     if !send(&mut sink, first).await {
         return;
     }
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
     loop {
         tokio::select! {
+            _ = recheck.tick() => {
+                if !feed.still_allowed().await {
+                    let frame = axum::extract::ws::CloseFrame { code: CLOSE_SIGNED_OUT, reason: "session ended".into() };
+                    let _ = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
+                    break;
+                }
+            }
             frame = rx.recv() => {
                 let mut frames = match frame {
                     Ok(f) => vec![f],

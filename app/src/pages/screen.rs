@@ -95,7 +95,7 @@ fn WallScreen(board: Board) -> impl IntoView {
 #[component]
 fn NotLive(live: Live, offset_minutes: i32) -> impl IntoView {
     let (not_live, since) = (t(msg::NOT_LIVE), t(msg::NOT_LIVE_SINCE));
-    let down = move || live.link.get() == Link::Reconnecting;
+    let down = move || matches!(live.link.get(), Link::Reconnecting | Link::SignedOut);
     let text = move || {
         live.now.track();
         let at = chrono::DateTime::from_timestamp_millis(

@@ -7,8 +7,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use domain::access::{Permission, Scope};
+
 use super::{ApiError, ApiQuery};
-use crate::web::AppState;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,7 +21,11 @@ pub struct AlertsQuery {
 }
 
 /// `GET /alerts?since=&limit=`: default the last 24 hours, at most 100.
-pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<AlertsQuery>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiQuery(q): ApiQuery<AlertsQuery>,
+) -> Result<Response, ApiError> {
     let since = match q.since.as_deref() {
         None => Utc::now() - Duration::hours(24),
         Some(s) => DateTime::parse_from_rfc3339(s)
@@ -30,5 +37,9 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<AlertsQue
         Some(n @ 1..=1000) => n,
         Some(n) => return Err(ApiError::BadRequest(format!("limit must be between 1 and 1000, got {n}"))),
     };
-    Ok(Json(state.store.alerts_since(since, limit).await?).into_response())
+    let mut alerts = state.store.alerts_since(since, limit).await?;
+    if let Scope::Station(own) = who.scope(Permission::ReadAlerts).map_err(ApiError::refused)? {
+        alerts.retain(|a| a.station.as_ref() == Some(&own));
+    }
+    Ok(Json(alerts).into_response())
 }

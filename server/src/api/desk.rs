@@ -1,7 +1,8 @@
 //! The chat-group desk over REST (`/chat/messages/{id}/...`): the same
-//! actions as the `/desk` page, for a steward tool or a bot. Every action
-//! names its steward; a second steward acting on an answered message gets
-//! 409 with who answered and when.
+//! actions as the `/desk` page, for a steward tool. Every action is
+//! recorded under the logged-in steward (a `steward` field in the body is
+//! ignored); a second steward acting on an answered message gets 409 with
+//! who answered and when.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -12,7 +13,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ApiError, ApiJson, ApiQuery};
-use crate::web::AppState;
+use crate::auth::layer::{Caller, ClientIp};
+use crate::state::AppState;
 
 /// The closing reply's default text.
 pub const CLOSING_TEXT: &str = "已处理，谢谢。";
@@ -26,32 +28,45 @@ fn message_id(raw: &str) -> Result<i64, ApiError> {
 
 /// `GET /chat/messages/{id}`: the message with the sender's phone, its
 /// replies (and their delivery) and the triage proposal.
-pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    Ok(Json(crate::desk::detail(&state, message_id(&id)?).await?).into_response())
+/// Viewing the sender's phone is audited.
+pub async fn one(
+    State(state): State<AppState>,
+    who: Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(crate::desk::detail(&state, &who, message_id(&id)?, &ip).await?).into_response())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyBody {
-    steward: String,
+    /// Ignored: the logged-in steward acts.
+    #[serde(default)]
+    #[allow(dead_code)]
+    steward: Option<String>,
     text: String,
 }
 
 /// `POST /chat/messages/{id}/reply`: the first answer, sent to the group.
 pub async fn reply(
     State(state): State<AppState>,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ReplyBody>,
 ) -> Result<Response, ApiError> {
     let id = message_id(&id)?;
-    let m = crate::desk::answer(&state, id, &b.steward, Disposition::Replied, Some(&b.text)).await?;
+    let m = crate::desk::answer(&state, id, &who.actor(), Disposition::Replied, Some(&b.text)).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
-    steward: String,
+    /// Ignored: the logged-in steward acts.
+    #[serde(default)]
+    #[allow(dead_code)]
+    steward: Option<String>,
     disposition: String,
     #[serde(default)]
     text: Option<String>,
@@ -61,6 +76,7 @@ pub struct AnswerBody {
 /// police business (an optional text goes to the group).
 pub async fn answer(
     State(state): State<AppState>,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AnswerBody>,
 ) -> Result<Response, ApiError> {
@@ -72,14 +88,17 @@ pub async fn answer(
             b.disposition
         )));
     }
-    let m = crate::desk::answer(&state, id, &b.steward, d, b.text.as_deref()).await?;
+    let m = crate::desk::answer(&state, id, &who.actor(), d, b.text.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConvertBody {
-    steward: String,
+    /// Ignored: the logged-in steward acts.
+    #[serde(default)]
+    #[allow(dead_code)]
+    steward: Option<String>,
     #[serde(default)]
     category: Option<String>,
     #[serde(default)]
@@ -100,6 +119,7 @@ pub struct ConvertBody {
 /// the `chat` channel, linked to it (201 `{message, incident}`).
 pub async fn convert(
     State(state): State<AppState>,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ConvertBody>,
 ) -> Result<Response, ApiError> {
@@ -119,14 +139,17 @@ pub async fn convert(
         description: b.description.unwrap_or_default(),
         reply: b.reply.unwrap_or_default(),
     };
-    let (message, incident) = crate::desk::convert(&state, id, &b.steward, form).await?;
+    let (message, incident) = crate::desk::convert(&state, id, &who.actor(), form).await?;
     Ok((StatusCode::CREATED, Json(json!({"message": message, "incident": incident}))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CloseBody {
-    steward: String,
+    /// Ignored: the logged-in steward acts.
+    #[serde(default)]
+    #[allow(dead_code)]
+    steward: Option<String>,
     #[serde(default)]
     text: Option<String>,
 }
@@ -135,12 +158,13 @@ pub struct CloseBody {
 /// once the linked incident is resolved; the loop is closed.
 pub async fn close(
     State(state): State<AppState>,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CloseBody>,
 ) -> Result<Response, ApiError> {
     let id = message_id(&id)?;
     let text = b.text.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| CLOSING_TEXT.to_owned());
-    let m = crate::desk::close(&state, id, &b.steward, &text).await?;
+    let m = crate::desk::close(&state, id, &who.actor(), &text).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 

@@ -19,6 +19,15 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// Nobody is logged in, or the credentials are not valid (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The principal may not do this (403); the message names the rule.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The account is locked (423).
+    #[error("{0}")]
+    Locked(String),
     #[error("{0}")]
     Conflict(String),
     /// A status move the machine does not allow, with the allowed ones.
@@ -56,6 +65,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Locked(_) => (StatusCode::LOCKED, "locked"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Transition { .. } => (StatusCode::CONFLICT, "invalid_transition"),
             ApiError::InvalidRows { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_rows"),
@@ -69,6 +81,11 @@ impl ApiError {
 
     pub fn bad(e: impl std::fmt::Display) -> ApiError {
         ApiError::BadRequest(e.to_string())
+    }
+
+    /// A refusal by the permission table (403).
+    pub fn refused(r: domain::access::Refusal) -> ApiError {
+        ApiError::Forbidden(r.to_string())
     }
 }
 
@@ -112,6 +129,42 @@ impl From<crate::patrol::CheckInError> for ApiError {
             CheckInError::Store(err) => err.into(),
             CheckInError::Engine(err) => err.into(),
             CheckInError::Edit(err) => ApiError::BadRequest(err.to_string()),
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError;
+        match e {
+            AuthError::Invalid(m) => ApiError::BadRequest(m),
+            AuthError::NotFound(m) => ApiError::NotFound(m),
+            AuthError::Conflict(m) => ApiError::Conflict(m),
+            AuthError::Store(e) => e.into(),
+            AuthError::Hash(e) => {
+                tracing::error!(error = %e, "password hashing failed");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+/// The pages' error for the same failure: the same status and message.
+impl From<ApiError> for app::error::AppError {
+    fn from(e: ApiError) -> Self {
+        use app::error::AppError;
+        match e {
+            ApiError::BadRequest(m) | ApiError::Refused(m) | ApiError::TooLarge(m) | ApiError::UnsupportedMediaType(m) => {
+                AppError::Invalid(m)
+            }
+            ApiError::InvalidRows { message, .. } => AppError::Invalid(message),
+            ApiError::NotFound(m) => AppError::NotFound(m),
+            ApiError::Unauthorized(_) => AppError::Unauthorized,
+            ApiError::Forbidden(m) => AppError::Forbidden(m),
+            ApiError::Locked(m) | ApiError::Conflict(m) => AppError::Conflict(m),
+            ApiError::Transition { message, .. } => AppError::Conflict(message),
+            ApiError::Unavailable => AppError::Unavailable,
+            ApiError::Internal => AppError::Internal,
         }
     }
 }

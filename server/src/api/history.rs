@@ -14,8 +14,9 @@ use chrono::Utc;
 use domain::history::RowError;
 
 use super::error::RowReport;
-use super::{ApiError, actor};
-use crate::web::AppState;
+use super::ApiError;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
 
 /// The largest file an import takes (about 150,000 incidents with every
 /// column).
@@ -63,14 +64,14 @@ fn refused(mut errors: Vec<RowError>) -> ApiError {
 
 /// `POST /api/v1/review/import` with a `text/csv` body: 201 with
 /// `{imported, from, to}`, or 422 with every problem.
-pub async fn import(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+pub async fn import(State(state): State<AppState>, who: Caller, req: Request) -> Result<Response, ApiError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !is_csv(content_type) {
         return Err(ApiError::UnsupportedMediaType(
             "send the history as CSV in UTF-8 with Content-Type: text/csv".into(),
         ));
     }
-    let actor = actor(req.headers())?;
+    let actor = who.actor();
     let body = Bytes::from_request(req, &state).await.map_err(|r| match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::TooLarge(format!("an import is at most {} MiB; split the file", IMPORT_LIMIT >> 20))

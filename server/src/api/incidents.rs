@@ -3,15 +3,18 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::{IncidentDraft, IncidentId, IncidentStatus, StationCode, UnitId};
 use serde::Deserialize;
 
-use super::{ApiError, ApiJson, ApiQuery, actor};
+use domain::access::{Permission, Scope};
+
+use super::{ApiError, ApiJson, ApiQuery};
+use crate::auth::layer::{Caller, ClientIp};
 use crate::store::IncidentFilter;
-use crate::web::AppState;
+use crate::state::AppState;
 
 fn incident_id(raw: &str) -> Result<IncidentId, ApiError> {
     IncidentId::parse(raw).map_err(ApiError::bad)
@@ -21,12 +24,11 @@ fn incident_id(raw: &str) -> Result<IncidentId, ApiError> {
 /// existing one when `external_id` was seen before.
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    who: Caller,
     ApiJson(draft): ApiJson<IncidentDraft>,
 ) -> Result<Response, ApiError> {
-    let actor = actor(&headers)?;
     let new = draft.parse().map_err(ApiError::bad)?;
-    let (incident, created) = state.engine.create_incident(new, actor).await?;
+    let (incident, created) = state.engine.create_incident(new, who.actor()).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     let location = format!("/api/v1/incidents/{}", incident.id);
     Ok((status, [(header::LOCATION, location)], Json(incident)).into_response())
@@ -41,11 +43,25 @@ pub struct ListQuery {
     limit: Option<u32>,
 }
 
-/// `GET /api/v1/incidents?status=&station=&since=&limit=`: newest first.
-pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+/// `GET /api/v1/incidents?status=&station=&since=&limit=`: newest first;
+/// a station chief's list is their station's, an officer's their unit's.
+pub async fn list(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let asked = q.station.as_deref().map(StationCode::parse).transpose().map_err(ApiError::bad)?;
+    let scope = who.scope(Permission::ReadIncidents).map_err(ApiError::refused)?;
+    let station = match (&scope, asked) {
+        (Scope::Station(own), Some(s)) if s != *own => {
+            return Err(ApiError::Forbidden(format!("a {} may only list their own station's incidents", who.role)));
+        }
+        (Scope::Station(own), _) => Some(own.clone()),
+        (_, asked) => asked,
+    };
     let filter = IncidentFilter {
         status: q.status.as_deref().map(str::parse::<IncidentStatus>).transpose().map_err(ApiError::bad)?,
-        station: q.station.as_deref().map(StationCode::parse).transpose().map_err(ApiError::bad)?,
+        station,
         since: q
             .since
             .as_deref()
@@ -58,14 +74,24 @@ pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery
             Some(n) => return Err(ApiError::BadRequest(format!("limit must be between 1 and 1000, got {n}"))),
         },
     };
-    Ok(Json(state.store.list_incidents(&filter).await?).into_response())
+    let mut list = state.store.list_incidents(&filter).await?;
+    if let Scope::Units(units) = &scope {
+        list.retain(|i| i.units.iter().any(|u| units.contains(u)));
+    }
+    Ok(Json(list).into_response())
 }
 
-/// `GET /api/v1/incidents/{id}`: the incident with its reporter contact and
-/// timeline (systems inside the police network only).
-pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+/// `GET /api/v1/incidents/{id}`: the incident with its timeline, and, for
+/// those who may see them, the reporter's contact and photos (each such
+/// view is audited).
+pub async fn one(
+    State(state): State<AppState>,
+    who: Caller,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id = incident_id(&id)?;
-    Ok(Json(state.incident_detail(id).await?).into_response())
+    Ok(Json(state.incident_for(&who, id, &ip).await?).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,13 +135,13 @@ pub struct AssignBody {
 /// longer available.
 pub async fn assign(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<AssignBody>,
 ) -> Result<Response, ApiError> {
     let id = incident_id(&id)?;
     let unit = UnitId::from_i64(body.unit_id).map_err(ApiError::bad)?;
-    let incident = state.engine.assign(id, unit, actor(&headers)?).await?;
+    let incident = state.engine.assign(id, unit, who.actor()).await?;
     Ok(Json(incident).into_response())
 }
 
@@ -130,13 +156,14 @@ pub struct StatusBody {
 /// `POST /api/v1/incidents/{id}/status {status, reason?}`.
 pub async fn status(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Response, ApiError> {
     let id = incident_id(&id)?;
     let to: IncidentStatus = body.status.parse().map_err(ApiError::bad)?;
     let reason = domain::Text::parse("reason", &body.reason, 500, false).map_err(ApiError::bad)?;
-    let incident = state.engine.incident_status(id, to, reason.into_string(), actor(&headers)?).await?;
+    state.may_move_incident(&who, id, to).await?;
+    let incident = state.engine.incident_status(id, to, reason.into_string(), who.actor()).await?;
     Ok(Json(incident).into_response())
 }

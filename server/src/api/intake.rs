@@ -12,17 +12,22 @@ use axum::response::{IntoResponse, Response};
 use domain::chat::ChatDraft;
 use serde::Deserialize;
 
+use domain::access::{Permission, Target};
+
 use super::{ApiError, ApiJson, ApiQuery};
+use crate::auth::layer::Caller;
 use crate::report::SubmitError;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// `POST /chat/messages`: 201 with the stored message, 200 when this
 /// (group_id, message_id) was delivered before.
 pub async fn chat_create(
     State(state): State<AppState>,
+    who: Caller,
     ApiJson(draft): ApiJson<ChatDraft>,
 ) -> Result<Response, ApiError> {
     let message = draft.parse().map_err(ApiError::bad)?;
+    who.may(Permission::PostChat, Target::Group(message.group_id.as_str())).map_err(ApiError::refused)?;
     let (view, created) = state.engine.chat_message(message).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)).into_response())

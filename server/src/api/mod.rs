@@ -3,6 +3,7 @@
 //! `/api/v1/openapi.json`. People use the pages; both end in the engine.
 
 mod alerts;
+mod audit;
 mod desk;
 mod error;
 mod history;
@@ -15,13 +16,15 @@ mod units;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 
+use crate::auth::routes::{ApiRoutes, Rule, RouteRule};
+
+pub use audit::audit_page;
 pub use error::{ApiError, ApiJson, ApiQuery};
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The largest request body the API reads (a batch of positions); a history
 /// import takes up to `history::IMPORT_LIMIT`.
@@ -31,46 +34,63 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// body larger than this is refused (413) before it is parsed.
 pub const CHAT_BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/incidents", post(incidents::create).get(incidents::list))
-        .route("/incidents/{id}", get(incidents::one))
-        .route("/incidents/{id}/recommendations", get(incidents::recommendations))
-        .route("/incidents/{id}/assign", post(incidents::assign))
-        .route("/incidents/{id}/status", post(incidents::status))
-        .route("/units", get(units::list).post(units::register))
-        .route("/units/{id}/status", post(units::status))
-        .route("/positions", post(positions::ingest))
-        .route("/alerts", get(alerts::list))
-        .route("/checkins", post(patrol::create).get(patrol::list))
-        .route("/patrol/points", get(patrol::points))
-        .route("/patrol/points/{code}", axum::routing::put(patrol::edit))
-        .route("/patrol/misses", get(patrol::misses))
-        .route("/review/patrol", get(patrol::report))
-        .route("/review", get(review::figures))
-        .route("/review.csv", get(review::csv))
-        .route("/review/heat.csv", get(review::heat_csv))
-        .route("/review/days.csv", get(review::days_csv))
-        .route("/review/hotspots.csv", get(review::hotspots_csv))
-        .route("/review/incidents", get(review::incidents))
-        .route("/review/incidents.csv", get(review::incidents_csv))
-        .route("/review/import", post(history::import).layer(DefaultBodyLimit::max(history::IMPORT_LIMIT)))
-        .route("/reports", post(intake::report_create).layer(DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)))
-        .route("/reports/{code}", get(intake::report_status))
+/// The API's routes, each with its rule in the permission table (see
+/// `crate::auth::routes`): the router to nest under `/api/v1`, and the rules.
+pub fn router() -> (Router<AppState>, Vec<RouteRule>) {
+    use domain::access::Permission as P;
+    let mut r = ApiRoutes::new("/api/v1");
+    r.get("/openapi.json", Rule::read(P::OwnSession), openapi)
+        // sessions
+        .post("/session", Rule::public_change(), crate::auth::handlers::login_api)
+        .get("/session", Rule::read(P::OwnSession).background(), crate::auth::handlers::session_api)
+        .delete("/session", Rule::change(P::OwnSession), crate::auth::handlers::logout_api)
+        // incidents
+        .post("/incidents", Rule::change(P::TakeCall), incidents::create)
+        .get("/incidents", Rule::read(P::ReadIncidents), incidents::list)
+        .get("/incidents/{id}", Rule::read(P::ReadIncidents), incidents::one)
+        .get("/incidents/{id}/recommendations", Rule::read(P::Recommend), incidents::recommendations)
+        .post("/incidents/{id}/assign", Rule::change(P::Dispatch), incidents::assign)
+        .post("/incidents/{id}/status", Rule::change(P::IncidentStatus), incidents::status)
+        // units and positions
+        .get("/units", Rule::read(P::ViewLive), units::list)
+        .post("/units", Rule::change(P::RegisterUnit), units::register)
+        .post("/units/{id}/status", Rule::change(P::UnitStatus), units::status)
+        .post("/positions", Rule::change(P::ReportPosition).background().quiet(), positions::ingest)
+        .get("/alerts", Rule::read(P::ReadAlerts), alerts::list)
+        // proof of patrol
+        .post("/checkins", Rule::change(P::CheckIn), patrol::create)
+        .get("/checkins", Rule::read(P::ReadPatrol), patrol::list)
+        .get("/patrol/points", Rule::read(P::ReadPatrol), patrol::points)
+        .put("/patrol/points/{code}", Rule::change(P::EditPoint), patrol::edit)
+        .post("/patrol/points/{code}/token", Rule::change(P::EditPoint), patrol::rotate_token)
+        .get("/patrol/misses", Rule::read(P::ReadPatrol), patrol::misses)
+        // the review
+        .get("/review/patrol", Rule::read(P::ReviewFigures), patrol::report)
+        .get("/review", Rule::read(P::ReviewFigures), review::figures)
+        .get("/review.csv", Rule::read(P::ReviewFigures), review::csv)
+        .get("/review/heat.csv", Rule::read(P::ReviewFigures), review::heat_csv)
+        .get("/review/days.csv", Rule::read(P::ReviewFigures), review::days_csv)
+        .get("/review/hotspots.csv", Rule::read(P::ReviewFigures), review::hotspots_csv)
+        .get("/review/incidents", Rule::read(P::ReviewIncidents), review::incidents)
+        .get("/review/incidents.csv", Rule::read(P::ReviewIncidents), review::incidents_csv)
+        .post_limited("/review/import", Rule::change(P::ImportHistory), history::IMPORT_LIMIT, history::import)
+        .get("/review/desk", Rule::read(P::ReviewFigures), desk::review)
+        // residents' reports (public)
+        .post_limited("/reports", Rule::public_change(), crate::report::FORM_BODY_LIMIT, intake::report_create)
+        .get("/reports/{code}", Rule::public(), intake::report_status)
         // the chat-group desk
-        .route(
-            "/chat/messages",
-            post(intake::chat_create).get(intake::chat_list).layer(DefaultBodyLimit::max(CHAT_BODY_LIMIT)),
-        )
-        .route("/chat/messages/{id}", get(desk::one))
-        .route("/chat/messages/{id}/reply", post(desk::reply))
-        .route("/chat/messages/{id}/answer", post(desk::answer))
-        .route("/chat/messages/{id}/incident", post(desk::convert))
-        .route("/chat/messages/{id}/close", post(desk::close))
-        .route("/review/desk", get(desk::review))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .post_limited("/chat/messages", Rule::change(P::PostChat), CHAT_BODY_LIMIT, intake::chat_create)
+        .get("/chat/messages", Rule::read(P::ReadDesk), intake::chat_list)
+        .get("/chat/messages/{id}", Rule::read(P::ReadDesk), desk::one)
+        .post("/chat/messages/{id}/reply", Rule::change(P::AnswerChat), desk::reply)
+        .post("/chat/messages/{id}/answer", Rule::change(P::AnswerChat), desk::answer)
+        .post("/chat/messages/{id}/incident", Rule::change(P::AnswerChat), desk::convert)
+        .post("/chat/messages/{id}/close", Rule::change(P::AnswerChat), desk::close)
+        // the audit log
+        .get("/audit", Rule::read(P::Administer), audit::list)
+        .get("/audit.csv", Rule::read(P::Administer), audit::csv);
+    let (router, rules) = r.build();
+    (router.fallback(not_found).layer(DefaultBodyLimit::max(BODY_LIMIT)), rules)
 }
 
 async fn not_found() -> ApiError {
@@ -81,17 +101,4 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi() -> impl IntoResponse {
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], OPENAPI)
-}
-
-/// Who is acting, for the status log: the `X-Actor` header (1–40 printable
-/// characters) or `api`.
-pub fn actor(headers: &HeaderMap) -> Result<String, ApiError> {
-    match headers.get("x-actor") {
-        None => Ok("api".to_owned()),
-        Some(v) => {
-            let s = v.to_str().map_err(|_| ApiError::BadRequest("X-Actor must be text".into()))?;
-            let t = domain::Text::parse("X-Actor", s, 40, true).map_err(ApiError::bad)?;
-            Ok(format!("api:{t}"))
-        }
-    }
 }

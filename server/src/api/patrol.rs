@@ -8,8 +8,19 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{Coordinates, UnitId};
 use serde::Deserialize;
 
+use domain::access::{Permission, Scope};
+
 use super::{ApiError, ApiJson, ApiQuery};
-use crate::web::AppState;
+use crate::auth::layer::Caller;
+use crate::state::AppState;
+
+/// The station a principal's patrol lists are narrowed to, if any.
+fn station_scope(who: &Caller) -> Result<Option<domain::StationCode>, ApiError> {
+    Ok(match who.scope(Permission::ReadPatrol).map_err(ApiError::refused)? {
+        Scope::Station(s) => Some(s),
+        _ => None,
+    })
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,8 +37,13 @@ pub struct CheckInBody {
 /// `POST /api/v1/checkins {unit_id, point, lat?, lon?}`: 201 with the stored
 /// check-in, or 422 with the reason it is refused (outside the window, too
 /// far, no fresh position, another station's point, off duty).
-pub async fn create(State(state): State<AppState>, ApiJson(b): ApiJson<CheckInBody>) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiJson(b): ApiJson<CheckInBody>,
+) -> Result<Response, ApiError> {
     let unit = UnitId::from_i64(b.unit_id).map_err(ApiError::bad)?;
+    state.unit_for(&who, Permission::CheckIn, unit)?;
     let point = domain::Text::parse("point", &b.point, 32, true).map_err(ApiError::bad)?;
     let submitted = match (b.lat, b.lon) {
         (Some(lat), Some(lon)) => Some(Coordinates::parse(lat, lon).map_err(ApiError::bad)?),
@@ -49,9 +65,10 @@ pub struct EditBody {
     lon: Option<f64>,
     radius_m: Option<f64>,
     windows: Option<Vec<String>>,
-    /// Who made the change (a name, kept in the log).
+    /// Ignored: the change is recorded under the logged-in principal.
     #[serde(default)]
-    by: String,
+    #[allow(dead_code)]
+    by: Option<String>,
 }
 
 /// `PUT /api/v1/patrol/points/{code}`: a station chief changes a point's
@@ -59,12 +76,14 @@ pub struct EditBody {
 /// their value. 200 with the point as it is now.
 pub async fn edit(
     State(state): State<AppState>,
+    who: Caller,
     axum::extract::Path(code): axum::extract::Path<String>,
     ApiJson(b): ApiJson<EditBody>,
 ) -> Result<Response, ApiError> {
+    state.point_for(&who, Permission::EditPoint, &code)?;
     let edit =
         domain::patrol::PointEdit { name: b.name, lat: b.lat, lon: b.lon, radius_m: b.radius_m, windows: b.windows };
-    let p = crate::patrol::edit(&state, &code, &edit, &b.by).await?;
+    let p = crate::patrol::edit(&state, &code, &edit, &who.actor()).await?;
     Ok(Json(serde_json::json!({
         "code": p.code,
         "name": p.name,
@@ -84,22 +103,51 @@ pub struct ListQuery {
     point: Option<String>,
 }
 
+/// `POST /api/v1/patrol/points/{code}/token`: a new secret for the point's
+/// printed QR code (the old sheet stops working); 200 with the new sheet's
+/// address.
+pub async fn rotate_token(
+    State(state): State<AppState>,
+    who: Caller,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    state.point_for(&who, Permission::EditPoint, &code)?;
+    let origin = state.public_origin();
+    let qr = crate::patrol::rotate_token(&state, &code, &origin, &who.actor()).await?;
+    Ok(Json(serde_json::json!({ "code": qr.code, "url": qr.url })).into_response())
+}
+
 /// `GET /api/v1/checkins?since=RFC3339&point=PP01`: newest first (default:
 /// the last 24 hours; at most 1,000).
-pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, ApiError> {
+    let station = station_scope(&who)?;
     let since = match q.since.as_deref() {
         None => Utc::now() - Duration::hours(24),
         Some(s) => DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
     };
-    Ok(Json(state.store.check_ins(since, q.point.as_deref()).await?).into_response())
+    let mut list = state.store.check_ins(since, q.point.as_deref()).await?;
+    if let Some(own) = station {
+        let points = state.engine.patrol_points();
+        list.retain(|c| points.iter().any(|p| p.code == c.point && p.station == own));
+    }
+    Ok(Json(list).into_response())
 }
 
 /// `GET /api/v1/patrol/points`: every must-patrol point's state now
 /// (`due`, `visited`, `missed`, `idle`) with the opening it refers to.
-pub async fn points(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Json(crate::patrol::states(&state).await?).into_response())
+pub async fn points(State(state): State<AppState>, who: Caller) -> Result<Response, ApiError> {
+    let station = station_scope(&who)?;
+    let mut states = crate::patrol::states(&state).await?;
+    if let Some(own) = station {
+        states.retain(|p| p.station == own.as_str());
+    }
+    Ok(Json(states).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,7 +159,12 @@ pub struct SinceQuery {
 /// `GET /api/v1/patrol/misses?since=RFC3339`: openings that ended without a
 /// check-in (default: ended in the last 24 hours), newest first; openings
 /// that ended since the last request are recorded when asked.
-pub async fn misses(State(state): State<AppState>, ApiQuery(q): ApiQuery<SinceQuery>) -> Result<Response, ApiError> {
+pub async fn misses(
+    State(state): State<AppState>,
+    who: Caller,
+    ApiQuery(q): ApiQuery<SinceQuery>,
+) -> Result<Response, ApiError> {
+    let station = station_scope(&who)?;
     let since = match q.since.as_deref() {
         None => Utc::now() - Duration::hours(24),
         Some(s) => DateTime::parse_from_rfc3339(s)
@@ -119,7 +172,11 @@ pub async fn misses(State(state): State<AppState>, ApiQuery(q): ApiQuery<SinceQu
             .map_err(|_| ApiError::BadRequest("since must be an RFC 3339 time, e.g. 2026-11-22T00:00:00Z".into()))?,
     };
     // the engine records each opening that ends unvisited, as it ends
-    Ok(Json(state.store.misses(since).await?).into_response())
+    let mut misses = state.store.misses(since).await?;
+    if let Some(own) = station {
+        misses.retain(|m| m.station == own.as_str());
+    }
+    Ok(Json(misses).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,9 +12,12 @@ use domain::{Coordinates, UnitId};
 use serde::Deserialize;
 use serde_json::Value;
 
+use domain::access::{Permission, Scope};
+
 use super::ApiError;
+use crate::auth::layer::Caller;
 use crate::engine::{PositionReport, Rejection};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The most reports one request may carry.
 pub const MAX_BATCH: usize = 10_000;
@@ -104,7 +107,15 @@ fn sort<T>(
     Ok((reports, rejected))
 }
 
-pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+/// `POST /api/v1/positions`: a tracker reports its own units, an officer's
+/// phone its officer's unit; a report for any other unit is rejected (with
+/// its index and the reason), the rest are taken.
+pub async fn ingest(
+    State(state): State<AppState>,
+    who: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -112,7 +123,19 @@ pub async fn ingest(State(state): State<AppState>, headers: HeaderMap, body: Byt
     if !json {
         return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
     }
-    let (reports, rejected) = read_batch(&body)?;
+    let (mut reports, mut rejected) = read_batch(&body)?;
+    if let Scope::Units(own) = who.scope(Permission::ReportPosition).map_err(ApiError::refused)? {
+        reports.retain(|r| {
+            let mine = own.contains(&r.unit_id);
+            if !mine {
+                rejected.push(Rejection {
+                    index: r.index,
+                    reason: format!("{} {:?} may not report unit {}", who.role, who.name, r.unit_id),
+                });
+            }
+            mine
+        });
+    }
     let mut outcome = if reports.is_empty() {
         crate::engine::PositionOutcome { accepted: 0, rejected: vec![] }
     } else {

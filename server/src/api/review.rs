@@ -10,8 +10,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::{ApiError, ApiQuery};
+use crate::auth::layer::Caller;
 use crate::review::{self, ReviewError};
-use crate::web::AppState;
+use crate::state::AppState;
 
 impl From<ReviewError> for ApiError {
     fn from(e: ReviewError) -> Self {
@@ -31,8 +32,10 @@ pub async fn figures(State(state): State<AppState>, ApiQuery(q): ApiQuery<Review
 /// figure, 100 a page.
 pub async fn incidents(
     State(state): State<AppState>,
+    who: Caller,
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
+    let q = crate::guard::review_incidents_for(&who, q)?;
     Ok(Json(review::incidents(&state, &q, false).await?).into_response())
 }
 
@@ -154,8 +157,10 @@ pub async fn hotspots_csv(
 /// `GET /review/incidents.csv`: one page of the incidents behind a figure.
 pub async fn incidents_csv(
     State(state): State<AppState>,
+    who: Caller,
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
+    let q = crate::guard::review_incidents_for(&who, q)?;
     let l = review::incidents(&state, &q, false).await?;
     let mut out = String::from(
         "id,received,category,channel,priority,status,station,zone_class,unit,dispatch_s,turnout_s,travel_s,\

@@ -2,18 +2,27 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::{Coordinates, Force, StationCode, Text, UnitId, UnitKind, UnitStatus};
 use serde::Deserialize;
 
-use super::{ApiError, ApiJson, actor};
-use crate::engine::NewUnit;
-use crate::web::AppState;
+use domain::access::{Permission, Scope};
 
-/// `GET /api/v1/units`.
-pub async fn list(State(state): State<AppState>) -> Response {
-    Json(state.engine.units()).into_response()
+use super::{ApiError, ApiJson};
+use crate::auth::layer::Caller;
+use crate::engine::NewUnit;
+use crate::state::AppState;
+
+/// `GET /api/v1/units`: the fleet (a chief's station's, an officer's own unit).
+pub async fn list(State(state): State<AppState>, who: Caller) -> Result<Response, ApiError> {
+    let mut units = state.engine.units();
+    match who.scope(Permission::ViewLive).map_err(ApiError::refused)? {
+        Scope::Station(own) => units.retain(|u| u.station == own),
+        Scope::Units(own) => units.retain(|u| own.contains(&u.id)),
+        _ => {}
+    }
+    Ok(Json(units).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -32,7 +41,7 @@ pub struct RegisterBody {
 /// `off_duty`.
 pub async fn register(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    who: Caller,
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let callsign = Text::parse("callsign", &b.callsign, 32, true).map_err(ApiError::bad)?;
@@ -55,7 +64,7 @@ pub async fn register(
             .map_err(ApiError::bad)?
             .unwrap_or(UnitStatus::OffDuty),
     };
-    let unit = state.engine.register_unit(new, actor(&headers)?).await?;
+    let unit = state.engine.register_unit(new, who.actor()).await?;
     let location = format!("/api/v1/units/{}", unit.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(unit)).into_response())
 }
@@ -71,13 +80,14 @@ pub struct StatusBody {
 /// `POST /api/v1/units/{id}/status {status, reason?}`.
 pub async fn status(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    who: Caller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<StatusBody>,
 ) -> Result<Response, ApiError> {
     let id = UnitId::parse(&id).map_err(ApiError::bad)?;
     let to: UnitStatus = b.status.parse().map_err(ApiError::bad)?;
     let reason = Text::parse("reason", &b.reason, 500, false).map_err(ApiError::bad)?;
-    let unit = state.engine.unit_status(id, to, reason.into_string(), actor(&headers)?).await?;
+    state.unit_for(&who, Permission::UnitStatus, id)?;
+    let unit = state.engine.unit_status(id, to, reason.into_string(), who.actor()).await?;
     Ok(Json(unit).into_response())
 }

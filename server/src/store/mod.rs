@@ -7,6 +7,7 @@
 //! (fsync) when it returns, so an acknowledged write survives a crash or a
 //! power cut.
 
+pub mod access;
 mod alerts;
 pub mod desk;
 mod district;

@@ -154,6 +154,17 @@ impl Store {
             .await?)
     }
 
+    /// Replaces a point's QR token (its printed sheet stops working); false
+    /// when the point has none.
+    pub async fn rotate_point_token(&self, point: &str, token: &str) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE patrol_tokens SET token = ? WHERE point_code = ?")
+            .bind(token)
+            .bind(point)
+            .execute(self.pool())
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Stores `token` for the point unless it has one; returns 1 when stored.
     pub async fn make_point_token(&self, point: &str, token: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
         let r = sqlx::query(

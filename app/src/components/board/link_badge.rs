@@ -17,16 +17,24 @@ pub fn LinkBadge(live: Live) -> impl IntoView {
             live.now.track();
             format!("{reconnecting} ({last} {:.0} {ago})", live.seconds_since_last_message().max(0.0))
         }
+        Link::SignedOut => t(msg::SIGNED_OUT_LIVE).to_owned(),
     };
     let class = move || match state() {
         Link::Live => "link-badge link-live",
         Link::Connecting => "link-badge link-connecting",
         Link::Reconnecting => "link-badge link-down",
+        Link::SignedOut => "link-badge link-down link-signed-out",
+    };
+    let login = move || {
+        (state() == Link::SignedOut).then(|| {
+            view! { <a class="link-login" href="/login" rel="external">{t(msg::LOGIN)}</a> }
+        })
     };
     view! {
         <div class=class role="status" aria-live="polite" data-link=move || format!("{:?}", state()).to_lowercase()>
             <span class="link-dot"></span>
             <span class="link-text">{text}</span>
+            {login}
         </div>
     }
 }
