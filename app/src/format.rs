@@ -62,6 +62,14 @@ pub fn clock_hm(at: DateTime<Utc>, offset_minutes: i32) -> String {
     at.with_timezone(&tz).format("%H:%M").to_string()
 }
 
+/// A page title that names something from the address (a callsign): the
+/// name when it is plain text, else the title alone. `<title>` is written
+/// as it is on the server, so markup in a name could close it.
+pub fn title_with(name: &str, title: &str) -> String {
+    let plain = !name.is_empty() && name.chars().count() <= 40 && !name.chars().any(|c| "<>&\"'".contains(c) || c.is_control());
+    if plain { format!("{name} · {title}") } else { title.to_owned() }
+}
+
 /// A local date and time, `2026-12-05 14:30`.
 pub fn date_hm(at: DateTime<Utc>, offset_minutes: i32) -> String {
     let tz =
@@ -86,5 +94,8 @@ mod tests {
         assert_eq!(percent(Some(0.851)), "85%");
         let t = DateTime::parse_from_rfc3339("2026-11-22T19:05:07Z").expect("valid").with_timezone(&Utc);
         assert_eq!(clock(t, 480), "03:05:07");
+        assert_eq!(title_with("JS-P1", "指挥室"), "JS-P1 · 指挥室");
+        assert_eq!(title_with("</title><script>alert(1)</script>", "指挥室"), "指挥室");
+        assert_eq!(title_with("a&b", "x"), "x");
     }
 }

@@ -360,6 +360,7 @@ pub async fn form_post(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let lang = Lang::from_query(q.lang.as_deref());
+    let readable = multipart.is_ok();
     let sub = match multipart {
         Ok(mp) => read_multipart(mp).await,
         Err(rejection) => Submission {
@@ -368,7 +369,8 @@ pub async fn form_post(
         },
     };
     // the page's form carries its token: a post from another site does not
-    if !crate::auth::secret::same(&sub.csrf, &csrf.0) {
+    // (a body that is not a form at all is refused as such below, storing nothing)
+    if readable && !crate::auth::secret::same(&sub.csrf, &csrf.0) {
         let ip = peer.ip().to_string();
         let why = if sub.csrf.is_empty() { "the form has no form token" } else { "the form token is not this visitor's" };
         let e = state.auth.entry(None, "refused", "POST /report", "refused", why, &ip);

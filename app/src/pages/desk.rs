@@ -15,6 +15,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::session::SessionBar;
+use crate::security::CsrfField;
 use crate::components::board::{Clock, LinkBadge};
 use crate::components::map::{MapView, Overlay};
 use crate::error::AppError;
@@ -33,7 +35,6 @@ fn tr(zh: &'static str, en: &'static str) -> &'static str {
 #[derive(Debug, Clone, Default)]
 struct Preset {
     message: Option<i64>,
-    steward: String,
 }
 
 #[component]
@@ -41,7 +42,6 @@ pub fn DeskPage() -> impl IntoView {
     let query = use_query_map();
     let preset = query.with_untracked(|q| Preset {
         message: q.get("message").and_then(|s| s.parse::<i64>().ok()).filter(|n| *n > 0),
-        steward: q.get("steward").unwrap_or_default().trim().chars().take(40).collect(),
     });
     let data = Resource::new(|| (), |_| get_desk());
     view! {
@@ -57,14 +57,11 @@ pub fn DeskPage() -> impl IntoView {
     }
 }
 
-/// A link to the desk keeping the steward's name and the language.
-fn desk_href(message: Option<i64>, steward: &str, en: bool) -> String {
+/// A link to the desk keeping the language.
+fn desk_href(message: Option<i64>, en: bool) -> String {
     let mut q = vec![];
     if let Some(m) = message {
         q.push(format!("message={m}"));
-    }
-    if !steward.is_empty() {
-        q.push(format!("steward={}", crate::review::encode(steward)));
     }
     if en {
         q.push("lang=en".to_owned());
@@ -105,9 +102,7 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
             _ => {}
         });
     }
-    let en = lang() == Lang::En;
     let selected = RwSignal::new(preset.message);
-    let steward = RwSignal::new(preset.steward.clone());
     let answer = ServerAction::<DeskAnswer>::new();
     let convert = ServerAction::<DeskConvert>::new();
     let close = ServerAction::<DeskClose>::new();
@@ -126,25 +121,7 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
                     {data.board.map.name.clone()}
                     <span class="sub">{t(msg::DESK)}</span>
                 </h1>
-                <form class="steward-form" method="get" action="/desk">
-                    {en.then(|| view! { <input type="hidden" name="lang" value="en" /> })}
-                    {preset.message.map(|m| view! { <input type="hidden" name="message" value=m.to_string() /> })}
-                    <label for="steward-name">{tr("值班群管家", "Steward on duty")}</label>
-                    <input
-                        id="steward-name"
-                        name="steward"
-                        maxlength="40"
-                        autocomplete="name"
-                        required
-                        placeholder=tr("您的姓名", "your name")
-                        value=preset.steward.clone()
-                        prop:value=move || steward.get()
-                        on:input=move |ev| steward.set(event_target_value(&ev))
-                    />
-                    <noscript>
-                        <button type="submit">{tr("确定", "Set")}</button>
-                    </noscript>
-                </form>
+                <SessionBar />
                 <p class="shortcuts" aria-label=tr("快捷键", "Keyboard shortcuts")>
                     {tr(
                         "快捷键：J/K 上下选消息 · R 回复 · I 转警情 · Esc 离开输入框",
@@ -168,7 +145,7 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
                     </h2>
                     <ol class="chat-list">
                         <For each=move || messages.get() key=|m| (m.id, m.first_reply_at, m.disposition, m.incident_status, m.loop_closed_at) let:m>
-                            <ChatCard m=m live=live policy=policy selected=selected steward=steward offset=offset />
+                            <ChatCard m=m live=live policy=policy selected=selected offset=offset />
                         </For>
                     </ol>
                     {move || messages.with(Vec::is_empty).then(|| view! { <p class="hint">{tr("暂无群消息", "No messages yet")}</p> })}
@@ -177,7 +154,6 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
                     <Detail
                         selected=selected
                         live=live
-                        steward=steward
                         answer=answer
                         convert=convert
                         close=close
@@ -197,7 +173,6 @@ fn ChatCard(
     live: Live,
     policy: StoredValue<ResponsePolicy>,
     selected: RwSignal<Option<i64>>,
-    steward: RwSignal<String>,
     offset: i32,
 ) -> impl IntoView {
     let lang = i18n::lang();
@@ -214,7 +189,7 @@ fn ChatCard(
     };
     let level = move || timer.level(live.now.get()).as_str();
     let status = status_line(&m, lang);
-    let href = move || desk_href(Some(id), &steward.get(), en);
+    let href = move || desk_href(Some(id), en);
     let on_click = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
         selected.set(Some(id));
@@ -274,7 +249,6 @@ fn status_line(m: &ChatMessageView, lang: Lang) -> String {
 fn Detail(
     selected: RwSignal<Option<i64>>,
     live: Live,
-    steward: RwSignal<String>,
     answer: ServerAction<DeskAnswer>,
     convert: ServerAction<DeskConvert>,
     close: ServerAction<DeskClose>,
@@ -300,7 +274,7 @@ fn Detail(
         Suspend::new(async move {
             match detail.await {
                 Ok(Some(d)) => view! {
-                    <MessageDetail d=d live=live steward=steward answer=answer convert=convert close=close offset=offset map=map places=places />
+                    <MessageDetail d=d live=live answer=answer convert=convert close=close offset=offset map=map places=places />
                 }
                 .into_any(),
                 Ok(None) => view! { <p class="hint">{tr("选择左侧一条消息进行处理", "Pick a message on the left")}</p> }.into_any(),
@@ -368,7 +342,6 @@ fn Detail(
 fn MessageDetail(
     d: DeskMessage,
     live: Live,
-    steward: RwSignal<String>,
     answer: ServerAction<DeskAnswer>,
     convert: ServerAction<DeskConvert>,
     close: ServerAction<DeskClose>,
@@ -387,7 +360,6 @@ fn MessageDetail(
     let can_answer = !answered(&m);
     let can_convert =
         m.incident.is_none() && !matches!(m.disposition, Some(Disposition::Consultation | Disposition::NotPolice));
-    let steward_input = move || view! { <input type="hidden" name="steward" value=steward.get_untracked() prop:value=move || steward.get() /> };
     let proposal = d.proposal.clone();
     let proposal_line = proposal.as_ref().map(|p| {
         view! {
@@ -502,8 +474,8 @@ fn MessageDetail(
 
             {can_answer.then(|| view! {
                 <ActionForm action=answer attr:class="desk-form reply-form">
+                    <CsrfField />
                     <input type="hidden" name="id" value=id.to_string() />
-                    {steward_input()}
                     <input type="hidden" name="disposition" value="replied" />
                     <label for="reply-text">{tr("回复群内", "Reply to the group")}</label>
                     <textarea id="reply-text" name="text" rows="3" maxlength="1000" required></textarea>
@@ -511,15 +483,15 @@ fn MessageDetail(
                 </ActionForm>
                 <div class="desk-quick">
                     <ActionForm action=answer attr:class="desk-form">
+                        <CsrfField />
                         <input type="hidden" name="id" value=id.to_string() />
-                        {steward_input()}
                         <input type="hidden" name="disposition" value="consultation" />
                         <input type="hidden" name="text" value="" />
                         <button type="submit" class="mark-consultation">{tr("咨询已答复", "Consultation answered")}</button>
                     </ActionForm>
                     <ActionForm action=answer attr:class="desk-form">
+                        <CsrfField />
                         <input type="hidden" name="id" value=id.to_string() />
-                        {steward_input()}
                         <input type="hidden" name="disposition" value="not_police" />
                         <input type="hidden" name="text" value="" />
                         <button type="submit" class="mark-not-police">{tr("非警务", "Not police business")}</button>
@@ -531,8 +503,8 @@ fn MessageDetail(
                 <details class="convert" open=true>
                     <summary>{tr("转为警情", "Make it an incident")}</summary>
                     <ActionForm action=convert attr:class="desk-form convert-form">
+                        <CsrfField />
                         <input type="hidden" name="id" value=id.to_string() />
-                        {steward_input()}
                         <div class="row">
                             <label>
                                 {t(msg::CATEGORY)}
@@ -588,8 +560,8 @@ fn MessageDetail(
 
             {loop_open.then(|| view! {
                 <ActionForm action=close attr:class="desk-form close-form">
+                    <CsrfField />
                     <input type="hidden" name="id" value=id.to_string() />
-                    {steward_input()}
                     <label for="closing-text">{tr("警情已处置，告知群内", "The incident is resolved: tell the group")}</label>
                     <textarea id="closing-text" name="text" rows="2" maxlength="1000" required>{t(msg::CLOSING_REPLY)}</textarea>
                     <button type="submit" class="close-loop">{tr("发送闭环反馈", "Send and close the loop")}</button>

@@ -9,6 +9,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::session::SessionBar;
+use crate::security::CsrfField;
 use crate::components::board::{Clock, IncidentList, LinkBadge};
 use crate::components::map::{MapView, Overlay};
 use crate::error::AppError;
@@ -157,6 +159,7 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
                 </p>
                 <LinkBadge live=live />
                 <Clock live=live offset_minutes=offset />
+                <SessionBar />
             </header>
             <div class="dispatch-main">
                 <aside class="dispatch-left">
@@ -376,6 +379,7 @@ fn IntakeForm(
         <section class="panel intake">
             <h2>{t(msg::NEW_INCIDENT)}</h2>
             <ActionForm action=create attr:class="intake-form">
+                <CsrfField />
                 <label>
                     {t(msg::CHANNEL)}
                     <select id="intake-channel" name="form[channel]">{channels}</select>
@@ -580,6 +584,7 @@ fn Recommendations(
                                     let name = live.unit(from).map(|u| u.callsign).unwrap_or_else(|| from.to_string());
                                     view! {
                                         <ActionForm action=reassign attr:class="assign-form">
+                                            <CsrfField />
                                             <input type="hidden" name="incident" value=incident2.clone() />
                                             <input type="hidden" name="from" value=from.0.to_string() />
                                             <input type="hidden" name="to" value=unit2.clone() />
@@ -591,6 +596,7 @@ fn Recommendations(
                                 });
                                 view! {
                                     <ActionForm action=assign attr:class="assign-form">
+                                        <CsrfField />
                                         <input type="hidden" name="incident" value=incident.clone() />
                                         <input type="hidden" name="unit" value=unit.clone() />
                                         <button type="submit" class=class aria-keyshortcuts=(rank + 1).to_string()>{label}</button>
@@ -674,6 +680,7 @@ fn StatusButtons(incident: Signal<Option<IncidentView>>, action: ServerAction<Se
             .map(|(to, label)| {
                 view! {
                     <ActionForm action=action attr:class="status-form">
+                        <CsrfField />
                         <input type="hidden" name="incident" value=i.id.0.to_string() />
                         <input type="hidden" name="status" value=to.as_str() />
                         <input type="hidden" name="reason" value="" />

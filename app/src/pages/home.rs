@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::session::SessionBar;
 use crate::i18n::{Lang, lang, msg, t};
 
 #[component]
@@ -27,7 +28,17 @@ pub fn HomePage() -> impl IntoView {
     };
     view! {
         <main class="page-simple home">
+            <SessionBar />
             <h1>{t(msg::APP)}</h1>
+            <p class="login-link">
+                <a href=format!("/login{q}") rel="external">{t(msg::LOGIN)}</a>
+                " — "
+                {if en {
+                    "the screens below are for the police: each opens after a login with its role."
+                } else {
+                    "以下各页面供警方使用，按角色登录后打开。"
+                }}
+            </p>
             <p class="intro">{t(msg::HOME_INTRO)}</p>
             <p class="resident-link">
                 <a href=format!("/report{q}") rel="external">{if en { "Residents: report a problem" } else { "居民报警 · 反映问题" }}</a>

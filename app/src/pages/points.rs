@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::security::CsrfField;
 use crate::format;
 use crate::i18n::{Tr, lang, msg, t};
 use crate::server_fns::{EditPoint, OfficerCheckIn, get_point_page, get_point_qr};
@@ -93,6 +94,7 @@ pub fn QrCheckInPage() -> impl IntoView {
                                     {outcome}
                                     {last.map(|l| view! { <p class="last-checkin">{l}</p> })}
                                     <ActionForm action=action attr:class="qr-form">
+                                        <CsrfField />
                                         <label>
                                             {tr("呼号", "Callsign")}
                                             <input name="callsign" required maxlength="32" autocomplete="on" autocapitalize="characters" />
@@ -140,6 +142,7 @@ pub fn PointEditPage() -> impl IntoView {
                                 <p class="sub">{sub}</p>
                                 {outcome}
                                 <ActionForm action=action attr:class="edit-form">
+                                    <CsrfField />
                                     <input type="hidden" name="code" value=code_field />
                                     <label>{tr("名称", "Name")}<input name="name" required maxlength="40" value=name /></label>
                                     <label>{tr("纬度", "Latitude")}<input name="lat" inputmode="decimal" required value=lat /></label>

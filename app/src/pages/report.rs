@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::security::CsrfField;
 use crate::components::map::{MapView, Projection};
 use crate::error::AppError;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
@@ -196,6 +197,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                 enctype="multipart/form-data"
                 accept-charset="utf-8"
             >
+                <CsrfField />
                 <label class="field">
                     <span>{tr("发生了什么", "What happened")}</span>
                     <select name="category" required aria-invalid=invalid(ReportField::Category)>

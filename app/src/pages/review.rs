@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::components::session::SessionBar;
 use crate::i18n::{Lang, Tr, lang};
 use crate::review::{FigureRow, IncidentList, ReviewParams, ReviewReport};
 use crate::server_fns::{get_incident, get_review, get_review_incidents};
@@ -197,6 +198,7 @@ fn Review(r: ReviewReport) -> impl IntoView {
     view! {
         <main class="review" data-page="review">
             <header class="review-head">
+                <SessionBar />
                 <h1>{title}</h1>
                 <p class="filters-now">{filters}</p>
                 <nav class="no-print">

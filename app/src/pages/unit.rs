@@ -12,6 +12,8 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::components::session::SessionBar;
+use crate::security::CsrfField;
 use crate::components::board::LinkBadge;
 use crate::format;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
@@ -28,7 +30,7 @@ fn tr(zh: &'static str, en: &'static str) -> &'static str {
 pub fn UnitPhonePage() -> impl IntoView {
     let params = use_params_map();
     let callsign = params.with_untracked(|p| p.get("callsign").unwrap_or_default());
-    let title = format!("{callsign} · {}", t(msg::APP));
+    let title = crate::format::title_with(&callsign, t(msg::APP));
     let page = Resource::new(move || callsign.clone(), get_unit_page);
     view! {
         <Title text=title />
@@ -112,6 +114,7 @@ fn Officer(page: UnitPage) -> impl IntoView {
                 </div>
                 <LinkBadge live=live />
             </header>
+            <SessionBar />
             <p class="offline-banner" role="alert" class:shown=move || !online.get() data-online=move || online.get().to_string()>
                 {tr("离线：显示的是最后已知状态，恢复网络后自动更新", "Offline: showing the last known state; it updates when the network is back")}
             </p>
@@ -273,6 +276,7 @@ fn Points(
                 let lon = move || fix.get().map(|f| format!("{:.6}", f.lon)).unwrap_or_default();
                 view! {
                     <ActionForm action=action attr:class="checkin-form">
+                        <CsrfField />
                         <input type="hidden" name="callsign" value=callsign />
                         <input type="hidden" name="point" value=code.clone() />
                         <input type="hidden" name="lat" prop:value=lat />
@@ -321,6 +325,7 @@ fn StatusButtons(
             let callsign = own.clone();
             view! {
                 <ActionForm action=status_action attr:class="big-form">
+                    <CsrfField />
                     <input type="hidden" name="callsign" value=callsign />
                     <input type="hidden" name="status" value=to.as_str() />
                     <button type="submit" class=format!("big {class}") data-to=to.as_str()>{label.get(lang())}</button>
@@ -331,6 +336,7 @@ fn StatusButtons(
         let resolve = incident.get().filter(|_| u.status == UnitStatus::OnScene).map(|i| {
             view! {
                 <ActionForm action=resolve_action attr:class="big-form">
+                    <CsrfField />
                     <input type="hidden" name="callsign" value=u.callsign.to_string() />
                     <input type="hidden" name="incident" value=i.id.0.to_string() />
                     <button type="submit" class="big primary" data-to="resolved">{tr("处置完毕", "Resolved")}</button>

@@ -14,7 +14,14 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, by_sorting, spawn, spawn_with};
+use domain::access::Role;
+
+use crate::helpers::{Session, TestApp, by_sorting, spawn, spawn_with};
+
+/// A chat steward's account, logged in.
+async fn steward(app: &TestApp, name: &str) -> Session {
+    app.login(name, Role::Steward, None, None).await
+}
 
 const GROUP: &str = "jsl-shops-01";
 const PHONE: &str = "13977301234";
@@ -146,9 +153,9 @@ async fn desk_intake_is_idempotent_validated_and_bounded() {
     let (_, list) = app.get("/api/v1/chat/messages").await;
     assert_eq!(list.as_array().map(Vec::len), Some(1), "nothing refused was stored");
     // desk actions check their input too
-    let (s, body) = app.post(&format!("/api/v1/chat/messages/{id}/reply"), json!({"steward": " ", "text": "好"})).await;
-    assert_eq!((s, error_message(&body)), (400, "steward is required".to_owned()));
-    let (s, _) = app.post("/api/v1/chat/messages/999/reply", json!({"steward": "王五", "text": "好"})).await;
+    let (s, body) = app.post(&format!("/api/v1/chat/messages/{id}/reply"), json!({"text": " "})).await;
+    assert_eq!((s, error_message(&body)), (400, "text is required".to_owned()));
+    let (s, _) = app.post("/api/v1/chat/messages/999/reply", json!({"text": "好"})).await;
     assert_eq!(s, 404);
     let (s, _) = app.get("/api/v1/chat/messages/abc").await;
     assert_eq!(s, 400);
@@ -165,15 +172,17 @@ async fn desk_reply_is_stored_answered_and_delivered_to_the_group_webhook() {
     let mut ws = app.ws("").await;
     ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
     let id = message(&app, "m-10", "请问办理居住证去哪里？").await;
-    let (s, m) = app
+    let wang = steward(&app, "wang-wu").await;
+    // a name in the body is not who answers: the logged-in steward is
+    let (s, m) = wang
         .post(
             &format!("/api/v1/chat/messages/{id}/reply"),
-            json!({"steward": "王五", "text": "请到金水路警务站办理。"}),
+            json!({"steward": "Chief Wang", "text": "请到金水路警务站办理。"}),
         )
         .await;
     assert_eq!(s, 201, "{m}");
     assert_eq!(m["disposition"], "replied");
-    assert_eq!(m["answered_by"], "王五");
+    assert_eq!(m["answered_by"], "wang-wu");
     let replied: DateTime<Utc> = m["first_reply_at"].as_str().and_then(|s| s.parse().ok()).expect("first_reply_at");
     let received: DateTime<Utc> = m["received_at"].as_str().and_then(|s| s.parse().ok()).expect("received_at");
     assert!(replied >= received);
@@ -252,23 +261,25 @@ async fn desk_two_stewards_racing_only_one_answers() {
     let app = desk_with_hook(&url, 8).await;
     let id = message(&app, "m-30", "有人晕倒了").await;
     let path = format!("/api/v1/chat/messages/{id}/reply");
+    let (wang, zhao, sun) = (steward(&app, "wang-wu").await, steward(&app, "zhao-liu").await, steward(&app, "sun-qi").await);
     let (a, b) = tokio::join!(
-        app.post(&path, json!({"steward": "王五", "text": "马上派人"})),
-        app.post(&path, json!({"steward": "赵六", "text": "收到"})),
+        wang.post(&path, json!({"text": "马上派人"})),
+        zhao.post(&path, json!({"text": "收到"})),
     );
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [201, 409], "{} {}", a.1, b.1);
     let (winner, loser) = if a.0 == 201 { (a.1, b.1) } else { (b.1, a.1) };
     let who = winner["answered_by"].as_str().expect("a name").to_owned();
+    assert!(who == "wang-wu" || who == "zhao-liu", "{who}");
     let msg = error_message(&loser);
     assert!(msg.contains(&format!("already answered by {who} at ")), "{msg}");
     // the other answers are refused the same way, naming the first
     for (path, body) in [
-        (format!("/api/v1/chat/messages/{id}/answer"), json!({"steward": "孙七", "disposition": "consultation"})),
-        (format!("/api/v1/chat/messages/{id}/reply"), json!({"steward": "孙七", "text": "又一条"})),
+        (format!("/api/v1/chat/messages/{id}/answer"), json!({"disposition": "consultation"})),
+        (format!("/api/v1/chat/messages/{id}/reply"), json!({"text": "又一条"})),
     ] {
-        let (s, body) = app.post(&path, body).await;
+        let (s, body) = sun.post(&path, body).await;
         assert_eq!(s, 409, "{body}");
         assert!(error_message(&body).contains(&who), "{body}");
     }
@@ -279,7 +290,7 @@ async fn desk_two_stewards_racing_only_one_answers() {
     // two stewards converting the same message: one incident
     let id = message(&app, "m-31", "市场里有人打架").await;
     let path = format!("/api/v1/chat/messages/{id}/incident");
-    let (a, b) = tokio::join!(app.post(&path, json!({"steward": "王五"})), app.post(&path, json!({"steward": "赵六"})));
+    let (a, b) = tokio::join!(wang.post(&path, json!({})), zhao.post(&path, json!({})));
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [201, 409], "{} {}", a.1, b.1);
@@ -393,12 +404,13 @@ async fn desk_loop_closes_after_the_incident_is_resolved() {
     let mut ws = app.ws("").await;
     ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
     let id = message(&app, "m-60", "有个老人走失了，穿蓝衣服").await;
-    let (s, body) = app.post(&format!("/api/v1/chat/messages/{id}/incident"), json!({"steward": "王五"})).await;
+    let (wang, zhao) = (steward(&app, "wang-wu").await, steward(&app, "zhao-liu").await);
+    let (s, body) = wang.post(&format!("/api/v1/chat/messages/{id}/incident"), json!({})).await;
     assert_eq!(s, 201, "{body}");
     assert_eq!(body["incident"]["category"], "lost_person");
     let incident = body["incident"]["id"].clone();
     let close = format!("/api/v1/chat/messages/{id}/close");
-    let (s, early) = app.post(&close, json!({"steward": "王五"})).await;
+    let (s, early) = wang.post(&close, json!({})).await;
     assert_eq!(s, 409, "not before the incident is resolved");
     assert!(error_message(&early).contains("once it is resolved"), "{early}");
 
@@ -413,16 +425,16 @@ async fn desk_loop_closes_after_the_incident_is_resolved() {
         .await
         .expect("a chat event for the resolved incident");
     assert_eq!(ev["message"]["id"], id);
-    let (_, html) = app.html(&format!("/desk?message={id}&steward=王五")).await;
+    let (_, html) = wang.html(&format!("/desk?message={id}")).await;
     assert!(html.contains("class=\"close-loop\""), "the closing reply is offered");
     assert!(html.contains("已处理，谢谢。"));
 
-    let (s, m) = app.post(&close, json!({"steward": "王五"})).await;
+    let (s, m) = wang.post(&close, json!({})).await;
     assert_eq!(s, 201, "{m}");
     assert!(m["loop_closed_at"].is_string());
-    let (s, again) = app.post(&close, json!({"steward": "赵六"})).await;
+    let (s, again) = zhao.post(&close, json!({})).await;
     assert_eq!(s, 409);
-    assert!(error_message(&again).contains("already closed by 王五"), "{again}");
+    assert!(error_message(&again).contains("already closed by wang-wu"), "{again}");
     let d = settled(&app, id).await;
     let kinds: Vec<_> = d["replies"].as_array().expect("replies").iter().map(|r| r["kind"].clone()).collect();
     assert_eq!(kinds, [json!("closing")], "one closing reply (no reply was sent with the conversion)");
@@ -505,7 +517,7 @@ async fn desk_page_escapes_resident_text_and_keeps_the_phone_off_public_pages() 
     let app = spawn().await;
     // also a text that tries to leave a form field
     let id = message(&app, "m-80", "<script>alert(1)</script> 门口有人吵架 </textarea><b>x</b>").await;
-    let (s, html) = app.html(&format!("/desk?message={id}&steward=王五")).await;
+    let (s, html) = app.html(&format!("/desk?message={id}")).await;
     assert_eq!(s, 200);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "shown as text");
     assert!(!html.contains("<b>x</b>"), "no markup from a resident");
@@ -540,38 +552,28 @@ async fn desk_page_escapes_resident_text_and_keeps_the_phone_off_public_pages() 
 async fn desk_forms_work_without_javascript_and_explain_a_conflict() {
     let app = spawn().await;
     let id = message(&app, "m-90", "我的电瓶被偷了").await;
-    let from = format!("/desk?message={id}&steward=王五");
+    let (wang, zhao) = (steward(&app, "wang-wu").await, steward(&app, "zhao-liu").await);
+    let from = format!("/desk?message={id}");
     let ids = id.to_string();
-    let (s, to) = app
-        .post_form(
-            "/sf/desk_answer",
-            &[("id", &ids), ("steward", "王五"), ("disposition", "replied"), ("text", "请留在原地")],
-            &from,
-        )
+    let (s, to) = wang
+        .post_form("/sf/desk_answer", &[("id", &ids), ("disposition", "replied"), ("text", "请留在原地")], &from)
         .await;
     assert!(matches!(s, 302 | 303), "{s}");
     assert!(!to.contains("__err"), "{to}");
     // a second steward with an old page
-    let other = format!("/desk?message={id}&steward=赵六");
-    let (_, to) = app
-        .post_form(
-            "/sf/desk_answer",
-            &[("id", &ids), ("steward", "赵六"), ("disposition", "replied"), ("text", "好")],
-            &other,
-        )
-        .await;
+    let (_, to) =
+        zhao.post_form("/sf/desk_answer", &[("id", &ids), ("disposition", "replied"), ("text", "好")], &from).await;
     assert!(to.contains("__err="), "{to}");
-    let (s, html) = app.html(&to).await;
+    let (s, html) = zhao.html(&to).await;
     assert_eq!(s, 200);
     assert!(html.contains("data-conflict=\"true\""), "the conflict is explained");
-    assert!(html.contains("already answered by 王五"));
+    assert!(html.contains("already answered by wang-wu"));
     // convert from the page's form, with a known place
-    let (s, to) = app
+    let (s, to) = wang
         .post_form(
             "/sf/desk_convert",
             &[
                 ("id", &ids),
-                ("steward", "王五"),
                 ("form[category]", "theft"),
                 ("form[priority]", ""),
                 ("form[lat]", ""),
@@ -593,7 +595,7 @@ async fn desk_forms_work_without_javascript_and_explain_a_conflict() {
         (i["category"].as_str(), i["lat"].as_f64(), i["channel"].as_str()),
         (Some("theft"), Some(25.248), Some("chat"))
     );
-    assert_eq!(i["timeline"][0]["actor"], "desk:王五", "the steward is the actor in the log");
+    assert_eq!(i["timeline"][0]["actor"], "desk:wang-wu", "the steward is the actor in the log");
 }
 
 #[tokio::test]

@@ -1,25 +1,64 @@
-//! Starting a test server and talking to it.
+//! Starting a test server and talking to it, as someone: every test server
+//! has an administrator, logged in, whose session the `TestApp`'s own
+//! helpers use; `login`, `device` and `anonymous` give a test other
+//! principals, each with its own cookie jar.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use domain::access::Role;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
+use server::auth::Auth;
+use server::clock::Clock;
 use server::{Application, Config};
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The password every test account has.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Someone talking to the server: a person's browser session (cookie), a
+/// device's bearer token, or nobody.
+#[derive(Clone)]
+pub struct Session {
+    pub base: String,
+    pub port: u16,
+    /// Keeps the session's cookies (and the anonymous form cookie).
+    pub client: reqwest::Client,
+    /// `cr_session=…` for a person, for the websocket handshake.
+    pub cookie: Option<String>,
+    /// A device's token.
+    pub bearer: Option<String>,
+    /// The token this session's forms carry.
+    pub csrf: String,
+    pub name: String,
+}
+
 pub struct TestApp {
+    /// The administrator's session: `app.get(…)` and the rest act as it.
+    pub admin: Session,
     pub base: String,
     pub port: u16,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The access rules' clock (move it to expire sessions).
+    pub clock: Clock,
+    pub auth: Auth,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.admin
+    }
 }
 
 /// A config for tests: port 0, a database in `dir`, the demo district, no
@@ -46,19 +85,31 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     start(config, dir).await
 }
 
-/// Starts a server with `config`, keeping `dir` alive as long as the app.
+/// Starts a server with `config`, keeping `dir` alive as long as the app,
+/// and logs its administrator in (made on the first start).
 pub async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
-    let app = Application::build(config).await.expect("the server starts");
+    let clock = Clock::system();
+    let app = Application::build_with_clock(config, clock.clone()).await.expect("the server starts");
     let port = app.port();
+    let auth = app.auth();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
+    let base = format!("http://127.0.0.1:{port}");
+    let anonymous = Session::anonymous_at(&base, port);
+    if auth.store().user_by_name("test-admin").await.expect("store").is_none() {
+        auth.add_user("test", "test-admin", Role::Admin, None, None, PASSWORD, false).await.expect("an admin");
+    }
+    let admin = anonymous.log_in("test-admin", PASSWORD).await;
     TestApp {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         port,
-        client: reqwest::Client::new(),
+        client: admin.client.clone(),
+        admin,
         dir,
+        clock,
+        auth,
         stop: Some(stop),
         task: Some(task),
     }
@@ -78,6 +129,80 @@ impl TestApp {
         std::mem::replace(&mut self.dir, dir)
     }
 
+    /// A new account with `role` (and its station or unit), logged in.
+    pub async fn login(&self, name: &str, role: Role, station: Option<&str>, unit: Option<&str>) -> Session {
+        self.auth.add_user("test", name, role, station, unit, PASSWORD, false).await.expect("an account");
+        self.anonymous().log_in(name, PASSWORD).await
+    }
+
+    /// A device with a new token of `role`.
+    pub async fn device(&self, name: &str, role: Role, units: &[&str], groups: &[&str]) -> Session {
+        let units: Vec<String> = units.iter().map(|s| s.to_string()).collect();
+        let groups: Vec<String> = groups.iter().map(|s| s.to_string()).collect();
+        let (_, token) = self.auth.add_token("test", name, role, &units, &groups, None).await.expect("a token");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("a header value"),
+        );
+        Session {
+            client: reqwest::Client::builder().default_headers(headers).build().expect("client"),
+            bearer: Some(token),
+            name: name.to_owned(),
+            ..Session::anonymous_at(&self.base, self.port)
+        }
+    }
+
+    /// Nobody logged in.
+    pub fn anonymous(&self) -> Session {
+        Session::anonymous_at(&self.base, self.port)
+    }
+}
+
+impl Session {
+    fn anonymous_at(base: &str, port: u16) -> Session {
+        Session {
+            base: base.to_owned(),
+            port,
+            client: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+            cookie: None,
+            bearer: None,
+            csrf: String::new(),
+            name: String::new(),
+        }
+    }
+
+    /// Logs in with the API (the cookie lands in this session's jar).
+    pub async fn log_in(&self, name: &str, password: &str) -> Session {
+        let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+        let r = client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"name": name, "password": password}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200, "{name} logs in");
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("cr_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let mut s = Session { client, cookie: Some(cookie), name: name.to_owned(), ..self.clone() };
+        s.csrf = s.session_csrf().await;
+        s
+    }
+
+    /// The form token of this session (what its pages' forms carry).
+    pub async fn session_csrf(&self) -> String {
+        let r = self.client.post(self.url("/sf/session")).send().await.expect("request");
+        let v: Value = r.json().await.expect("json");
+        v["csrf"].as_str().unwrap_or_default().to_owned()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -86,14 +211,28 @@ impl TestApp {
     /// address such as a redirect's `location`).
     pub async fn html(&self, path: &str) -> (u16, String) {
         let url = if path.starts_with("http") { path.to_owned() } else { self.url(path) };
-        let r = self.client.get(url).send().await.expect("request");
+        let r = self.client.get(url).header("accept", "text/html").send().await.expect("request");
         (r.status().as_u16(), r.text().await.expect("text"))
     }
 
     /// Posts a form as a browser without JavaScript does, from the page at
-    /// `from`; returns the status and where it redirects (a whole address).
+    /// `from`, with this session's form token; returns the status and where
+    /// it redirects (a whole address).
     pub async fn post_form(&self, endpoint: &str, fields: &[(&str, &str)], from: &str) -> (u16, String) {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let mut with_token: Vec<(&str, &str)> = fields.to_vec();
+        with_token.push(("csrf", &self.csrf));
+        self.post_form_raw(endpoint, &with_token, from).await
+    }
+
+    /// As `post_form`, with exactly these fields (no token added).
+    pub async fn post_form_raw(&self, endpoint: &str, fields: &[(&str, &str)], from: &str) -> (u16, String) {
+        let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        if let Some(c) = &self.cookie {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::COOKIE, c.parse().expect("a cookie"));
+            b = b.default_headers(headers);
+        }
+        let client = b.build().expect("client");
         let r = client
             .post(self.url(endpoint))
             .header("accept", "text/html,application/xhtml+xml")
@@ -124,6 +263,10 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn delete(&self, path: &str) -> u16 {
+        self.client.delete(self.url(path)).send().await.expect("request").status().as_u16()
+    }
+
     pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
         let r = self
             .client
@@ -135,6 +278,22 @@ impl TestApp {
             .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Calls a server function as the page's script does (URL-encoded
+    /// arguments, JSON answer).
+    pub async fn server_fn(&self, name: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(&format!("/sf/{name}")))
+            .header("accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     /// Creates an incident and returns its JSON.
@@ -168,10 +327,32 @@ impl TestApp {
         assert_eq!(body["accepted"], 1, "{body}");
     }
 
-    pub async fn ws(&self, query: &str) -> Ws {
+    /// The websocket handshake request for `/ws{query}`, with this
+    /// session's credentials.
+    pub fn ws_request(&self, query: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
         let url = format!("ws://127.0.0.1:{}/ws{query}", self.port);
-        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket connects");
+        let mut req = url.into_client_request().expect("a websocket request");
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert("cookie", c.parse().expect("a cookie"));
+        }
+        if let Some(t) = &self.bearer {
+            req.headers_mut().insert("authorization", format!("Bearer {t}").parse().expect("a header"));
+        }
+        req
+    }
+
+    pub async fn ws(&self, query: &str) -> Ws {
+        let (stream, _) = tokio_tungstenite::connect_async(self.ws_request(query)).await.expect("websocket connects");
         Ws { stream }
+    }
+
+    /// The websocket handshake's answer status, when it is refused.
+    pub async fn ws_refused(&self, query: &str) -> u16 {
+        match tokio_tungstenite::connect_async(self.ws_request(query)).await {
+            Ok(_) => 101,
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => r.status().as_u16(),
+            Err(e) => panic!("the handshake failed otherwise: {e}"),
+        }
     }
 
     /// A websocket client with a tiny receive buffer: when it stops reading,
@@ -180,10 +361,10 @@ impl TestApp {
         let socket = tokio::net::TcpSocket::new_v4().expect("socket");
         socket.set_recv_buffer_size(4096).expect("buffer size");
         let tcp = socket.connect(format!("127.0.0.1:{}", self.port).parse().expect("addr")).await.expect("connects");
-        let url = format!("ws://127.0.0.1:{}/ws{query}", self.port);
-        let (stream, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
-            .await
-            .expect("websocket handshake");
+        let (stream, _) =
+            tokio_tungstenite::client_async(self.ws_request(query), tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+                .await
+                .expect("websocket handshake");
         Ws { stream }
     }
 }
@@ -212,6 +393,20 @@ impl Ws {
             let msg = self.next_within(left).await?;
             if pred(&msg) {
                 return Some(msg);
+            }
+        }
+    }
+
+    /// Waits (at most `limit`) for the stream to be closed; the close code.
+    pub async fn closed_within(&mut self, limit: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return None,
+                Ok(None) => return Some(1006),
+                Ok(Some(Ok(Message::Close(frame)))) => return Some(frame.map(|f| u16::from(f.code)).unwrap_or(1005)),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) => return Some(1006),
             }
         }
     }

@@ -243,7 +243,7 @@ async fn a_valid_file_is_imported_and_counted_by_the_review() {
         .expect("old-0 is stored");
     let old0 = &rows[0];
     assert_eq!(zone_class.as_deref(), old0.class);
-    assert_eq!(created_by, "api:migration");
+    assert_eq!(created_by, "test-admin", "the logged-in principal, not the X-Actor header");
     let js_p1 = app.unit_by_callsign("JS-P1").await["id"].as_i64();
     assert_eq!(first_unit, js_p1.filter(|_| old0.unit.is_some()));
     let mut credited: Vec<(String, Option<i64>)> =
@@ -265,7 +265,7 @@ async fn a_valid_file_is_imported_and_counted_by_the_review() {
         .count();
     assert_eq!(timeline.len(), stages, "one log row per stage reached: {timeline:?}");
     assert_eq!(timeline[0]["to"], "new");
-    assert!(timeline.iter().all(|e| e["reason"] == "imported" && e["actor"] == "api:migration"), "{timeline:?}");
+    assert!(timeline.iter().all(|e| e["reason"] == "imported" && e["actor"] == "test-admin"), "{timeline:?}");
     assert_eq!(timeline.last().map(|e| e["to"].clone()), Some(Value::from(status.clone())));
     let log_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM status_log WHERE reason = 'imported'")
         .fetch_one(&pool)

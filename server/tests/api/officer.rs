@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+use domain::access::Role;
+
 use crate::helpers::{JINSHAN, TestApp, spawn};
 
 /// An incident near Jinshan Road assigned to `callsign`.
@@ -27,7 +29,8 @@ async fn assigned(app: &TestApp, callsign: &str, contact: &str) -> (Value, Value
 async fn the_phone_page_shows_its_assignment_and_nothing_of_other_units() {
     let app = spawn().await;
     let (incident, unit) = assigned(&app, "JS-P1", "13912345678").await;
-    let (status, html) = app.html("/unit/JS-P1").await;
+    let officer = app.login("officer-p1", Role::Officer, None, Some("JS-P1")).await;
+    let (status, html) = officer.html("/unit/JS-P1").await;
     assert_eq!(status, 200);
     assert!(html.contains(&format!("data-incident-id=\"{}\"", incident["id"])), "the assignment is on the page");
     assert!(html.contains("金水路 88 号门口") && html.contains("两人在店门口推搡") && html.contains("打架斗殴"));
@@ -46,7 +49,7 @@ async fn the_phone_page_shows_its_assignment_and_nothing_of_other_units() {
     assert_eq!(html.matches("data-unit-id=").count(), 1);
     assert!(html.contains("/pkg/command_room.js"), "and then it hydrates");
 
-    let (status, en) = app.html("/unit/JS-P1?lang=en").await;
+    let (status, en) = officer.html("/unit/JS-P1?lang=en").await;
     assert_eq!(status, 200);
     assert!(en.contains("En route") && en.contains("Since dispatch") && en.contains("Fight"));
     assert!(!en.contains("出发") && !en.contains("派警至今"), "no Chinese labels left on the English page");
@@ -56,22 +59,23 @@ async fn the_phone_page_shows_its_assignment_and_nothing_of_other_units() {
 async fn status_buttons_work_without_javascript_and_the_log_names_the_officer() {
     let app = spawn().await;
     let (incident, unit) = assigned(&app, "JS-P1", "").await;
+    let officer = app.login("officer-p1", Role::Officer, None, Some("JS-P1")).await;
     let id = incident["id"].as_i64().expect("id");
     let from = "/unit/JS-P1";
     for (to, incident_status) in [("en_route", "en_route"), ("on_scene", "on_scene")] {
         let (status, location) =
-            app.post_form("/sf/officer_status", &[("callsign", "JS-P1"), ("status", to)], from).await;
+            officer.post_form("/sf/officer_status", &[("callsign", "JS-P1"), ("status", to)], from).await;
         assert!(matches!(status, 302 | 303), "a form post redirects back: {status}");
         assert_eq!(location.trim_end_matches('?'), app.url(from), "back to the page, with no error");
         assert_eq!(app.unit_by_callsign("JS-P1").await["status"], to);
         let (_, i) = app.get(&format!("/api/v1/incidents/{id}")).await;
         assert_eq!(i["status"], incident_status, "the incident follows its unit");
     }
-    let (_, html) = app.html(from).await;
+    let (_, html) = officer.html(from).await;
     assert!(html.contains("data-to=\"resolved\""), "on scene: the officer can report it handled");
 
     let (status, location) =
-        app.post_form("/sf/officer_resolve", &[("callsign", "JS-P1"), ("incident", &id.to_string())], from).await;
+        officer.post_form("/sf/officer_resolve", &[("callsign", "JS-P1"), ("incident", &id.to_string())], from).await;
     assert!(matches!(status, 302 | 303));
     assert_eq!(location.trim_end_matches('?'), app.url(from));
     let (_, i) = app.get(&format!("/api/v1/incidents/{id}")).await;
@@ -81,13 +85,13 @@ async fn status_buttons_work_without_javascript_and_the_log_names_the_officer() 
         .as_array()
         .expect("timeline")
         .iter()
-        .filter(|e| e["actor"] == "JS-P1")
+        .filter(|e| e["actor"] == "officer-p1")
         .filter_map(|e| e["to"].as_str())
         .collect();
     for stage in ["en_route", "on_scene", "resolved"] {
         assert!(by_officer.contains(&stage), "{stage} is logged as the officer's: {by_officer:?}");
     }
-    let (_, html) = app.html(from).await;
+    let (_, html) = officer.html(from).await;
     assert!(html.contains("暂无任务"), "no assignment any more");
     assert!(!html.contains(&format!("data-incident-id=\"{id}\"")));
     let _ = unit;

@@ -17,12 +17,25 @@ const PNG: &[u8] = &[
     0x9f, 0x5e, 0xd7, 0x95, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
-/// The start of a JPEG/JFIF file (the server decides the type by these bytes).
+/// A real 16×12 JPEG, as a phone would send it: with an EXIF block that
+/// carries a position (inserted after the start marker).
 fn jpeg() -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00];
-    v.extend(std::iter::repeat_n(0x42, 200));
-    v.extend([0xFF, 0xD9]);
-    v
+    let img = image::RgbImage::from_fn(16, 12, |x, y| image::Rgb([(x * 15) as u8, (y * 20) as u8, 128]));
+    let mut plain = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut plain), image::ImageFormat::Jpeg)
+        .expect("encodes");
+    let payload = b"Exif\0\0GPSLatitude 25.2480 GPSLongitude 110.2080 GPS-SECRET-MARKER";
+    let mut out = plain[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(((payload.len() + 2) as u16).to_be_bytes());
+    out.extend(payload);
+    out.extend(&plain[2..]);
+    out
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 const BOUNDARY: &str = "----command-room-test-7d1f0c";
@@ -59,9 +72,32 @@ struct Posted {
     body: String,
 }
 
-/// Posts a multipart body to `path` without following redirects.
+/// The form token a resident's browser gets with the report page (and the
+/// client that keeps its cookie).
+async fn form_token(app: &TestApp) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let html = client.get(app.url("/report")).send().await.expect("the form").text().await.expect("html");
+    let marker = "name=\"csrf\" value=\"";
+    let at = html.find(marker).expect("the form carries its token") + marker.len();
+    let token = html[at..].split('"').next().expect("a value").to_owned();
+    (client, token)
+}
+
+/// Posts a multipart body to `path` without following redirects, as the
+/// report page's form does (with its form token).
 async fn post_multipart(app: &TestApp, path: &str, body: Vec<u8>) -> Posted {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let (client, token) = form_token(app).await;
+    let mut with_token =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n").into_bytes();
+    with_token.extend(body);
+    post_multipart_raw(&client, app, path, with_token).await
+}
+
+async fn post_multipart_raw(client: &reqwest::Client, app: &TestApp, path: &str, body: Vec<u8>) -> Posted {
     let r = client
         .post(app.url(path))
         .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
@@ -248,7 +284,6 @@ async fn a_photo_is_checked_by_its_bytes_stored_with_the_incident_and_served_to_
     let photos = incident["photos"].as_array().cloned().expect("photos in the dispatcher's detail");
     assert_eq!(photos.len(), 1, "{incident}");
     assert_eq!(photos[0]["content_type"], "image/png", "the type comes from the bytes, not the name or header");
-    assert_eq!(photos[0]["bytes"], PNG.len());
     let id = photos[0]["id"].as_str().expect("id").to_owned();
     assert_eq!(id.len(), 32, "a random id, not the file name");
     assert!(!id.contains("IMG"));
@@ -263,14 +298,17 @@ async fn a_photo_is_checked_by_its_bytes_stored_with_the_incident_and_served_to_
         .expect("row");
     pool.close().await;
     assert_eq!(stored_incident, incident["id"].as_i64().expect("id"));
-    assert_eq!(data, PNG);
+    // written again from its pixels: the same picture
+    let (sent, kept) = (image::load_from_memory(PNG).expect("png"), image::load_from_memory(&data).expect("png"));
+    assert_eq!(sent.to_rgba8(), kept.to_rgba8(), "the same pixels");
+    assert_eq!(photos[0]["bytes"], data.len());
 
     // dispatchers get it, on the console and by its address
     let r = app.client.get(app.url(&format!("/dispatch/photo/{id}"))).send().await.expect("request");
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(r.bytes().await.expect("bytes").as_ref(), PNG);
+    assert_eq!(r.bytes().await.expect("bytes").as_ref(), data.as_slice());
     let (_, console) = app.html(&format!("/dispatch?incident={}", incident["id"])).await;
     assert!(console.contains(&format!("/dispatch/photo/{id}")), "the incident detail shows the photo");
     // not from the tracking page, not by guessing, not as a list
@@ -294,13 +332,20 @@ async fn a_photo_is_checked_by_its_bytes_stored_with_the_incident_and_served_to_
     let fraud = list.iter().find(|i| i["category"] == "fraud").expect("stored");
     let (_, detail) = app.get(&format!("/api/v1/incidents/{}", fraud["id"])).await;
     assert_eq!(detail["photos"][0]["content_type"], "image/jpeg");
+    // and nothing of its EXIF block (the phone's position) is kept
+    assert!(contains(&jpeg(), b"GPS-SECRET-MARKER"), "the sent photo had one");
+    let jpeg_id = detail["photos"][0]["id"].as_str().expect("id").to_owned();
+    let r = app.client.get(app.url(&format!("/dispatch/photo/{jpeg_id}"))).send().await.expect("request");
+    let served = r.bytes().await.expect("bytes");
+    assert!(!contains(&served, b"GPS-SECRET-MARKER") && !contains(&served, b"Exif"), "EXIF stripped");
+    assert_eq!(image::load_from_memory(&served).expect("a picture").width(), 16);
 
     // it survives a restart
     let dir = app.stop().await;
     let app = start(test_config(dir.path()), dir).await;
     let r = app.client.get(app.url(&format!("/dispatch/photo/{id}"))).send().await.expect("request");
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(r.bytes().await.expect("bytes").as_ref(), PNG);
+    assert_eq!(r.bytes().await.expect("bytes").as_ref(), data.as_slice());
 }
 
 #[tokio::test]
