@@ -258,12 +258,46 @@ impl Problem {
     }
 }
 
+/// The most problems a parse keeps (the first, by line); the rest are only
+/// counted, so a file of nothing but bad lines cannot take memory in
+/// proportion to its problems.
+pub const ERRORS_KEPT: usize = 1000;
+
 /// A parsed file: the valid incidents, and a problem for every line that is
-/// not (sorted by line). An import applies only when `errors` is empty.
+/// not (sorted by line; the first [`ERRORS_KEPT`], and how many more). An
+/// import applies only when there is no problem.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parsed {
     pub rows: Vec<PastIncident>,
     pub errors: Vec<RowError>,
+    /// Problems found beyond the first [`ERRORS_KEPT`].
+    pub errors_not_kept: usize,
+}
+
+impl Parsed {
+    fn error(&mut self, e: RowError) {
+        if self.errors.len() < ERRORS_KEPT {
+            self.errors.push(e);
+        } else {
+            self.errors_not_kept += 1;
+        }
+    }
+
+    fn errors(&mut self, es: impl IntoIterator<Item = RowError>) {
+        for e in es {
+            self.error(e);
+        }
+    }
+
+    /// Every problem found, kept or not.
+    pub fn problems(&self) -> usize {
+        self.errors.len() + self.errors_not_kept
+    }
+
+    /// Whether the file can be imported.
+    pub fn is_valid(&self) -> bool {
+        self.problems() == 0
+    }
 }
 
 /// Where each column is in the file's lines.
@@ -507,16 +541,16 @@ pub fn parse_csv(input: &[u8], now: DateTime<Utc>) -> Parsed {
         Ok(true) => match Layout::read(&record, line_of(record.position())) {
             Ok(l) => l,
             Err(errors) => {
-                out.errors = errors;
+                out.errors(errors);
                 return out;
             }
         },
         Ok(false) => {
-            out.errors.push(RowError { line: 1, problem: Problem::Empty });
+            out.error(RowError { line: 1, problem: Problem::Empty });
             return out;
         }
         Err(e) => {
-            out.errors.push(RowError { line: line_of(e.position()), problem: Problem::Csv(e.to_string()) });
+            out.error(RowError { line: line_of(e.position()), problem: Problem::Csv(e.to_string()) });
             return out;
         }
     };
@@ -528,7 +562,7 @@ pub fn parse_csv(input: &[u8], now: DateTime<Utc>) -> Parsed {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                out.errors.push(RowError { line: line_of(e.position()), problem: Problem::Csv(e.to_string()) });
+                out.error(RowError { line: line_of(e.position()), problem: Problem::Csv(e.to_string()) });
                 break;
             }
         }
@@ -536,7 +570,7 @@ pub fn parse_csv(input: &[u8], now: DateTime<Utc>) -> Parsed {
         let line = line_of(record.position());
         let err = |problem| RowError { line, problem };
         if record.len() != layout.columns.len() {
-            out.errors.push(err(Problem::FieldCount { got: record.len(), expected: layout.columns.len() }));
+            out.error(err(Problem::FieldCount { got: record.len(), expected: layout.columns.len() }));
             continue;
         }
         let mut fields = Fields { values: [""; Column::ALL.len()] };
@@ -548,14 +582,14 @@ pub fn parse_csv(input: &[u8], now: DateTime<Utc>) -> Parsed {
             }
         }
         if !not_text.is_empty() {
-            out.errors.extend(not_text);
+            out.errors(not_text);
             continue;
         }
         // a repeated id is reported however the rest of either line fares
         let mut repeated = false;
         if let Some(id) = fields.optional(Column::ExternalId) {
             if let Some(first_line) = seen.get(id) {
-                out.errors.push(err(Problem::RepeatedId { value: shown(id), first_line: *first_line }));
+                out.error(err(Problem::RepeatedId { value: shown(id), first_line: *first_line }));
                 repeated = true;
             } else {
                 seen.insert(id.to_owned(), line);
@@ -564,11 +598,11 @@ pub fn parse_csv(input: &[u8], now: DateTime<Utc>) -> Parsed {
         match incident(&fields, line, now) {
             Ok(row) if !repeated => out.rows.push(row),
             Ok(_) => {}
-            Err(problems) => out.errors.extend(problems.into_iter().map(err)),
+            Err(problems) => out.errors(problems.into_iter().map(err)),
         }
     }
     if count == 0 {
-        out.errors.push(RowError { line: header_line, problem: Problem::NoRows });
+        out.error(RowError { line: header_line, problem: Problem::NoRows });
     }
     out
 }
@@ -682,6 +716,14 @@ mod tests {
         let p = parse("");
         assert_eq!(p.errors[0].line, 1);
         assert!(p.errors[0].to_string().starts_with("line 1: the file is empty"), "{}", p.errors[0]);
+        // a file of nothing but bad lines: the first problems kept, the rest counted
+        let mut junk = String::from("external_id,received_at,channel,category,lat,lon,closed_at\n");
+        junk.push_str(&"a\n".repeat(5000));
+        let p = parse(&junk);
+        assert_eq!((p.errors.len(), p.errors_not_kept, p.problems()), (ERRORS_KEPT, 4000, 5000));
+        assert!(p.errors.windows(2).all(|w| w[0].line <= w[1].line), "the first ones, by line");
+        assert_eq!(p.errors[0].line, 2);
+        assert!(!p.is_valid());
 
         let p = parse("external_id,received_at,channel,category,lat,lon,colour,closed_at,lat\nx\n");
         let text: Vec<String> = p.errors.iter().map(|e| e.to_string()).collect();

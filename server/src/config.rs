@@ -33,6 +33,9 @@ pub struct Config {
     /// Frames that wait for slow stream clients; one further behind gets a
     /// fresh snapshot.
     pub stream_ring: usize,
+    /// How often a live stream checks that its session still stands
+    /// (`stream.session_check_s`).
+    pub stream_session_check_s: u64,
     /// Raster tiles under the vector map, from a tile server the deployment
     /// names (never the internet by default: none).
     pub tiles: Option<app::wire::TileLayer>,
@@ -125,6 +128,7 @@ impl Default for Config {
             reports_per_window: 5,
             reports_window_s: 600,
             stream_ring: 256,
+            stream_session_check_s: 15,
             tiles: None,
             desk: DeskConfig::default(),
             auth: crate::auth::AuthConfig::default(),
@@ -246,6 +250,7 @@ struct RawMap {
 #[serde(deny_unknown_fields)]
 struct RawStream {
     ring: Option<i64>,
+    session_check_s: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -350,6 +355,12 @@ impl Config {
                 return Err(invalid("stream.ring", format!("must be between 8 and 65536, got {n}")));
             }
             c.stream_ring = n as usize;
+        }
+        if let Some(n) = raw.stream.session_check_s {
+            if !(1..=300).contains(&n) {
+                return Err(invalid("stream.session_check_s", format!("must be between 1 and 300, got {n}")));
+            }
+            c.stream_session_check_s = n as u64;
         }
         if let Some(url) = raw.map.tiles_url {
             let placeholders = ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p));

@@ -158,6 +158,7 @@ impl Application {
             desk,
             auth,
             gate,
+            session_recheck: Duration::from_secs(config.stream_session_check_s),
         };
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");

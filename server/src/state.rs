@@ -31,6 +31,8 @@ pub struct AppState {
     pub auth: Auth,
     /// The authorisation layer (its rule table, cookie names, origin).
     pub gate: Gate,
+    /// How often a live stream checks that its session still stands.
+    pub session_recheck: std::time::Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -356,6 +356,10 @@ pub trait Feed: Send + Sync {
     fn still_allowed(&self) -> impl std::future::Future<Output = bool> + Send {
         async { true }
     }
+    /// How often to ask `still_allowed`.
+    fn recheck_every(&self) -> Duration {
+        RECHECK
+    }
     /// A text message the client sent (the stream ignores them).
     fn on_text(&self, _text: &str) {}
 }
@@ -365,6 +369,10 @@ struct EngineFeed(AppState, Authenticated);
 impl Feed for EngineFeed {
     async fn resubscribe(&self) -> Option<Subscription> {
         self.0.engine.subscribe().await.ok()
+    }
+
+    fn recheck_every(&self) -> Duration {
+        self.0.session_recheck
     }
 
     async fn still_allowed(&self) -> bool {
@@ -420,7 +428,8 @@ pub async fn fan_out(
     if !send(&mut sink, first).await {
         return;
     }
-    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK, RECHECK);
+    let every = feed.recheck_every();
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tokio::select! {
             _ = recheck.tick() => {

@@ -40,19 +40,21 @@ fn is_csv(content_type: Option<&str>) -> bool {
         })
 }
 
-/// The 422 answer: every problem, sorted by line, the first few shown.
-fn refused(mut errors: Vec<RowError>) -> ApiError {
+/// The 422 answer: every problem counted, sorted by line, the first few
+/// shown. `not_kept`: problems the parser counted without keeping.
+fn refused(mut errors: Vec<RowError>, not_kept: usize) -> ApiError {
     errors.sort_by_key(|e| e.line);
-    let total = errors.len();
+    let total = errors.len() + not_kept;
     let lines = {
         let mut l: Vec<u64> = errors.iter().map(|e| e.line).collect();
         l.dedup();
         l.len()
     };
     let message = format!(
-        "nothing was imported: {total} problem{} on {lines} line{}",
+        "nothing was imported: {total} problem{} on {}{lines} line{}",
         if total == 1 { "" } else { "s" },
-        if lines == 1 { "" } else { "s" }
+        if not_kept > 0 { "more than " } else { "" },
+        if lines == 1 && not_kept == 0 { "" } else { "s" }
     );
     let rows = errors
         .iter()
@@ -84,15 +86,16 @@ pub async fn import(State(state): State<AppState>, who: Caller, req: Request) ->
         tracing::error!(error = %e, "the history parser failed");
         ApiError::Internal
     })?;
-    if !parsed.errors.is_empty() {
+    if !parsed.is_valid() {
         // what the database would refuse too, so one answer lists everything
+        let not_kept = parsed.errors_not_kept;
         let mut errors = parsed.errors;
         errors.extend(state.store.history_conflicts(&parsed.rows).await?);
-        return Err(refused(errors));
+        return Err(refused(errors, not_kept));
     }
     match state.engine.import_history(parsed.rows, actor).await? {
         Ok(summary) => Ok((StatusCode::CREATED, Json(summary)).into_response()),
-        Err(errors) => Err(refused(errors)),
+        Err(errors) => Err(refused(errors, 0)),
     }
 }
 

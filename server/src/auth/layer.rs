@@ -322,6 +322,9 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
     }
 
     let mut res = next.run(req).await;
+    if path.starts_with("/sf/") {
+        res = server_fn_status(res).await;
+    }
 
     // 6. the change, audited with its outcome
     if rule.change && !rule.quiet && !needs.is_empty() {
@@ -342,6 +345,24 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
     add_cookies(&mut res, &set_cookies);
     security_headers(&gate, &mut res, &nonce.0);
     res
+}
+
+/// A server function's error answers with its own status (403, 409, …),
+/// not the 500 the server-function layer gives every error: the page's
+/// script decodes any 4xx or 5xx the same way, and logs and monitoring see
+/// what happened.
+async fn server_fn_status(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn unavailable(e: crate::store::StoreError) -> Response {

@@ -37,6 +37,7 @@ pub struct Session {
     pub bearer: Option<String>,
     /// The token this session's forms carry.
     pub csrf: String,
+    #[allow(dead_code)]
     pub name: String,
 }
 
@@ -88,6 +89,15 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 /// Starts a server with `config`, keeping `dir` alive as long as the app,
 /// and logs its administrator in (made on the first start).
 pub async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
+    start_with(config, dir, true).await
+}
+
+/// As `start`, with nobody logged in (`admin` is an anonymous session).
+pub async fn start_anonymous(config: Config, dir: tempfile::TempDir) -> TestApp {
+    start_with(config, dir, false).await
+}
+
+async fn start_with(config: Config, dir: tempfile::TempDir, log_in: bool) -> TestApp {
     let clock = Clock::system();
     let app = Application::build_with_clock(config, clock.clone()).await.expect("the server starts");
     let port = app.port();
@@ -101,7 +111,7 @@ pub async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
     if auth.store().user_by_name("test-admin").await.expect("store").is_none() {
         auth.add_user("test", "test-admin", Role::Admin, None, None, PASSWORD, false).await.expect("an admin");
     }
-    let admin = anonymous.log_in("test-admin", PASSWORD).await;
+    let admin = if log_in { anonymous.log_in("test-admin", PASSWORD).await } else { anonymous };
     TestApp {
         base,
         port,

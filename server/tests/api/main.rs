@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod desk;
 mod dispatch;
 mod import;
