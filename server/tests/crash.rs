@@ -3,10 +3,11 @@
 //! Kill the real server with SIGKILL in the middle of a busy shift and start
 //! it again: nothing acknowledged is lost, stored deadlines stand, a timer
 //! that ran out while the server was down turns red once at start-up, and a
-//! timer still running fires at its original deadline.
+//! timer still running fires at its original deadline. The command line
+//! makes the first admin and a tracker's token, as a deployment would.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -62,6 +63,44 @@ fn launch(config: &Path) -> (Server, String) {
     (server, base)
 }
 
+/// Runs `command-room ARGS` with `stdin`; its exit code, stdout and stderr.
+fn cli(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_command-room"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("written");
+    let out = child.wait_with_output().expect("finishes");
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+const ADMIN_PASSWORD: &str = "night shift at jinshui 7";
+
+/// A client logged in as `name` (its session cookie on every request).
+async fn logged_in(base: &str, name: &str, password: &str) -> reqwest::Client {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"name": name, "password": password}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200, "{name} logs in");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next().filter(|c| c.starts_with("cr_session=")))
+        .expect("a session cookie")
+        .to_owned();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().expect("a header"));
+    reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(5)).build().expect("client")
+}
+
 /// GET `path` on the server as JSON.
 async fn get(client: &reqwest::Client, base: &str, path: &str) -> Value {
     client.get(format!("{base}{path}")).send().await.expect("request").json().await.expect("json")
@@ -83,8 +122,12 @@ struct Acked {
     unit_moves: Vec<(i64, i64, String)>,
 }
 
-async fn busy_clients(base: String, acked: Arc<Mutex<Acked>>, stop: tokio::sync::watch::Receiver<bool>) {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
+async fn busy_clients(
+    base: String,
+    client: reqwest::Client,
+    acked: Arc<Mutex<Acked>>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut n = 0u32;
     while !*stop.borrow() {
         n += 1;
@@ -151,7 +194,12 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
     .expect("config written");
 
     let (mut server, base) = launch(&config);
-    let client = reqwest::Client::new();
+    // the first admin, from the command line, as a deployment makes it
+    let db = format!("sqlite://{}/crash.db", dir.path().display());
+    let (code, out, err) =
+        cli(&["users", "add", "--database", &db, "--name", "crash-admin", "--role", "admin"], &format!("{ADMIN_PASSWORD}\n"));
+    assert_eq!(code, Some(0), "{out} {err}");
+    let client = logged_in(&base, "crash-admin", ADMIN_PASSWORD).await;
     // A sentinel nobody can reach during the test (90 km out, outside every
     // zone): its 15 s arrival timer must survive the crash and fire on time.
     let sentinel: Value = client
@@ -167,8 +215,9 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
     let acked = Arc::new(Mutex::new(Acked::default()));
     acked.lock().expect("lock").incidents.insert(sentinel_id, sentinel.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let clients: Vec<_> =
-        (0..3).map(|_| tokio::spawn(busy_clients(base.clone(), acked.clone(), stopped.clone()))).collect();
+    let clients: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(busy_clients(base.clone(), client.clone(), acked.clone(), stopped.clone())))
+        .collect();
 
     // a busy shift: clients and the simulator writing; kill once enough is acknowledged
     for _ in 0..200 {
@@ -191,6 +240,7 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let restarted_at = Utc::now();
     let (mut server, base) = launch(&config);
+    // sessions are in the database: the same cookie works after the restart
 
     // 1. everything acknowledged is there, as it was acknowledged
     for (id, before) in &acked.incidents {
@@ -300,4 +350,100 @@ fn a_bad_config_is_refused_at_start_up_naming_the_key() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(key), "{key} not named in: {stderr}");
     }
+}
+
+#[tokio::test]
+async fn the_command_line_makes_accounts_and_tokens_for_a_deployment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nbind = \"127.0.0.1:0\"\nsite_root = {site:?}\n[database]\nurl = {db:?}\n[district]\nfile = {district:?}\n",
+            site = repo().join("target/site").display().to_string(),
+            district = repo().join("config/district-lingui.toml").display().to_string(),
+        ),
+    )
+    .expect("config written");
+    // the first admin on a fresh database, before the server ever ran
+    let (code, out, err) =
+        cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "bad\n");
+    assert_eq!(code, Some(1), "a short password is refused: {out}");
+    assert!(err.contains("at least 8 characters"), "{err}");
+    let (code, _, err) =
+        cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "password123\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("most common"), "{err}");
+    let (code, out, err) =
+        cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "red lantern over the river\n");
+    assert_eq!(code, Some(0), "{out} {err}");
+    assert!(out.contains("account first-admin (admin) made"), "{out}");
+    let (code, _, err) =
+        cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "red lantern over the river\n");
+    assert_eq!(code, Some(1), "no two accounts of one name");
+    assert!(err.contains("exists"), "{err}");
+    let (code, _, err) = cli(&["users", "add", "--database", &db, "--name", "x-chief", "--role", "chief"], "red lantern over the river\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("needs a station"), "{err}");
+    // the server loads the district; units and stations exist from then on
+    let (mut server, base) = launch(&config);
+    let (code, out, err) = cli(
+        &["users", "add", "--database", &db, "--name", "chen", "--role", "chief", "--station", "JSL"],
+        "red lantern over the river\n",
+    );
+    assert_eq!(code, Some(0), "{out} {err}");
+    let (code, out, err) = cli(
+        &["tokens", "add", "--database", &db, "--role", "tracker", "--name", "gps-gateway", "--unit", "JS-C1", "JS-C2"],
+        "",
+    );
+    assert_eq!(code, Some(0), "{out} {err}");
+    let token = out.lines().last().expect("the token as the last line").trim().to_owned();
+    assert!(token.starts_with("crt_") && token.len() == 47, "{token}");
+    let (code, _, err) = cli(&["tokens", "add", "--database", &db, "--role", "tracker", "--name", "gps-2"], "");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("needs its units"), "{err}");
+    let (code, out, _) =
+        cli(&["tokens", "add", "--database", &db, "--role", "bridge", "--name", "wechat", "--group", "jsl-shops-01"], "");
+    assert_eq!(code, Some(0));
+    assert!(out.lines().last().is_some_and(|l| l.starts_with("crt_")));
+    // the token works as a tracker's, for its units only
+    let admin = logged_in(&base, "first-admin", "red lantern over the river").await;
+    let units: Vec<Value> = admin.get(format!("{base}/api/v1/units")).send().await.expect("r").json().await.expect("j");
+    let id = |c: &str| units.iter().find(|u| u["callsign"] == c).map(|u| u["id"].clone()).expect("a unit");
+    let now = Utc::now().to_rfc3339();
+    let r: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/positions"))
+        .bearer_auth(&token)
+        .json(&json!([
+            {"unit_id": id("JS-C2"), "lat": 25.25, "lon": 110.21, "at": now},
+            {"unit_id": id("RS-C1"), "lat": 25.25, "lon": 110.21, "at": now}
+        ]))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["accepted"], 1, "{r}");
+    assert_eq!(r["rejected"][0]["index"], 1, "not its unit: {r}");
+    // listed, never shown again; revoked, refused
+    let (_, out, _) = cli(&["tokens", "list", "--database", &db], "");
+    assert!(out.contains("gps-gateway") && !out.contains(&token), "{out}");
+    let (code, _, _) = cli(&["tokens", "revoke", "--database", &db, "--name", "gps-gateway"], "");
+    assert_eq!(code, Some(0));
+    // the server reads a token again within a few seconds of a revocation made elsewhere
+    let mut refused = false;
+    for _ in 0..40 {
+        let r = reqwest::Client::new().get(format!("{base}/api/v1/units")).bearer_auth(&token).send().await.expect("r");
+        if r.status().as_u16() == 401 {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(refused, "the revoked token is refused");
+    let (_, out, _) = cli(&["users", "list", "--database", &db], "");
+    assert!(out.contains("first-admin\tadmin") && out.contains("chen\tchief\tJSL"), "{out}");
+    server.sigkill();
 }
