@@ -30,9 +30,20 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    // logs the demo's administrator in once; every test starts as them
+    // unless it opens a context as someone else (helpers.ts)
+    { name: 'setup', testMatch: /auth\.setup\.ts/, use: { browserName: 'chromium' } },
+    {
+      name: 'chromium',
+      dependencies: ['setup'],
+      use: { browserName: 'chromium', storageState: '.auth/admin.json' },
+    },
+  ],
   webServer: {
-    command: `${serverBin} --bind 127.0.0.1:${port} --database sqlite://${dbDir}/e2e.db ` +
+    // the demo's configuration: its accounts (one per role, the published
+    // password) and its wall-screen token; the rest set by flags
+    command: `${serverBin} --config ../config/demo.toml --bind 127.0.0.1:${port} --database sqlite://${dbDir}/e2e.db ` +
       `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

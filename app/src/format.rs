@@ -66,7 +66,8 @@ pub fn clock_hm(at: DateTime<Utc>, offset_minutes: i32) -> String {
 /// name when it is plain text, else the title alone. `<title>` is written
 /// as it is on the server, so markup in a name could close it.
 pub fn title_with(name: &str, title: &str) -> String {
-    let plain = !name.is_empty() && name.chars().count() <= 40 && !name.chars().any(|c| "<>&\"'".contains(c) || c.is_control());
+    let plain =
+        !name.is_empty() && name.chars().count() <= 40 && !name.chars().any(|c| "<>&\"'".contains(c) || c.is_control());
     if plain { format!("{name} · {title}") } else { title.to_owned() }
 }
 

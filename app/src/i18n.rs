@@ -95,9 +95,12 @@ pub mod msg {
         "连续登录失败次数过多，账号已锁定至 {}。正确的密码在锁定期间也无法登录。",
         "Too many failed logins: the account is locked until {}. The right password does not open it meanwhile.",
     );
-    pub const LOGIN_DISABLED: Tr =
-        Tr("账号已停用（长期未使用或被管理员停用），请联系管理员。", "The account is disabled (unused for a long time, or by an administrator); ask an administrator.");
-    pub const LOGIN_UNAVAILABLE: Tr = Tr("服务暂不可用，请稍后再试。", "The service is not available; try again in a moment.");
+    pub const LOGIN_DISABLED: Tr = Tr(
+        "账号已停用（长期未使用或被管理员停用），请联系管理员。",
+        "The account is disabled (unused for a long time, or by an administrator); ask an administrator.",
+    );
+    pub const LOGIN_UNAVAILABLE: Tr =
+        Tr("服务暂不可用，请稍后再试。", "The service is not available; try again in a moment.");
     pub const SESSION_IDLE: Tr =
         Tr("长时间无操作，已自动退出，请重新登录。", "You were logged out after a time without input; log in again.");
     pub const SESSION_EXPIRED: Tr =

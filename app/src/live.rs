@@ -143,6 +143,9 @@ impl Live {
             self.points.set(points);
         }
         self.epoch.set(snap.epoch.clone());
+        if snap.filtered {
+            self.filtered.set(true);
+        }
     }
 
     /// Applies one message from the stream. Returns `false` when the
@@ -322,7 +325,11 @@ pub mod client {
     /// Starts the stream for this page (`filter`: "", "station=JSL" or
     /// "unit=12"); call once, in the browser.
     pub fn start(live: Live, filter: String) {
-        live.filtered.set(!filter.is_empty());
+        // narrowed by the page's filter, or already by the server (the
+        // board said so): never widened here
+        if !filter.is_empty() {
+            live.filtered.set(true);
+        }
         let client = Rc::new(Client {
             live,
             filter,
@@ -572,6 +579,25 @@ mod tests {
             assert!(phone.apply(env(12, None, Event::Heartbeat)));
             assert!(phone.apply(env(15, None, moved(1, 25.3, 3))));
             assert_eq!(lat_of(&phone, 1), Some(25.3));
+        });
+    }
+
+    #[test]
+    fn a_stream_the_server_narrowed_says_so_in_its_snapshot() {
+        in_owner(|| {
+            // a wall screen asks for everything and gets everything but the
+            // chat: the server marks its snapshot, and the page then takes
+            // the gaps the chat leaves without reconnecting
+            let live = live_at(10);
+            let narrowed = Snapshot { epoch: "e1".into(), units: vec![unit(1)], filtered: true, ..Snapshot::default() };
+            assert!(live.apply(env(12, None, Event::Snapshot(narrowed))));
+            assert!(live.apply(env(14, None, Event::Heartbeat)), "13 was a chat message, not for this screen");
+            assert!(live.apply(env(16, None, moved(1, 25.31, 4))));
+            assert_eq!(lat_of(&live, 1), Some(25.31));
+            // an unmarked snapshot does not widen it again
+            let plain = Snapshot { epoch: "e1".into(), units: vec![unit(1)], ..Snapshot::default() };
+            assert!(live.apply(env(20, None, Event::Snapshot(plain))));
+            assert!(live.apply(env(22, None, Event::Heartbeat)));
         });
     }
 

@@ -270,6 +270,11 @@ pub struct Snapshot {
     /// Every must-patrol point's state tonight (due, visited, missed, idle).
     #[serde(default)]
     pub points: Vec<PointStateView>,
+    /// The stream this snapshot starts is narrowed (to what the principal
+    /// may see, or what the page asked for): its sequence numbers skip the
+    /// events it does not carry.
+    #[serde(default)]
+    pub filtered: bool,
 }
 
 /// What the live stream carries. Every event is wrapped in an [`Envelope`].

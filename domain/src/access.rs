@@ -287,7 +287,9 @@ impl Principal {
             },
             Grant::OwnUnits if self.units.is_empty() => Err(Refusal::Unbound { role: self.role, needs: "unit" }),
             Grant::OwnUnits => Ok(Scope::Units(self.units.clone())),
-            Grant::OwnGroups if self.groups.is_empty() => Err(Refusal::Unbound { role: self.role, needs: "chat group" }),
+            Grant::OwnGroups if self.groups.is_empty() => {
+                Err(Refusal::Unbound { role: self.role, needs: "chat group" })
+            }
             Grant::OwnGroups => Ok(Scope::Groups(self.groups.clone())),
         }
     }
@@ -421,14 +423,7 @@ mod tests {
     }
 
     fn person(role: Role) -> Principal {
-        Principal {
-            id: PrincipalId::User(1),
-            name: "test".into(),
-            role,
-            station: None,
-            units: vec![],
-            groups: vec![],
-        }
+        Principal { id: PrincipalId::User(1), name: "test".into(), role, station: None, units: vec![], groups: vec![] }
     }
 
     fn code(s: &str) -> StationCode {

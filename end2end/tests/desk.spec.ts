@@ -1,16 +1,18 @@
 import { test, expect } from '@playwright/test';
-import { JINSHAN, registerUnit, snap, waitLive } from './helpers';
+import { JINSHAN, loggedIn, registerUnit, snap, waitLive } from './helpers';
 
 // The steward's loop: a resident's message arrives from a chat group (the
 // bridge posts it to the API) and appears on the open desk at once with its
 // reply timer running; the steward turns it into an incident; a unit is
 // sent and the incident resolved (API); the desk offers the "handled" reply,
 // which the steward sends: the loop is closed.
-test('a chat message becomes an incident and the loop is closed from the desk', async ({ page, request }, info) => {
-  await page.setViewportSize({ width: 1600, height: 1000 });
-  const steward = `值班${Date.now() % 1000}`;
-  await page.goto(`/desk?steward=${encodeURIComponent(steward)}`);
+test('a chat message becomes an incident and the loop is closed from the desk', async ({ browser, request }, info) => {
+  // the demo's steward, logged in: the desk records them as who answered
+  const steward = await loggedIn(browser, 'steward', undefined, { viewport: { width: 1600, height: 1000 } });
+  const page = await steward.newPage();
+  await page.goto('/desk');
   await waitLive(page);
+  await expect(page.locator('.session-bar .session-name')).toHaveText('steward');
 
   const messageId = `e2e-${Date.now()}`;
   const text = '@临桂公安 金山广场有两个人吵架，快打起来了 <b>急</b>';
@@ -74,5 +76,6 @@ test('a chat message becomes an incident and the loop is closed from the desk', 
   const d = await (await request.get(`/api/v1/chat/messages/${id}`)).json();
   expect(d.message.loop_closed_at).toBeTruthy();
   expect(d.replies.map((x: { kind: string }) => x.kind)).toEqual(['answer', 'closing']);
+  expect(d.replies.map((x: { steward: string }) => x.steward)).toEqual(['steward', 'steward']);
   await snap(page, info, 'desk-loop-closed');
 });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { registerUnit, snap, waitLive } from './helpers';
+import { loggedIn, registerUnit, snap, waitLive } from './helpers';
 
 test('a dispatcher takes a call and sees the nearest unit', async ({ page, request }, info) => {
   const at = { lat: 25.2195, lon: 110.2225 };
@@ -29,9 +29,11 @@ test('a bad coordinate is refused with a clear message', async ({ page }) => {
   await expect(page.locator('.intake .error')).toContainText('lat must be a finite number between -90 and 90');
 });
 
-test('keyboard only: find a place by pinyin initials, take the call, send the first unit', async ({ page, request }, info) => {
+test('keyboard only: find a place by pinyin initials, take the call, send the first unit', async ({ browser, request }, info) => {
   // a unit of the test's own at 金山广场 (initials jsgc)
   const unit = await registerUnit(request, { lat: 25.248, lon: 110.208 }, 'foot');
+  // the demo's dispatcher: the timeline names them
+  const page = await (await loggedIn(browser, 'dispatcher')).newPage();
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.goto('/dispatch');
   await waitLive(page);

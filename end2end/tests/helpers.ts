@@ -1,4 +1,4 @@
-import { APIRequestContext, Page, expect, TestInfo } from '@playwright/test';
+import { APIRequestContext, Browser, BrowserContext, BrowserContextOptions, Page, expect, TestInfo } from '@playwright/test';
 
 export const JINSHAN = { lat: 25.248, lon: 110.208 };
 
@@ -67,4 +67,61 @@ export async function watch(page: Page, selector: string, attr?: string, value?:
 /** When (wall clock, ms) `key` was seen by `watch`. */
 export async function seenAt(page: Page, key: string | number): Promise<number> {
   return page.evaluate((k) => (window as unknown as { __seen: Record<string, number> }).__seen[k], String(key));
+}
+
+/** The demo's published password and wall-screen token (config/demo.toml). */
+export const DEMO_PASSWORD = 'jinshui-night-2026';
+export const KIOSK_TOKEN = 'crt_demo-wall-screen-lingui-2026-not-a-secret-0';
+
+/** Nobody's cookies: a browser that has not logged in. */
+export const NOBODY = { cookies: [], origins: [] };
+
+/** A browser context logged in as `name` (an account that exists). */
+export async function loggedIn(browser: Browser, name: string, password = DEMO_PASSWORD, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ ...options, storageState: NOBODY });
+  const r = await ctx.request.post('/api/v1/session', { data: { name, password } });
+  expect(r.status(), `${name} logs in: ${await r.text()}`).toBe(200);
+  return ctx;
+}
+
+let accounts = 0;
+/**
+ * A new officer account bound to `callsign` (made by the administrator on
+ * the admin page's server function), and a browser logged in as them.
+ */
+export async function officerFor(browser: Browser, request: APIRequestContext, callsign: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  accounts += 1;
+  const name = `officer-${Date.now() % 100000}-${accounts}`;
+  const r = await request.post('/sf/admin_add_user', {
+    form: { 'form[name]': name, 'form[role]': 'officer', 'form[station]': '', 'form[unit]': callsign, 'form[password]': DEMO_PASSWORD },
+  });
+  expect(r.status(), await r.text()).toBe(200);
+  return loggedIn(browser, name, DEMO_PASSWORD, options);
+}
+
+/** A wall screen's browser: the kiosk token exchanged for its cookie. */
+export async function kiosk(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ ...options, storageState: NOBODY });
+  const page = await ctx.newPage();
+  await page.goto(`/screen?token=${KIOSK_TOKEN}`);
+  await expect(page).toHaveURL(/\/screen$/);
+  await page.close();
+  return ctx;
+}
+
+/**
+ * Collects the page's Content-Security-Policy violations (and console
+ * messages about them): a page that needs a script the policy forbids
+ * shows up here.
+ */
+export async function cspViolations(page: Page): Promise<string[]> {
+  const seen: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) seen.push(m.text()); });
+  await page.exposeFunction('__cspViolation', (v: string) => seen.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return seen;
 }

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { recordRequests, registerUnit, snap, waitLive } from './helpers';
+import { cspViolations, kiosk, loggedIn, officerFor, recordRequests, registerUnit, snap, waitLive } from './helpers';
 
 // must-patrol point PP01 (金山广场东门) in the demo district
 const PP01 = { lat: 25.2481, lon: 110.2096 };
@@ -18,15 +18,19 @@ test('the whole loop: map click on /dispatch, assign, wall screen and officer ph
   test.setTimeout(60_000);
   const unit = await registerUnit(request, PP01, 'foot');
 
-  const screen = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  // three people on three screens: the wall screen (a kiosk token), the
+  // dispatcher (the demo's), the officer of the unit (an account made for it)
+  const screen = await (await kiosk(browser, { viewport: { width: 1920, height: 1080 } })).newPage();
+  const screenCsp = await cspViolations(screen);
   await screen.goto('/screen');
   await waitLive(screen);
   const marker = screen.locator(`.map [data-unit-id="${unit.id}"]`);
   await expect(marker).toHaveAttribute('data-status', 'available');
 
   // the dispatcher clicks the map on the patrol point where the unit stands
-  const dispatch = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const dispatch = await (await loggedIn(browser, 'dispatcher', undefined, { viewport: { width: 1920, height: 1080 } })).newPage();
   const dispatchUrls = recordRequests(dispatch);
+  const dispatchCsp = await cspViolations(dispatch);
   await dispatch.goto('/dispatch');
   await waitLive(dispatch);
   const box = await dispatch.locator('.map [data-point="PP01"]').boundingBox();
@@ -48,8 +52,9 @@ test('the whole loop: map click on /dispatch, assign, wall screen and officer ph
   await snap(dispatch, info, 'loop-dispatch-assigned');
 
   // the officer's phone shows the assignment and moves it along
-  const phone = await browser.newPage({ viewport: PHONE });
+  const phone = await (await officerFor(browser, request, unit.callsign, { viewport: PHONE })).newPage();
   const phoneUrls = recordRequests(phone);
+  const phoneCsp = await cspViolations(phone);
   await phone.goto(`/unit/${unit.callsign}`);
   await waitLive(phone);
   await expect(phone.locator('.assignment')).toHaveAttribute('data-incident-id', String(incidentId));
@@ -73,12 +78,18 @@ test('the whole loop: map click on /dispatch, assign, wall screen and officer ph
 
   expectSameOrigin(dispatchUrls, baseURL!);
   expectSameOrigin(phoneUrls, baseURL!);
+  // the pages ran (hydrated, live) under a CSP without inline script, and it refused nothing
+  expect([...screenCsp, ...dispatchCsp, ...phoneCsp], 'Content-Security-Policy violations').toEqual([]);
+  // the status log names the people, not the pages
+  const log = (await (await request.get(`/api/v1/incidents/${incidentId}`)).json()).timeline as { actor: string; to: string }[];
+  expect(log.find((e) => e.to === 'dispatched')?.actor).toBe('dispatcher');
+  expect(log.find((e) => e.to === 'resolved')?.actor).toMatch(/^officer-/);
 });
 
 test('the phone shares its position through the ingest path and says when it is offline', async ({ browser, request }, info) => {
   const unit = await registerUnit(request, PP01, 'foot');
   const here = { latitude: 25.2533, longitude: 110.2149 };
-  const context = await browser.newContext({ viewport: PHONE, geolocation: here, permissions: ['geolocation'] });
+  const context = await officerFor(browser, request, unit.callsign, { viewport: PHONE, geolocation: here, permissions: ['geolocation'] });
   const phone = await context.newPage();
   await phone.goto(`/unit/${unit.callsign}`);
   await waitLive(phone);
@@ -106,14 +117,14 @@ test('the phone shares its position through the ingest path and says when it is 
 
 test('English on the phone and the console: every label switches', async ({ browser, request }) => {
   const unit = await registerUnit(request, PP01, 'foot');
-  const phone = await browser.newPage({ viewport: PHONE });
+  const phone = await (await officerFor(browser, request, unit.callsign, { viewport: PHONE })).newPage();
   await phone.goto(`/unit/${unit.callsign}?lang=en`);
   await waitLive(phone);
   await expect(phone.locator('html')).toHaveAttribute('lang', 'en');
   await expectNoChineseLabels(phone, 'button, .officer-status .label, .officer-status .value, .assignment p, .sharing-state');
   await expect(phone.locator('.officer-foot a')).toHaveText('中文');
 
-  const dispatch = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const dispatch = await (await loggedIn(browser, 'dispatcher', undefined, { viewport: { width: 1920, height: 1080 } })).newPage();
   await dispatch.goto('/dispatch?lang=en');
   await waitLive(dispatch);
   await expectNoChineseLabels(dispatch, 'button, label, h2, .shortcuts, .hint, select option, .link-badge');
@@ -127,11 +138,9 @@ async function expectNoChineseLabels(page: Page, selector: string) {
 }
 
 test.describe('without JavaScript', () => {
-  test.use({ javaScriptEnabled: false });
-
-  test('the phone page works with plain forms', async ({ page, request }, info) => {
-    await page.setViewportSize(PHONE);
+  test('the phone page works with plain forms, each carrying its form token', async ({ browser, request }, info) => {
     const unit = await registerUnit(request, PP01, 'foot');
+    const page = await (await officerFor(browser, request, unit.callsign, { viewport: PHONE, javaScriptEnabled: false })).newPage();
     const r = await request.post('/api/v1/incidents', {
       data: { channel: 'phone', category: 'medical', lat: PP01.lat, lon: PP01.lon, address: '金山广场东门', description: '老人晕倒' },
     });
@@ -140,6 +149,10 @@ test.describe('without JavaScript', () => {
     expect(a.status()).toBe(200);
     await page.goto(`/unit/${unit.callsign}`);
     await expect(page.locator('.assignment')).toHaveAttribute('data-incident-id', String(incident.id));
+    // every status form carries the session's form token (without it the server refuses a plain form)
+    const tokens = await page.locator('form.big-form input[name="csrf"]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.every((t) => t.length === 43)).toBe(true);
     await expect(page.locator('.assignment .desc')).toHaveText('老人晕倒');
     await snap(page, info, 'phone-no-js');
     await page.locator('button[data-to="en_route"]').click();

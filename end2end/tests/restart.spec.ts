@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as net from 'node:net';
-import { snap } from './helpers';
+import { DEMO_PASSWORD, KIOSK_TOKEN, NOBODY, snap } from './helpers';
 
 // This test runs its own server (not the shared one) so it can restart it.
 const bin = process.env.E2E_SERVER_BIN || '../target/debug/command-room';
@@ -20,7 +20,7 @@ function freePort(): Promise<number> {
 }
 
 function start(port: number, db: string): Promise<ChildProcess> {
-  const child = spawn(bin, ['--bind', `127.0.0.1:${port}`, '--database', `sqlite://${db}`,
+  const child = spawn(bin, ['--config', '../config/demo.toml', '--bind', `127.0.0.1:${port}`, '--database', `sqlite://${db}`,
     '--district', '../config/district-lingui.toml', '--site-root', '../target/site', '--no-simulate'],
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
   return new Promise((resolve, reject) => {
@@ -29,6 +29,8 @@ function start(port: number, db: string): Promise<ChildProcess> {
   });
 }
 
+test.use({ storageState: NOBODY });
+
 test('the wall screen comes back live after a server restart, without a reload', async ({ page, request }, info) => {
   const port = await freePort();
   const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'command-room-restart-')), 'restart.db');
@@ -36,7 +38,9 @@ test('the wall screen comes back live after a server restart, without a reload',
   let server = await start(port, db);
   try {
     await page.setViewportSize({ width: 1920, height: 1080 });
-    await page.goto(`${base}/screen`);
+    // a wall screen: its token once, a cookie from then on (kept across the restart: sessions are in the database)
+    await page.goto(`${base}/screen?token=${KIOSK_TOKEN}`);
+    await expect(page).toHaveURL(`${base}/screen`);
     await expect(page.locator('[data-link="live"]')).toBeVisible({ timeout: 15_000 });
     // a mark that a reload would wipe
     await page.evaluate(() => { (window as unknown as { __notReloaded: boolean }).__notReloaded = true; });
@@ -51,6 +55,8 @@ test('the wall screen comes back live after a server restart, without a reload',
     // back up on the same port and database, with something new to show
     server = await start(port, db);
     const back = Date.now();
+    const login = await request.post(`${base}/api/v1/session`, { data: { name: 'dispatcher', password: DEMO_PASSWORD } });
+    expect(login.status()).toBe(200);
     const r = await request.post(`${base}/api/v1/incidents`, {
       data: { channel: 'phone', category: 'fight', lat: 25.248, lon: 110.208, address: 'after the restart' },
     });

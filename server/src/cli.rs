@@ -186,7 +186,15 @@ pub async fn run(command: &Command, config: &Config, out: &mut impl Write) -> an
     match command {
         Command::Users(Users::Add { name, role, station, unit }) => {
             let password = read_password(out)?;
-            auth.add_user(by, name, *role, station.as_deref(), unit.as_deref(), &password, false).await?;
+            let account = crate::auth::NewAccount {
+                name,
+                role: *role,
+                station: station.as_deref(),
+                unit: unit.as_deref(),
+                password: &password,
+                demo: false,
+            };
+            auth.add_user(by, &account).await?;
             writeln!(out, "account {name} ({role}) made")?;
         }
         Command::Users(Users::List) => {

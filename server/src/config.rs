@@ -401,9 +401,20 @@ impl Config {
         };
         let e = EdgeConfig::default();
         c.edge = EdgeConfig {
-            max_connections: range("server.max_connections", raw.server.max_connections, 16, 1_000_000, e.max_connections as u64)?
-                as usize,
-            header_timeout_s: range("server.header_timeout_s", raw.server.header_timeout_s, 1, 300, e.header_timeout_s)?,
+            max_connections: range(
+                "server.max_connections",
+                raw.server.max_connections,
+                16,
+                1_000_000,
+                e.max_connections as u64,
+            )? as usize,
+            header_timeout_s: range(
+                "server.header_timeout_s",
+                raw.server.header_timeout_s,
+                1,
+                300,
+                e.header_timeout_s,
+            )?,
             body_timeout_s: range("server.body_timeout_s", raw.server.body_timeout_s, 1, 3600, e.body_timeout_s)?,
         };
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;

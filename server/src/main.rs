@@ -13,8 +13,7 @@ async fn main() -> anyhow::Result<()> {
     // Info level never carries personal data or positions; `RUST_LOG=debug`
     // is for a developer's machine.
     let cli = Cli::parse();
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     if cli.command.is_some() {
         // a command's standard output is its answer (a token on the last line)
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();

@@ -79,7 +79,7 @@ fn client_ip() -> String {
 fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
     match scope {
         Scope::All | Scope::Screen => snapshot.clone(),
-        Scope::Desk => Snapshot { units: vec![], points: vec![], ..snapshot.clone() },
+        Scope::Desk => Snapshot { units: vec![], points: vec![], filtered: true, ..snapshot.clone() },
         Scope::Station(own) => Snapshot {
             epoch: snapshot.epoch.clone(),
             units: snapshot.units.iter().filter(|u| &u.station == own).cloned().collect(),
@@ -87,6 +87,7 @@ fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
             figures: snapshot.figures.clone(),
             alerts: snapshot.alerts.iter().filter(|a| a.station.as_ref() == Some(own)).cloned().collect(),
             points: snapshot.points.iter().filter(|p| p.station == own.as_str()).cloned().collect(),
+            filtered: true,
         },
         Scope::Units(own) => Snapshot {
             epoch: snapshot.epoch.clone(),
@@ -95,14 +96,17 @@ fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
             figures: snapshot.figures.clone(),
             alerts: vec![],
             points: vec![],
+            filtered: true,
         },
-        Scope::Groups(_) => Snapshot { epoch: snapshot.epoch.clone(), ..Snapshot::default() },
+        Scope::Groups(_) => Snapshot { epoch: snapshot.epoch.clone(), filtered: true, ..Snapshot::default() },
     }
 }
 
 impl AppState {
-    /// The board as `scope` may see it.
-    async fn board_for(&self, scope: &Scope) -> Result<Board, AppError> {
+    /// The board as `scope` may see it; `stream`: what the principal's live
+    /// stream will be narrowed to (the page must know whether its sequence
+    /// numbers skip events).
+    async fn board_for(&self, scope: &Scope, stream: Option<&Scope>) -> Result<Board, AppError> {
         let (snapshot, seq) = self.engine.board().await.map_err(app_error)?;
         // the points as a station chief last left them
         let mut map = MapData { patrol_points: self.engine.patrol_points().to_vec(), ..(*self.map).clone() };
@@ -111,7 +115,11 @@ impl AppState {
             Scope::Station(own) => map.patrol_points.retain(|p| &p.station == own),
             Scope::All | Scope::Screen => {}
         }
-        Ok(Board { map, snapshot: narrow(&snapshot, scope), seq, server_time: Utc::now() })
+        let mut snapshot = narrow(&snapshot, scope);
+        if !matches!(stream, Some(Scope::All)) {
+            snapshot.filtered = true;
+        }
+        Ok(Board { map, snapshot, seq, server_time: Utc::now() })
     }
 
     /// Who `who` is, as a page shows it.
@@ -141,7 +149,7 @@ impl Backend for AppState {
     fn board(&self, who: Principal) -> BoxFuture<'_, Result<Board, AppError>> {
         Box::pin(async move {
             let scope = who.scope(Permission::ViewLive).map_err(forbidden)?;
-            self.board_for(&scope).await
+            self.board_for(&scope, who.scope(Permission::Stream).ok().as_ref()).await
         })
     }
 
@@ -301,7 +309,12 @@ impl Backend for AppState {
         })
     }
 
-    fn point_qr(&self, who: Principal, code: String, origin: String) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
+    fn point_qr(
+        &self,
+        who: Principal,
+        code: String,
+        origin: String,
+    ) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
         Box::pin(async move {
             self.point_for(&who, Permission::EditPoint, &code)?;
             crate::patrol::qr(self, &code, &self.origin_or(&origin)).await.map_err(check_in_error)
@@ -369,7 +382,7 @@ impl Backend for AppState {
             who.scope(Permission::ReadDesk).map_err(forbidden)?;
             // the desk's map shows incidents, not where the units are
             let scope = who.scope(Permission::ViewLive).unwrap_or(Scope::Desk);
-            let board = self.board_for(&scope).await?;
+            let board = self.board_for(&scope, who.scope(Permission::Stream).ok().as_ref()).await?;
             let messages = self.store.chat_messages(false, 200).await.map_err(|e| app_error(e.into()))?;
             Ok(app::wire::DeskData { board, messages })
         })
@@ -480,13 +493,19 @@ impl Backend for AppState {
     fn admin_add_user(&self, who: Principal, form: NewUserForm) -> BoxFuture<'_, Result<String, AppError>> {
         Box::pin(async move {
             who.scope(Permission::Administer).map_err(forbidden)?;
-            let role: Role = form.role.trim().parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
+            let role: Role =
+                form.role.trim().parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
             let station = Some(form.station.as_str()).filter(|s| !s.trim().is_empty());
             let unit = Some(form.unit.as_str()).filter(|s| !s.trim().is_empty());
-            self.auth
-                .add_user(&who.actor(), &form.name, role, station, unit, &form.password, false)
-                .await
-                .map_err(ApiError::from)?;
+            let account = crate::auth::NewAccount {
+                name: &form.name,
+                role,
+                station,
+                unit,
+                password: &form.password,
+                demo: false,
+            };
+            self.auth.add_user(&who.actor(), &account).await.map_err(ApiError::from)?;
             Ok(format!("account {} made", form.name.trim()))
         })
     }
@@ -505,7 +524,9 @@ impl Backend for AppState {
                 "unlock" => self.auth.unlock(&who, id, &ip).await.map(|_| "unlocked"),
                 "disable" => self.auth.set_disabled(&who, id, true, &ip).await.map(|_| "disabled"),
                 "enable" => self.auth.set_disabled(&who, id, false, &ip).await.map(|_| "enabled"),
-                "password" => self.auth.set_password(&who.actor(), id, &password, &ip).await.map(|_| "given a new password"),
+                "password" => {
+                    self.auth.set_password(&who.actor(), id, &password, &ip).await.map(|_| "given a new password")
+                }
                 other => {
                     return Err(AppError::Invalid(format!(
                         "unknown action {:?}; expected unlock, disable, enable or password",
@@ -521,7 +542,8 @@ impl Backend for AppState {
     fn admin_add_token(&self, who: Principal, form: NewTokenForm) -> BoxFuture<'_, Result<String, AppError>> {
         Box::pin(async move {
             who.scope(Permission::Administer).map_err(forbidden)?;
-            let role: Role = form.role.trim().parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
+            let role: Role =
+                form.role.trim().parse().map_err(|e: domain::UnknownName| AppError::Invalid(e.to_string()))?;
             let split = |s: &str| -> Vec<String> {
                 s.split([' ', ',', '，', '\n']).filter(|x| !x.trim().is_empty()).map(|x| x.trim().to_owned()).collect()
             };

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use domain::patrol::{CheckInUnit, Refusal, check_in as decide, is_due};
 use domain::{Coordinates, StationCode, UnitId};
 
-use crate::store::StoreError;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckInError {
@@ -250,8 +250,6 @@ pub async fn record_misses(
     // one transaction: the engine is busy for one commit, not one per point
     store.record_misses(&misses, now).await
 }
-
-/// Compares two tokens without stopping at the first difference.
 
 /// The point's QR page: its token (made at start-up), the check-in address
 /// on `origin`, and the code drawn as an SVG path.

@@ -35,7 +35,9 @@ pub enum PhotoError {
 /// The photo as stored: its type and bytes, without metadata.
 pub fn clean(bytes: &[u8]) -> Result<(&'static str, Vec<u8>), PhotoError> {
     let unreadable = |e: image::ImageError| PhotoError::Unreadable(e.to_string());
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| PhotoError::Unreadable(e.to_string()))?;
     let format = reader.format();
     if !matches!(format, Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) {
         return Err(PhotoError::Unreadable("not a JPEG, PNG or WebP file".into()));

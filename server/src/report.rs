@@ -372,7 +372,8 @@ pub async fn form_post(
     // (a body that is not a form at all is refused as such below, storing nothing)
     if readable && !crate::auth::secret::same(&sub.csrf, &csrf.0) {
         let ip = peer.ip().to_string();
-        let why = if sub.csrf.is_empty() { "the form has no form token" } else { "the form token is not this visitor's" };
+        let why =
+            if sub.csrf.is_empty() { "the form has no form token" } else { "the form token is not this visitor's" };
         let e = state.auth.entry(None, "refused", "POST /report", "refused", why, &ip);
         let _ = state.auth.audit(&[e]).await;
         return (
@@ -472,16 +473,16 @@ pub async fn photo(
                 return (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
             }
             (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
-                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_owned()),
-                (header::REFERRER_POLICY, "no-referrer".to_owned()),
-            ],
-            data,
-        )
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                    (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+                    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_owned()),
+                    (header::REFERRER_POLICY, "no-referrer".to_owned()),
+                ],
+                data,
+            )
                 .into_response()
         }
         Ok(None) => (StatusCode::NOT_FOUND, "no such photo").into_response(),

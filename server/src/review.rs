@@ -15,9 +15,9 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use domain::review::{Arrival, CLASS_NAMES, Figures, Grid, Outcome, Stage, StageTimes, TallySpec, change_pct};
 use domain::{Category, Channel, Coordinates, ResponseClass, StationCode};
 
+use crate::state::AppState;
 use crate::store::review::{Dimension, ListOrder, Only, Selection};
 use crate::store::{Store, StoreError};
-use crate::state::AppState;
 
 /// Why a review query was refused (a 400 for the API, a message on the page).
 #[derive(Debug, thiserror::Error)]

@@ -87,11 +87,10 @@ impl Application {
         let auth = Auth::new(store.clone(), config.auth.clone(), clock);
         if config.auth.demo.is_some() {
             let station = district.stations.first().map(|s| s.code.to_string());
-            let unit = district
-                .units
-                .iter()
-                .find(|u| Some(u.station.to_string()) == station && u.kind != domain::UnitKind::Post)
-                .map(|u| u.callsign.clone());
+            let unit = match &station {
+                Some(s) => store.first_unit_of(s).await?,
+                None => None,
+            };
             auth.ensure_demo(station.as_deref(), unit.as_deref()).await.context("making the demo's accounts")?;
             tracing::warn!("DEMO ACCOUNTS are enabled (auth.demo): never use this configuration for real work");
         }
@@ -200,9 +199,8 @@ impl Application {
     /// simulator and lets the engine finish what it was doing.
     pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Application { listener, state, engine_task, shutdown, simulator, outbound, housekeeping, edge, .. } = self;
-        let app = router(state).layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
-            edge.body_timeout_s,
-        )));
+        let app = router(state)
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(edge.body_timeout_s)));
         let stop = async move {
             signal.await;
             tracing::info!("shutting down");
@@ -252,7 +250,9 @@ async fn serve(listener: TcpListener, app: axum::Router, edge: &EdgeConfig, stop
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
             let app = app.clone();
-            async move { Ok::<_, Infallible>(app.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|e| match e {})) }
+            async move {
+                Ok::<_, Infallible>(app.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|e| match e {}))
+            }
         });
         let conn = builder.serve_connection(TokioIo::new(tcp), service).with_upgrades();
         let mut closing = closing_rx.clone();

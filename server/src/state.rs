@@ -120,7 +120,6 @@ impl AppState {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -60,8 +60,7 @@ pub fn router(state: AppState) -> Router {
         // residents' reports: the form posts here (GET /report is the page)
         .route(
             "/report",
-            post(crate::report::form_post)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)),
+            post(crate::report::form_post).layer(axum::extract::DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)),
         )
         .route("/login", post(crate::auth::handlers::login_form))
         .route("/logout", post(crate::auth::handlers::logout_form))
@@ -87,5 +86,3 @@ pub fn router(state: AppState) -> Router {
         )
         .with_state(state)
 }
-
-

@@ -107,9 +107,7 @@ impl Filter {
             }
             (Scope::Station(own), Filter::All) => Filter::Station(own),
             (Scope::Station(own), Filter::Station(s)) if s == own => Filter::Station(own),
-            (Scope::Station(own), Filter::Unit(id))
-                if state.engine.unit(id).is_some_and(|u| u.station == own) =>
-            {
+            (Scope::Station(own), Filter::Unit(id)) if state.engine.unit(id).is_some_and(|u| u.station == own) => {
                 Filter::Unit(id)
             }
             (Scope::Station(_), _) => {
@@ -134,9 +132,13 @@ impl Filter {
     pub fn encode_snapshot(&self, seq: u64, shared: &SharedSnapshot) -> Utf8Bytes {
         let snap: &Snapshot = shared;
         let part = match self {
-            // the snapshot carries no chat messages: the screen's is the whole one
-            Filter::All | Filter::Screen => {
-                return shared.encoded("", |s| encode(seq, None, &Event::Snapshot(s.clone())));
+            Filter::All => return shared.encoded("", |s| encode(seq, None, &Event::Snapshot(s.clone()))),
+            // the snapshot carries no chat messages: the screen's is the whole
+            // one, marked as the start of a narrowed stream ('#' is in no station code)
+            Filter::Screen => {
+                return shared.encoded("#screen", |s| {
+                    encode(seq, None, &Event::Snapshot(Snapshot { filtered: true, ..s.clone() }))
+                });
             }
             Filter::Desk => Snapshot {
                 epoch: snap.epoch.clone(),
@@ -145,6 +147,7 @@ impl Filter {
                 figures: snap.figures.clone(),
                 alerts: snap.alerts.clone(),
                 points: vec![],
+                filtered: true,
             },
             Filter::Station(code) => {
                 return shared.encoded(code.as_str(), |s| encode(seq, None, &Event::Snapshot(station_part(s, code))));
@@ -164,6 +167,7 @@ impl Filter {
                     figures: snap.figures.clone(),
                     // the phone lists its station's points itself
                     points: vec![],
+                    filtered: true,
                 }
             }
         };
@@ -180,6 +184,7 @@ fn station_part(snap: &Snapshot, code: &StationCode) -> Snapshot {
         figures: snap.figures.clone(),
         alerts: snap.alerts.iter().filter(|a| a.station.as_ref() == Some(code)).cloned().collect(),
         points: snap.points.iter().filter(|p| p.station == code.as_str()).cloned().collect(),
+        filtered: true,
     }
 }
 
@@ -191,10 +196,10 @@ pub async fn handler(
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     // a page of another site cannot open the stream with this browser's cookie
-    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
-        if !state.gate.same_origin_value(origin, &headers) {
-            return Err(ApiError::Forbidden("the live stream is not open to pages of another origin".into()));
-        }
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN)
+        && !state.gate.same_origin_value(origin, &headers)
+    {
+        return Err(ApiError::Forbidden("the live stream is not open to pages of another origin".into()));
     }
     // the query is checked first, so a bad filter gets a precise answer
     let filter = Filter::parse(&q, &state, &who.principal)?;

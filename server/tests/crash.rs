@@ -74,7 +74,11 @@ fn cli(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
         .expect("runs");
     child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("written");
     let out = child.wait_with_output().expect("finishes");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 const ADMIN_PASSWORD: &str = "night shift at jinshui 7";
@@ -196,8 +200,10 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
     let (mut server, base) = launch(&config);
     // the first admin, from the command line, as a deployment makes it
     let db = format!("sqlite://{}/crash.db", dir.path().display());
-    let (code, out, err) =
-        cli(&["users", "add", "--database", &db, "--name", "crash-admin", "--role", "admin"], &format!("{ADMIN_PASSWORD}\n"));
+    let (code, out, err) = cli(
+        &["users", "add", "--database", &db, "--name", "crash-admin", "--role", "admin"],
+        &format!("{ADMIN_PASSWORD}\n"),
+    );
     assert_eq!(code, Some(0), "{out} {err}");
     let client = logged_in(&base, "crash-admin", ADMIN_PASSWORD).await;
     // A sentinel nobody can reach during the test (90 km out, outside every
@@ -375,15 +381,22 @@ async fn the_command_line_makes_accounts_and_tokens_for_a_deployment() {
         cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "password123\n");
     assert_eq!(code, Some(1));
     assert!(err.contains("most common"), "{err}");
-    let (code, out, err) =
-        cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "red lantern over the river\n");
+    let (code, out, err) = cli(
+        &["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"],
+        "red lantern over the river\n",
+    );
     assert_eq!(code, Some(0), "{out} {err}");
     assert!(out.contains("account first-admin (admin) made"), "{out}");
-    let (code, _, err) =
-        cli(&["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"], "red lantern over the river\n");
+    let (code, _, err) = cli(
+        &["users", "add", "--database", &db, "--name", "first-admin", "--role", "admin"],
+        "red lantern over the river\n",
+    );
     assert_eq!(code, Some(1), "no two accounts of one name");
     assert!(err.contains("exists"), "{err}");
-    let (code, _, err) = cli(&["users", "add", "--database", &db, "--name", "x-chief", "--role", "chief"], "red lantern over the river\n");
+    let (code, _, err) = cli(
+        &["users", "add", "--database", &db, "--name", "x-chief", "--role", "chief"],
+        "red lantern over the river\n",
+    );
     assert_eq!(code, Some(1));
     assert!(err.contains("needs a station"), "{err}");
     // the server loads the district; units and stations exist from then on
@@ -403,8 +416,10 @@ async fn the_command_line_makes_accounts_and_tokens_for_a_deployment() {
     let (code, _, err) = cli(&["tokens", "add", "--database", &db, "--role", "tracker", "--name", "gps-2"], "");
     assert_eq!(code, Some(1));
     assert!(err.contains("needs its units"), "{err}");
-    let (code, out, _) =
-        cli(&["tokens", "add", "--database", &db, "--role", "bridge", "--name", "wechat", "--group", "jsl-shops-01"], "");
+    let (code, out, _) = cli(
+        &["tokens", "add", "--database", &db, "--role", "bridge", "--name", "wechat", "--group", "jsl-shops-01"],
+        "",
+    );
     assert_eq!(code, Some(0));
     assert!(out.lines().last().is_some_and(|l| l.starts_with("crt_")));
     // the token works as a tracker's, for its units only

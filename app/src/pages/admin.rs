@@ -231,7 +231,9 @@ pub fn AdminPage() -> impl IntoView {
 
 fn audit_params(q: &AuditQuery) -> String {
     let mut p = vec![];
-    for (k, v) in [("actor", &q.actor), ("action", &q.action), ("outcome", &q.outcome), ("from", &q.from), ("to", &q.to)] {
+    for (k, v) in
+        [("actor", &q.actor), ("action", &q.action), ("outcome", &q.outcome), ("from", &q.from), ("to", &q.to)]
+    {
         if !v.is_empty() {
             p.push(format!("{k}={}", urlencode(v)));
         }

@@ -9,14 +9,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::session::SessionBar;
-use crate::security::CsrfField;
 use crate::components::board::{Clock, IncidentList, LinkBadge};
 use crate::components::map::{MapView, Overlay};
+use crate::components::session::SessionBar;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
 use crate::live::Live;
+use crate::security::CsrfField;
 use crate::server_fns::{
     AssignUnit, CreateIncident, ReassignUnit, SetIncidentStatus, get_board, get_incident, get_recommendations,
     get_recommendations_at,

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::security::CsrfField;
 use crate::format;
 use crate::i18n::{Tr, lang, msg, t};
-use crate::server_fns::{EditPoint, OfficerCheckIn, get_point_page, get_point_qr};
+use crate::security::CsrfField;
+use crate::server_fns::{EditPoint, OfficerCheckIn, RotatePointToken, get_point_page, get_point_qr};
 
 fn tr(zh: &'static str, en: &'static str) -> &'static str {
     Tr(zh, en).get(lang())
@@ -20,7 +20,8 @@ fn tr(zh: &'static str, en: &'static str) -> &'static str {
 #[component]
 pub fn PointQrPage() -> impl IntoView {
     let code = use_params_map().with_untracked(|p| p.get("code").unwrap_or_default());
-    let qr = Resource::new(move || code.clone(), get_point_qr);
+    let rotate = ServerAction::<RotatePointToken>::new();
+    let qr = Resource::new(move || (code.clone(), rotate.version().get()), |(c, _)| get_point_qr(c));
     view! {
         <Title text=format!("{} · {}", tr("必巡点二维码", "Patrol point QR code"), t(msg::APP)) />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
@@ -28,6 +29,7 @@ pub fn PointQrPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     qr.await.map(|q| {
                         let view_box = format!("-4 -4 {} {}", q.size + 8, q.size + 8);
+                        let code_field = q.code.clone();
                         view! {
                             <main class="qr-sheet" data-point=q.code.clone()>
                                 <h1>{format!("{} {}", q.code, q.name)}</h1>
@@ -43,6 +45,17 @@ pub fn PointQrPage() -> impl IntoView {
                                     )}
                                 </p>
                                 <p class="qr-url no-print">{q.url}</p>
+                                <ActionForm action=rotate attr:class="rotate-form no-print">
+                                    <CsrfField />
+                                    <input type="hidden" name="code" value=code_field />
+                                    <button type="submit" class="rotate-button">
+                                        {tr("换新二维码（旧码立即作废）", "New code (the printed one stops working at once)")}
+                                    </button>
+                                </ActionForm>
+                                {move || rotate.value().get().map(|r| match r {
+                                    Ok(_) => view! { <p class="ok no-print" role="status">{tr("已换新码：请打印并张贴新二维码。", "New code made: print and post this sheet.")}</p> }.into_any(),
+                                    Err(e) => view! { <p class="error no-print" role="alert">{e.to_string()}</p> }.into_any(),
+                                })}
                             </main>
                         }
                     })
@@ -58,6 +71,7 @@ pub fn QrCheckInPage() -> impl IntoView {
     let token = use_query_map().with_untracked(|q| q.get("token").unwrap_or_default());
     let action = ServerAction::<OfficerCheckIn>::new();
     let page = Resource::new(move || (code.clone(), action.version().get()), |(c, _)| get_point_page(c));
+    let session = crate::security::use_session();
     view! {
         <Title text=format!("{} · {}", tr("必巡点签到", "Patrol check-in"), t(msg::APP)) />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
@@ -65,6 +79,11 @@ pub fn QrCheckInPage() -> impl IntoView {
                 {move || {
                     let token = token.clone();
                     Suspend::new(async move {
+                        // the logged-in officer's unit, filled in
+                        let own_unit = match session {
+                            Some(s) => s.await.ok().and_then(|s| s.who).and_then(|w| w.unit).unwrap_or_default(),
+                            None => String::new(),
+                        };
                         page.await.map(|p| {
                             let (code, code2, title) = (p.code.clone(), p.code.clone(), format!("{} {}", p.code, p.name));
                             let last = p.last_check_in.clone().map(|c| {
@@ -97,7 +116,7 @@ pub fn QrCheckInPage() -> impl IntoView {
                                         <CsrfField />
                                         <label>
                                             {tr("呼号", "Callsign")}
-                                            <input name="callsign" required maxlength="32" autocomplete="on" autocapitalize="characters" />
+                                            <input name="callsign" required maxlength="32" autocomplete="on" autocapitalize="characters" value=own_unit />
                                         </label>
                                         <input type="hidden" name="point" value=code />
                                         <input type="hidden" name="qr_token" value=token />

@@ -21,12 +21,12 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
-use crate::security::CsrfField;
 use crate::components::map::{MapView, Projection};
 use crate::error::AppError;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
 use crate::live::Live;
 use crate::report::{PHOTO_MAX_BYTES, ReportField, ReportFormPage, ReportStage, ReportTrack};
+use crate::security::CsrfField;
 use crate::server_fns::{get_report_form, get_report_track};
 use crate::wire::Snapshot;
 use domain::{Category, Coordinates};

@@ -12,12 +12,12 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
-use crate::components::session::SessionBar;
-use crate::security::CsrfField;
 use crate::components::board::LinkBadge;
+use crate::components::session::SessionBar;
 use crate::format;
 use crate::i18n::{self, Lang, Tr, lang, msg, t};
 use crate::live::Live;
+use crate::security::CsrfField;
 use crate::server_fns::{OfficerCheckIn, OfficerResolve, OfficerStatus, get_unit_page};
 use crate::wire::{IncidentView, PointDue, Snapshot, UnitPage, UnitView};
 use domain::{Coordinates, UnitStatus};

@@ -27,9 +27,8 @@ fn date(field: &str, s: &str) -> Result<Option<NaiveDate>, ApiError> {
 }
 
 fn text(field: &str, s: &str, max: usize) -> Result<Option<String>, ApiError> {
-    let t = domain::Text::parse("filter", s, max, false).map_err(|_| {
-        ApiError::BadRequest(format!("{field} has at most {max} characters and no control characters"))
-    })?;
+    let t = domain::Text::parse("filter", s, max, false)
+        .map_err(|_| ApiError::BadRequest(format!("{field} has at most {max} characters and no control characters")))?;
     Ok(Some(t.into_string()).filter(|t| !t.is_empty()))
 }
 
@@ -38,10 +37,10 @@ pub fn filter(state: &AppState, q: &AuditQuery, limit: u32) -> Result<AuditFilte
     let offset = Duration::minutes(i64::from(state.map.utc_offset_minutes));
     let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - offset);
     let outcome = text("outcome", &q.outcome, 10)?;
-    if let Some(o) = &outcome {
-        if !["ok", "refused", "failed"].contains(&o.as_str()) {
-            return Err(ApiError::BadRequest(format!("outcome is ok, refused or failed, got {o:?}")));
-        }
+    if let Some(o) = &outcome
+        && !["ok", "refused", "failed"].contains(&o.as_str())
+    {
+        return Err(ApiError::BadRequest(format!("outcome is ok, refused or failed, got {o:?}")));
     }
     Ok(AuditFilter {
         actor: text("actor", &q.actor, 40)?,

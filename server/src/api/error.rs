@@ -154,9 +154,10 @@ impl From<ApiError> for app::error::AppError {
     fn from(e: ApiError) -> Self {
         use app::error::AppError;
         match e {
-            ApiError::BadRequest(m) | ApiError::Refused(m) | ApiError::TooLarge(m) | ApiError::UnsupportedMediaType(m) => {
-                AppError::Invalid(m)
-            }
+            ApiError::BadRequest(m)
+            | ApiError::Refused(m)
+            | ApiError::TooLarge(m)
+            | ApiError::UnsupportedMediaType(m) => AppError::Invalid(m),
             ApiError::InvalidRows { message, .. } => AppError::Invalid(message),
             ApiError::NotFound(m) => AppError::NotFound(m),
             ApiError::Unauthorized(_) => AppError::Unauthorized,

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use domain::history::RowError;
 
-use super::error::RowReport;
 use super::ApiError;
+use super::error::RowReport;
 use crate::auth::layer::Caller;
 use crate::state::AppState;
 

@@ -13,8 +13,8 @@ use domain::access::{Permission, Scope};
 
 use super::{ApiError, ApiJson, ApiQuery};
 use crate::auth::layer::{Caller, ClientIp};
-use crate::store::IncidentFilter;
 use crate::state::AppState;
+use crate::store::IncidentFilter;
 
 fn incident_id(raw: &str) -> Result<IncidentId, ApiError> {
     IncidentId::parse(raw).map_err(ApiError::bad)

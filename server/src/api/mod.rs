@@ -19,7 +19,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 
-use crate::auth::routes::{ApiRoutes, Rule, RouteRule};
+use crate::auth::routes::{ApiRoutes, RouteRule, Rule};
 
 pub use audit::audit_page;
 pub use error::{ApiError, ApiJson, ApiQuery};

@@ -159,9 +159,9 @@ pub async fn logout_form(
 async fn end(state: &AppState, a: &Authenticated, ip: &str) -> Result<(), ApiError> {
     match &a.via {
         Via::Session { hash, .. } => Ok(state.auth.logout(hash, &a.principal, ip).await?),
-        Via::Token { .. } => Err(ApiError::BadRequest(
-            "a device's token is not a session: an administrator revokes it on /admin".into(),
-        )),
+        Via::Token { .. } => {
+            Err(ApiError::BadRequest("a device's token is not a session: an administrator revokes it on /admin".into()))
+        }
     }
 }
 

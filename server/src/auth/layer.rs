@@ -185,7 +185,11 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
                     let e = auth.entry(None, "token_refused", format!("{method} {path}"), "refused", "", &ip);
                     let _ = auth.audit(&[e]).await;
                 }
-                return refusal(StatusCode::UNAUTHORIZED, "unauthorized", "the token is not valid (unknown or revoked)");
+                return refusal(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "the token is not valid (unknown or revoked)",
+                );
             }
             Err(e) => return unavailable(e),
         }
@@ -201,11 +205,12 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
     }
 
     // a wall screen's first visit: its token for a session cookie
-    if method == Method::GET && path == "/screen" {
-        if let Some(token) = query_param(req.uri().query(), "token") {
-            let query = req.uri().query().unwrap_or("").to_owned();
-            return kiosk_exchange(&gate, &query, &token, &ip).await;
-        }
+    if method == Method::GET
+        && path == "/screen"
+        && let Some(token) = query_param(req.uri().query(), "token")
+    {
+        let query = req.uri().query().unwrap_or("").to_owned();
+        return kiosk_exchange(&gate, &query, &token, &ip).await;
     }
 
     let rule = match gate.table.find(&method, &path) {
@@ -213,16 +218,19 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
         // unknown API and server-function paths: for the logged in only
         // (they get the 404); everything else (static files, the not-found
         // page) is public
-        None if path.starts_with("/api/") || path.starts_with("/sf/") => Rule::read(domain::access::Permission::OwnSession),
+        None if path.starts_with("/api/") || path.starts_with("/sf/") => {
+            Rule::read(domain::access::Permission::OwnSession)
+        }
         None => Rule::public(),
     };
 
     // 2. cross-site requests
     let by_cookie = !matches!(who, Some(Authenticated { via: Via::Token { .. }, .. }));
-    if !method.is_safe() && by_cookie {
-        if let Err(why) = same_origin(&gate, req.headers()) {
-            return refuse_csrf(&gate, who.as_ref(), &method, &path, &ip, why).await;
-        }
+    if !method.is_safe()
+        && by_cookie
+        && let Err(why) = same_origin(&gate, req.headers())
+    {
+        return refuse_csrf(&gate, who.as_ref(), &method, &path, &ip, why).await;
     }
     let expected_csrf = match &who {
         Some(Authenticated { via: Via::Session { csrf, .. }, .. }) => Some(csrf.clone()),
@@ -242,7 +250,8 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
         let ok = matches!((&sent, &expected_csrf), (Some(s), Some(e)) if secret::same(s, e));
         req = Request::from_parts(parts, Body::from(bytes));
         if !ok {
-            let why = if sent.is_none() { "the form has no form token" } else { "the form token is not this session's" };
+            let why =
+                if sent.is_none() { "the form has no form token" } else { "the form token is not this session's" };
             return refuse_csrf(&gate, who.as_ref(), &method, &path, &ip, why).await;
         }
     }
@@ -313,12 +322,12 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
     }
 
     // 5. a person's input
-    if let Some(Authenticated { principal, via: Via::Session { hash, last_input, .. } }) = &who {
-        if principal.is_person() && !rule.background {
-            if let Err(e) = auth.touch(hash, *last_input).await {
-                return unavailable(e);
-            }
-        }
+    if let Some(Authenticated { principal, via: Via::Session { hash, last_input, .. } }) = &who
+        && principal.is_person()
+        && !rule.background
+        && let Err(e) = auth.touch(hash, *last_input).await
+    {
+        return unavailable(e);
     }
 
     let mut res = next.run(req).await;
@@ -382,10 +391,10 @@ fn add_cookies(res: &mut Response, cookies: &[String]) {
 /// in `Sec-Fetch-Site` and `Origin`; other clients send neither and carry
 /// no ambient cookie to abuse).
 fn same_origin(gate: &Gate, headers: &HeaderMap) -> Result<(), &'static str> {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        if !matches!(site, "same-origin" | "none") {
-            return Err("a request from another site");
-        }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err("a request from another site");
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("null");

@@ -90,7 +90,10 @@ pub enum SessionCheck {
 /// What a login attempt came to.
 #[derive(Debug)]
 pub enum LoginOutcome {
-    Ok { cookie: String, principal: Principal },
+    Ok {
+        cookie: String,
+        principal: Principal,
+    },
     /// Wrong name or password (not saying which).
     Wrong,
     Locked(Lock),
@@ -109,6 +112,20 @@ pub enum AuthError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Hash(#[from] password::HashError),
+}
+
+/// An account to make (the admin page, the CLI, the demo).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    /// A chief's station code.
+    pub station: Option<&'a str>,
+    /// An officer's unit's callsign.
+    pub unit: Option<&'a str>,
+    pub password: &'a str,
+    /// Made by the demo (with its published password).
+    pub demo: bool,
 }
 
 /// The login and token service; cheap to clone.
@@ -517,16 +534,8 @@ impl Auth {
     // ── administration (the admin page, the API and the CLI) ──
 
     /// Makes an account. `by` is the admin (or `cli`).
-    pub async fn add_user(
-        &self,
-        by: &str,
-        name: &str,
-        role: Role,
-        station: Option<&str>,
-        unit_callsign: Option<&str>,
-        password: &str,
-        demo: bool,
-    ) -> Result<i64, AuthError> {
+    pub async fn add_user(&self, by: &str, account: &NewAccount<'_>) -> Result<i64, AuthError> {
+        let NewAccount { name, role, station, unit: unit_callsign, password, demo } = *account;
         let name = check_name(name)?;
         if !role.is_person() {
             return Err(AuthError::Invalid(format!(
@@ -563,15 +572,7 @@ impl Auth {
             return Err(AuthError::Conflict(format!("an account named {name:?} exists")));
         }
         let hash = password::hash(password.to_owned()).await?;
-        let new = NewUser {
-            name,
-            role: role.as_str(),
-            station,
-            unit_id,
-            password_hash: &hash,
-            demo,
-            created_by: by,
-        };
+        let new = NewUser { name, role: role.as_str(), station, unit_id, password_hash: &hash, demo, created_by: by };
         let id = self.inner.store.insert_user(&new, self.now()).await?;
         let detail = format!(
             "{role}{}{}{}",
@@ -647,7 +648,9 @@ impl Auth {
         }
         let token = match demo {
             Some(t) if secret::looks_like_token(t) => t.to_owned(),
-            Some(_) => return Err(AuthError::Invalid("auth.demo.kiosk_token must look like crt_ and 43 characters".into())),
+            Some(_) => {
+                return Err(AuthError::Invalid("auth.demo.kiosk_token must look like crt_ and 43 characters".into()));
+            }
             None => secret::new_token(),
         };
         let hash = secret::hash(&token);
@@ -763,7 +766,8 @@ impl Auth {
                 continue;
             }
             if self.inner.store.user_by_name(name).await?.is_none() {
-                self.add_user("demo", name, role, station, unit, &demo.password, true).await?;
+                let account = NewAccount { name, role, station, unit, password: &demo.password, demo: true };
+                self.add_user("demo", &account).await?;
             }
         }
         if self.inner.store.token_by_hash(&secret::hash(&demo.kiosk_token)).await?.is_none() {
@@ -789,12 +793,12 @@ impl Auth {
             if let Err(e) = self.flush_uses().await {
                 tracing::warn!(error = %e, "stamping token uses");
             }
-            if n % 120 == 0 {
-                if let Err(e) = self.sweep().await {
-                    tracing::warn!(error = %e, "account housekeeping");
-                }
+            if n.is_multiple_of(120)
+                && let Err(e) = self.sweep().await
+            {
+                tracing::warn!(error = %e, "account housekeeping");
             }
-            if n % 17_280 == 0 {
+            if n.is_multiple_of(17_280) {
                 let before = self.now() - Duration::days(i64::from(self.config().audit_retention_days));
                 match self.inner.store.purge_audit(before).await {
                     Ok(0) => {}

@@ -3,9 +3,9 @@
 //! stored in PHC form. Hashing takes tens of milliseconds on purpose, so it
 //! runs on the blocking pool, never on a request's task.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {

@@ -214,7 +214,13 @@ impl<S: Clone + Send + Sync + 'static> ApiRoutes<S> {
         self.add(Method::DELETE, path, rule, axum::routing::delete(h))
     }
     /// A POST whose body may be larger (or must be smaller) than the API's default.
-    pub fn post_limited<H: Handler<T, S>, T: 'static>(&mut self, path: &str, rule: Rule, limit: usize, h: H) -> &mut Self {
+    pub fn post_limited<H: Handler<T, S>, T: 'static>(
+        &mut self,
+        path: &str,
+        rule: Rule,
+        limit: usize,
+        h: H,
+    ) -> &mut Self {
         self.add(Method::POST, path, rule, axum::routing::post(h).layer(axum::extract::DefaultBodyLimit::max(limit)))
     }
 
@@ -249,12 +255,12 @@ impl RuleTable {
         let mut by_method: HashMap<Method, matchit::Router<Rule>> = HashMap::new();
         for r in &rules {
             let router = by_method.entry(r.method.clone()).or_default();
-            if let Ok(m) = router.at(&r.path) {
-                if m.params.iter().count() == 0 || router.at(&r.path).is_ok() {
-                    return Err(TableError::Twice { method: r.method.clone(), path: r.path.clone() });
+            router.insert(r.path.clone(), r.rule).map_err(|e| match e {
+                matchit::InsertError::Conflict { .. } => {
+                    TableError::Twice { method: r.method.clone(), path: r.path.clone() }
                 }
-            }
-            router.insert(r.path.clone(), r.rule).map_err(|e| TableError::Path(r.path.clone(), e.to_string()))?;
+                other => TableError::Path(r.path.clone(), other.to_string()),
+            })?;
         }
         Ok(RuleTable { by_method, all: rules })
     }

@@ -464,6 +464,7 @@ impl Engine {
             figures: read(&self.shared.figures).clone(),
             alerts: self.recent_alerts.iter().cloned().collect(),
             points: self.patrol.views(),
+            filtered: false,
         }
     }
 

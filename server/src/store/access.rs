@@ -379,12 +379,10 @@ impl Store {
     }
 
     pub async fn session(&self, hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, token_id, created_at, last_input_at, csrf FROM sessions WHERE id_hash = ?",
-        )
-        .bind(hash)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(sqlx::query_as("SELECT user_id, token_id, created_at, last_input_at, csrf FROM sessions WHERE id_hash = ?")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?)
     }
 
     /// The person did something.
@@ -405,28 +403,21 @@ impl Store {
     /// Removes people's sessions made before `before` or idle since
     /// `idle_before` (they cannot be used any more; this only keeps the
     /// table small).
-    pub async fn purge_sessions(
-        &self,
-        before: DateTime<Utc>,
-        idle_before: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let r = sqlx::query(
-            "DELETE FROM sessions WHERE user_id IS NOT NULL AND (created_at <= ? OR last_input_at <= ?)",
-        )
-        .bind(millis(before))
-        .bind(millis(idle_before))
-        .execute(self.pool())
-        .await?;
+    pub async fn purge_sessions(&self, before: DateTime<Utc>, idle_before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let r =
+            sqlx::query("DELETE FROM sessions WHERE user_id IS NOT NULL AND (created_at <= ? OR last_input_at <= ?)")
+                .bind(millis(before))
+                .bind(millis(idle_before))
+                .execute(self.pool())
+                .await?;
         Ok(r.rows_affected())
     }
 
     /// How many sessions each account has open.
     pub async fn open_sessions(&self) -> Result<Vec<(i64, i64)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, count(*) FROM sessions WHERE user_id IS NOT NULL GROUP BY user_id",
-        )
-        .fetch_all(self.pool())
-        .await?)
+        Ok(sqlx::query_as("SELECT user_id, count(*) FROM sessions WHERE user_id IS NOT NULL GROUP BY user_id")
+            .fetch_all(self.pool())
+            .await?)
     }
 
     // ── the audit log ──
@@ -459,9 +450,8 @@ impl Store {
 
     /// Audit lines, newest first.
     pub async fn audit_log(&self, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
-        let mut sql = String::from(
-            "SELECT id, at, actor, role, action, target, outcome, detail, ip FROM audit_log WHERE 1 = 1",
-        );
+        let mut sql =
+            String::from("SELECT id, at, actor, role, action, target, outcome, detail, ip FROM audit_log WHERE 1 = 1");
         if f.actor.is_some() {
             sql.push_str(" AND actor = ? COLLATE NOCASE");
         }
@@ -518,9 +508,19 @@ impl Store {
             .await?)
     }
 
+    /// A station's first unit that moves (not a fixed post): the demo's officer's.
+    pub async fn first_unit_of(&self, station: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT callsign FROM units WHERE station = ? AND kind <> 'post' ORDER BY id LIMIT 1")
+            .bind(station)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
     pub async fn station_exists(&self, code: &str) -> Result<bool, StoreError> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM stations WHERE code = ?").bind(code).fetch_one(self.pool()).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM stations WHERE code = ?")
+            .bind(code)
+            .fetch_one(self.pool())
+            .await?;
         Ok(n == 1)
     }
 }

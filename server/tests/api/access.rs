@@ -24,10 +24,7 @@ fn table() -> RuleTable {
 
 /// A path of the table with its parameters filled in.
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "1")
-        .replace("{code}", "PP01")
-        .replace("{callsign}", "JS-P1")
-        .replace("{unit}", "1")
+    path.replace("{id}", "1").replace("{code}", "PP01").replace("{callsign}", "JS-P1").replace("{unit}", "1")
 }
 
 fn error_code(v: &Value) -> String {
@@ -141,12 +138,7 @@ async fn the_role_route_matrix_as_run() {
             let status = call(who, r).await;
             let expect = allowed(*role, &r.rule.access);
             if expect {
-                assert!(
-                    status != 401 && status != 403,
-                    "{role} may use {} {} but got {status}",
-                    r.method,
-                    r.path
-                );
+                assert!(status != 401 && status != 403, "{role} may use {} {} but got {status}", r.method, r.path);
                 row.push_str(" ✓ ");
             } else {
                 assert_eq!(status, 403, "{role} may not use {} {}", r.method, r.path);
@@ -175,8 +167,7 @@ async fn an_officer_moves_and_places_their_own_unit_only() {
     let (p1, p2) = (app.unit_by_callsign("JS-P1").await, app.unit_by_callsign("JS-F1").await);
     let before = p2.clone();
     // unit B's status: refused, unchanged
-    let (s, body) =
-        officer.post(&format!("/api/v1/units/{}/status", p2["id"]), json!({"status": "off_duty"})).await;
+    let (s, body) = officer.post(&format!("/api/v1/units/{}/status", p2["id"]), json!({"status": "off_duty"})).await;
     assert_eq!(s, 403, "{body}");
     assert_eq!(error_code(&body), "forbidden");
     let (s, _) = officer.server_fn("officer_status", &[("callsign", "JS-F1"), ("status", "off_duty")]).await;
@@ -331,7 +322,8 @@ async fn five_failed_logins_lock_the_account_until_an_admin_unlocks_it() {
     assert_eq!(login_status(&app, "disp-1", PASSWORD).await.0, 200);
     // each step is in the audit log
     let (_, audit) = app_admin.get("/api/v1/audit?actor=disp-1").await;
-    let actions: Vec<&str> = audit["rows"].as_array().expect("rows").iter().filter_map(|r| r["action"].as_str()).collect();
+    let actions: Vec<&str> =
+        audit["rows"].as_array().expect("rows").iter().filter_map(|r| r["action"].as_str()).collect();
     for a in ["login_failed", "login_locked", "login"] {
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
@@ -419,7 +411,20 @@ async fn accounts_unused_for_ninety_days_are_disabled() {
     assert_eq!(s, 403, "{body}");
     assert!(body["error"]["message"].as_str().unwrap_or_default().contains("disabled"), "{body}");
     // (every account went unused meanwhile: a new admin, made now, checks)
-    app.auth.add_user("test", "admin-2", Role::Admin, None, None, PASSWORD, false).await.expect("an admin");
+    app.auth
+        .add_user(
+            "test",
+            &server::auth::NewAccount {
+                name: "admin-2",
+                role: Role::Admin,
+                station: None,
+                unit: None,
+                password: PASSWORD,
+                demo: false,
+            },
+        )
+        .await
+        .expect("an admin");
     let admin = app.anonymous().log_in("admin-2", PASSWORD).await;
     let app_ = &app;
     let app = &admin;
@@ -465,7 +470,8 @@ async fn cross_site_requests_are_refused() {
     }
     assert_eq!(app.unit_by_callsign("JS-P1").await["status"], unit["status"], "nothing was assigned");
     // the plain form needs its token: without it, or with another session's, refused
-    let (s, _) = disp.post_form_raw("/sf/assign", &[("incident", &fields[0].1), ("unit", &fields[1].1)], "/dispatch").await;
+    let (s, _) =
+        disp.post_form_raw("/sf/assign", &[("incident", &fields[0].1), ("unit", &fields[1].1)], "/dispatch").await;
     assert_eq!(s, 403);
     let other = app.login("disp-2", Role::Dispatcher, None, None).await;
     let (s, _) = disp
@@ -477,7 +483,8 @@ async fn cross_site_requests_are_refused() {
         .await;
     assert_eq!(s, 403);
     // with it (and from the same origin), done
-    let (s, to) = disp.post_form("/sf/assign", &[("incident", &fields[0].1), ("unit", &fields[1].1)], "/dispatch").await;
+    let (s, to) =
+        disp.post_form("/sf/assign", &[("incident", &fields[0].1), ("unit", &fields[1].1)], "/dispatch").await;
     assert!(matches!(s, 302 | 303), "{s} {to}");
     assert_eq!(app.unit_by_callsign("JS-P1").await["status"], "dispatched");
     // the same-origin browser request passes
@@ -500,7 +507,8 @@ async fn cross_site_requests_are_refused() {
     }
     // refusals are audited with the reason
     let (_, audit) = app.get("/api/v1/audit?action=refused&actor=disp-1").await;
-    let details: Vec<&str> = audit["rows"].as_array().expect("rows").iter().filter_map(|r| r["detail"].as_str()).collect();
+    let details: Vec<&str> =
+        audit["rows"].as_array().expect("rows").iter().filter_map(|r| r["detail"].as_str()).collect();
     assert!(details.iter().any(|d| d.contains("another site")), "{details:?}");
     assert!(details.iter().any(|d| d.contains("no form token")), "{details:?}");
 }
@@ -585,16 +593,11 @@ async fn the_stream_carries_what_the_principal_may_see() {
         .await;
     assert_eq!(s, 403, "a bridge posts for its own groups only");
     // the full stream gets both positions and the chat; wait until it has
-    let all = all_ws
-        .wait_for(Duration::from_secs(5), |e| e["type"] == "chat")
-        .await
-        .expect("the chat on the full stream");
+    let all =
+        all_ws.wait_for(Duration::from_secs(5), |e| e["type"] == "chat").await.expect("the chat on the full stream");
     assert!(!all.to_string().contains("13977300000"), "never the sender's phone");
     // the officer: their unit's position only, no chat
-    let pos = officer_ws
-        .wait_for(Duration::from_secs(5), |e| e["type"] == "positions")
-        .await
-        .expect("their position");
+    let pos = officer_ws.wait_for(Duration::from_secs(5), |e| e["type"] == "positions").await.expect("their position");
     assert!(pos["positions"].as_array().expect("positions").iter().all(|p| p["unit_id"] == p1["id"]), "{pos}");
     // the kiosk: the positions, never the chat; the steward: the chat, never positions
     let kiosk_saw = collect(&mut kiosk_ws, Duration::from_secs(2)).await;
@@ -665,7 +668,10 @@ async fn views_of_personal_data_are_audited_and_others_never_see_it() {
     assert_eq!(seen["reporter_contact"], "13912345678");
     let (_, audit) = app.get("/api/v1/audit?action=contact_viewed").await;
     let row = &audit["rows"][0];
-    assert_eq!((row["actor"].as_str(), row["target"].as_str()), (Some("disp-1"), Some(format!("incident {}", incident["id"]).as_str())));
+    assert_eq!(
+        (row["actor"].as_str(), row["target"].as_str()),
+        (Some("disp-1"), Some(format!("incident {}", incident["id"]).as_str()))
+    );
     // the chief reads the incident of their station, without the contact, and that is not a contact view
     let (s, seen) = chief.get(&path).await;
     assert_eq!(s, 200);
@@ -713,7 +719,9 @@ async fn a_chief_sees_their_station_and_only_the_figures_of_others() {
     let chief = app.login("chief-jsl", Role::Chief, Some("JSL"), None).await;
     // an RS incident and a JSL one
     let rs_unit = app.units().await.into_iter().find(|u| u["station"] == "RS").expect("an RS unit");
-    let rs = app.incident("noise", rs_unit["lat"].as_f64().unwrap_or(25.27), rs_unit["lon"].as_f64().unwrap_or(110.26)).await;
+    let rs = app
+        .incident("noise", rs_unit["lat"].as_f64().unwrap_or(25.27), rs_unit["lon"].as_f64().unwrap_or(110.26))
+        .await;
     let jsl = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
     assert_eq!(jsl["station"], "JSL");
     let (s, _) = chief.get(&format!("/api/v1/incidents/{}", jsl["id"])).await;
@@ -738,7 +746,15 @@ async fn a_chief_sees_their_station_and_only_the_figures_of_others() {
     assert_eq!(s, 200);
     assert_eq!(own["params"]["station"], "JSL", "narrowed to their station: {own}");
     // their station's points: edit, print, rotate; another's: no
-    let rs_point = app.get("/api/v1/patrol/points").await.1.as_array().expect("points").iter().find(|p| p["station"] == "RS").cloned();
+    let rs_point = app
+        .get("/api/v1/patrol/points")
+        .await
+        .1
+        .as_array()
+        .expect("points")
+        .iter()
+        .find(|p| p["station"] == "RS")
+        .cloned();
     assert_eq!(chief.html("/points/PP01/qr").await.0, 200);
     if let Some(p) = rs_point {
         let code = p["code"].as_str().expect("a code");
@@ -770,14 +786,12 @@ async fn a_rotated_qr_code_stops_working() {
     assert_ne!(old_token, new_token);
     let officer = app.login("off-f1", Role::Officer, None, Some("JS-F1")).await;
     let unit = app.unit_by_callsign("JS-F1").await;
-    let (s, body) = officer
-        .post("/api/v1/checkins", json!({"unit_id": unit["id"], "point": "PP01", "qr_token": old_token}))
-        .await;
+    let (s, body) =
+        officer.post("/api/v1/checkins", json!({"unit_id": unit["id"], "point": "PP01", "qr_token": old_token})).await;
     assert_eq!(s, 422, "the printed sheet's old code: {body}");
     assert!(body["error"]["message"].as_str().unwrap_or_default().contains("QR code does not belong"), "{body}");
-    let (s, body) = officer
-        .post("/api/v1/checkins", json!({"unit_id": unit["id"], "point": "PP01", "qr_token": new_token}))
-        .await;
+    let (s, body) =
+        officer.post("/api/v1/checkins", json!({"unit_id": unit["id"], "point": "PP01", "qr_token": new_token})).await;
     assert_eq!(s, 201, "the new one: {body}");
 }
 
@@ -788,14 +802,17 @@ async fn tokens_are_shown_once_stored_hashed_stamped_and_revocable() {
     let token = tracker.bearer.clone().expect("a token");
     assert!(token.starts_with("crt_") && token.len() == 47, "{token}");
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/test.db", app.dir.path().display())).await.expect("db");
-    let (hash, hint): (Vec<u8>, String) =
-        sqlx::query_as("SELECT secret_hash, hint FROM tokens WHERE name = 'gps-1'").fetch_one(&pool).await.expect("row");
+    let (hash, hint): (Vec<u8>, String) = sqlx::query_as("SELECT secret_hash, hint FROM tokens WHERE name = 'gps-1'")
+        .fetch_one(&pool)
+        .await
+        .expect("row");
     assert_eq!(hash.len(), 32, "a SHA-256");
     assert!(!String::from_utf8_lossy(&hash).contains(&token[4..]), "never the token itself");
     assert!(token.starts_with(&hint) && hint.len() == 8);
     let p1 = app.unit_by_callsign("JS-P1").await;
     let now = Utc::now().to_rfc3339();
-    let (s, _) = tracker.post("/api/v1/positions", json!([{"unit_id": p1["id"], "lat": 25.25, "lon": 110.21, "at": now}])).await;
+    let (s, _) =
+        tracker.post("/api/v1/positions", json!([{"unit_id": p1["id"], "lat": 25.25, "lon": 110.21, "at": now}])).await;
     assert_eq!(s, 200);
     app.auth.flush_uses().await.expect("stamped");
     let used: Option<i64> =
@@ -806,13 +823,17 @@ async fn tokens_are_shown_once_stored_hashed_stamped_and_revocable() {
     let id = app.auth.store().tokens().await.expect("tokens")[0].id;
     let (s, _) = app.server_fn("admin_revoke_token", &[("id", &id.to_string())]).await;
     assert_eq!(s, 200);
-    let (s, body) = tracker.post("/api/v1/positions", json!([{"unit_id": p1["id"], "lat": 25.25, "lon": 110.21, "at": now}])).await;
+    let (s, body) =
+        tracker.post("/api/v1/positions", json!([{"unit_id": p1["id"], "lat": 25.25, "lon": 110.21, "at": now}])).await;
     assert_eq!(s, 401, "{body}");
     let (_, audit) = app.get("/api/v1/audit?action=token_revoked").await;
     assert_eq!(audit["rows"][0]["target"], "token gps-1");
     // made on the admin page: the token once, in the answer
     let (s, made) = app
-        .server_fn("admin_add_token", &[("form[name]", "wall-2"), ("form[role]", "kiosk"), ("form[units]", ""), ("form[groups]", "")])
+        .server_fn(
+            "admin_add_token",
+            &[("form[name]", "wall-2"), ("form[role]", "kiosk"), ("form[units]", ""), ("form[groups]", "")],
+        )
         .await;
     assert_eq!(s, 200, "{made}");
     assert!(made.as_str().is_some_and(|t| t.starts_with("crt_")), "{made}");
@@ -823,15 +844,19 @@ async fn tokens_are_shown_once_stored_hashed_stamped_and_revocable() {
 #[tokio::test]
 async fn passwords_and_names_are_checked() {
     let app = spawn().await;
-    for (password, says) in [
-        ("short", "at least 8 characters"),
-        ("password123", "most common"),
-        ("dispatcher-jones-1", "account's name"),
-    ] {
+    for (password, says) in
+        [("short", "at least 8 characters"), ("password123", "most common"), ("dispatcher-jones-1", "account's name")]
+    {
         let (s, body) = app
             .server_fn(
                 "admin_add_user",
-                &[("form[name]", "jones"), ("form[role]", "dispatcher"), ("form[station]", ""), ("form[unit]", ""), ("form[password]", password)],
+                &[
+                    ("form[name]", "jones"),
+                    ("form[role]", "dispatcher"),
+                    ("form[station]", ""),
+                    ("form[unit]", ""),
+                    ("form[password]", password),
+                ],
             )
             .await;
         let msg = body.to_string();
@@ -841,14 +866,26 @@ async fn passwords_and_names_are_checked() {
     let (s, body) = app
         .server_fn(
             "admin_add_user",
-            &[("form[name]", "chief-x"), ("form[role]", "chief"), ("form[station]", ""), ("form[unit]", ""), ("form[password]", PASSWORD)],
+            &[
+                ("form[name]", "chief-x"),
+                ("form[role]", "chief"),
+                ("form[station]", ""),
+                ("form[unit]", ""),
+                ("form[password]", PASSWORD),
+            ],
         )
         .await;
     assert!(body.to_string().contains("needs a station"), "{s} {body}");
     let (s, body) = app
         .server_fn(
             "admin_add_user",
-            &[("form[name]", "jones"), ("form[role]", "dispatcher"), ("form[station]", ""), ("form[unit]", ""), ("form[password]", PASSWORD)],
+            &[
+                ("form[name]", "jones"),
+                ("form[role]", "dispatcher"),
+                ("form[station]", ""),
+                ("form[unit]", ""),
+                ("form[password]", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(s, 200, "{body}");
@@ -883,7 +920,10 @@ async fn pages_carry_a_strict_csp_no_framing_and_no_markup_from_the_address() {
     let r = app.client.get(app.url("/dispatch")).header("accept", "text/html").send().await.expect("request");
     let csp = r.headers()["content-security-policy"].to_str().expect("a CSP").to_owned();
     assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
-    assert!(!csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap_or("").contains("unsafe-inline"), "{csp}");
+    assert!(
+        !csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap_or("").contains("unsafe-inline"),
+        "{csp}"
+    );
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
@@ -916,7 +956,11 @@ async fn the_import_error_list_is_bounded() {
     assert_eq!(rows[0]["line"], 2);
     let more = answer["error"]["more"].as_u64().expect("more");
     assert!(more > 16_000_000, "every problem counted: {more}");
-    assert!(answer["error"]["message"].as_str().unwrap_or_default().contains("more than"), "{}", answer["error"]["message"]);
+    assert!(
+        answer["error"]["message"].as_str().unwrap_or_default().contains("more than"),
+        "{}",
+        answer["error"]["message"]
+    );
 }
 
 #[tokio::test]
@@ -954,15 +998,63 @@ async fn another_host_is_refused_when_the_public_origin_is_set() {
     let mut config = crate::helpers::test_config(dir.path());
     config.public_origin = Some("https://command.police.internal".into());
     let app = crate::helpers::start_anonymous(config, dir).await;
-    let r = app
-        .anonymous()
-        .client
-        .get(app.url("/login"))
-        .header("host", "evil.example")
-        .send()
-        .await
-        .expect("request");
+    let r = app.anonymous().client.get(app.url("/login")).header("host", "evil.example").send().await.expect("request");
     assert_eq!(r.status().as_u16(), 421);
     let r = app.anonymous().client.get(app.url("/login")).header("host", "command.police.internal").send().await;
     assert_eq!(r.expect("request").status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn the_api_description_matches_the_rule_table() {
+    let app = spawn().await;
+    let (s, doc) = app.get("/api/v1/openapi.json").await;
+    assert_eq!(s, 200);
+    let t = table();
+    let api: Vec<&RouteRule> = t.all().iter().filter(|r| r.path.starts_with("/api/v1/")).collect();
+    let mut documented = 0;
+    for r in &api {
+        let path = r.path.trim_start_matches("/api/v1");
+        let op = &doc["paths"][path][r.method.as_str().to_lowercase()];
+        assert!(op.is_object(), "{} {} is documented", r.method, r.path);
+        let want = match r.rule.access {
+            Access::Public => "public".to_owned(),
+            Access::Needs(p) => p.as_str().to_owned(),
+            Access::AnyOf(_) => panic!("no API route takes one of several"),
+        };
+        assert_eq!(op["x-permission"], want.as_str(), "{} {}: the documented permission", r.method, r.path);
+        documented += 1;
+    }
+    // and nothing is documented that the router does not serve
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for method in ops.as_object().expect("operations").keys() {
+            let full = format!("/api/v1{path}");
+            let served = api.iter().any(|r| r.path == full && r.method.as_str().eq_ignore_ascii_case(method));
+            assert!(served, "{method} {full} is documented but not served");
+        }
+    }
+    assert_eq!(documented, api.len());
+}
+
+#[tokio::test]
+async fn the_desk_stream_follows_the_incidents_its_messages_became() {
+    let app = spawn().await;
+    let steward = app.login("stew-1", Role::Steward, None, None).await;
+    let mut ws = steward.ws("").await;
+    ws.next_within(Duration::from_secs(5)).await.expect("a snapshot");
+    let (_, m) = app
+        .post(
+            "/api/v1/chat/messages",
+            json!({"group_id": "g1", "group_name": "群", "message_id": "m-1", "sender_name": "张", "text": "打架了",
+                   "lat": JINSHAN.0, "lon": JINSHAN.1, "sent_at": Utc::now().to_rfc3339()}),
+        )
+        .await;
+    let (s, conv) = steward.post(&format!("/api/v1/chat/messages/{}/incident", m["id"]), json!({})).await;
+    assert_eq!(s, 201, "{conv}");
+    let unit = app.unit_by_callsign("JS-F1").await;
+    let (s, _) =
+        app.post(&format!("/api/v1/incidents/{}/assign", conv["incident"]["id"]), json!({"unit_id": unit["id"]})).await;
+    assert_eq!(s, 200);
+    ws.wait_for(Duration::from_secs(5), |e| e["type"] == "chat" && e["message"]["incident_status"] == "dispatched")
+        .await
+        .expect("the desk hears its incident dispatched");
 }

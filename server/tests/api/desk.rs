@@ -261,11 +261,10 @@ async fn desk_two_stewards_racing_only_one_answers() {
     let app = desk_with_hook(&url, 8).await;
     let id = message(&app, "m-30", "有人晕倒了").await;
     let path = format!("/api/v1/chat/messages/{id}/reply");
-    let (wang, zhao, sun) = (steward(&app, "wang-wu").await, steward(&app, "zhao-liu").await, steward(&app, "sun-qi").await);
-    let (a, b) = tokio::join!(
-        wang.post(&path, json!({"text": "马上派人"})),
-        zhao.post(&path, json!({"text": "收到"})),
-    );
+    let (wang, zhao, sun) =
+        (steward(&app, "wang-wu").await, steward(&app, "zhao-liu").await, steward(&app, "sun-qi").await);
+    let (a, b) =
+        tokio::join!(wang.post(&path, json!({"text": "马上派人"})), zhao.post(&path, json!({"text": "收到"})),);
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [201, 409], "{} {}", a.1, b.1);

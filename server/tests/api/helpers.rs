@@ -109,20 +109,22 @@ async fn start_with(config: Config, dir: tempfile::TempDir, log_in: bool) -> Tes
     let base = format!("http://127.0.0.1:{port}");
     let anonymous = Session::anonymous_at(&base, port);
     if auth.store().user_by_name("test-admin").await.expect("store").is_none() {
-        auth.add_user("test", "test-admin", Role::Admin, None, None, PASSWORD, false).await.expect("an admin");
+        auth.add_user(
+            "test",
+            &server::auth::NewAccount {
+                name: "test-admin",
+                role: Role::Admin,
+                station: None,
+                unit: None,
+                password: PASSWORD,
+                demo: false,
+            },
+        )
+        .await
+        .expect("an admin");
     }
     let admin = if log_in { anonymous.log_in("test-admin", PASSWORD).await } else { anonymous };
-    TestApp {
-        base,
-        port,
-        client: admin.client.clone(),
-        admin,
-        dir,
-        clock,
-        auth,
-        stop: Some(stop),
-        task: Some(task),
-    }
+    TestApp { base, port, client: admin.client.clone(), admin, dir, clock, auth, stop: Some(stop), task: Some(task) }
 }
 
 impl TestApp {
@@ -141,7 +143,10 @@ impl TestApp {
 
     /// A new account with `role` (and its station or unit), logged in.
     pub async fn login(&self, name: &str, role: Role, station: Option<&str>, unit: Option<&str>) -> Session {
-        self.auth.add_user("test", name, role, station, unit, PASSWORD, false).await.expect("an account");
+        self.auth
+            .add_user("test", &server::auth::NewAccount { name, role, station, unit, password: PASSWORD, demo: false })
+            .await
+            .expect("an account");
         self.anonymous().log_in(name, PASSWORD).await
     }
 
@@ -151,10 +156,7 @@ impl TestApp {
         let groups: Vec<String> = groups.iter().map(|s| s.to_string()).collect();
         let (_, token) = self.auth.add_token("test", name, role, &units, &groups, None).await.expect("a token");
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {token}").parse().expect("a header value"),
-        );
+        headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().expect("a header value"));
         Session {
             client: reqwest::Client::builder().default_headers(headers).build().expect("client"),
             bearer: Some(token),
