@@ -218,7 +218,8 @@ pub struct Principal {
     pub role: Role,
     /// A chief's station.
     pub station: Option<StationCode>,
-    /// An officer's unit, or a tracker's units.
+    /// An officer's unit, or a tracker's units, sorted (a tracker may
+    /// carry thousands: see [`Principal::has_unit`]).
     pub units: Vec<UnitId>,
     /// A bridge's chat groups.
     pub groups: Vec<String>,
@@ -304,9 +305,9 @@ impl Principal {
                 Target::Incident { station, .. } => station == Some(&own),
                 Target::Group(_) => false,
             },
-            Scope::Units(own) => match target {
-                Target::Unit { id, .. } => own.contains(&id),
-                Target::Incident { units, .. } => units.iter().any(|u| own.contains(u)),
+            Scope::Units(_) => match target {
+                Target::Unit { id, .. } => self.has_unit(id),
+                Target::Incident { units, .. } => units.iter().any(|u| self.has_unit(*u)),
                 Target::Station(_) | Target::Group(_) => false,
             },
             Scope::Groups(own) => matches!(target, Target::Group(g) if own.iter().any(|o| o == g)),
@@ -320,6 +321,11 @@ impl Principal {
                 _ => "unit",
             }))
         }
+    }
+
+    /// Whether `id` is one of the principal's units (`units` is sorted).
+    pub fn has_unit(&self, id: UnitId) -> bool {
+        self.units.binary_search(&id).is_ok()
     }
 
     /// What the status log and the audit log record as the actor.
@@ -464,6 +470,17 @@ mod tests {
         assert!(officer.may(P::EditPoint, Target::Station(&jsl)).is_err());
         let unbound = person(Role::Officer);
         assert!(unbound.scope(P::OfficerPage).is_err(), "an officer account without a unit sees nothing");
+    }
+
+    #[test]
+    fn a_tracker_with_many_units_is_checked_by_search() {
+        let units: Vec<UnitId> = (1..=10_000).map(|n| UnitId(n * 2)).collect();
+        let tracker = Principal { units, ..person(Role::Tracker) };
+        let jsl = code("JSL");
+        assert!(tracker.has_unit(UnitId(9_998)));
+        assert!(!tracker.has_unit(UnitId(9_999)));
+        assert!(tracker.may(P::ReportPosition, Target::Unit { id: UnitId(20_000), station: &jsl }).is_ok());
+        assert!(tracker.may(P::ReportPosition, Target::Unit { id: UnitId(20_001), station: &jsl }).is_err());
     }
 
     #[test]

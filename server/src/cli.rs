@@ -257,8 +257,6 @@ pub async fn run(command: &Command, config: &Config, out: &mut impl Write) -> an
 }
 
 async fn audit(auth: &Auth, action: &'static str, target: &str) -> anyhow::Result<()> {
-    let mut e = auth.entry(None, action, target, "ok", "command line", "");
-    e.actor = "cli".into();
-    auth.audit(&[e]).await?;
+    auth.audit(&[auth.admin_entry("cli", action, target.to_owned(), "command line".into(), "")]).await?;
     Ok(())
 }

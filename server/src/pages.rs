@@ -91,8 +91,13 @@ fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
         },
         Scope::Units(own) => Snapshot {
             epoch: snapshot.epoch.clone(),
-            units: snapshot.units.iter().filter(|u| own.contains(&u.id)).cloned().collect(),
-            incidents: snapshot.incidents.iter().filter(|i| i.units.iter().any(|u| own.contains(u))).cloned().collect(),
+            units: snapshot.units.iter().filter(|u| own.binary_search(&u.id).is_ok()).cloned().collect(),
+            incidents: snapshot
+                .incidents
+                .iter()
+                .filter(|i| i.units.iter().any(|u| own.binary_search(u).is_ok()))
+                .cloned()
+                .collect(),
             figures: snapshot.figures.clone(),
             alerts: vec![],
             points: vec![],

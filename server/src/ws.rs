@@ -117,7 +117,7 @@ impl Filter {
                 Some(u) => Filter::Unit(*u),
                 None => return Err(ApiError::Forbidden("no unit is bound to this account".into())),
             },
-            (Scope::Units(units), Filter::Unit(id)) if units.contains(&id) => Filter::Unit(id),
+            (Scope::Units(_), Filter::Unit(id)) if who.has_unit(id) => Filter::Unit(id),
             (Scope::Units(_), _) => {
                 return Err(ApiError::Forbidden(format!("a {} may only stream their own unit", who.role)));
             }

@@ -75,8 +75,8 @@ pub async fn list(
         },
     };
     let mut list = state.store.list_incidents(&filter).await?;
-    if let Scope::Units(units) = &scope {
-        list.retain(|i| i.units.iter().any(|u| units.contains(u)));
+    if let Scope::Units(_) = &scope {
+        list.retain(|i| i.units.iter().any(|u| who.has_unit(*u)));
     }
     Ok(Json(list).into_response())
 }

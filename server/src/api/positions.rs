@@ -124,9 +124,9 @@ pub async fn ingest(
         return Err(ApiError::UnsupportedMediaType("send JSON with Content-Type: application/json".into()));
     }
     let (mut reports, mut rejected) = read_batch(&body)?;
-    if let Scope::Units(own) = who.scope(Permission::ReportPosition).map_err(ApiError::refused)? {
+    if let Scope::Units(_) = who.scope(Permission::ReportPosition).map_err(ApiError::refused)? {
         reports.retain(|r| {
-            let mine = own.contains(&r.unit_id);
+            let mine = who.has_unit(r.unit_id);
             if !mine {
                 rejected.push(Rejection {
                     index: r.index,

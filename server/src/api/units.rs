@@ -19,7 +19,7 @@ pub async fn list(State(state): State<AppState>, who: Caller) -> Result<Response
     let mut units = state.engine.units();
     match who.scope(Permission::ViewLive).map_err(ApiError::refused)? {
         Scope::Station(own) => units.retain(|u| u.station == own),
-        Scope::Units(own) => units.retain(|u| own.contains(&u.id)),
+        Scope::Units(_) => units.retain(|u| who.has_unit(u.id)),
         _ => {}
     }
     Ok(Json(units).into_response())

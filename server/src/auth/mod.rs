@@ -147,6 +147,20 @@ struct Inner {
     /// Refusals of anonymous callers already audited, by (address, path),
     /// so a scanner cannot fill the log.
     refusals_audited: Mutex<HashMap<(String, String), Instant>>,
+    /// Sessions and their accounts as last read, by the cookie's hash: a
+    /// person's every request would otherwise read both. Every change made
+    /// here (logout, lock, disable, password, revocation) clears it; one
+    /// made elsewhere (another server, the command line) is seen within
+    /// `SESSION_CACHE`.
+    sessions: Mutex<HashMap<[u8; 32], CachedSession>>,
+}
+
+#[derive(Clone)]
+struct CachedSession {
+    session: crate::store::access::SessionRow,
+    user: Option<UserRow>,
+    token: Option<TokenRow>,
+    read: Instant,
 }
 
 #[derive(Clone)]
@@ -160,6 +174,8 @@ struct CachedToken {
 /// again (a revocation made on another server takes effect within this;
 /// on this server it is at once).
 const TOKEN_CACHE: StdDuration = StdDuration::from_secs(5);
+/// How long a session read from the database is trusted.
+const SESSION_CACHE: StdDuration = StdDuration::from_secs(2);
 /// A session's last input is written at most this often.
 const TOUCH_EVERY: Duration = Duration::seconds(15);
 /// A token's use is audited at most once an hour.
@@ -192,7 +208,13 @@ pub fn token_principal(row: &TokenRow) -> Result<Principal, StoreError> {
         name: row.name.clone(),
         role: row.role.parse().map_err(corrupt)?,
         station: None,
-        units: row.unit_ids().into_iter().map(UnitId).collect(),
+        units: {
+            // sorted, for `Principal::has_unit`
+            let mut u: Vec<UnitId> = row.unit_ids().into_iter().map(UnitId).collect();
+            u.sort_unstable();
+            u.dedup();
+            u
+        },
         groups: row.group_ids(),
     })
 }
@@ -232,6 +254,7 @@ impl Auth {
                 uses: Mutex::new(HashMap::new()),
                 use_audited: Mutex::new(HashMap::new()),
                 refusals_audited: Mutex::new(HashMap::new()),
+                sessions: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -277,6 +300,20 @@ impl Auth {
             target: target.into(),
             outcome,
             detail: detail.into(),
+            ip: ip.to_owned(),
+        }
+    }
+
+    /// A line about something an administrator (or the command line, `by`) did.
+    pub fn admin_entry(&self, by: &str, action: &'static str, target: String, detail: String, ip: &str) -> AuditEntry {
+        AuditEntry {
+            at: self.now(),
+            actor: by.to_owned(),
+            role: "admin".into(),
+            action,
+            target,
+            outcome: "ok",
+            detail,
             ip: ip.to_owned(),
         }
     }
@@ -330,6 +367,9 @@ impl Auth {
         if !right {
             let f = policy.after_failure(failures(&row), now);
             self.inner.store.set_failures(row.id, f.count, f.since, f.locked_at).await?;
+            if f.locked_at.is_some() {
+                self.forget_sessions();
+            }
             if let Some(lock) = policy.lock(&f, now) {
                 let detail = format!("{} failed logins within {} min", f.count, policy.failure_window.num_minutes());
                 let e = self.entry(Some(&who), "login_locked", target, "refused", detail, ip);
@@ -362,6 +402,7 @@ impl Auth {
         let days = self.policy().disable_unused.num_days();
         let why = format!("not used for {days} days");
         self.inner.store.set_disabled(row.id, Some((now, &why)), now).await?;
+        self.forget_sessions();
         let who = user_principal(row)?;
         let e = self.entry(Some(&who), "user_disabled", format!("account {}", row.name), "ok", why, "");
         self.audit(&[e]).await
@@ -369,7 +410,7 @@ impl Auth {
 
     /// Ends a session.
     pub async fn logout(&self, hash: &[u8; 32], who: &Principal, ip: &str) -> Result<(), StoreError> {
-        self.inner.store.delete_session(hash).await?;
+        self.forget_session(hash).await?;
         let e = self.entry(Some(who), "logout", format!("account {}", who.name), "ok", "", ip);
         self.audit(&[e]).await
     }
@@ -380,26 +421,45 @@ impl Auth {
             return Ok(SessionCheck::Ended("not a session"));
         }
         let hash = secret::hash(cookie);
-        let Some(s) = self.inner.store.session(&hash).await? else {
-            return Ok(SessionCheck::Ended("no such session"));
+        let cached = lock_of(&self.inner.sessions).get(&hash).filter(|c| c.read.elapsed() < SESSION_CACHE).cloned();
+        let CachedSession { session: s, user, token, .. } = match cached {
+            Some(c) => c,
+            None => {
+                let Some(s) = self.inner.store.session(&hash).await? else {
+                    return Ok(SessionCheck::Ended("no such session"));
+                };
+                let user = match s.user_id {
+                    Some(id) => self.inner.store.user_by_id(id).await?,
+                    None => None,
+                };
+                let token = match s.token_id {
+                    Some(id) => self.inner.store.token_by_id(id).await?,
+                    None => None,
+                };
+                let c = CachedSession { session: s, user, token, read: Instant::now() };
+                let mut cache = lock_of(&self.inner.sessions);
+                if cache.len() > 10_000 {
+                    cache.retain(|_, c| c.read.elapsed() < SESSION_CACHE);
+                }
+                cache.insert(hash, c.clone());
+                c
+            }
         };
         let now = self.now();
         let via = Via::Session { hash, csrf: s.csrf.clone(), last_input: time(s.last_input_at) };
-        if let Some(token_id) = s.token_id {
-            let token = self.inner.store.token_by_id(token_id).await?;
+        if s.token_id.is_some() {
             return Ok(match token {
                 Some(t) if t.revoked_at.is_none() => {
                     self.used(t.id, &token_principal(&t)?, ip).await?;
                     SessionCheck::Valid(Authenticated { principal: token_principal(&t)?, via })
                 }
                 _ => {
-                    self.inner.store.delete_session(&hash).await?;
+                    self.forget_session(&hash).await?;
                     SessionCheck::Ended("the token was revoked")
                 }
             });
         }
-        let Some(user_id) = s.user_id else { return Ok(SessionCheck::Ended("no such session")) };
-        let Some(row) = self.inner.store.user_by_id(user_id).await? else {
+        let Some(row) = user else {
             return Ok(SessionCheck::Ended("no such account"));
         };
         let principal = user_principal(&row)?;
@@ -415,7 +475,7 @@ impl Auth {
             }
         };
         if let Some(why) = ended {
-            if self.inner.store.delete_session(&hash).await? {
+            if self.forget_session(&hash).await? {
                 let e = self.entry(Some(&principal), "session_ended", format!("account {}", row.name), "ok", why, ip);
                 self.audit(&[e]).await?;
             }
@@ -429,8 +489,22 @@ impl Auth {
         let now = self.now();
         if now - last_input >= TOUCH_EVERY {
             self.inner.store.touch_session(hash, now).await?;
+            if let Some(c) = lock_of(&self.inner.sessions).get_mut(hash) {
+                c.session.last_input_at = crate::store::millis(now);
+            }
         }
         Ok(())
+    }
+
+    /// Deletes a session (and its cached copy); whether it was there.
+    async fn forget_session(&self, hash: &[u8; 32]) -> Result<bool, StoreError> {
+        lock_of(&self.inner.sessions).remove(hash);
+        self.inner.store.delete_session(hash).await
+    }
+
+    /// Sessions are read again from the database (an account or a token changed).
+    fn forget_sessions(&self) {
+        lock_of(&self.inner.sessions).clear();
     }
 
     /// Whether a session is still what it was (for a live stream that
@@ -446,7 +520,7 @@ impl Auth {
         let ok = row.disabled_at.is_none()
             && self.policy().lock(&failures(&row), now).is_none()
             && self.policy().session(time(s.created_at), time(s.last_input_at), now) == SessionState::Active;
-        if !ok && self.inner.store.delete_session(cookie_hash).await? {
+        if !ok && self.forget_session(cookie_hash).await? {
             let who = user_principal(&row)?;
             let e = self.entry(Some(&who), "session_ended", format!("account {}", row.name), "ok", "stream", ip);
             self.audit(&[e]).await?;
@@ -580,17 +654,7 @@ impl Auth {
             unit_callsign.map(|u| format!(", unit {u}")).unwrap_or_default(),
             if demo { ", demo" } else { "" }
         );
-        self.audit(&[AuditEntry {
-            at: self.now(),
-            actor: by.to_owned(),
-            role: "admin".into(),
-            action: "user_created",
-            target: format!("account {name}"),
-            outcome: "ok",
-            detail,
-            ip: String::new(),
-        }])
-        .await?;
+        self.audit(&[self.admin_entry(by, "user_created", format!("account {name}"), detail, "")]).await?;
         Ok(id)
     }
 
@@ -680,17 +744,7 @@ impl Auth {
             if unit_callsigns.is_empty() { String::new() } else { format!(", units {}", unit_callsigns.join(" ")) },
             if group_ids.is_empty() { String::new() } else { format!(", groups {}", group_ids.join(" ")) }
         );
-        self.audit(&[AuditEntry {
-            at: self.now(),
-            actor: by.to_owned(),
-            role: "admin".into(),
-            action: "token_created",
-            target: format!("token {name}"),
-            outcome: "ok",
-            detail,
-            ip: String::new(),
-        }])
-        .await?;
+        self.audit(&[self.admin_entry(by, "token_created", format!("token {name}"), detail, "")]).await?;
         Ok((id, token))
     }
 
@@ -701,6 +755,7 @@ impl Auth {
             return Err(AuthError::Conflict(format!("token {} is already revoked", row.name)));
         }
         lock_of(&self.inner.tokens).clear();
+        self.forget_sessions();
         let e = self.entry(Some(by), "token_revoked", format!("token {}", row.name), "ok", "", ip);
         self.audit(&[e]).await?;
         Ok(())
@@ -709,6 +764,7 @@ impl Auth {
     pub async fn unlock(&self, by: &Principal, id: i64, ip: &str) -> Result<(), AuthError> {
         let row = self.user(id).await?;
         self.inner.store.unlock_user(id).await?;
+        self.forget_sessions();
         let e = self.entry(Some(by), "user_unlocked", format!("account {}", row.name), "ok", "", ip);
         self.audit(&[e]).await?;
         Ok(())
@@ -721,6 +777,7 @@ impl Auth {
         }
         let now = self.now();
         self.inner.store.set_disabled(id, disabled.then_some((now, "disabled by an admin")), now).await?;
+        self.forget_sessions();
         let action = if disabled { "user_disabled" } else { "user_enabled" };
         let e = self.entry(Some(by), action, format!("account {}", row.name), "ok", "", ip);
         self.audit(&[e]).await?;
@@ -732,17 +789,9 @@ impl Auth {
         self.policy().check_password(password, &row.name).map_err(|e| AuthError::Invalid(e.to_string()))?;
         let hash = password::hash(password.to_owned()).await?;
         self.inner.store.set_password(id, &hash).await?;
-        self.audit(&[AuditEntry {
-            at: self.now(),
-            actor: by.to_owned(),
-            role: "admin".into(),
-            action: "password_set",
-            target: format!("account {}", row.name),
-            outcome: "ok",
-            detail: String::new(),
-            ip: ip.to_owned(),
-        }])
-        .await?;
+        self.forget_sessions();
+        let e = self.admin_entry(by, "password_set", format!("account {}", row.name), String::new(), ip);
+        self.audit(&[e]).await?;
         Ok(())
     }
 

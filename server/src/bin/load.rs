@@ -11,6 +11,11 @@
 //! fast as the server acknowledges them. Every accepted position is durable
 //! (the unit's trail); the tool counts the trail rows at the end to prove it.
 //!
+//! The tool acts as the deployment would: an administrator made with the
+//! command line (`command-room users add`) registers the units and asks for
+//! recommendations with a session cookie; a tracker token bound to every
+//! unit (`command-room tokens add`) reports the positions.
+//!
 //! With `--ws-clients N`, N websocket clients watch the live stream during
 //! the paced phase (a mix of unfiltered wall screens, station screens,
 //! officers' phones and clients that never read). The tool reports messages
@@ -151,8 +156,17 @@ async fn main() -> anyhow::Result<()> {
     let server = start(&args.server_bin, &config)?;
     let pid = server.child.id();
     println!("server {} (pid {pid}), database in {}", server.base, dir.display());
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let base = server.base.clone();
+    let database = format!("sqlite://{}/load.db", dir.display());
+    // an administrator, as a deployment makes its first one, logged in
+    let password = "load tool at the night desk";
+    cli(
+        &args.server_bin,
+        &["users", "add", "--database", &database, "--name", "load-admin", "--role", "admin"],
+        password,
+    )?;
+    let cookie = log_in(&base, "load-admin", password).await?;
+    let client = with_header(reqwest::header::COOKIE, &cookie)?;
 
     // 1. register the units
     let t = Instant::now();
@@ -164,6 +178,14 @@ async fn main() -> anyhow::Result<()> {
         ids.len() as f64 / t.elapsed().as_secs_f64(),
         rss_mb(pid)
     );
+
+    // a tracker bound to every unit reports their positions
+    let callsigns: Vec<String> = (0..args.units).map(|i| format!("L-{i}")).collect();
+    let mut token_args =
+        vec!["tokens", "add", "--database", &database, "--role", "tracker", "--name", "load-tracker", "--unit"];
+    token_args.extend(callsigns.iter().map(String::as_str));
+    let token = cli(&args.server_bin, &token_args, "")?;
+    let tracker = with_header(reqwest::header::AUTHORIZATION, &format!("Bearer {token}"))?;
 
     // incidents to ask recommendations for
     let mut rng = SmallRng::seed_from_u64(7);
@@ -221,6 +243,7 @@ async fn main() -> anyhow::Result<()> {
             };
             ws_tasks.push(tokio::spawn(ws::client(
                 url,
+                cookie.clone(),
                 kind,
                 stop_rx.clone(),
                 seen.clone(),
@@ -247,7 +270,7 @@ async fn main() -> anyhow::Result<()> {
     let ws_start = (seen.messages.load(Ordering::Relaxed), seen.bytes.load(Ordering::Relaxed));
     let accepted = Arc::new(AtomicU64::new(0));
     let sender = Sender {
-        client: client.clone(),
+        client: tracker.clone(),
         base: base.clone(),
         batch: args.batch,
         concurrency: args.concurrency,
@@ -391,6 +414,41 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
     let d = std::env::temp_dir().join(format!("command-room-load-{}", std::process::id()));
     std::fs::create_dir_all(&d)?;
     Ok(d)
+}
+
+/// Runs `command-room ARGS` with `stdin`; its last line of output.
+fn cli(bin: &PathBuf, args: &[&str], stdin: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    let mut child =
+        Command::new(bin).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    child.stdin.take().ok_or_else(|| anyhow::anyhow!("no stdin"))?.write_all(format!("{stdin}\n").as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        anyhow::bail!("command-room {}: {}", args.first().unwrap_or(&""), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().trim().to_owned())
+}
+
+/// Logs in; the session cookie (`cr_session=…`).
+async fn log_in(base: &str, name: &str, password: &str) -> anyhow::Result<String> {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"name": name, "password": password}))
+        .send()
+        .await?;
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next().filter(|c| c.starts_with("cr_session=")).map(str::to_owned))
+        .ok_or_else(|| anyhow::anyhow!("the login gave no session"))
+}
+
+/// A client that sends `value` in `name` with every request.
+fn with_header(name: reqwest::header::HeaderName, value: &str) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(name, value.parse()?);
+    Ok(reqwest::Client::builder().pool_max_idle_per_host(64).default_headers(headers).build()?)
 }
 
 fn start(bin: &PathBuf, config: &PathBuf) -> anyhow::Result<Server> {
@@ -591,13 +649,19 @@ mod ws {
     /// Runs one client until `stop`, counting what it receives.
     pub async fn client(
         url: String,
+        cookie: String,
         kind: Kind,
         mut stop: watch::Receiver<bool>,
         seen: Arc<Seen>,
         hist: Arc<Mutex<Hist>>,
         published: Arc<Mutex<Hist>>,
     ) {
-        let Ok((mut stream, _)) = tokio_tungstenite::connect_async(&url).await else {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let Ok(mut req) = url.as_str().into_client_request() else { return };
+        if let Ok(v) = cookie.parse() {
+            req.headers_mut().insert("cookie", v);
+        }
+        let Ok((mut stream, _)) = tokio_tungstenite::connect_async(req).await else {
             eprintln!("cannot connect {url}");
             return;
         };

@@ -199,15 +199,7 @@ async fn an_officer_moves_and_places_their_own_unit_only() {
     assert_eq!(s, 200);
     assert_eq!(units.as_array().map(Vec::len), Some(1), "only their own unit: {units}");
     // `/unit` takes an officer to their own page
-    let plain = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers({
-            let mut h = reqwest::header::HeaderMap::new();
-            h.insert("cookie", officer.cookie.clone().expect("a cookie").parse().expect("a header"));
-            h
-        })
-        .build()
-        .expect("client");
+    let plain = officer.cookie_client();
     let r = plain.get(officer.url("/unit")).send().await.expect("request");
     assert_eq!(r.headers()["location"], "/unit/JS-P1");
     // a tracker is held to its units the same way
@@ -371,15 +363,7 @@ async fn sessions_end_after_thirty_idle_minutes_and_after_twelve_hours() {
     // a page request goes to the login page, saying why
     let disp = disp.log_in("disp-1", PASSWORD).await;
     app.clock.advance(chrono::Duration::minutes(31));
-    let plain = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers({
-            let mut h = reqwest::header::HeaderMap::new();
-            h.insert("cookie", disp.cookie.clone().expect("cookie").parse().expect("header"));
-            h
-        })
-        .build()
-        .expect("client");
+    let plain = disp.cookie_client();
     let r = plain.get(disp.url("/dispatch")).header("accept", "text/html").send().await.expect("request");
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/login?next=%2Fdispatch&ended=idle");
@@ -1057,4 +1041,28 @@ async fn the_desk_stream_follows_the_incidents_its_messages_became() {
     ws.wait_for(Duration::from_secs(5), |e| e["type"] == "chat" && e["message"]["incident_status"] == "dispatched")
         .await
         .expect("the desk hears its incident dispatched");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_until_one_closes() {
+    let app = spawn_with(|c| {
+        c.edge.max_connections = 16;
+        c.edge.header_timeout_s = 30;
+    })
+    .await;
+    // the admin's client holds a kept-alive connection of its own: fill the rest
+    let mut held = vec![];
+    for _ in 0..16 {
+        held.push(tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.expect("connects"));
+    }
+    let fresh = reqwest::Client::new();
+    let url = app.url("/healthz");
+    let waiting = tokio::spawn(async move { fresh.get(url).send().await.map(|r| r.status().as_u16()) });
+    // not served while every place is taken (the kernel holds it in the queue)
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(!waiting.is_finished(), "a request beyond the cap waits");
+    // a place frees: it is served
+    held.clear();
+    let status = tokio::time::timeout(Duration::from_secs(5), waiting).await.expect("served").expect("joins");
+    assert_eq!(status.expect("a response"), 200);
 }

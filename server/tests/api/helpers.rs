@@ -184,6 +184,20 @@ impl Session {
         }
     }
 
+    /// A client that does not follow redirects and sends this session's
+    /// cookie (to see where a page sends a browser).
+    pub fn cookie_client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(c) = &self.cookie {
+            headers.insert(reqwest::header::COOKIE, c.parse().expect("a cookie"));
+        }
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
     /// Logs in with the API (the cookie lands in this session's jar).
     pub async fn log_in(&self, name: &str, password: &str) -> Session {
         let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
@@ -238,13 +252,7 @@ impl Session {
 
     /// As `post_form`, with exactly these fields (no token added).
     pub async fn post_form_raw(&self, endpoint: &str, fields: &[(&str, &str)], from: &str) -> (u16, String) {
-        let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
-        if let Some(c) = &self.cookie {
-            let mut headers = reqwest::header::HeaderMap::new();
-            headers.insert(reqwest::header::COOKIE, c.parse().expect("a cookie"));
-            b = b.default_headers(headers);
-        }
-        let client = b.build().expect("client");
+        let client = self.cookie_client();
         let r = client
             .post(self.url(endpoint))
             .header("accept", "text/html,application/xhtml+xml")
