@@ -16,6 +16,8 @@
 //! screen kiosk, vehicle tracker, chat bridge). The rules for people's
 //! sessions and passwords are in [`crate::login`].
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{IncidentId, StationCode, UnitId};
@@ -220,7 +222,7 @@ pub struct Principal {
     pub station: Option<StationCode>,
     /// An officer's unit, or a tracker's units, sorted (a tracker may
     /// carry thousands: see [`Principal::has_unit`]).
-    pub units: Vec<UnitId>,
+    pub units: Arc<[UnitId]>,
     /// A bridge's chat groups.
     pub groups: Vec<String>,
 }
@@ -238,7 +240,8 @@ pub enum PrincipalId {
 pub enum Scope {
     All,
     Station(StationCode),
-    Units(Vec<UnitId>),
+    /// (Shared with the principal: a tracker's may be thousands.)
+    Units(Arc<[UnitId]>),
     Groups(Vec<String>),
     Screen,
     Desk,
@@ -429,7 +432,14 @@ mod tests {
     }
 
     fn person(role: Role) -> Principal {
-        Principal { id: PrincipalId::User(1), name: "test".into(), role, station: None, units: vec![], groups: vec![] }
+        Principal {
+            id: PrincipalId::User(1),
+            name: "test".into(),
+            role,
+            station: None,
+            units: Arc::from([]),
+            groups: vec![],
+        }
     }
 
     fn code(s: &str) -> StationCode {
@@ -457,7 +467,7 @@ mod tests {
 
     #[test]
     fn an_officer_is_held_to_their_unit_and_its_incident() {
-        let officer = Principal { units: vec![UnitId(1)], ..person(Role::Officer) };
+        let officer = Principal { units: Arc::from([UnitId(1)]), ..person(Role::Officer) };
         let jsl = code("JSL");
         assert!(officer.may(P::UnitStatus, Target::Unit { id: UnitId(1), station: &jsl }).is_ok());
         assert!(officer.may(P::UnitStatus, Target::Unit { id: UnitId(2), station: &jsl }).is_err());
@@ -475,7 +485,7 @@ mod tests {
     #[test]
     fn a_tracker_with_many_units_is_checked_by_search() {
         let units: Vec<UnitId> = (1..=10_000).map(|n| UnitId(n * 2)).collect();
-        let tracker = Principal { units, ..person(Role::Tracker) };
+        let tracker = Principal { units: units.into(), ..person(Role::Tracker) };
         let jsl = code("JSL");
         assert!(tracker.has_unit(UnitId(9_998)));
         assert!(!tracker.has_unit(UnitId(9_999)));

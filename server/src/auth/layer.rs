@@ -301,7 +301,9 @@ pub async fn layer(State(gate): State<Gate>, mut req: Request, next: Next) -> Re
     }
 
     // 4. what the handler may need
-    let nonce = CspNonce(secret::random());
+    // a nonce for what may answer with a page (not the API, the stream or a server function)
+    let may_be_html = !(path.starts_with("/api/") || path.starts_with("/sf/") || path == "/ws");
+    let nonce = CspNonce(if may_be_html { secret::random() } else { String::new() });
     let csrf = match expected_csrf {
         Some(c) => c,
         None => {
@@ -465,9 +467,10 @@ fn security_headers(gate: &Gate, res: &mut Response, nonce: &str) {
     let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         let images = gate.image_origins.join(" ");
+        let nonce = if nonce.is_empty() { String::new() } else { format!(" 'nonce-{nonce}'") };
         let csp = if html {
             format!(
-                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+                "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; \
                  style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob: {images}; \
                  connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
                  form-action 'self'; frame-ancestors 'none'"

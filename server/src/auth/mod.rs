@@ -196,7 +196,7 @@ pub fn user_principal(row: &UserRow) -> Result<Principal, StoreError> {
         name: row.name.clone(),
         role: row.role.parse().map_err(corrupt)?,
         station: row.station.as_deref().map(StationCode::parse).transpose().map_err(corrupt)?,
-        units: row.unit_id.map(UnitId).into_iter().collect(),
+        units: row.unit_id.map(UnitId).into_iter().collect::<Vec<_>>().into(),
         groups: vec![],
     })
 }
@@ -213,7 +213,7 @@ pub fn token_principal(row: &TokenRow) -> Result<Principal, StoreError> {
             let mut u: Vec<UnitId> = row.unit_ids().into_iter().map(UnitId).collect();
             u.sort_unstable();
             u.dedup();
-            u
+            u.into()
         },
         groups: row.group_ids(),
     })
