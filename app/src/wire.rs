@@ -94,6 +94,67 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
+    /// A new incident as stored: received now, its dispatch and arrival
+    /// timers running.
+    pub fn received(
+        id: IncidentId,
+        new: domain::NewIncident,
+        place: domain::Location,
+        dispatch: Timer,
+        arrival: Timer,
+    ) -> IncidentView {
+        IncidentView {
+            id,
+            status: IncidentStatus::New,
+            channel: new.channel,
+            category: new.category,
+            priority: new.priority,
+            lat: new.location.lat(),
+            lon: new.location.lon(),
+            address: new.address.into_string(),
+            description: new.description.into_string(),
+            station: place.station,
+            zone: place.zone,
+            zone_class: place.class,
+            units: vec![],
+            received_at: dispatch.started_at,
+            dispatched_at: None,
+            en_route_at: None,
+            on_scene_at: None,
+            resolved_at: None,
+            closed_at: None,
+            cancelled_at: None,
+            dispatch_timer: TimerView::from_timer(dispatch, None),
+            arrival_timer: TimerView::from_timer(arrival, None),
+            external_id: new.external_id,
+        }
+    }
+
+    /// Applies a committed move (see `domain::IncidentStatus::plan`): the
+    /// status, the stage's time the first time it is reached, and the
+    /// timers the move stops.
+    pub fn apply(&mut self, m: &domain::Move, at: DateTime<Utc>) {
+        self.status = m.to;
+        let slot = match m.to {
+            IncidentStatus::New => None,
+            IncidentStatus::Dispatched => Some(&mut self.dispatched_at),
+            IncidentStatus::EnRoute => Some(&mut self.en_route_at),
+            IncidentStatus::OnScene => Some(&mut self.on_scene_at),
+            IncidentStatus::Resolved => Some(&mut self.resolved_at),
+            IncidentStatus::Closed => Some(&mut self.closed_at),
+            IncidentStatus::Cancelled => Some(&mut self.cancelled_at),
+        };
+        if let Some(slot) = slot {
+            slot.get_or_insert(at);
+        }
+        if m.stops(TimerKind::Dispatch) {
+            self.dispatch_timer.stopped_at.get_or_insert(at);
+        }
+        if m.stops(TimerKind::Arrival) {
+            self.arrival_timer.stopped_at.get_or_insert(at);
+        }
+    }
+
     /// How urgent the incident is right now, for sorting (smaller first):
     /// priority, then the arrival time left.
     pub fn urgency_key(&self, now: DateTime<Utc>) -> (u8, i64) {
@@ -224,6 +285,32 @@ pub struct ChatMessageView {
     /// When the closing reply went out (the loop is closed, 闭环).
     #[serde(default)]
     pub loop_closed_at: Option<DateTime<Utc>>,
+}
+
+impl ChatMessageView {
+    /// A message as stored at `received_at`, not yet answered.
+    pub fn received(id: i64, m: domain::chat::NewChatMessage, received_at: DateTime<Utc>) -> ChatMessageView {
+        ChatMessageView {
+            id,
+            group_id: m.group_id,
+            group_name: m.group_name.into_string(),
+            message_id: m.message_id,
+            sender_name: m.sender_name.into_string(),
+            text: m.text.into_string(),
+            lat: m.location.map(|c| c.lat()),
+            lon: m.location.map(|c| c.lon()),
+            address: m.address.into_string(),
+            attachments: m.attachments,
+            sent_at: m.sent_at,
+            received_at,
+            first_reply_at: None,
+            incident: None,
+            disposition: None,
+            answered_by: None,
+            incident_status: None,
+            loop_closed_at: None,
+        }
+    }
 }
 
 /// A timer that turned amber or red, or an escalation (a red arrival timer,

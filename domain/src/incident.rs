@@ -140,6 +140,25 @@ impl IncidentStatus {
         }
     }
 
+    /// What moving from here to `to` does, or why it may not: the one home
+    /// of the rule the engine applies in a single transaction (stage time,
+    /// timers stopped, timer started).
+    pub fn plan(self, to: IncidentStatus) -> Result<Move, InvalidTransition> {
+        use crate::TimerKind::{Arrival, Closure, Dispatch};
+        self.transition(to)?;
+        let stops: &'static [crate::TimerKind] = match to {
+            IncidentStatus::Dispatched => &[Dispatch],
+            IncidentStatus::OnScene => &[Arrival],
+            IncidentStatus::Resolved => &[Dispatch, Arrival],
+            IncidentStatus::Closed => &[Closure],
+            IncidentStatus::Cancelled => &[Dispatch, Arrival, Closure],
+            IncidentStatus::New | IncidentStatus::EnRoute => &[],
+        };
+        // a resolved case still has to be written up (closed) in time
+        let starts = (to == IncidentStatus::Resolved).then_some(Closure);
+        Ok(Move { from: self, to, stops, starts })
+    }
+
     /// Still needs someone's attention on the street (shown on the map).
     pub fn is_open(self) -> bool {
         matches!(
@@ -161,6 +180,23 @@ impl IncidentStatus {
             Closed => 5,
             Cancelled => 6,
         }
+    }
+}
+
+/// An allowed move of an incident (see [`IncidentStatus::plan`]): its stage
+/// time is written the first time it is reached, `stops` end, `starts` begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub from: IncidentStatus,
+    pub to: IncidentStatus,
+    pub stops: &'static [crate::TimerKind],
+    pub starts: Option<crate::TimerKind>,
+}
+
+impl Move {
+    /// Whether the move stops a timer of this kind.
+    pub fn stops(&self, kind: crate::TimerKind) -> bool {
+        self.stops.contains(&kind)
     }
 }
 
@@ -192,6 +228,21 @@ mod tests {
         assert!(err.to_string().ends_with("nothing (final state)"), "{err}");
         assert!(Cancelled.transition(Dispatched).is_err());
         assert!(OnScene.transition(Cancelled).is_err(), "work on scene is resolved, not cancelled");
+    }
+
+    #[test]
+    fn each_move_says_which_timers_stop_and_start() {
+        use crate::TimerKind::*;
+        let m = New.plan(IncidentStatus::Dispatched).expect("allowed");
+        assert_eq!((m.stops, m.starts), (&[Dispatch][..], None));
+        assert!(Dispatched.plan(EnRoute).expect("allowed").stops.is_empty());
+        assert!(EnRoute.plan(OnScene).expect("allowed").stops(Arrival));
+        let resolved = OnScene.plan(Resolved).expect("allowed");
+        assert!(resolved.stops(Dispatch) && resolved.stops(Arrival));
+        assert_eq!(resolved.starts, Some(Closure), "the write-up clock starts");
+        assert_eq!(Resolved.plan(Closed).expect("allowed").stops, &[Closure][..]);
+        assert_eq!(New.plan(Cancelled).expect("allowed").stops.len(), 3);
+        assert!(New.plan(OnScene).is_err(), "the same rule as transition");
     }
 
     #[test]

@@ -257,6 +257,28 @@ impl Figures {
         late
     }
 
+    /// Counts one incident as things stand at `now_ms`: like [`Figures::add`]
+    /// once it is decided, but an incident still open, nobody on scene,
+    /// inside its arrival target is neither met nor breached yet. A day's
+    /// figures taken after the day are exactly the review's.
+    pub fn add_at(&mut self, row: &ReviewRow, policy: &ResponsePolicy, now_ms: i64) -> Option<Stage> {
+        let target_ms = i64::from(policy.arrival_target_s(row.zone_class)) * 1000;
+        let running = row.outcome == Outcome::Open
+            && row.times.on_scene_ms.is_none()
+            && row.times.cancelled_ms.is_none()
+            && now_ms <= row.times.received_ms + target_ms;
+        if !running {
+            return self.add(row, policy);
+        }
+        self.count += 1;
+        for (k, stage) in Stage::ALL.iter().enumerate() {
+            if let Some(s) = stage.seconds(&row.times) {
+                self.stages[k].add(s, 1);
+            }
+        }
+        None
+    }
+
     pub fn merge(&mut self, other: &Figures) {
         self.count += other.count;
         self.closed += other.closed;

@@ -36,6 +36,17 @@ named_enum! {
     }
 }
 
+/// A unit to register, checked at the edge.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub callsign: crate::Text,
+    pub kind: UnitKind,
+    pub force: Force,
+    pub station: crate::StationCode,
+    pub position: Option<crate::Coordinates>,
+    pub status: UnitStatus,
+}
+
 impl UnitStatus {
     /// The moves allowed from here. `off_duty → available → dispatched →
     /// en_route → on_scene → available`; `out_of_service` from anywhere; a unit

@@ -12,6 +12,9 @@ use chrono::{DateTime, Duration, Utc};
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
+    /// Wakes whoever sleeps until a time on this clock (the engine's timers)
+    /// when a test moves it.
+    moved: Arc<tokio::sync::Notify>,
 }
 
 impl Clock {
@@ -26,6 +29,17 @@ impl Clock {
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, by: Duration) {
         self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+        self.moved.notify_waiters();
+    }
+
+    /// Waits until this clock is moved (never, outside tests).
+    pub async fn moved(&self) {
+        self.moved.notified().await
+    }
+
+    /// How long to sleep until `at` on this clock.
+    pub fn until(&self, at: DateTime<Utc>) -> std::time::Duration {
+        (at - self.now()).to_std().unwrap_or_default()
     }
 }
 

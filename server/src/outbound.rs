@@ -16,8 +16,8 @@ use tokio::sync::{Notify, watch};
 
 use crate::config::DeskConfig;
 use crate::engine::EngineHandle;
-use crate::engine::desk::DeskAction;
 use crate::store::desk::DueReply;
+use crate::store::live::DeliveryAttempt;
 use crate::store::{Store, millis, time};
 
 /// How long the task sleeps when nothing is due (a stored reply wakes it).
@@ -99,31 +99,8 @@ async fn deliver(client: &reqwest::Client, engine: &EngineHandle, config: &DeskC
         Ok(()) => tracing::info!(reply = r.id, attempt, "reply delivered to its group"),
         Err(e) => tracing::warn!(reply = r.id, attempt, error = %e, delivery, "reply not delivered"),
     }
-    let id = r.id;
-    let job: crate::engine::WriteJob = Box::new(move |store: Store| {
-        Box::pin(async move {
-            sqlx::query(
-                "UPDATE chat_replies SET attempts = ?, delivery = ?, next_attempt_at = ?, last_error = ?,
-                        delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-                 WHERE id = ? AND delivery = 'pending'",
-            )
-            .bind(attempt)
-            .bind(delivery)
-            .bind(next)
-            .bind(error)
-            .bind(delivery)
-            .bind(now)
-            .bind(id)
-            .execute(store.pool())
-            .await?;
-            Ok(id)
-        })
-    });
-    if let Err(e) = engine.write(job).await {
-        tracing::error!(error = %e, reply = id, "cannot record a delivery attempt");
-        return;
-    }
-    if let Err(e) = engine.desk(DeskAction::Refresh { message: r.chat_message_id }).await {
-        tracing::warn!(error = %e, "cannot publish a reply's delivery");
+    let attempt = DeliveryAttempt { reply: r.id, attempt, delivery, next_ms: next, error, at: time(now) };
+    if let Err(e) = engine.record_delivery(attempt, r.chat_message_id).await {
+        tracing::error!(error = %e, reply = r.id, "cannot record a delivery attempt");
     }
 }

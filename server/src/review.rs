@@ -114,15 +114,10 @@ pub async fn parse(
         return Err(invalid(format!("a review covers at most {MAX_DAYS} days, got {days}")));
     }
     let station = field(&q.station).map(StationCode::parse).transpose().map_err(|e| invalid(e.to_string()))?;
-    if let Some(code) = &station {
-        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stations WHERE code = ?")
-            .bind(code.as_str())
-            .fetch_one(store.pool())
-            .await
-            .map_err(StoreError::from)?;
-        if known == 0 {
-            return Err(invalid(format!("no station has the code {:?}", short(code.as_str()))));
-        }
+    if let Some(code) = &station
+        && !store.station_exists(code.as_str()).await?
+    {
+        return Err(invalid(format!("no station has the code {:?}", short(code.as_str()))));
     }
     let zone_class = match field(&q.zone_class) {
         None => None,

@@ -84,7 +84,7 @@ impl Application {
         // every must-patrol point has the secret its printed QR code carries,
         // made here before the engine takes over the writes
         crate::patrol::ensure_tokens(&store, &district.patrol_points).await?;
-        let auth = Auth::new(store.clone(), config.auth.clone(), clock);
+        let auth = Auth::new(store.clone(), config.auth.clone(), clock.clone());
         if config.auth.demo.is_some() {
             let station = district.stations.first().map(|s| s.code.to_string());
             let unit = match &station {
@@ -100,6 +100,7 @@ impl Application {
             utc_offset_minutes: config.utc_offset_minutes,
             heartbeat: Duration::from_secs(config.heartbeat_s),
             stream_ring: config.stream_ring,
+            clock: clock.clone(),
         };
         let mut map = map_data(&district, &settings);
         map.tiles = config.tiles.clone();

@@ -10,10 +10,10 @@ use app::wire::{AlertView, ChatMessageView, Event, IncidentView};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::Disposition;
 use domain::timers::{Due, Running};
-use domain::{IncidentId, IncidentStatus, NewIncident, TimerKind, TimerLevel};
+use domain::{IncidentId, IncidentStatus, NewIncident, TimerKind};
 
 use super::{Engine, EngineError};
-use crate::store::{Tx, millis};
+use crate::store::live::{self, ReplyKind::Answer, ReplyKind::Closing};
 
 /// What a steward does to a message.
 #[derive(Debug, Clone)]
@@ -39,32 +39,6 @@ pub struct DeskOutcome {
 
 fn not_found(id: i64) -> EngineError {
     EngineError::NotFound { what: "chat message", id: id.to_string() }
-}
-
-async fn insert_reply(
-    tx: &mut Tx<'_>,
-    m: &ChatMessageView,
-    kind: &str,
-    text: &str,
-    steward: &str,
-    has_webhook: bool,
-    now: DateTime<Utc>,
-) -> Result<i64, EngineError> {
-    let (delivery, next) = if has_webhook { ("pending", Some(millis(now))) } else { ("no_webhook", None) };
-    Ok(sqlx::query_scalar(
-        "INSERT INTO chat_replies (chat_message_id, group_id, kind, text, steward, created_at, delivery, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(m.id)
-    .bind(&m.group_id)
-    .bind(kind)
-    .bind(text)
-    .bind(steward)
-    .bind(millis(now))
-    .bind(delivery)
-    .bind(next)
-    .fetch_one(&mut **tx)
-    .await?)
 }
 
 impl Engine {
@@ -100,22 +74,11 @@ impl Engine {
                 if matches!(m.disposition, Some(Disposition::Consultation | Disposition::NotPolice)) {
                     return Err(self.already_answered(&m));
                 }
-                let done = sqlx::query(
-                    "UPDATE chat_messages SET first_reply_at = ?, answered_by = ?,
-                            disposition = CASE WHEN incident_id IS NULL THEN ? ELSE disposition END
-                     WHERE id = ? AND first_reply_at IS NULL",
-                )
-                .bind(millis(now))
-                .bind(&steward)
-                .bind(disposition.as_str())
-                .bind(message)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() != 1 {
+                if !live::answer_message(&mut tx, message, &steward, disposition, now).await? {
                     return Err(self.already_answered(&m));
                 }
                 let reply = match text.as_deref() {
-                    Some(t) => Some(insert_reply(&mut tx, &m, "answer", t, &steward, has_webhook, now).await?),
+                    Some(t) => Some(live::insert_reply(&mut tx, &m, Answer, t, &steward, has_webhook, now).await?),
                     None => None,
                 };
                 tx.commit().await?;
@@ -142,24 +105,11 @@ impl Engine {
                 let (incident, _) = self.create_incident(*new, &actor, None, None, now).await?;
                 let mut tx = self.store.begin().await?;
                 let reply_now = text.is_some();
-                let done = sqlx::query(
-                    "UPDATE chat_messages SET incident_id = ?, disposition = 'incident',
-                            answered_by = COALESCE(answered_by, ?),
-                            first_reply_at = CASE WHEN ? THEN COALESCE(first_reply_at, ?) ELSE first_reply_at END
-                     WHERE id = ? AND incident_id IS NULL",
-                )
-                .bind(incident.id.0)
-                .bind(&steward)
-                .bind(reply_now)
-                .bind(millis(now))
-                .bind(message)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() != 1 {
+                if !live::link_message(&mut tx, message, incident.id, &steward, reply_now, now).await? {
                     return Err(EngineError::Conflict(format!("message {message} changed meanwhile; reload")));
                 }
                 let reply = match text.as_deref() {
-                    Some(t) => Some(insert_reply(&mut tx, &m, "answer", t, &steward, has_webhook, now).await?),
+                    Some(t) => Some(live::insert_reply(&mut tx, &m, Answer, t, &steward, has_webhook, now).await?),
                     None => None,
                 };
                 tx.commit().await?;
@@ -177,11 +127,7 @@ impl Engine {
                     return Err(EngineError::Conflict(format!("message {message} did not become an incident")));
                 };
                 if let Some(at) = m.loop_closed_at {
-                    let who: Option<String> =
-                        sqlx::query_scalar("SELECT loop_closed_by FROM chat_messages WHERE id = ?")
-                            .bind(message)
-                            .fetch_one(&mut *tx)
-                            .await?;
+                    let who = live::loop_closed_by(&mut tx, message).await?;
                     return Err(EngineError::Conflict(format!(
                         "the loop of message {message} was already closed by {} at {}",
                         who.unwrap_or_default(),
@@ -194,18 +140,10 @@ impl Engine {
                         "incident {incident} is {status}; the loop is closed once it is resolved"
                     )));
                 }
-                let done = sqlx::query(
-                    "UPDATE chat_messages SET loop_closed_at = ?, loop_closed_by = ? WHERE id = ? AND loop_closed_at IS NULL",
-                )
-                .bind(millis(now))
-                .bind(&steward)
-                .bind(message)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() != 1 {
+                if !live::close_loop(&mut tx, message, &steward, now).await? {
                     return Err(EngineError::Conflict(format!("message {message} changed meanwhile; reload")));
                 }
-                let reply = insert_reply(&mut tx, &m, "closing", &text, &steward, has_webhook, now).await?;
+                let reply = live::insert_reply(&mut tx, &m, Closing, &text, &steward, has_webhook, now).await?;
                 tx.commit().await?;
                 tracing::info!(message, incident = incident.0, "chat loop closed");
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply: Some(reply), incident: None })
@@ -254,18 +192,8 @@ impl Engine {
         let mut tx = self.store.begin().await?;
         let mut out = vec![];
         for d in due {
-            let col = match d.level {
-                TimerLevel::Amber => "reply_amber_fired_at",
-                TimerLevel::Red => "reply_red_fired_at",
-                TimerLevel::Green => continue,
-            };
             // not once answered (meanwhile, or before a restart), and only once
-            let sql = format!(
-                "UPDATE chat_messages SET {col} = ? WHERE id = ? AND {col} IS NULL AND first_reply_at IS NULL
-                   AND (disposition IS NULL OR disposition NOT IN ('consultation', 'not_police'))"
-            );
-            let marked = sqlx::query(&sql).bind(millis(now)).bind(d.key).execute(&mut *tx).await?;
-            if marked.rows_affected() != 1 {
+            if !live::mark_chat_timer_fired(&mut tx, d.key, d.level, now).await? {
                 continue;
             }
             let mut alert = AlertView {
@@ -280,7 +208,7 @@ impl Engine {
                 deadline: d.deadline,
                 suggested: None,
             };
-            alert.id = super::timers::insert_alert(&mut tx, &alert).await?;
+            alert.id = live::insert_alert(&mut tx, &alert).await?;
             out.push(alert);
         }
         tx.commit().await?;

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use app::wire::{Figures, IncidentView, StationFigures, UnitView};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
-use domain::stats::percentile_nearest_rank;
-use domain::{District, IncidentId, IncidentStatus, UnitId, UnitStatus};
+use domain::review::{self, ReviewRow, Stage};
+use domain::{District, IncidentId, ResponsePolicy, UnitId, UnitStatus};
 
 /// The start of the local day containing `now`.
 pub fn day_start(now: DateTime<Utc>, offset_minutes: i32) -> DateTime<Utc> {
@@ -18,40 +18,24 @@ pub fn day_start(now: DateTime<Utc>, offset_minutes: i32) -> DateTime<Utc> {
         .unwrap_or(now - Duration::hours(24))
 }
 
-/// One of today's incidents: received, first on scene, arrival deadline,
-/// status (all as stored).
-pub type Arrival = (i64, Option<i64>, i64, String);
-
+/// Today's figures: the fleet and the open incidents as they are, and the
+/// day's response figures as `domain::review` counts them (the wall screen
+/// and the review agree about the same day).
 pub fn compute(
     district: &District,
+    policy: &ResponsePolicy,
     units: &BTreeMap<UnitId, UnitView>,
     open: &BTreeMap<IncidentId, IncidentView>,
-    today: &[Arrival],
+    today: &[ReviewRow],
     now: DateTime<Utc>,
     day_start: DateTime<Utc>,
 ) -> Figures {
     let now_ms = now.timestamp_millis();
-    let mut responses: Vec<f64> = vec![];
-    let (mut met, mut breaches) = (0u32, 0u32);
-    for (received, on_scene, deadline, status) in today {
-        match on_scene {
-            Some(t) => {
-                responses.push((t - received) as f64 / 1000.0);
-                if t <= deadline {
-                    met += 1;
-                } else {
-                    breaches += 1;
-                }
-            }
-            None => {
-                let open = status.parse::<IncidentStatus>().map(|s| s.is_open()).unwrap_or(false);
-                if open && now_ms > *deadline {
-                    breaches += 1;
-                }
-            }
-        }
+    let mut day = review::Figures::default();
+    for row in today {
+        day.add_at(row, policy, now_ms);
     }
-    let reached = responses.len() as u32;
+    let seconds = |p: f64| day.percentile(Stage::Response, p).map(|s| s as f64);
     let mut stations: Vec<StationFigures> = district
         .stations
         .iter()
@@ -90,13 +74,13 @@ pub fn compute(
     }
     Figures {
         day_start: Some(day_start),
-        incidents_today: today.len() as u32,
+        incidents_today: day.count as u32,
         open_incidents: open.len() as u32,
-        reached_today: reached,
-        median_response_s: percentile_nearest_rank(&mut responses.clone(), 50.0),
-        p90_response_s: percentile_nearest_rank(&mut responses, 90.0),
-        compliance: (reached > 0).then(|| f64::from(met) / f64::from(reached)),
-        breaches_today: breaches,
+        reached_today: day.stage(Stage::Response).count() as u32,
+        median_response_s: seconds(50.0),
+        p90_response_s: seconds(90.0),
+        compliance: day.compliance(),
+        breaches_today: day.breached() as u32,
         units_available: available,
         units_total: units.len() as u32,
         stations,
@@ -115,24 +99,63 @@ mod tests {
         assert_eq!(day_start(now, 0).to_rfc3339(), "2026-11-22T00:00:00+00:00");
     }
 
+    fn row(received_ms: i64, on_scene_ms: Option<i64>, status: &str) -> ReviewRow {
+        let times = review::StageTimes {
+            received_ms,
+            dispatched_ms: on_scene_ms.map(|_| received_ms),
+            en_route_ms: None,
+            on_scene_ms,
+            cancelled_ms: (status == "cancelled").then_some(received_ms + 1000),
+        };
+        ReviewRow { times, outcome: review::Outcome::of_status(status), zone_class: Some(domain::ResponseClass::Core) }
+    }
+
     #[test]
     fn figures_count_reached_late_and_overdue() {
         let d = District::default();
+        // a core zone's arrival target: 180 s
+        let policy = ResponsePolicy { arrival_core_s: 180, ..ResponsePolicy::default() };
         let now = DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z").expect("valid").with_timezone(&Utc);
         let t = now.timestamp_millis();
-        let today: Vec<Arrival> = vec![
-            (t - 600_000, Some(t - 540_000), t - 420_000, "on_scene".into()), // 60 s, met
-            (t - 600_000, Some(t - 300_000), t - 420_000, "resolved".into()), // 300 s, late
-            (t - 600_000, None, t - 300_000, "dispatched".into()),            // overdue, open
-            (t - 600_000, None, t - 300_000, "cancelled".into()),             // not a breach
-            (t - 10_000, None, t + 50_000, "new".into()),                     // running
+        let today = vec![
+            row(t - 600_000, Some(t - 540_000), "on_scene"), // 60 s, met
+            row(t - 600_000, Some(t - 300_000), "resolved"), // 300 s, late
+            row(t - 600_000, None, "dispatched"),            // overdue, open
+            row(t - 600_000, None, "cancelled"),             // not a breach
+            row(t - 10_000, None, "new"),                    // running: not decided yet
         ];
-        let f = compute(&d, &BTreeMap::new(), &BTreeMap::new(), &today, now, day_start(now, 480));
+        let f = compute(&d, &policy, &BTreeMap::new(), &BTreeMap::new(), &today, now, day_start(now, 480));
         assert_eq!(f.incidents_today, 5);
         assert_eq!(f.reached_today, 2);
         assert_eq!(f.median_response_s, Some(60.0));
         assert_eq!(f.p90_response_s, Some(300.0));
-        assert_eq!(f.compliance, Some(0.5));
+        assert_eq!(f.compliance, Some(1.0 / 3.0), "met ÷ (met + breached), as the review counts");
         assert_eq!(f.breaches_today, 2);
+    }
+
+    #[test]
+    fn a_finished_day_is_the_reviews_day() {
+        let policy = ResponsePolicy::default();
+        let now = DateTime::parse_from_rfc3339("2026-11-22T03:00:00Z").expect("valid").with_timezone(&Utc);
+        let t = now.timestamp_millis();
+        let rows: Vec<ReviewRow> = (0..40)
+            .map(|k| {
+                let status = ["resolved", "cancelled", "closed", "on_scene"][k % 4];
+                row(
+                    t - 86_400_000 + k as i64 * 60_000,
+                    (k % 3 != 0).then_some(t - 86_000_000 + k as i64 * 7_000),
+                    status,
+                )
+            })
+            .collect();
+        let mut review = review::Figures::default();
+        for r in &rows {
+            review.add(r, &policy);
+        }
+        let f = compute(&District::default(), &policy, &BTreeMap::new(), &BTreeMap::new(), &rows, now, now);
+        assert_eq!(f.median_response_s, review.percentile(Stage::Response, 50.0).map(|s| s as f64));
+        assert_eq!(f.p90_response_s, review.percentile(Stage::Response, 90.0).map(|s| s as f64));
+        assert_eq!(f.compliance, review.compliance());
+        assert_eq!(u64::from(f.breaches_today), review.breached());
     }
 }

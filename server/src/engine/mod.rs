@@ -33,13 +33,15 @@ use domain::{
 };
 use tokio::sync::{mpsc, oneshot};
 
+pub use crate::store::live::NewPhoto;
+pub use domain::unit::NewUnit;
 pub use error::EngineError;
 pub use fleet::Fleet;
-pub use ops::{NewUnit, PositionOutcome, PositionReport, Rejection};
+pub use ops::{PositionOutcome, PositionReport, Rejection};
 
 use crate::hub::{Hub, SharedSnapshot, Subscription};
+use crate::store::Store;
 use crate::store::history::{ImportError, ImportSummary};
-use crate::store::{Store, StoreError};
 pub use patrol::CheckIn;
 
 /// The rules the engine applies.
@@ -51,6 +53,8 @@ pub struct Settings {
     pub heartbeat: Duration,
     /// Frames waiting for slow stream clients.
     pub stream_ring: usize,
+    /// The time the rules see (tests move it instead of waiting).
+    pub clock: crate::clock::Clock,
 }
 
 /// What every reader may see without asking the engine.
@@ -70,93 +74,21 @@ pub struct Shared {
 
 type Reply<T> = oneshot::Sender<Result<T, EngineError>>;
 
-/// A write to a table outside the live state (check-ins, patrol misses),
-/// run by the engine so that it never contends with the engine's own
-/// transactions for SQLite's write lock. Answers a number (an id, a count).
-pub type WriteJob = Box<
-    dyn FnOnce(Store) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64, StoreError>> + Send>> + Send,
->;
-
-/// A photo attached to a resident's report, checked (type from its bytes,
-/// size) and named with a random id; stored with the incident.
-#[derive(Debug, Clone)]
-pub struct NewPhoto {
-    pub id: String,
-    pub content_type: &'static str,
-    pub data: Vec<u8>,
-}
-
 /// At most this many positions are committed together.
 const MAX_GROUP_POSITIONS: usize = 50_000;
 
+type Fut<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A command: what it does to the engine, given the time it is taken. Each
+/// is written once, as an `EngineHandle` method calling an `Engine` method.
+type Job = Box<dyn for<'a> FnOnce(&'a mut Engine, DateTime<Utc>) -> Fut<'a, ()> + Send>;
+
 enum Command {
-    CreateIncident {
-        new: NewIncident,
-        actor: String,
-        report_code: Option<String>,
-        photo: Option<NewPhoto>,
-        reply: Reply<(IncidentView, bool)>,
-    },
-    Chat {
-        message: NewChatMessage,
-        reply: Reply<(ChatMessageView, bool)>,
-    },
-    CheckIn {
-        check_in: CheckIn,
-        reply: Reply<i64>,
-    },
-    EditPoint {
-        point: domain::district::PatrolPoint,
-        actor: String,
-        reply: Reply<domain::district::PatrolPoint>,
-    },
-    Assign {
-        incident: IncidentId,
-        unit: UnitId,
-        actor: String,
-        reply: Reply<IncidentView>,
-    },
-    IncidentStatus {
-        incident: IncidentId,
-        to: IncidentStatus,
-        reason: String,
-        actor: String,
-        reply: Reply<IncidentView>,
-    },
-    UnitStatus {
-        unit: UnitId,
-        to: UnitStatus,
-        reason: String,
-        actor: String,
-        reply: Reply<UnitView>,
-    },
-    RegisterUnit {
-        new: NewUnit,
-        actor: String,
-        reply: Reply<UnitView>,
-    },
+    Run(Job),
+    /// Kept apart: batches waiting together are committed together.
     Positions {
         reports: Vec<PositionReport>,
         reply: Reply<PositionOutcome>,
-    },
-    Subscribe {
-        reply: Reply<Subscription>,
-    },
-    /// Past incidents, written in one transaction (see `store::history`):
-    /// a command so that live writes wait their turn instead of timing out
-    /// on the database's write lock while a large import holds it.
-    ImportHistory {
-        rows: Vec<PastIncident>,
-        actor: String,
-        reply: Reply<Result<ImportSummary, Vec<RowError>>>,
-    },
-    Write {
-        job: WriteJob,
-        reply: Reply<i64>,
-    },
-    Desk {
-        action: desk::DeskAction,
-        reply: Reply<desk::DeskOutcome>,
     },
 }
 
@@ -230,7 +162,7 @@ pub async fn start(
             domain::timers::Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired, red_fired: false };
         chat_wheel.start(id, domain::TimerKind::ChatReply, running);
     }
-    let now = Utc::now();
+    let now = shared.settings.clock.now();
     let recent_alerts = store
         .alerts_since(figures::day_start(now, shared.settings.utc_offset_minutes), timers::RECENT_ALERTS as u32)
         .await?
@@ -257,9 +189,10 @@ pub async fn start(
     };
     // Timers that ran out while the server was down fire before any command
     // is taken, so nothing can stop them unseen.
-    engine.fire_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
-    engine.fire_chat_timers(crate::store::time(crate::store::millis(Utc::now()))).await;
-    engine.refresh_figures(Utc::now()).await?;
+    let now = engine.now();
+    engine.fire_timers(now).await;
+    engine.fire_chat_timers(now).await;
+    engine.refresh_figures(now).await?;
     let task = tokio::spawn(engine.run());
     Ok((EngineHandle { tx, shared }, task))
 }
@@ -276,16 +209,17 @@ impl Engine {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let timer_due = async move {
+            let clock = self.shared.settings.clock.clone();
+            let timer_due = async {
                 match next_timer {
-                    Some(at) => tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await,
+                    Some(at) => tokio::time::sleep(clock.until(at)).await,
                     None => std::future::pending().await,
                 }
             };
             let next_point = self.patrol.next_change();
-            let point_due = async move {
+            let point_due = async {
                 match next_point {
-                    Some(at) => tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await,
+                    Some(at) => tokio::time::sleep(clock.until(at)).await,
                     None => std::future::pending().await,
                 }
             };
@@ -294,27 +228,29 @@ impl Engine {
                     Some(cmd) => self.handle(cmd).await,
                     None => break,
                 },
+                // a test moved the clock: the sleeps above are recomputed
+                _ = clock.moved() => {}
                 _ = figures_tick.tick(), if self.figures_dirty => {
-                    if let Err(e) = self.refresh_figures(Utc::now()).await {
+                    if let Err(e) = self.refresh_figures(self.now()).await {
                         tracing::error!(error = %e, "cannot refresh figures");
                     }
                 }
                 _ = timer_due => {
-                    let now = crate::store::time(crate::store::millis(Utc::now()));
+                    let now = self.now();
                     self.fire_timers(now).await;
                     self.fire_chat_timers(now).await;
                 }
                 _ = point_due => {
                     // a window opened or closed
-                    self.patrol_tick(Utc::now()).await;
+                    self.patrol_tick(self.now()).await;
                 }
                 _ = heartbeat.tick() => {
-                    write(&self.shared.fleet).sweep(Utc::now());
+                    write(&self.shared.fleet).sweep(self.now());
                     if let Err(e) = self.checkpoint_positions().await {
                         tracing::error!(error = %e, "cannot checkpoint unit positions");
                     }
                     // time passes without events: overdue timers change the figures
-                    if let Err(e) = self.refresh_figures(Utc::now()).await {
+                    if let Err(e) = self.refresh_figures(self.now()).await {
                         tracing::error!(error = %e, "cannot refresh figures");
                     }
                     self.shared.hub.heartbeat();
@@ -327,60 +263,16 @@ impl Engine {
         tracing::info!("engine stopped");
     }
 
+    /// Now, on the engine's clock, in whole milliseconds (as stored: memory
+    /// stays identical to the store).
+    fn now(&self) -> DateTime<Utc> {
+        crate::store::time(crate::store::millis(self.shared.settings.clock.now()))
+    }
+
     async fn handle(&mut self, cmd: Command) {
-        // stored times are milliseconds: keep memory identical to the store
-        let now = crate::store::time(crate::store::millis(Utc::now()));
+        let now = self.now();
         match cmd {
-            Command::CreateIncident { new, actor, report_code, photo, reply } => {
-                let r = self.create_incident(new, &actor, report_code.as_deref(), photo, now).await;
-                self.after(reply, r)
-            }
-            Command::Chat { message, reply } => {
-                let r = self.chat_message(message, now).await;
-                if let Ok((view, true)) = &r {
-                    self.start_chat_timer(view.id, view.received_at);
-                }
-                let _ = reply.send(r);
-            }
-            Command::CheckIn { check_in, reply } => {
-                let r = self.check_in(check_in).await;
-                let _ = reply.send(r);
-            }
-            Command::EditPoint { point, actor, reply } => {
-                let r = self.edit_point(point, &actor).await;
-                let _ = reply.send(r);
-            }
-            Command::Assign { incident, unit, actor, reply } => {
-                let r = self.assign(incident, unit, &actor, now).await;
-                let changed = r.as_ref().ok().map(|i| i.id);
-                self.after(reply, r);
-                if let Some(id) = changed {
-                    self.desk_follow(id).await;
-                }
-            }
-            Command::IncidentStatus { incident, to, reason, actor, reply } => {
-                let r = self.incident_status(incident, to, &reason, &actor, now).await;
-                let changed = r.as_ref().ok().map(|i| i.id);
-                self.after(reply, r);
-                if let Some(id) = changed {
-                    self.desk_follow(id).await;
-                }
-            }
-            Command::Desk { action, reply } => {
-                let r = self.desk(action, now).await;
-                if let Err(EngineError::Store(e)) = &r {
-                    tracing::error!(error = %e, "desk command failed in the store");
-                }
-                let _ = reply.send(r);
-            }
-            Command::UnitStatus { unit, to, reason, actor, reply } => {
-                let r = self.unit_status(unit, to, &reason, &actor, now).await;
-                self.after(reply, r)
-            }
-            Command::RegisterUnit { new, actor, reply } => {
-                let r = self.register_unit(new, &actor, now).await;
-                self.after(reply, r)
-            }
+            Command::Run(job) => job(self, now).await,
             Command::Positions { reports, reply } => {
                 // group commit: take every position batch already waiting
                 let mut group = vec![(reports, reply)];
@@ -404,56 +296,50 @@ impl Engine {
                     Box::pin(self.handle(cmd)).await;
                 }
             }
-            Command::Subscribe { reply } => {
-                let rx = self.shared.hub.subscribe();
-                let seq = self.shared.hub.seq();
-                let snapshot = match &self.snapshot_cache {
-                    // every change publishes an event, so an unchanged
-                    // sequence number means an unchanged state; the age
-                    // bound is a second line of defence
-                    Some((at, built, snap)) if *at == seq && built.elapsed() < SNAPSHOT_REUSE => snap.clone(),
-                    _ => {
-                        let snap = Arc::new(SharedSnapshot::new(self.snapshot()));
-                        self.snapshot_cache = Some((seq, std::time::Instant::now(), snap.clone()));
-                        snap
-                    }
-                };
-                let _ = reply.send(Ok(Subscription { seq, snapshot, rx }));
-            }
-            Command::Write { job, reply } => {
-                let r = job(self.store.clone()).await.map_err(EngineError::from);
-                let _ = reply.send(r);
-            }
-            Command::ImportHistory { rows, actor, reply } => {
-                let started = std::time::Instant::now();
-                let (district, policy) = (&self.shared.district, &self.shared.settings.policy);
-                // boxed: the import's large future must not grow every command's
-                let r = match Box::pin(self.store.import_history(&rows, district, policy, &actor)).await {
-                    Ok(summary) => {
-                        let ms = started.elapsed().as_millis() as u64;
-                        tracing::info!(imported = summary.imported, actor = %actor, ms, "history imported");
-                        Ok(Ok(summary))
-                    }
-                    Err(ImportError::Rows(errors)) => Ok(Err(errors)),
-                    Err(ImportError::Store(e)) => Err(EngineError::Store(e)),
-                };
-                // today's figures count an incident received today, imported or not
-                self.after(reply, r)
-            }
         }
     }
 
-    /// After a state change: refresh the figures, then answer.
-    /// After a command: answer at once; the figures follow within
-    /// `FIGURES_EVERY` (recomputing them after every command would cost each
-    /// answer a pass over the fleet and a query).
-    fn after<T>(&mut self, reply: Reply<T>, result: Result<T, EngineError>) {
-        match &result {
-            Ok(_) => self.figures_dirty = true,
-            Err(EngineError::Store(e)) => tracing::error!(error = %e, "engine command failed in the store"),
-            Err(_) => {}
-        }
-        let _ = reply.send(result);
+    /// A snapshot and the live feed after it, with nothing in between.
+    async fn subscribe(&mut self) -> Result<Subscription, EngineError> {
+        let rx = self.shared.hub.subscribe();
+        let seq = self.shared.hub.seq();
+        let snapshot = match &self.snapshot_cache {
+            // every change publishes an event, so an unchanged sequence
+            // number means an unchanged state; the age bound is a second
+            // line of defence
+            Some((at, built, snap)) if *at == seq && built.elapsed() < SNAPSHOT_REUSE => snap.clone(),
+            _ => {
+                let snap = Arc::new(SharedSnapshot::new(self.snapshot()));
+                self.snapshot_cache = Some((seq, std::time::Instant::now(), snap.clone()));
+                snap
+            }
+        };
+        Ok(Subscription { seq, snapshot, rx })
+    }
+
+    /// Past incidents in one transaction (see `store::history`): a command,
+    /// so that live writes wait their turn instead of timing out on the
+    /// database's write lock while a large import holds it.
+    async fn import_history(
+        &mut self,
+        rows: Vec<PastIncident>,
+        actor: &str,
+    ) -> Result<Result<ImportSummary, Vec<RowError>>, EngineError> {
+        let started = std::time::Instant::now();
+        let (district, policy) = (&self.shared.district, &self.shared.settings.policy);
+        // boxed: the import's large future must not grow every command's
+        let r = match Box::pin(self.store.import_history(&rows, district, policy, actor)).await {
+            Ok(summary) => {
+                let ms = started.elapsed().as_millis() as u64;
+                tracing::info!(imported = summary.imported, actor = %actor, ms, "history imported");
+                Ok(summary)
+            }
+            Err(ImportError::Rows(errors)) => Err(errors),
+            Err(ImportError::Store(e)) => return Err(EngineError::Store(e)),
+        };
+        // today's figures count an incident received today, imported or not
+        self.figures_dirty = true;
+        Ok(r)
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -471,11 +357,12 @@ impl Engine {
     async fn refresh_figures(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         self.figures_dirty = false;
         let start = figures::day_start(now, self.shared.settings.utc_offset_minutes);
-        let today = self.store.arrivals_since(start).await?;
+        let today = self.store.review_rows_since(start).await?;
         let f = {
             let fleet = read(&self.shared.fleet);
             let open = read(&self.shared.open);
-            figures::compute(&self.shared.district, fleet.views(), &open, &today, now, start)
+            let policy = &self.shared.settings.policy;
+            figures::compute(&self.shared.district, policy, fleet.views(), &open, &today, now, start)
         };
         let changed = *read(&self.shared.figures) != f;
         if changed {
@@ -521,9 +408,23 @@ pub(crate) fn recommend_at(shared: &Shared, at: Coordinates, k: usize, now: Date
 }
 
 impl EngineHandle {
-    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, EngineError> {
-        let (tx, rx) = oneshot::channel();
-        self.tx.send(make(tx)).await.map_err(|_| EngineError::Stopped)?;
+    /// Runs `f` on the engine task, in turn with every other command.
+    async fn run<T, F>(&self, f: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Engine, DateTime<Utc>) -> Fut<'a, Result<T, EngineError>> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let job: Job = Box::new(move |engine, now| {
+            Box::pin(async move {
+                let r = f(engine, now).await;
+                if let Err(EngineError::Store(e)) = &r {
+                    tracing::error!(error = %e, "engine command failed in the store");
+                }
+                let _ = reply.send(r);
+            })
+        });
+        self.tx.send(Command::Run(job)).await.map_err(|_| EngineError::Stopped)?;
         rx.await.map_err(|_| EngineError::Stopped)?
     }
 
@@ -534,7 +435,7 @@ impl EngineHandle {
     /// Creates an incident; `false` when the external id was seen before and
     /// the existing incident is returned instead.
     pub async fn create_incident(&self, new: NewIncident, actor: String) -> Result<(IncidentView, bool), EngineError> {
-        self.call(|reply| Command::CreateIncident { new, actor, report_code: None, photo: None, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.create_incident(new, &actor, None, None, now).await })).await
     }
 
     /// Creates an incident from a resident's report, stored with its
@@ -546,13 +447,12 @@ impl EngineHandle {
         code: String,
         photo: Option<NewPhoto>,
     ) -> Result<IncidentView, EngineError> {
-        let actor = "resident".to_owned();
-        self.call(|reply| Command::CreateIncident { new, actor, report_code: Some(code), photo, reply })
-            .await
-            .map(|(i, _)| i)
+        self.run(move |e, now| {
+            Box::pin(async move { e.create_incident(new, "resident", Some(&code), photo, now).await.map(|(i, _)| i) })
+        })
+        .await
     }
 
-    /// Stores a chat-group message; `false` when it was delivered before.
     /// The must-patrol points as they are now.
     pub fn patrol_points(&self) -> Arc<Vec<domain::district::PatrolPoint>> {
         read(&self.shared.points).clone()
@@ -565,20 +465,21 @@ impl EngineHandle {
         point: domain::district::PatrolPoint,
         actor: String,
     ) -> Result<domain::district::PatrolPoint, EngineError> {
-        self.call(|reply| Command::EditPoint { point, actor, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.edit_point(point, &actor, now).await })).await
     }
 
     /// Stores an accepted check-in; the point shows as visited at once.
     pub async fn check_in(&self, check_in: CheckIn) -> Result<i64, EngineError> {
-        self.call(|reply| Command::CheckIn { check_in, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.check_in(check_in, now).await })).await
     }
 
+    /// Stores a chat-group message; `false` when it was delivered before.
     pub async fn chat_message(&self, message: NewChatMessage) -> Result<(ChatMessageView, bool), EngineError> {
-        self.call(|reply| Command::Chat { message, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.chat_message(message, now).await })).await
     }
 
     pub async fn assign(&self, incident: IncidentId, unit: UnitId, actor: String) -> Result<IncidentView, EngineError> {
-        self.call(|reply| Command::Assign { incident, unit, actor, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.assign(incident, unit, &actor, now).await })).await
     }
 
     pub async fn incident_status(
@@ -588,7 +489,8 @@ impl EngineHandle {
         reason: String,
         actor: String,
     ) -> Result<IncidentView, EngineError> {
-        self.call(|reply| Command::IncidentStatus { incident, to, reason, actor, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.incident_status(incident, to, &reason, &actor, now).await }))
+            .await
     }
 
     pub async fn unit_status(
@@ -598,15 +500,17 @@ impl EngineHandle {
         reason: String,
         actor: String,
     ) -> Result<UnitView, EngineError> {
-        self.call(|reply| Command::UnitStatus { unit, to, reason, actor, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.unit_status(unit, to, &reason, &actor, now).await })).await
     }
 
     pub async fn register_unit(&self, new: NewUnit, actor: String) -> Result<UnitView, EngineError> {
-        self.call(|reply| Command::RegisterUnit { new, actor, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.register_unit(new, &actor, now).await })).await
     }
 
     pub async fn positions(&self, reports: Vec<PositionReport>) -> Result<PositionOutcome, EngineError> {
-        self.call(|reply| Command::Positions { reports, reply }).await
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Command::Positions { reports, reply }).await.map_err(|_| EngineError::Stopped)?;
+        rx.await.map_err(|_| EngineError::Stopped)?
     }
 
     /// Imports past incidents, all or none: the rows the database refuses
@@ -616,22 +520,34 @@ impl EngineHandle {
         rows: Vec<PastIncident>,
         actor: String,
     ) -> Result<Result<ImportSummary, Vec<RowError>>, EngineError> {
-        self.call(|reply| Command::ImportHistory { rows, actor, reply }).await
+        self.run(move |e, _| Box::pin(async move { e.import_history(rows, &actor).await })).await
     }
 
     /// A steward's action on a chat message (see `desk`).
     pub async fn desk(&self, action: desk::DeskAction) -> Result<desk::DeskOutcome, EngineError> {
-        self.call(|reply| Command::Desk { action, reply }).await
+        self.run(move |e, now| Box::pin(async move { e.desk(action, now).await })).await
     }
 
-    /// Runs a write outside the live state in turn with the engine's own.
-    pub async fn write(&self, job: WriteJob) -> Result<i64, EngineError> {
-        self.call(|reply| Command::Write { job, reply }).await
+    /// Records an attempt to deliver a reply, in turn with the engine's own
+    /// writes (so it never contends with them for SQLite's write lock), and
+    /// shows the message's new delivery state.
+    pub async fn record_delivery(
+        &self,
+        attempt: crate::store::live::DeliveryAttempt,
+        message: i64,
+    ) -> Result<(), EngineError> {
+        self.run(move |e, now| {
+            Box::pin(async move {
+                e.store.record_delivery(&attempt).await?;
+                e.desk(desk::DeskAction::Refresh { message }, now).await.map(|_| ())
+            })
+        })
+        .await
     }
 
     /// A snapshot and the live feed after it, with nothing in between.
     pub async fn subscribe(&self) -> Result<Subscription, EngineError> {
-        self.call(|reply| Command::Subscribe { reply }).await
+        self.run(|e, _| Box::pin(e.subscribe())).await
     }
 
     pub fn units(&self) -> Vec<UnitView> {

@@ -4,29 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use app::wire::{ChatMessageView, Event, IncidentView, PositionView, TimerView, UnitView};
+use app::wire::{ChatMessageView, Event, IncidentView, PositionView, UnitView};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::NewChatMessage;
-use domain::{
-    Coordinates, Force, IncidentId, IncidentStatus, NewIncident, StationCode, Text, TimerKind, UnitId, UnitKind,
-    UnitStatus,
-};
+use domain::unit::NewUnit;
+use domain::{Coordinates, IncidentId, IncidentStatus, NewIncident, TimerKind, UnitId, UnitStatus};
 use serde::Serialize;
 
 use super::timers::TimerChange;
 use super::{Engine, EngineError, read, write};
+use crate::store::live::{self, Change, NewPhoto, Subject, UnitInsertError};
 use crate::store::{Tx, millis};
-
-/// A unit to register.
-#[derive(Debug, Clone)]
-pub struct NewUnit {
-    pub callsign: Text,
-    pub kind: UnitKind,
-    pub force: Force,
-    pub station: StationCode,
-    pub position: Option<Coordinates>,
-    pub status: UnitStatus,
-}
 
 /// A position from a tracker or a phone, already checked for shape.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,136 +43,36 @@ const FUTURE_TOLERANCE_S: i64 = 30;
 /// How old a position may be and still be accepted into the trail.
 const MAX_AGE_H: i64 = 24;
 
-/// One status change, for the log.
-struct Change<'a> {
-    entity: &'static str,
-    id: i64,
-    from: Option<&'a str>,
-    to: &'a str,
-    /// For a unit's change: the incident it was about.
-    incident: Option<IncidentId>,
-}
-
-async fn log(tx: &mut Tx<'_>, at: DateTime<Utc>, actor: &str, reason: &str, c: Change<'_>) -> Result<(), EngineError> {
-    let Change { entity, id, from, to, incident } = c;
-    sqlx::query("INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(millis(at))
-        .bind(entity)
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .bind(actor)
-        .bind(reason)
-        .bind(incident.map(|i| i.0))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// The incident stage column a status writes its time to.
-fn stage_column(s: IncidentStatus) -> Option<&'static str> {
-    match s {
-        IncidentStatus::New => None,
-        IncidentStatus::Dispatched => Some("dispatched_at"),
-        IncidentStatus::EnRoute => Some("en_route_at"),
-        IncidentStatus::OnScene => Some("on_scene_at"),
-        IncidentStatus::Resolved => Some("resolved_at"),
-        IncidentStatus::Closed => Some("closed_at"),
-        IncidentStatus::Cancelled => Some("cancelled_at"),
-    }
-}
-
-fn set_stage(i: &mut IncidentView, s: IncidentStatus, at: DateTime<Utc>) {
-    i.status = s;
-    let slot = match s {
-        IncidentStatus::New => return,
-        IncidentStatus::Dispatched => &mut i.dispatched_at,
-        IncidentStatus::EnRoute => &mut i.en_route_at,
-        IncidentStatus::OnScene => &mut i.on_scene_at,
-        IncidentStatus::Resolved => &mut i.resolved_at,
-        IncidentStatus::Closed => &mut i.closed_at,
-        IncidentStatus::Cancelled => &mut i.cancelled_at,
-    };
-    slot.get_or_insert(at);
-}
-
-/// Moves an incident to `to` in the transaction: the row, its stage time
-/// (first time only), the timers the move stops or starts, and the log.
-/// Returns the timer changes to apply once the transaction is committed.
+/// Moves an incident in the transaction as `domain` plans it (row and
+/// stage time, timers stopped and started, the log) and applies the move to
+/// the view; answers the timer changes to make once committed.
 async fn move_incident(
     tx: &mut Tx<'_>,
-    engine: &Engine,
+    policy: &domain::ResponsePolicy,
     i: &mut IncidentView,
     to: IncidentStatus,
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<TimerChange>, EngineError> {
-    let mut changes = vec![];
-    let from = i.status;
-    from.transition(to)?;
-    let col = stage_column(to).ok_or_else(|| EngineError::Invalid("an incident cannot move back to new".into()))?;
-    let sql = format!("UPDATE incidents SET status = ?, {col} = COALESCE({col}, ?) WHERE id = ? AND status = ?");
-    let done = sqlx::query(&sql)
-        .bind(to.as_str())
-        .bind(millis(now))
-        .bind(i.id.0)
-        .bind(from.as_str())
-        .execute(&mut **tx)
-        .await?;
-    if done.rows_affected() != 1 {
+    let m = i.status.plan(to)?;
+    if !live::move_incident(tx, i.id, m.from, m.to, now).await? {
         return Err(EngineError::Conflict(format!("incident {} changed meanwhile; reload and try again", i.id)));
     }
-    log(
-        tx,
-        now,
-        actor,
-        reason,
-        Change { entity: "incident", id: i.id.0, from: Some(from.as_str()), to: to.as_str(), incident: None },
-    )
-    .await?;
-    let stops: &[TimerKind] = match to {
-        IncidentStatus::Dispatched => &[TimerKind::Dispatch],
-        IncidentStatus::OnScene => &[TimerKind::Arrival],
-        IncidentStatus::Resolved => &[TimerKind::Dispatch, TimerKind::Arrival],
-        IncidentStatus::Closed => &[TimerKind::Closure],
-        IncidentStatus::Cancelled => &[TimerKind::Dispatch, TimerKind::Arrival, TimerKind::Closure],
-        IncidentStatus::New | IncidentStatus::EnRoute => &[],
-    };
-    for kind in stops {
-        stop_timer(tx, i.id, *kind, now).await?;
+    let subject = Subject::Incident(i.id);
+    live::log(tx, Change { at: now, actor, reason, subject, from: Some(m.from.as_str()), to: m.to.as_str() }).await?;
+    let mut changes = vec![];
+    for kind in m.stops {
+        live::stop_timer(tx, i.id, *kind, now).await?;
         changes.push(TimerChange::Stop(i.id, *kind));
     }
-    if to == IncidentStatus::Resolved {
-        // the case now has to be closed (written up) in time
-        let t = engine.shared.settings.policy.timer(TimerKind::Closure, i.zone_class, now);
-        sqlx::query("INSERT OR IGNORE INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, 'closure', ?, ?, ?)")
-            .bind(i.id.0)
-            .bind(millis(t.started_at))
-            .bind(millis(t.amber_at))
-            .bind(millis(t.deadline))
-            .execute(&mut **tx)
-            .await?;
+    if let Some(kind) = m.starts {
+        let t = policy.timer(kind, i.zone_class, now);
+        live::start_timer(tx, i.id, &t).await?;
         changes.push(TimerChange::Start(i.id, t));
     }
-    set_stage(i, to, now);
-    if matches!(to, IncidentStatus::Dispatched | IncidentStatus::Resolved | IncidentStatus::Cancelled) {
-        i.dispatch_timer.stopped_at.get_or_insert(now);
-    }
-    if matches!(to, IncidentStatus::OnScene | IncidentStatus::Resolved | IncidentStatus::Cancelled) {
-        i.arrival_timer.stopped_at.get_or_insert(now);
-    }
+    i.apply(&m, now);
     Ok(changes)
-}
-
-async fn stop_timer(tx: &mut Tx<'_>, id: IncidentId, kind: TimerKind, now: DateTime<Utc>) -> Result<(), EngineError> {
-    sqlx::query("UPDATE timers SET stopped_at = ? WHERE incident_id = ? AND kind = ? AND stopped_at IS NULL")
-        .bind(millis(now))
-        .bind(id.0)
-        .bind(kind.as_str())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Releases a unit from its incident in the transaction (assignment row,
@@ -198,28 +86,10 @@ async fn release_unit(
     now: DateTime<Utc>,
 ) -> Result<(), EngineError> {
     let from = u.status;
-    let incident = u.incident;
-    sqlx::query("UPDATE assignments SET cleared_at = ?, clear_reason = ? WHERE unit_id = ? AND cleared_at IS NULL")
-        .bind(millis(now))
-        .bind(reason)
-        .bind(u.id.0)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE units SET status = ?, incident_id = NULL, updated_at = ? WHERE id = ?")
-        .bind(to.as_str())
-        .bind(millis(now))
-        .bind(u.id.0)
-        .execute(&mut **tx)
-        .await?;
+    live::release_unit(tx, u.id, to, reason, now).await?;
     if from != to {
-        log(
-            tx,
-            now,
-            actor,
-            reason,
-            Change { entity: "unit", id: u.id.0, from: Some(from.as_str()), to: to.as_str(), incident },
-        )
-        .await?;
+        let subject = Subject::Unit(u.id, u.incident);
+        live::log(tx, Change { at: now, actor, reason, subject, from: Some(from.as_str()), to: to.as_str() }).await?;
     }
     u.status = to;
     u.incident = None;
@@ -274,7 +144,7 @@ impl Engine {
         new: NewIncident,
         actor: &str,
         report_code: Option<&str>,
-        photo: Option<super::NewPhoto>,
+        photo: Option<NewPhoto>,
         now: DateTime<Utc>,
     ) -> Result<(IncidentView, bool), EngineError> {
         let mut tx = self.store.begin().await?;
@@ -287,105 +157,27 @@ impl Engine {
         let policy = &self.shared.settings.policy;
         let dispatch = policy.timer(TimerKind::Dispatch, loc.class, now);
         let arrival = policy.timer(TimerKind::Arrival, loc.class, now);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO incidents (external_id, channel, category, priority, status, lat, lon, address, description,
-                                    reporter_contact, station, zone, zone_class, received_at, created_by)
-             VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(new.external_id.as_deref())
-        .bind(new.channel.as_str())
-        .bind(new.category.as_str())
-        .bind(i64::from(new.priority.get()))
-        .bind(new.location.lat())
-        .bind(new.location.lon())
-        .bind(new.address.as_str())
-        .bind(new.description.as_str())
-        .bind(new.reporter_contact.as_ref().map(|c| c.as_str()))
-        .bind(loc.station.as_ref().map(|s| s.as_str()))
-        .bind(loc.zone.as_deref())
-        .bind(loc.class.map(|c| c.as_str()))
-        .bind(millis(now))
-        .bind(actor)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = live::insert_incident(&mut tx, &new, &loc, actor, now).await?;
         for t in [dispatch, arrival] {
-            sqlx::query(
-                "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(id)
-            .bind(t.kind.as_str())
-            .bind(millis(t.started_at))
-            .bind(millis(t.amber_at))
-            .bind(millis(t.deadline))
-            .execute(&mut *tx)
-            .await?;
+            live::start_timer(&mut tx, id, &t).await?;
         }
-        log(
-            &mut tx,
-            now,
-            actor,
-            &format!("received by {}", new.channel),
-            Change { entity: "incident", id, from: None, to: "new", incident: None },
-        )
-        .await?;
-        if let Some(code) = report_code {
-            let stored = sqlx::query(
-                "INSERT INTO reports (code, incident_id, created_at) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
-            )
-            .bind(code)
-            .bind(id)
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await?;
-            if stored.rows_affected() != 1 {
-                return Err(EngineError::Conflict("tracking code already in use".into()));
-            }
+        let reason = format!("received by {}", new.channel);
+        let change = Change { at: now, actor, reason: &reason, subject: Subject::Incident(id), from: None, to: "new" };
+        live::log(&mut tx, change).await?;
+        if let Some(code) = report_code
+            && !live::insert_report_code(&mut tx, code, id, now).await?
+        {
+            return Err(EngineError::Conflict("tracking code already in use".into()));
         }
-        if let Some(p) = photo {
-            sqlx::query(
-                "INSERT INTO photos (id, incident_id, content_type, bytes, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&p.id)
-            .bind(id)
-            .bind(p.content_type)
-            .bind(p.data.len() as i64)
-            .bind(&p.data)
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await?;
+        if let Some(p) = &photo {
+            live::insert_photo(&mut tx, id, p, now).await?;
         }
         tx.commit().await?;
-        let view = IncidentView {
-            id: IncidentId(id),
-            status: IncidentStatus::New,
-            channel: new.channel,
-            category: new.category,
-            priority: new.priority,
-            lat: new.location.lat(),
-            lon: new.location.lon(),
-            address: new.address.into_string(),
-            description: new.description.into_string(),
-            station: loc.station,
-            zone: loc.zone,
-            zone_class: loc.class,
-            units: vec![],
-            received_at: now,
-            dispatched_at: None,
-            en_route_at: None,
-            on_scene_at: None,
-            resolved_at: None,
-            closed_at: None,
-            cancelled_at: None,
-            dispatch_timer: TimerView::from_timer(dispatch, None),
-            arrival_timer: TimerView::from_timer(arrival, None),
-            external_id: new.external_id,
-        };
-        self.apply_timers(vec![
-            TimerChange::Start(IncidentId(id), dispatch),
-            TimerChange::Start(IncidentId(id), arrival),
-        ]);
-        tracing::info!(incident = id, category = %view.category, priority = view.priority.get(), "incident received");
+        let view = IncidentView::received(id, new, loc, dispatch, arrival);
+        self.apply_timers(vec![TimerChange::Start(id, dispatch), TimerChange::Start(id, arrival)]);
+        tracing::info!(incident = id.0, category = %view.category, priority = view.priority.get(), "incident received");
         self.publish(vec![view.clone()], vec![]);
+        self.figures_dirty = true;
         Ok((view, true))
     }
 
@@ -416,37 +208,22 @@ impl Engine {
             )));
         }
         let mut tx = self.store.begin().await?;
-        let taken = sqlx::query("UPDATE units SET status = 'dispatched', incident_id = ?, updated_at = ? WHERE id = ? AND status = 'available'")
-            .bind(id.0)
-            .bind(millis(now))
-            .bind(unit_id.0)
-            .execute(&mut *tx)
-            .await?;
-        if taken.rows_affected() != 1 {
+        if !live::take_unit(&mut tx, unit_id, id, actor, now).await? {
             return Err(EngineError::Conflict(format!("unit {} was taken meanwhile", unit.callsign)));
         }
-        sqlx::query("INSERT INTO assignments (incident_id, unit_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?)")
-            .bind(id.0)
-            .bind(unit_id.0)
-            .bind(millis(now))
-            .bind(actor)
-            .execute(&mut *tx)
-            .await?;
-        // the review credits the incident to its first unit
-        sqlx::query("UPDATE incidents SET first_unit_id = COALESCE(first_unit_id, ?) WHERE id = ?")
-            .bind(unit_id.0)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
         let reason = format!("sent to incident {id}");
-        let change =
-            Change { entity: "unit", id: unit_id.0, from: Some("available"), to: "dispatched", incident: Some(id) };
-        log(&mut tx, now, actor, &reason, change).await?;
+        let subject = Subject::Unit(unit_id, Some(id));
+        live::log(
+            &mut tx,
+            Change { at: now, actor, reason: &reason, subject, from: Some("available"), to: "dispatched" },
+        )
+        .await?;
         let mut timer_changes = vec![];
         if incident.status == IncidentStatus::New {
             let reason = format!("unit {} sent", unit.callsign);
+            let policy = &self.shared.settings.policy;
             timer_changes =
-                move_incident(&mut tx, self, &mut incident, IncidentStatus::Dispatched, actor, &reason, now).await?;
+                move_incident(&mut tx, policy, &mut incident, IncidentStatus::Dispatched, actor, &reason, now).await?;
         }
         tx.commit().await?;
         self.apply_timers(timer_changes);
@@ -455,6 +232,8 @@ impl Engine {
         incident.units.push(unit_id);
         tracing::info!(incident = id.0, unit = %unit.callsign, "unit assigned");
         self.publish(vec![incident.clone()], vec![unit]);
+        self.figures_dirty = true;
+        self.desk_follow(id).await;
         Ok(incident)
     }
 
@@ -474,7 +253,8 @@ impl Engine {
         }
         incident.status.transition(to)?;
         let mut tx = self.store.begin().await?;
-        let timer_changes = move_incident(&mut tx, self, &mut incident, to, actor, reason, now).await?;
+        let policy = &self.shared.settings.policy;
+        let timer_changes = move_incident(&mut tx, policy, &mut incident, to, actor, reason, now).await?;
         let mut released = vec![];
         if matches!(to, IncidentStatus::Resolved | IncidentStatus::Cancelled) {
             let why = format!("incident {id} {to}");
@@ -489,6 +269,8 @@ impl Engine {
         self.apply_timers(timer_changes);
         tracing::info!(incident = id.0, status = %to, "incident moved");
         self.publish(vec![incident.clone()], released);
+        self.figures_dirty = true;
+        self.desk_follow(id).await;
         Ok(incident)
     }
 
@@ -513,25 +295,11 @@ impl Engine {
         let mut timer_changes = vec![];
         match (unit.incident, to) {
             (Some(inc), UnitStatus::EnRoute | UnitStatus::OnScene) => {
-                sqlx::query("UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
-                    .bind(to.as_str())
-                    .bind(millis(now))
-                    .bind(id.0)
-                    .bind(from.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                log(
+                live::set_unit_status(&mut tx, id, from, to, now).await?;
+                let subject = Subject::Unit(id, Some(inc));
+                live::log(
                     &mut tx,
-                    now,
-                    actor,
-                    reason,
-                    Change {
-                        entity: "unit",
-                        id: id.0,
-                        from: Some(from.as_str()),
-                        to: to.as_str(),
-                        incident: Some(inc),
-                    },
+                    Change { at: now, actor, reason, subject, from: Some(from.as_str()), to: to.as_str() },
                 )
                 .await?;
                 unit.status = to;
@@ -544,7 +312,8 @@ impl Engine {
                         unit.callsign,
                         if to == UnitStatus::OnScene { "on scene" } else { "en route" }
                     );
-                    timer_changes = move_incident(&mut tx, self, &mut incident, stage, actor, &why, now).await?;
+                    let policy = &self.shared.settings.policy;
+                    timer_changes = move_incident(&mut tx, policy, &mut incident, stage, actor, &why, now).await?;
                     incidents.push(incident);
                 }
             }
@@ -556,19 +325,11 @@ impl Engine {
                 incidents.push(incident);
             }
             _ => {
-                sqlx::query("UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
-                    .bind(to.as_str())
-                    .bind(millis(now))
-                    .bind(id.0)
-                    .bind(from.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                log(
+                live::set_unit_status(&mut tx, id, from, to, now).await?;
+                let subject = Subject::Unit(id, None);
+                live::log(
                     &mut tx,
-                    now,
-                    actor,
-                    reason,
-                    Change { entity: "unit", id: id.0, from: Some(from.as_str()), to: to.as_str(), incident: None },
+                    Change { at: now, actor, reason, subject, from: Some(from.as_str()), to: to.as_str() },
                 )
                 .await?;
                 unit.status = to;
@@ -578,6 +339,7 @@ impl Engine {
         self.apply_timers(timer_changes);
         tracing::info!(unit = %unit.callsign, status = %to, "unit status");
         self.publish(incidents, vec![unit.clone()]);
+        self.figures_dirty = true;
         Ok(unit)
     }
 
@@ -604,55 +366,23 @@ impl Engine {
             )));
         }
         let mut tx = self.store.begin().await?;
-        let seen = new.position.map(|_| millis(now));
-        let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO units (callsign, kind, force, station, status, lat, lon, seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(new.callsign.as_str())
-        .bind(new.kind.as_str())
-        .bind(new.force.as_str())
-        .bind(new.station.as_str())
-        .bind(new.status.as_str())
-        .bind(new.position.map(|p| p.lat()))
-        .bind(new.position.map(|p| p.lon()))
-        .bind(seen)
-        .bind(millis(now))
-        .fetch_one(&mut *tx)
-        .await;
-        // the callsign's unique index decides, not a scan of the fleet
-        let id = match id {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                drop(tx);
-                let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE callsign = ?")
-                    .bind(new.callsign.as_str())
-                    .fetch_optional(self.store.pool())
-                    .await?;
+        let id = match live::insert_unit(&mut tx, &new, now).await {
+            Ok(id) => id,
+            Err(UnitInsertError::Callsign(existing)) => {
                 let which = existing.map(|i| format!(" {i}")).unwrap_or_default();
                 return Err(EngineError::Conflict(format!("callsign {} is already unit{which}", new.callsign)));
             }
-            other => other?,
+            Err(UnitInsertError::Store(e)) => return Err(e.into()),
         };
-        if let Some(p) = new.position {
-            sqlx::query("INSERT INTO positions (unit_id, at, lat, lon, received_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(id)
-                .bind(millis(now))
-                .bind(p.lat())
-                .bind(p.lon())
-                .bind(millis(now))
-                .execute(&mut *tx)
-                .await?;
-        }
-        log(
+        let subject = Subject::Unit(id, None);
+        live::log(
             &mut tx,
-            now,
-            actor,
-            "registered",
-            Change { entity: "unit", id, from: None, to: new.status.as_str(), incident: None },
+            Change { at: now, actor, reason: "registered", subject, from: None, to: new.status.as_str() },
         )
         .await?;
         tx.commit().await?;
         let unit = UnitView {
-            id: UnitId(id),
+            id,
             callsign: new.callsign.into_string(),
             kind: new.kind,
             force: new.force,
@@ -665,6 +395,7 @@ impl Engine {
         };
         tracing::info!(unit = %unit.callsign, "unit registered");
         self.publish(vec![], vec![unit.clone()]);
+        self.figures_dirty = true;
         Ok(unit)
     }
 
@@ -677,49 +408,12 @@ impl Engine {
         if let Some(existing) = self.store.chat_by_key(&mut tx, &m.group_id, &m.message_id).await? {
             return Ok((existing, false));
         }
-        let attachments = serde_json::to_string(&m.attachments).map_err(|e| EngineError::Invalid(e.to_string()))?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO chat_messages (group_id, group_name, message_id, sender_name, sender_phone, text, lat, lon, address,
-                                        attachments, sent_at, received_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&m.group_id)
-        .bind(m.group_name.as_str())
-        .bind(&m.message_id)
-        .bind(m.sender_name.as_str())
-        .bind(m.sender_phone.as_ref().map(|p| p.as_str()))
-        .bind(m.text.as_str())
-        .bind(m.location.map(|c| c.lat()))
-        .bind(m.location.map(|c| c.lon()))
-        .bind(m.address.as_str())
-        .bind(attachments)
-        .bind(millis(m.sent_at))
-        .bind(millis(now))
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = live::insert_chat_message(&mut tx, &m, now).await?;
         tx.commit().await?;
-        let view = ChatMessageView {
-            id,
-            group_id: m.group_id,
-            group_name: m.group_name.into_string(),
-            message_id: m.message_id,
-            sender_name: m.sender_name.into_string(),
-            text: m.text.into_string(),
-            lat: m.location.map(|c| c.lat()),
-            lon: m.location.map(|c| c.lon()),
-            address: m.address.into_string(),
-            attachments: m.attachments,
-            sent_at: m.sent_at,
-            received_at: now,
-            first_reply_at: None,
-            incident: None,
-            disposition: None,
-            answered_by: None,
-            incident_status: None,
-            loop_closed_at: None,
-        };
+        let view = ChatMessageView::received(id, m, now);
         tracing::info!(message = id, "chat message received");
         self.shared.hub.publish(Event::Chat { message: view.clone() });
+        self.start_chat_timer(view.id, view.received_at);
         Ok((view, true))
     }
 
@@ -814,20 +508,9 @@ impl Engine {
 
     /// Appends reports to the trail in one transaction.
     async fn append_trail(&self, accepted: &[PositionReport], now: DateTime<Utc>) -> Result<(), EngineError> {
+        let points: Vec<_> = accepted.iter().map(|r| (r.unit_id, r.at, r.at_position)).collect();
         let mut tx = self.store.begin().await?;
-        // Few statements, many rows each: every statement is a round trip to
-        // the SQLite worker thread. (SQLite takes up to 32,766 parameters.)
-        for chunk in accepted.chunks(6000) {
-            let mut q = sqlx::QueryBuilder::new("INSERT INTO positions (unit_id, at, lat, lon, received_at) ");
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.unit_id.0)
-                    .push_bind(millis(r.at))
-                    .push_bind(r.at_position.lat())
-                    .push_bind(r.at_position.lon())
-                    .push_bind(millis(now));
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        live::append_trail(&mut tx, &points, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -850,20 +533,7 @@ impl Engine {
                 .collect()
         };
         let mut tx = self.store.begin().await?;
-        for chunk in rows.chunks(8000) {
-            let mut q = sqlx::QueryBuilder::new("WITH v(id, lat, lon, seen) AS (");
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3);
-            });
-            q.push(") UPDATE units SET lat = v.lat, lon = v.lon, seen_at = v.seen FROM v WHERE units.id = v.id");
-            q.build().execute(&mut *tx).await?;
-        }
-        // the engine is the only writer: every trail row so far is reflected
-        sqlx::query(
-            "UPDATE checkpoints SET value = (SELECT COALESCE(MAX(rowid), 0) FROM positions) WHERE name = 'units_checkpoint'",
-        )
-        .execute(&mut *tx)
-        .await?;
+        live::checkpoint_units(&mut tx, &rows).await?;
         tx.commit().await?;
         self.moved_since_checkpoint.clear();
         Ok(())

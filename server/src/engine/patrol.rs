@@ -119,10 +119,10 @@ impl Engine {
     }
 
     /// Stores an accepted check-in and shows the point as visited.
-    pub(super) async fn check_in(&mut self, c: CheckIn) -> Result<i64, EngineError> {
+    pub(super) async fn check_in(&mut self, c: CheckIn, now: DateTime<Utc>) -> Result<i64, EngineError> {
         let id = self.store.insert_check_in(&c.point, c.unit_id, c.at, c.position, c.distance_m, c.method).await?;
         self.patrol.visits.entry(c.point).or_default().push(c.at);
-        self.patrol_tick(crate::store::time(crate::store::millis(Utc::now()))).await;
+        self.patrol_tick(now).await;
         Ok(id)
     }
 }
@@ -130,7 +130,12 @@ impl Engine {
 impl Engine {
     /// A station chief's change to a point: stored, then in effect at once
     /// (check-ins, tonight's state, the next window the engine wakes for).
-    pub(super) async fn edit_point(&mut self, point: PatrolPoint, actor: &str) -> Result<PatrolPoint, EngineError> {
+    pub(super) async fn edit_point(
+        &mut self,
+        point: PatrolPoint,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PatrolPoint, EngineError> {
         let known = super::read(&self.shared.points).iter().position(|p| p.code == point.code);
         let Some(i) = known else {
             return Err(EngineError::NotFound { what: "must-patrol point", id: point.code });
@@ -143,7 +148,7 @@ impl Engine {
             *points = std::sync::Arc::new(next);
         }
         tracing::info!(point = %point.code, actor, "must-patrol point edited");
-        self.patrol_tick(crate::store::time(crate::store::millis(Utc::now()))).await;
+        self.patrol_tick(now).await;
         Ok(point)
     }
 }

@@ -7,10 +7,10 @@
 use app::wire::{AlertView, Event};
 use chrono::{DateTime, Duration, Utc};
 use domain::timers::{Due, Running};
-use domain::{Coordinates, IncidentId, StationCode, Timer, TimerKind, TimerLevel};
+use domain::{IncidentId, Timer, TimerKind, TimerLevel};
 
 use super::{Engine, EngineError};
-use crate::store::millis;
+use crate::store::live;
 
 /// A change an incident's move makes to its timers, applied to the wheel
 /// once the move is committed.
@@ -69,68 +69,33 @@ impl Engine {
         let mut tx = self.store.begin().await?;
         let mut out = vec![];
         for d in due {
-            let col = match d.level {
-                TimerLevel::Amber => "amber_fired_at",
-                TimerLevel::Red => "red_fired_at",
-                TimerLevel::Green => continue,
-            };
-            let sql = format!(
-                "UPDATE timers SET {col} = ? WHERE incident_id = ? AND kind = ? AND {col} IS NULL AND stopped_at IS NULL"
-            );
-            let marked =
-                sqlx::query(&sql).bind(millis(now)).bind(d.key.0).bind(d.kind.as_str()).execute(&mut *tx).await?;
-            if marked.rows_affected() != 1 {
+            if !live::mark_timer_fired(&mut tx, d.key, d.kind, d.level, now).await? {
                 // already fired (before a restart) or stopped meanwhile
                 continue;
             }
-            let (station, lat, lon): (Option<String>, f64, f64) =
-                sqlx::query_as("SELECT station, lat, lon FROM incidents WHERE id = ?")
-                    .bind(d.key.0)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let station = station.as_deref().and_then(|s| StationCode::parse(s).ok());
+            let (station, place) = live::incident_place(&mut tx, d.key).await?;
             let mut alert = AlertView {
                 id: 0,
                 at: now,
                 incident: Some(d.key),
                 chat_message: None,
-                station: station.clone(),
+                station,
                 kind: "timer".into(),
                 timer: d.kind,
                 level: d.level,
                 deadline: d.deadline,
                 suggested: None,
             };
-            alert.id = insert_alert(&mut tx, &alert).await?;
+            alert.id = live::insert_alert(&mut tx, &alert).await?;
             out.push(alert.clone());
             if d.kind == TimerKind::Arrival && d.level == TimerLevel::Red {
-                let suggested = Coordinates::parse(lat, lon)
-                    .ok()
-                    .and_then(|at| super::recommend_at(&self.shared, at, 1, now).into_iter().next());
+                let suggested = place.and_then(|at| super::recommend_at(&self.shared, at, 1, now).into_iter().next());
                 let mut escalation = AlertView { kind: "escalation".into(), suggested, ..alert };
-                escalation.id = insert_alert(&mut tx, &escalation).await?;
+                escalation.id = live::insert_alert(&mut tx, &escalation).await?;
                 out.push(escalation);
             }
         }
         tx.commit().await?;
         Ok(out)
     }
-}
-
-pub(super) async fn insert_alert(tx: &mut crate::store::Tx<'_>, a: &AlertView) -> Result<i64, EngineError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO alerts (at, incident_id, chat_message_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(millis(a.at))
-    .bind(a.incident.map(|i| i.0))
-    .bind(a.chat_message)
-    .bind(a.station.as_ref().map(|s| s.as_str().to_owned()))
-    .bind(&a.kind)
-    .bind(a.timer.as_str())
-    .bind(a.level.as_str())
-    .bind(millis(a.deadline))
-    .bind(a.suggested.as_ref().map(|s| s.unit_id.0))
-    .fetch_one(&mut **tx)
-    .await?)
 }

@@ -13,6 +13,7 @@ pub mod desk;
 mod district;
 pub mod history;
 mod intake;
+pub mod live;
 mod patrol;
 pub mod review;
 mod rows;

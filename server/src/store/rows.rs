@@ -297,17 +297,27 @@ impl Store {
 
     /// (received, first on scene, arrival deadline) of the incidents received
     /// since `since`, for today's figures.
-    pub async fn arrivals_since(
-        &self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(i64, Option<i64>, i64, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT i.received_at, i.on_scene_at, t.deadline, i.status FROM incidents i
-             JOIN timers t ON t.incident_id = i.id AND t.kind = 'arrival'
-             WHERE i.received_at >= ?",
+    /// The incidents received since `since`, as the review reads them.
+    pub async fn review_rows_since(&self, since: DateTime<Utc>) -> Result<Vec<domain::review::ReviewRow>, StoreError> {
+        type Row = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, String, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT received_at, dispatched_at, en_route_at, on_scene_at, cancelled_at, status, zone_class
+             FROM incidents WHERE received_at >= ?",
         )
         .bind(millis(since))
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        rows.into_iter()
+            .map(|(received_ms, dispatched_ms, en_route_ms, on_scene_ms, cancelled_ms, status, class)| {
+                let zone_class = class.as_deref().map(parse).transpose()?;
+                let times =
+                    domain::review::StageTimes { received_ms, dispatched_ms, en_route_ms, on_scene_ms, cancelled_ms };
+                Ok(domain::review::ReviewRow {
+                    times,
+                    outcome: domain::review::Outcome::of_status(&status),
+                    zone_class,
+                })
+            })
+            .collect()
     }
 }

@@ -599,8 +599,8 @@ async fn desk_forms_work_without_javascript_and_explain_a_conflict() {
 
 #[tokio::test]
 async fn desk_reply_timer_turns_amber_then_red_as_alerts_unless_answered() {
-    // a 2 s target: amber at 1.6 s, red at 2 s
-    let app = spawn_with(|c| c.policy.chat_reply_s = 2).await;
+    // a 5-minute target: amber at 4 min, red at 5 min (the test moves the clock)
+    let app = spawn_with(|c| c.policy.chat_reply_s = 300).await;
     let mut ws = app.ws("").await;
     ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
     let answered = message(&app, "m-100", "请问").await;
@@ -611,9 +611,11 @@ async fn desk_reply_timer_turns_amber_then_red_as_alerts_unless_answered() {
     let is = |level: &'static str| {
         move |e: &Value| e["type"] == "timer" && e["alert"]["timer"] == "chat_reply" && e["alert"]["level"] == level
     };
+    app.clock.advance(chrono::Duration::seconds(241));
     let amber = ws.wait_for(Duration::from_secs(10), is("amber")).await.expect("an amber chat reply alert");
     assert_eq!(amber["alert"]["chat_message"], waiting);
     assert!(amber["alert"]["incident"].is_null());
+    app.clock.advance(chrono::Duration::seconds(60));
     let red = ws.wait_for(Duration::from_secs(10), is("red")).await.expect("a red chat reply alert");
     assert_eq!(red["alert"]["chat_message"], waiting);
     // the answered one (received earlier, so past its deadline too) never alerted

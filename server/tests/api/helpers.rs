@@ -89,16 +89,20 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 /// Starts a server with `config`, keeping `dir` alive as long as the app,
 /// and logs its administrator in (made on the first start).
 pub async fn start(config: Config, dir: tempfile::TempDir) -> TestApp {
-    start_with(config, dir, true).await
+    start_with(config, dir, true, Clock::system()).await
+}
+
+/// As `start`, on `clock` (one a test has moved, e.g. across a restart).
+pub async fn start_at(config: Config, dir: tempfile::TempDir, clock: Clock) -> TestApp {
+    start_with(config, dir, true, clock).await
 }
 
 /// As `start`, with nobody logged in (`admin` is an anonymous session).
 pub async fn start_anonymous(config: Config, dir: tempfile::TempDir) -> TestApp {
-    start_with(config, dir, false).await
+    start_with(config, dir, false, Clock::system()).await
 }
 
-async fn start_with(config: Config, dir: tempfile::TempDir, log_in: bool) -> TestApp {
-    let clock = Clock::system();
+async fn start_with(config: Config, dir: tempfile::TempDir, log_in: bool, clock: Clock) -> TestApp {
     let app = Application::build_with_clock(config, clock.clone()).await.expect("the server starts");
     let port = app.port();
     let auth = app.auth();

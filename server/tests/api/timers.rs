@@ -1,6 +1,7 @@
 //! Response timers: amber at 80%, red at 100%, each exactly once, as events
 //! on the stream; a red arrival timer escalates with the next-best unit;
-//! a stopped timer stays quiet; timers resume across a restart.
+//! a stopped timer stays quiet; timers resume across a restart. The tests
+//! move the server's clock instead of waiting for it.
 
 use std::time::Duration;
 
@@ -8,12 +9,22 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use server::Config;
 
-use crate::helpers::{JINSHAN, TestApp, spawn_with, start, test_config};
+use crate::helpers::{JINSHAN, TestApp, spawn_with, start_at, test_config};
 
-/// Targets short enough to watch: dispatch 2 s, arrival in a core zone 3 s.
-fn quick(c: &mut Config) {
-    c.policy.dispatch_s = 2;
-    c.policy.arrival_core_s = 3;
+/// Dispatch within 60 s, arrival in a core zone within 180 s: amber at 48 s
+/// and 144 s, red at 60 s and 180 s.
+/// Units' positions stay fresh for the time the tests move through (no
+/// tracker reports here).
+fn targets(c: &mut Config) {
+    c.policy.dispatch_s = 60;
+    c.policy.arrival_core_s = 180;
+    c.travel.staleness_s = 3600;
+}
+
+/// Moves the app's clock to `at_s` seconds after `from`.
+fn move_to(app: &TestApp, from: DateTime<Utc>, at_s: i64) {
+    let by = from + chrono::Duration::seconds(at_s) - app.clock.now();
+    app.clock.advance(by.max(chrono::Duration::zero()));
 }
 
 fn time(v: &Value) -> DateTime<Utc> {
@@ -56,44 +67,56 @@ async fn stored_alerts(app: &TestApp, incident: &Value) -> Vec<(String, String, 
 
 #[tokio::test]
 async fn timers_turn_amber_then_red_once_and_red_arrival_escalates() {
-    let app = spawn_with(quick).await;
+    let app = spawn_with(targets).await;
     let mut ws = app.ws("").await;
     ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
     let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
     let id = i["id"].clone();
     let received = time(&i["received_at"]);
-    let got = alerts_for(&mut ws, &id, 5).await;
-    let seen: Vec<(String, String, String)> = got
-        .iter()
-        .map(|m| {
-            (
-                m["type"].as_str().unwrap_or("").into(),
-                m["alert"]["timer"].as_str().unwrap_or("").into(),
-                m["alert"]["level"].as_str().unwrap_or("").into(),
-            )
-        })
-        .collect();
     let s = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
-    assert_eq!(
-        seen,
-        [
-            s("timer", "dispatch", "amber"),
-            s("timer", "dispatch", "red"),
-            s("timer", "arrival", "amber"),
-            s("timer", "arrival", "red"),
-            s("escalation", "arrival", "red"),
-        ]
-    );
-    // on time: not before the moment, and within half a second of it
-    for (m, after_ms) in got.iter().zip([1600, 2000, 2400, 3000, 3000]) {
-        let fired = time(&m["alert"]["at"]);
-        let due = received + chrono::Duration::milliseconds(after_ms);
-        assert!(fired >= due, "{m} fired early");
-        assert!(fired - due < chrono::Duration::milliseconds(500), "{m} fired late");
+    let mut got = vec![];
+    // one step at a time: each moment gives its alerts and nothing else (the
+    // quiet steps stay seconds before the next alert: real time runs on too)
+    for (at_s, want) in [
+        (45, vec![]),
+        (48, vec![s("timer", "dispatch", "amber")]),
+        (60, vec![s("timer", "dispatch", "red")]),
+        (140, vec![]),
+        (144, vec![s("timer", "arrival", "amber")]),
+        (180, vec![s("timer", "arrival", "red"), s("escalation", "arrival", "red")]),
+    ] {
+        move_to(&app, received, at_s);
+        let alerts = alerts_for(&mut ws, &id, want.len()).await;
+        let seen: Vec<_> = alerts
+            .iter()
+            .map(|m| {
+                let a = &m["alert"];
+                s(
+                    m["type"].as_str().unwrap_or(""),
+                    a["timer"].as_str().unwrap_or(""),
+                    a["level"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(seen, want, "at {at_s} s");
+        // not early: the next heartbeat comes before any further alert
+        let m = ws
+            .wait_for(Duration::from_secs(5), |m| m["type"] == "heartbeat" || m["alert"]["incident"] == id)
+            .await
+            .expect("a message");
+        assert_eq!(m["type"], "heartbeat", "nothing else due at {at_s} s: {m}");
+        for a in &alerts {
+            let fired = time(&a["alert"]["at"]);
+            let due = received + chrono::Duration::seconds(at_s);
+            assert!(fired >= due, "{a} fired early");
+            assert!(fired - due < chrono::Duration::seconds(2), "{a} fired late");
+        }
+        got.extend(alerts);
     }
     // the escalation names the best unit that is free: the post on the square
     assert_eq!(got[4]["alert"]["suggested"]["callsign"], "JS-P1");
-    // and nothing more: watch three more heartbeats
+    // and nothing more, twenty minutes on (within a session's idle limit)
+    move_to(&app, received, 1200);
     for _ in 0..3 {
         let m = ws
             .wait_for(Duration::from_secs(5), |m| m["type"] == "heartbeat" || m["type"] == "timer")
@@ -106,19 +129,16 @@ async fn timers_turn_amber_then_red_once_and_red_arrival_escalates() {
 
 #[tokio::test]
 async fn a_timer_stopped_in_time_stays_quiet() {
-    let app = spawn_with(|c| {
-        c.policy.dispatch_s = 2;
-        c.policy.arrival_core_s = 30;
-    })
-    .await;
+    let app = spawn_with(targets).await;
     let mut ws = app.ws("").await;
     ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
     let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
     let unit = app.unit_by_callsign("JS-P1").await;
-    // dispatched at once: the dispatch timer stops before amber (1.6 s)
+    // dispatched at once: the dispatch timer stops before amber (48 s)
     assert_eq!(app.post(&format!("/api/v1/incidents/{}/assign", i["id"]), json!({"unit_id": unit["id"]})).await.0, 200);
-    // a second incident whose dispatch timer does run out tells us 2 s have passed
+    // a second incident whose dispatch timer does run out
     let other = app.incident("noise", 25.26, 110.22).await;
+    move_to(&app, time(&i["received_at"]), 61);
     let got = alerts_for(&mut ws, &other["id"], 2).await;
     assert_eq!(got[1]["alert"]["level"], "red");
     assert!(stored_alerts(&app, &i["id"]).await.is_empty(), "the stopped timer never fired");
@@ -128,18 +148,19 @@ async fn a_timer_stopped_in_time_stays_quiet() {
 async fn timers_resume_across_a_restart_and_fire_once() {
     let app = spawn_with(|c| {
         c.policy.dispatch_s = 600;
-        c.policy.arrival_core_s = 2;
+        c.policy.arrival_core_s = 120;
     })
     .await;
     let i = app.incident("fight", JINSHAN.0, JINSHAN.1).await;
     let deadline = time(&i["arrival_timer"]["deadline"]);
+    let clock = app.clock.clone();
     let dir = app.stop().await;
-    // down while the arrival timer runs out (this wait is the outage itself)
-    tokio::time::sleep(Duration::from_millis(2300)).await;
+    // down for three minutes while the arrival timer runs out
+    clock.advance(chrono::Duration::minutes(3));
     let mut config = test_config(dir.path());
     config.policy.dispatch_s = 600;
-    config.policy.arrival_core_s = 2;
-    let again = start(config.clone(), dir).await;
+    config.policy.arrival_core_s = 120;
+    let again = start_at(config.clone(), dir, clock.clone()).await;
     let (_, after) = again.get(&format!("/api/v1/incidents/{}", i["id"])).await;
     assert_eq!(time(&after["arrival_timer"]["deadline"]), deadline, "the stored deadline, not a new one");
     // amber, red and the escalation go out at start-up, once
@@ -157,7 +178,7 @@ async fn timers_resume_across_a_restart_and_fire_once() {
     }
     // a second restart fires nothing again
     let dir = again.stop().await;
-    let third = start(config, dir).await;
+    let third = start_at(config, dir, clock).await;
     let mut ws = third.ws("").await;
     let snap = ws.next_within(Duration::from_secs(5)).await.expect("snapshot");
     assert!(snap["alerts"].as_array().map(|a| a.len() >= 3).unwrap_or(false), "the snapshot carries today's alerts");
