@@ -25,6 +25,7 @@ pub mod reach;
 pub mod review;
 pub mod stats;
 pub mod text;
+pub mod time;
 pub mod timers;
 pub mod travel;
 pub mod triage;

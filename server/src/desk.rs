@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use app::wire::{ChatMessageView, ConvertForm, DeskMessage, DeskReview, IncidentView, ProposalView};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use domain::chat::{DeskFigures, Disposition, reply_text, steward_name};
+use domain::time::{DateRange, LocalClock};
 use domain::{Category, IncidentDraft};
 use tokio::sync::Notify;
 
@@ -196,11 +197,11 @@ pub async fn close(state: &AppState, id: i64, steward: &str, text: &str) -> Resu
 /// The desk's figures for messages received on local dates `from..=to`
 /// (default: the last 30 days ending yesterday, like the review).
 pub async fn review(state: &AppState, from: Option<&str>, to: Option<&str>) -> Result<DeskReview, EngineError> {
-    let (from, to, _) = crate::patrol::parse_report_query(state, from, to, None).map_err(EngineError::Invalid)?;
-    let offset = Duration::minutes(i64::from(state.map.utc_offset_minutes));
-    let start = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - offset).unwrap_or_else(Utc::now);
-    let from_ms = crate::store::millis(start(from));
-    let to_ms = crate::store::millis(start(to + chrono::Days::new(1)));
+    let clock = LocalClock::new(state.map.utc_offset_minutes);
+    let range = DateRange::parse(from, to, clock.date(Utc::now())).map_err(invalid)?;
+    let (start, end) = range.bounds(clock);
+    let (from, to) = (range.from, range.to);
+    let (from_ms, to_ms) = (crate::store::millis(start), crate::store::millis(end));
     let records = state.store.desk_records(from_ms, to_ms).await?;
     let target = state.engine.shared().settings.policy.chat_reply_s;
     Ok(DeskReview { from: from.to_string(), to: to.to_string(), figures: DeskFigures::count(&records, target) })

@@ -5,6 +5,7 @@
 use app::wire::{CheckInView, PointDue};
 use chrono::{DateTime, Duration, Utc};
 use domain::patrol::{CheckInUnit, Refusal, check_in as decide, is_due};
+use domain::time::{DateRange, LocalClock};
 use domain::{Coordinates, StationCode, UnitId};
 
 use crate::state::AppState;
@@ -37,7 +38,7 @@ pub fn find_point(state: &AppState, code: &str) -> Result<domain::district::Patr
 }
 
 fn local_time(state: &AppState, now: DateTime<Utc>) -> chrono::NaiveTime {
-    (now + Duration::minutes(i64::from(state.map.utc_offset_minutes))).time()
+    LocalClock::new(state.map.utc_offset_minutes).time_of_day(now)
 }
 
 /// Checks `unit` in at `point`; `submitted` is the phone's own position.
@@ -132,33 +133,16 @@ pub async fn states(state: &AppState) -> Result<Vec<app::wire::PointStateView>, 
 
 pub use app::review::{ComplianceRow, PatrolReport};
 
-/// Checks a compliance query: dates like 2026-11-01 (default: the last 30
-/// days ending yesterday, local), at most 367 days, a station that exists.
+/// Checks a compliance query: a period (see `DateRange::parse`) and a
+/// station that exists.
 pub fn parse_report_query(
     state: &AppState,
     from: Option<&str>,
     to: Option<&str>,
     station: Option<&str>,
 ) -> Result<(chrono::NaiveDate, chrono::NaiveDate, Option<StationCode>), String> {
-    let day = |name: &str, s: &str| {
-        chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("{name} must be a date like 2026-11-01, got {s:?}"))
-    };
-    let today = (Utc::now() + Duration::minutes(i64::from(state.map.utc_offset_minutes))).date_naive();
-    let to = match to.filter(|s| !s.trim().is_empty()) {
-        Some(s) => day("to", s)?,
-        None => today - chrono::Days::new(1),
-    };
-    let from = match from.filter(|s| !s.trim().is_empty()) {
-        Some(s) => day("from", s)?,
-        None => to - chrono::Days::new(29),
-    };
-    if to < from {
-        return Err(format!("to ({to}) is before from ({from})"));
-    }
-    if (to - from).num_days() > 366 {
-        return Err("at most 367 days at once".into());
-    }
+    let today = LocalClock::new(state.map.utc_offset_minutes).date(Utc::now());
+    let DateRange { from, to } = DateRange::parse(from, to, today).map_err(|e| e.to_string())?;
     let station = match station.filter(|s| !s.trim().is_empty()) {
         None => None,
         Some(s) => {

@@ -13,6 +13,7 @@ use app::review::{
 };
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use domain::review::{Arrival, CLASS_NAMES, Figures, Grid, Outcome, Stage, StageTimes, TallySpec, change_pct};
+use domain::time::{DateRange, LocalClock};
 use domain::{Category, Channel, Coordinates, ResponseClass, StationCode};
 
 use crate::state::AppState;
@@ -32,8 +33,6 @@ fn invalid(msg: impl Into<String>) -> ReviewError {
     ReviewError::Invalid(msg.into())
 }
 
-/// The longest range a review covers.
-pub const MAX_DAYS: i64 = 3 * 366;
 /// Incidents per drill-down page.
 pub const PAGE_SIZE: i64 = 100;
 
@@ -70,11 +69,6 @@ fn short(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
-fn day(name: &str, s: &str) -> Result<NaiveDate, ReviewError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| invalid(format!("{name} must be a date like 2026-11-01, got {:?}", short(s))))
-}
-
 fn number<T: FromStr + PartialOrd + std::fmt::Display>(
     name: &str,
     v: &Option<String>,
@@ -97,22 +91,17 @@ pub async fn parse(
     now: DateTime<Utc>,
     default_dates: bool,
 ) -> Result<Parsed, ReviewError> {
-    let today = (now + chrono::Duration::minutes(i64::from(offset_minutes))).date_naive();
-    let (from, to) = match (field(&q.from), field(&q.to)) {
-        (Some(f), Some(t)) => (day("from", f)?, day("to", t)?),
-        // the last 30 whole days: today is not over, and half a day next to
-        // whole ones would make every comparison look like a fall
-        (None, None) if default_dates => (today - chrono::Duration::days(30), today - chrono::Duration::days(1)),
-        (None, _) => return Err(invalid("from is required (a date like 2026-11-01)")),
-        (_, None) => return Err(invalid("to is required (a date like 2026-11-30)")),
-    };
-    if to < from {
-        return Err(invalid(format!("to ({to}) is before from ({from})")));
+    let clock = LocalClock::new(offset_minutes);
+    // the API names its period; pages default to the last 30 whole days
+    if !default_dates {
+        match (field(&q.from), field(&q.to)) {
+            (None, _) => return Err(invalid("from is required (a date like 2026-11-01)")),
+            (_, None) => return Err(invalid("to is required (a date like 2026-11-30)")),
+            _ => {}
+        }
     }
-    let days = (to - from).num_days() + 1;
-    if days > MAX_DAYS {
-        return Err(invalid(format!("a review covers at most {MAX_DAYS} days, got {days}")));
-    }
+    let range = DateRange::parse(field(&q.from), field(&q.to), clock.date(now)).map_err(|e| invalid(e.to_string()))?;
+    let (from, to) = (range.from, range.to);
     let station = field(&q.station).map(StationCode::parse).transpose().map_err(|e| invalid(e.to_string()))?;
     if let Some(code) = &station
         && !store.station_exists(code.as_str()).await?
@@ -183,13 +172,10 @@ pub async fn parse(
         }
     };
     // local midnight to local midnight, as UTC milliseconds
-    let ms = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis() - i64::from(offset_minutes) * 60_000).unwrap_or(0)
-    };
-    let next = |d: NaiveDate| d.succ_opt().unwrap_or(d);
+    let (start, end) = range.bounds(clock);
     let sel = Selection {
-        from_ms: ms(from),
-        to_ms: ms(next(to)),
+        from_ms: start.timestamp_millis(),
+        to_ms: end.timestamp_millis(),
         station: station.map(|s| s.as_str().to_owned()),
         zone_class,
         category: category.map(|c| c.as_str().to_owned()),
@@ -202,9 +188,11 @@ pub async fn parse(
         only,
     };
     // the same number of days just before, and the same dates a year before
-    let span = chrono::Duration::days(days);
+    let ms = |d: NaiveDate| clock.day_start(d).timestamp_millis();
+    let span = chrono::Duration::days(range.days());
     let previous = Selection { from_ms: ms(from - span), to_ms: ms(from), ..sel.clone() };
     let year_ago = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
+    let next = |d: NaiveDate| d.succ_opt().unwrap_or(d);
     let last_year = Selection { from_ms: ms(year_ago(from)), to_ms: ms(next(year_ago(to))), ..sel.clone() };
     let mut params = q.clone();
     params.from = Some(from.to_string());

@@ -43,7 +43,7 @@ fn not_found(id: i64) -> EngineError {
 
 impl Engine {
     fn local_clock(&self, at: DateTime<Utc>) -> String {
-        (at + Duration::minutes(i64::from(self.shared.settings.utc_offset_minutes))).format("%H:%M:%S").to_string()
+        self.shared.settings.local().hms(at)
     }
 
     /// "already answered by 王五 at 14:03:05 (consultation)".

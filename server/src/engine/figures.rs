@@ -4,19 +4,9 @@
 use std::collections::BTreeMap;
 
 use app::wire::{Figures, IncidentView, StationFigures, UnitView};
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use domain::review::{self, ReviewRow, Stage};
 use domain::{District, IncidentId, ResponsePolicy, UnitId, UnitStatus};
-
-/// The start of the local day containing `now`.
-pub fn day_start(now: DateTime<Utc>, offset_minutes: i32) -> DateTime<Utc> {
-    let tz = FixedOffset::east_opt(offset_minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-    let local_date = now.with_timezone(&tz).date_naive();
-    tz.from_local_datetime(&local_date.and_time(NaiveTime::MIN))
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now - Duration::hours(24))
-}
 
 /// Today's figures: the fleet and the open incidents as they are, and the
 /// day's response figures as `domain::review` counts them (the wall screen
@@ -90,14 +80,7 @@ pub fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_day_starts_at_local_midnight() {
-        let now = DateTime::parse_from_rfc3339("2026-11-22T17:30:00Z").expect("valid").with_timezone(&Utc);
-        // 17:30 UTC is 01:30 on the 23rd in China
-        assert_eq!(day_start(now, 480).to_rfc3339(), "2026-11-22T16:00:00+00:00");
-        assert_eq!(day_start(now, 0).to_rfc3339(), "2026-11-22T00:00:00+00:00");
-    }
+    use domain::time::LocalClock;
 
     fn row(received_ms: i64, on_scene_ms: Option<i64>, status: &str) -> ReviewRow {
         let times = review::StageTimes {
@@ -124,7 +107,15 @@ mod tests {
             row(t - 600_000, None, "cancelled"),             // not a breach
             row(t - 10_000, None, "new"),                    // running: not decided yet
         ];
-        let f = compute(&d, &policy, &BTreeMap::new(), &BTreeMap::new(), &today, now, day_start(now, 480));
+        let f = compute(
+            &d,
+            &policy,
+            &BTreeMap::new(),
+            &BTreeMap::new(),
+            &today,
+            now,
+            LocalClock::new(480).start_of_day(now),
+        );
         assert_eq!(f.incidents_today, 5);
         assert_eq!(f.reached_today, 2);
         assert_eq!(f.median_response_s, Some(60.0));

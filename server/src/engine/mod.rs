@@ -57,6 +57,13 @@ pub struct Settings {
     pub clock: crate::clock::Clock,
 }
 
+impl Settings {
+    /// The district's wall clock.
+    pub fn local(&self) -> domain::time::LocalClock {
+        domain::time::LocalClock::new(self.utc_offset_minutes)
+    }
+}
+
 /// What every reader may see without asking the engine.
 pub struct Shared {
     pub district: Arc<District>,
@@ -163,10 +170,8 @@ pub async fn start(
         chat_wheel.start(id, domain::TimerKind::ChatReply, running);
     }
     let now = shared.settings.clock.now();
-    let recent_alerts = store
-        .alerts_since(figures::day_start(now, shared.settings.utc_offset_minutes), timers::RECENT_ALERTS as u32)
-        .await?
-        .into();
+    let recent_alerts =
+        store.alerts_since(shared.settings.local().start_of_day(now), timers::RECENT_ALERTS as u32).await?.into();
     let offset = shared.settings.utc_offset_minutes;
     let points = &shared.district.patrol_points;
     // openings that ended while the server was down are misses too
@@ -356,7 +361,7 @@ impl Engine {
 
     async fn refresh_figures(&mut self, now: DateTime<Utc>) -> Result<(), EngineError> {
         self.figures_dirty = false;
-        let start = figures::day_start(now, self.shared.settings.utc_offset_minutes);
+        let start = self.shared.settings.local().start_of_day(now);
         let today = self.store.review_rows_since(start).await?;
         let f = {
             let fleet = read(&self.shared.fleet);
