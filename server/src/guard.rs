@@ -68,15 +68,9 @@ impl AppState {
         permission: Permission,
         code: &str,
     ) -> Result<domain::district::PatrolPoint, ApiError> {
-        let point = crate::patrol::find_point(self, code)?;
+        let point = self.patrol.find_point(code)?;
         who.may(permission, Target::Station(&point.station)).map_err(ApiError::refused)?;
         Ok(point)
-    }
-
-    /// A chat message's sender's phone is shown: audited first.
-    pub async fn audit_phone_view(&self, who: &Principal, message: i64, ip: &str) -> Result<(), ApiError> {
-        let e = self.auth.entry(Some(who), "phone_viewed", format!("chat message {message}"), "ok", "", ip);
-        Ok(self.auth.audit(&[e]).await?)
     }
 }
 

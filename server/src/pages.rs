@@ -259,7 +259,7 @@ impl Backend for AppState {
             let incident = unit.incident.and_then(|id| snap.incidents.iter().find(|i| i.id == id).cloned());
             let station_name =
                 self.map.stations.iter().find(|s| s.code == unit.station).map(|s| s.name.clone()).unwrap_or_default();
-            let points = crate::patrol::points_due(self, &unit.station).await.map_err(store_error)?;
+            let points = self.patrol.points_due(&unit.station).await.map_err(store_error)?;
             Ok(UnitPage {
                 points,
                 unit,
@@ -294,7 +294,7 @@ impl Backend for AppState {
                 .map(|(lat, lon)| domain::Coordinates::parse(lat, lon))
                 .transpose()
                 .map_err(|e| AppError::Invalid(e.to_string()))?;
-            crate::patrol::check_in(self, unit, &point, submitted, qr_token.as_deref()).await.map_err(check_in_error)
+            self.patrol.check_in(unit, &point, submitted, qr_token.as_deref()).await.map_err(check_in_error)
         })
     }
 
@@ -307,10 +307,11 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<PatrolReport, AppError>> {
         Box::pin(async move {
             who.scope(Permission::ReviewFigures).map_err(forbidden)?;
-            let (from, to, station) =
-                crate::patrol::parse_report_query(self, Some(&from), Some(&to), station.as_deref())
-                    .map_err(AppError::Invalid)?;
-            crate::patrol::report(self, from, to, station.as_ref()).await.map_err(store_error)
+            let (from, to, station) = self
+                .patrol
+                .parse_report_query(Some(&from), Some(&to), station.as_deref())
+                .map_err(AppError::Invalid)?;
+            self.patrol.report(from, to, station.as_ref()).await.map_err(store_error)
         })
     }
 
@@ -322,7 +323,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
         Box::pin(async move {
             self.point_for(&who, Permission::EditPoint, &code)?;
-            crate::patrol::qr(self, &code, &self.origin_or(&origin)).await.map_err(check_in_error)
+            self.patrol.qr(&code, &self.origin_or(&origin)).await.map_err(check_in_error)
         })
     }
 
@@ -334,15 +335,13 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
         Box::pin(async move {
             self.point_for(&who, Permission::EditPoint, &code)?;
-            crate::patrol::rotate_token(self, &code, &self.origin_or(&origin), &who.actor())
-                .await
-                .map_err(check_in_error)
+            self.patrol.rotate_token(&code, &self.origin_or(&origin), &who.actor()).await.map_err(check_in_error)
         })
     }
 
     fn point_page(&self, who: Principal, code: String) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
         Box::pin(async move {
-            let p = crate::patrol::find_point(self, &code).map_err(check_in_error)?;
+            let p = self.patrol.find_point(&code).map_err(check_in_error)?;
             let target = Target::Station(&p.station);
             let officer_here = who.scope(Permission::CheckIn).is_ok()
                 && (who.role != Role::Officer
@@ -350,7 +349,7 @@ impl Backend for AppState {
             if !officer_here && who.may(Permission::EditPoint, target).is_err() {
                 return Err(AppError::Forbidden(format!("point {} belongs to another station", p.code)));
             }
-            crate::patrol::point_page(self, &code).await.map_err(check_in_error)
+            self.patrol.point_page(&code).await.map_err(check_in_error)
         })
     }
 
@@ -362,22 +361,22 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
         Box::pin(async move {
             self.point_for(&who, Permission::EditPoint, &code)?;
-            crate::patrol::edit(self, &code, &edit, &who.actor()).await.map_err(check_in_error)?;
-            crate::patrol::point_page(self, &code).await.map_err(check_in_error)
+            self.patrol.edit(&code, &edit, &who.actor()).await.map_err(check_in_error)?;
+            self.patrol.point_page(&code).await.map_err(check_in_error)
         })
     }
 
     fn review(&self, who: Principal, q: ReviewParams) -> BoxFuture<'_, Result<ReviewReport, AppError>> {
         Box::pin(async move {
             who.scope(Permission::ReviewFigures).map_err(forbidden)?;
-            crate::review::report(self, &q, true).await.map_err(review_error)
+            self.review.report(&q, true).await.map_err(review_error)
         })
     }
 
     fn review_incidents(&self, who: Principal, q: ReviewParams) -> BoxFuture<'_, Result<IncidentList, AppError>> {
         Box::pin(async move {
             let q = crate::guard::review_incidents_for(&who, q)?;
-            crate::review::incidents(self, &q, true).await.map_err(review_error)
+            self.review.incidents(&q, true).await.map_err(review_error)
         })
     }
 
@@ -396,7 +395,7 @@ impl Backend for AppState {
     fn desk_message(&self, who: Principal, id: i64) -> BoxFuture<'_, Result<app::wire::DeskMessage, AppError>> {
         Box::pin(async move {
             who.scope(Permission::ReadDesk).map_err(forbidden)?;
-            Ok(crate::desk::detail(self, &who, id, &client_ip()).await?)
+            Ok(self.desk.detail(&who, id, &client_ip()).await?)
         })
     }
 
@@ -409,7 +408,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::ChatMessageView, AppError>> {
         Box::pin(async move {
             who.scope(Permission::AnswerChat).map_err(forbidden)?;
-            crate::desk::answer(self, id, &who.actor(), disposition, Some(&text)).await.map_err(app_error)
+            self.desk.answer(id, &who.actor(), disposition, Some(&text)).await.map_err(app_error)
         })
     }
 
@@ -421,7 +420,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<IncidentView, AppError>> {
         Box::pin(async move {
             who.scope(Permission::AnswerChat).map_err(forbidden)?;
-            crate::desk::convert(self, id, &who.actor(), form).await.map(|(_, i)| i).map_err(app_error)
+            self.desk.convert(id, &who.actor(), form).await.map(|(_, i)| i).map_err(app_error)
         })
     }
 
@@ -433,7 +432,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::ChatMessageView, AppError>> {
         Box::pin(async move {
             who.scope(Permission::AnswerChat).map_err(forbidden)?;
-            crate::desk::close(self, id, &who.actor(), &text).await.map_err(app_error)
+            self.desk.close(id, &who.actor(), &text).await.map_err(app_error)
         })
     }
 
@@ -447,7 +446,7 @@ impl Backend for AppState {
             who.scope(Permission::ReviewFigures).map_err(forbidden)?;
             let f = Some(from.as_str()).filter(|s| !s.trim().is_empty());
             let t = Some(to.as_str()).filter(|s| !s.trim().is_empty());
-            crate::desk::review(self, f, t).await.map_err(app_error)
+            self.desk.review(f, t).await.map_err(app_error)
         })
     }
 
@@ -458,7 +457,7 @@ impl Backend for AppState {
             let map = MapData { patrol_points: vec![], places: vec![], tiles: None, ..(*self.map).clone() };
             Ok(app::report::ReportFormPage {
                 map,
-                places: crate::report::public_places(self),
+                places: self.reports.public_places(),
                 posted: None,
                 server_time: Utc::now(),
             })

@@ -16,7 +16,7 @@ use domain::review::{Arrival, CLASS_NAMES, Figures, Grid, Outcome, Stage, StageT
 use domain::time::{DateRange, LocalClock};
 use domain::{Category, Channel, Coordinates, ResponseClass, StationCode};
 
-use crate::state::AppState;
+use crate::engine::EngineHandle;
 use crate::store::review::{Dimension, ListOrder, Only, Selection};
 use crate::store::{Store, StoreError};
 
@@ -247,272 +247,296 @@ fn row(key: String, label: String, f: &Figures) -> FigureRow {
 /// (south, west, north, east) in degrees.
 type Bounds = (f64, f64, f64, f64);
 
-/// The district's box, the grid over it, and the bin size in metres.
-fn grid_of(state: &AppState) -> Option<(Grid, u32, Bounds)> {
-    let district = &state.engine.shared().district;
-    let (sw, ne) = district.bounds()?;
-    let span_m = sw
-        .distance_m(Coordinates::parse(sw.lat(), ne.lon()).ok()?)
-        .max(sw.distance_m(Coordinates::parse(ne.lat(), sw.lon()).ok()?));
-    // about 40 bins across, in whole 50 m
-    let bin_m = ((span_m / 40.0 / 50.0).ceil() * 50.0).max(100.0) as u32;
-    let grid = Grid::over(sw, ne, f64::from(bin_m), 10_000)?;
-    Some((grid, bin_m, (sw.lat(), sw.lon(), ne.lat(), ne.lon())))
+/// The response-time review: figures, comparisons, breakdowns and
+/// drill-downs over the store's history, by the engine's rules.
+#[derive(Clone)]
+pub struct Review {
+    store: Store,
+    engine: EngineHandle,
 }
 
-/// The review of a selection: figures, comparisons, breakdown, calendar,
-/// response histogram and hot spots.
-pub async fn report(state: &AppState, q: &ReviewParams, default_dates: bool) -> Result<ReviewReport, ReviewError> {
-    let settings = &state.engine.shared().settings;
-    let offset = settings.utc_offset_minutes;
-    let policy = settings.policy.clone();
-    let store = &state.store;
-    let p = parse(store, q, offset, Utc::now(), default_dates).await?;
-    let grid = grid_of(state);
-    let main_spec = TallySpec {
-        groups: false,
-        calendar: true,
-        grid: grid.map(|g| g.0),
-        offset_minutes: offset,
-        policy: policy.clone(),
-    };
-    let plain = TallySpec { grid: None, calendar: false, ..main_spec.clone() };
-    // a year's previous period is the same dates last year: count it once
-    let same = (p.previous.from_ms, p.previous.to_ms) == (p.last_year.from_ms, p.last_year.to_ms);
-    let (main, last_year) =
-        tokio::try_join!(store.tally(&p.sel, p.by, &main_spec), store.tally(&p.last_year, p.by, &plain))?;
-    let previous = if same { last_year.clone() } else { store.tally(&p.previous, None, &plain).await? };
+impl Review {
+    pub fn new(store: Store, engine: EngineHandle) -> Review {
+        Review { store, engine }
+    }
 
-    // names for groups and filters
-    let stations: Vec<Choice> = state
-        .map
-        .stations
-        .iter()
-        .map(|s| Choice { value: s.code.as_str().to_owned(), label: s.name.clone() })
-        .collect();
-    let units = store.unit_callsigns().await?;
-    let label = |key: &str| -> String {
-        match p.by {
-            Some(Dimension::Station) => {
-                stations.iter().find(|c| c.value == key).map(|c| c.label.clone()).unwrap_or_else(|| key.to_owned())
-            }
-            Some(Dimension::Unit) => key
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| units.iter().find(|(u, _)| *u == id))
-                .map(|(_, c)| c.clone())
-                .unwrap_or_else(|| key.to_owned()),
-            _ => key.to_owned(),
-        }
-    };
-    let breakdown = p.by.map(|_| {
-        let mut rows: Vec<FigureRow> = main
-            .groups
+    /// The district's box, the grid over it, and the bin size in metres.
+    fn grid_of(&self) -> Option<(Grid, u32, Bounds)> {
+        let district = &self.engine.shared().district;
+        let (sw, ne) = district.bounds()?;
+        let span_m = sw
+            .distance_m(Coordinates::parse(sw.lat(), ne.lon()).ok()?)
+            .max(sw.distance_m(Coordinates::parse(ne.lat(), sw.lon()).ok()?));
+        // about 40 bins across, in whole 50 m
+        let bin_m = ((span_m / 40.0 / 50.0).ceil() * 50.0).max(100.0) as u32;
+        let grid = Grid::over(sw, ne, f64::from(bin_m), 10_000)?;
+        Some((grid, bin_m, (sw.lat(), sw.lon(), ne.lat(), ne.lon())))
+    }
+
+    /// The review of a selection: figures, comparisons, breakdown, calendar,
+    /// response histogram and hot spots.
+    pub async fn report(&self, q: &ReviewParams, default_dates: bool) -> Result<ReviewReport, ReviewError> {
+        let settings = &self.engine.shared().settings;
+        let offset = settings.utc_offset_minutes;
+        let policy = settings.policy.clone();
+        let store = &self.store;
+        let p = parse(store, q, offset, Utc::now(), default_dates).await?;
+        let grid = self.grid_of();
+        let main_spec = TallySpec {
+            groups: false,
+            calendar: true,
+            grid: grid.map(|g| g.0),
+            offset_minutes: offset,
+            policy: policy.clone(),
+        };
+        let plain = TallySpec { grid: None, calendar: false, ..main_spec.clone() };
+        // a year's previous period is the same dates last year: count it once
+        let same = (p.previous.from_ms, p.previous.to_ms) == (p.last_year.from_ms, p.last_year.to_ms);
+        let (main, last_year) =
+            tokio::try_join!(store.tally(&p.sel, p.by, &main_spec), store.tally(&p.last_year, p.by, &plain))?;
+        let previous = if same { last_year.clone() } else { store.tally(&p.previous, None, &plain).await? };
+
+        // names for groups and filters
+        let stations: Vec<Choice> = self
+            .engine
+            .shared()
+            .district
+            .stations
             .iter()
-            .map(|(k, f)| {
-                let mut r = row(k.clone(), label(k), f);
-                // a unit group's key is its callsign in links and the CSV
-                if p.by == Some(Dimension::Unit) && k != "none" {
-                    r.key = r.label.clone();
+            .map(|s| Choice { value: s.code.as_str().to_owned(), label: s.name.clone() })
+            .collect();
+        let units = store.unit_callsigns().await?;
+        let label = |key: &str| -> String {
+            match p.by {
+                Some(Dimension::Station) => {
+                    stations.iter().find(|c| c.value == key).map(|c| c.label.clone()).unwrap_or_else(|| key.to_owned())
                 }
-                let before = last_year.groups.get(k).map(|f| f.count).unwrap_or(0);
-                r.count_last_year = Some(before);
-                r.count_vs_last_year_pct = change_pct(f.count as f64, before as f64);
-                r
+                Some(Dimension::Unit) => key
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|id| units.iter().find(|(u, _)| *u == id))
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_else(|| key.to_owned()),
+                _ => key.to_owned(),
+            }
+        };
+        let breakdown = p.by.map(|_| {
+            let mut rows: Vec<FigureRow> = main
+                .groups
+                .iter()
+                .map(|(k, f)| {
+                    let mut r = row(k.clone(), label(k), f);
+                    // a unit group's key is its callsign in links and the CSV
+                    if p.by == Some(Dimension::Unit) && k != "none" {
+                        r.key = r.label.clone();
+                    }
+                    let before = last_year.groups.get(k).map(|f| f.count).unwrap_or(0);
+                    r.count_last_year = Some(before);
+                    r.count_vs_last_year_pct = change_pct(f.count as f64, before as f64);
+                    r
+                })
+                .collect();
+            rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+            rows
+        });
+
+        let (total, prev, ly) = (&main.total, &previous.total, &last_year.total);
+        let pct = |now: Option<i64>, before: Option<i64>| match (now, before) {
+            (Some(n), Some(b)) => change_pct(n as f64, b as f64),
+            _ => None,
+        };
+        let pts = |now: Option<f64>, before: Option<f64>| now.zip(before).map(|(n, b)| (n - b) * 100.0);
+        let change = Changes {
+            count_vs_previous_pct: change_pct(total.count as f64, prev.count as f64),
+            count_vs_last_year_pct: change_pct(total.count as f64, ly.count as f64),
+            response_p50_vs_previous_pct: pct(
+                total.percentile(Stage::Response, 50.0),
+                prev.percentile(Stage::Response, 50.0),
+            ),
+            response_p50_vs_last_year_pct: pct(
+                total.percentile(Stage::Response, 50.0),
+                ly.percentile(Stage::Response, 50.0),
+            ),
+            response_p90_vs_previous_pct: pct(
+                total.percentile(Stage::Response, 90.0),
+                prev.percentile(Stage::Response, 90.0),
+            ),
+            response_p90_vs_last_year_pct: pct(
+                total.percentile(Stage::Response, 90.0),
+                ly.percentile(Stage::Response, 90.0),
+            ),
+            compliance_vs_previous_pts: pts(total.compliance(), prev.compliance()),
+            compliance_vs_last_year_pts: pts(total.compliance(), ly.compliance()),
+        };
+
+        // every day of the period, empty ones too
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        let mut days = vec![];
+        let mut d = p.from;
+        while d <= p.to {
+            let n = (d - epoch).num_days();
+            let (count, breached) = main.day(n);
+            days.push(DayCount { date: d.to_string(), count, breached });
+            d = match d.succ_opt() {
+                Some(x) => x,
+                None => break,
+            };
+        }
+
+        // response times in 30 s bins up to 15 minutes, the rest in the last
+        let mut histogram: Vec<(i64, u64)> = (0..=30).map(|i| (i * 30, 0)).collect();
+        for (s, c) in total.stage(Stage::Response).iter() {
+            let i = (s / 30).clamp(0, 30) as usize;
+            histogram[i].1 += c;
+        }
+
+        let hot_spots = match grid {
+            Some((g, bin_m, (south, west, north, east))) => {
+                let width = 1000.0;
+                let mid = ((south + north) / 2.0).to_radians().cos();
+                let height = (width * (north - south) / ((east - west) * mid)).round();
+                let x = |lon: f64| (lon - west) / (east - west) * width;
+                let y = |lat: f64| (north - lat) / (north - south) * height;
+                let outlines = self
+                    .engine
+                    .shared()
+                    .district
+                    .stations
+                    .iter()
+                    .map(|s| {
+                        let mut d = String::new();
+                        for (i, c) in s.area.ring().iter().enumerate() {
+                            d.push_str(&format!(
+                                "{}{:.1},{:.1} ",
+                                if i == 0 { 'M' } else { 'L' },
+                                x(c.lon()),
+                                y(c.lat())
+                            ));
+                        }
+                        d.push('Z');
+                        d
+                    })
+                    .collect();
+                let cells: Vec<HotCell> = main
+                    .cells()
+                    .map(|(cell, n)| {
+                        let (s, w, n_, e) = g.bounds(cell);
+                        HotCell {
+                            bbox: format!("{s:.6},{w:.6},{n_:.6},{e:.6}"),
+                            x: x(w),
+                            y: y(n_),
+                            w: x(e) - x(w),
+                            h: y(s) - y(n_),
+                            count: n,
+                        }
+                    })
+                    .collect();
+                let max = cells.iter().map(|c| c.count).max().unwrap_or(0);
+                HotSpots { bin_m, width, height, outlines, cells, max }
+            }
+            None => HotSpots::default(),
+        };
+
+        let options = ReviewOptions {
+            stations: stations.clone(),
+            categories: Category::ALL
+                .iter()
+                .map(|c| Choice { value: c.as_str().into(), label: c.as_str().into() })
+                .collect(),
+            channels: Channel::ALL
+                .iter()
+                .map(|c| Choice { value: c.as_str().into(), label: c.as_str().into() })
+                .collect(),
+            units: units.iter().map(|(_, c)| Choice { value: c.clone(), label: c.clone() }).collect(),
+        };
+        let arrival_targets_s = CLASS_NAMES
+            .iter()
+            .map(|n| (n.to_string(), policy.arrival_target_s(n.parse::<ResponseClass>().ok())))
+            .collect::<BTreeMap<_, _>>();
+        Ok(ReviewReport {
+            params: p.params.clone(),
+            previous_params: p.previous_params.clone(),
+            last_year_params: p.last_year_params.clone(),
+            from: p.from.to_string(),
+            to: p.to.to_string(),
+            definitions: DEFINITIONS.to_owned(),
+            total: row(String::new(), String::new(), total),
+            previous_period: row(String::new(), String::new(), prev),
+            same_period_last_year: row(String::new(), String::new(), ly),
+            change,
+            late: LateStages { dispatch: total.late[0], turnout: total.late[1], travel: total.late[2] },
+            breakdown,
+            heat: main.heat.iter().map(|r| r.to_vec()).collect(),
+            days,
+            response_histogram: histogram,
+            hot_spots,
+            options,
+            dispatch_target_s: policy.dispatch_s,
+            turnout_target_s: policy.turnout_s,
+            arrival_targets_s,
+        })
+    }
+
+    /// One page of the incidents behind a figure.
+    pub async fn incidents(&self, q: &ReviewParams, default_dates: bool) -> Result<IncidentList, ReviewError> {
+        let settings = &self.engine.shared().settings;
+        let offset = settings.utc_offset_minutes;
+        let policy = &settings.policy;
+        let p = parse(&self.store, q, offset, Utc::now(), default_dates).await?;
+        let skip = (p.page as i64 - 1) * PAGE_SIZE;
+        let (total, rows) = self.store.review_incidents(&p.sel, p.order, PAGE_SIZE, skip, policy, offset).await?;
+        let local = |ms: i64| {
+            DateTime::<Utc>::from_timestamp_millis(ms + i64::from(offset) * 60_000)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default()
+        };
+        let incidents = rows
+            .into_iter()
+            .map(|r| {
+                let times = StageTimes {
+                    received_ms: r.received_at,
+                    dispatched_ms: r.dispatched_at,
+                    en_route_ms: r.en_route_at,
+                    on_scene_ms: r.on_scene_at,
+                    cancelled_ms: r.cancelled_at,
+                };
+                let class = r.zone_class.as_deref().and_then(|c| c.parse::<ResponseClass>().ok());
+                let outcome = Outcome::of_status(r.status.as_str());
+                let review_row = domain::review::ReviewRow { times, outcome, zone_class: class };
+                let arrival = match Arrival::of(&times, policy.arrival_target_s(class)) {
+                    Arrival::Met => "met",
+                    Arrival::Breached => "breached",
+                    Arrival::Excluded => "excluded",
+                };
+                ListedIncident {
+                    id: r.id,
+                    received: local(r.received_at),
+                    category: r.category,
+                    channel: r.channel,
+                    priority: r.priority,
+                    status: r.status,
+                    station: r.station,
+                    zone_class: r.zone_class,
+                    address: r.address,
+                    unit: r.unit,
+                    dispatch_s: Stage::Dispatch.seconds(&times),
+                    turnout_s: Stage::Turnout.seconds(&times),
+                    travel_s: Stage::Travel.seconds(&times),
+                    response_s: Stage::Response.seconds(&times),
+                    arrival: arrival.to_owned(),
+                    late_stage: domain::review::late_stage(&review_row, policy).map(|s| s.as_str().to_owned()),
+                }
             })
             .collect();
-        rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-        rows
-    });
-
-    let (total, prev, ly) = (&main.total, &previous.total, &last_year.total);
-    let pct = |now: Option<i64>, before: Option<i64>| match (now, before) {
-        (Some(n), Some(b)) => change_pct(n as f64, b as f64),
-        _ => None,
-    };
-    let pts = |now: Option<f64>, before: Option<f64>| now.zip(before).map(|(n, b)| (n - b) * 100.0);
-    let change = Changes {
-        count_vs_previous_pct: change_pct(total.count as f64, prev.count as f64),
-        count_vs_last_year_pct: change_pct(total.count as f64, ly.count as f64),
-        response_p50_vs_previous_pct: pct(
-            total.percentile(Stage::Response, 50.0),
-            prev.percentile(Stage::Response, 50.0),
-        ),
-        response_p50_vs_last_year_pct: pct(
-            total.percentile(Stage::Response, 50.0),
-            ly.percentile(Stage::Response, 50.0),
-        ),
-        response_p90_vs_previous_pct: pct(
-            total.percentile(Stage::Response, 90.0),
-            prev.percentile(Stage::Response, 90.0),
-        ),
-        response_p90_vs_last_year_pct: pct(
-            total.percentile(Stage::Response, 90.0),
-            ly.percentile(Stage::Response, 90.0),
-        ),
-        compliance_vs_previous_pts: pts(total.compliance(), prev.compliance()),
-        compliance_vs_last_year_pts: pts(total.compliance(), ly.compliance()),
-    };
-
-    // every day of the period, empty ones too
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let mut days = vec![];
-    let mut d = p.from;
-    while d <= p.to {
-        let n = (d - epoch).num_days();
-        let (count, breached) = main.day(n);
-        days.push(DayCount { date: d.to_string(), count, breached });
-        d = match d.succ_opt() {
-            Some(x) => x,
-            None => break,
-        };
-    }
-
-    // response times in 30 s bins up to 15 minutes, the rest in the last
-    let mut histogram: Vec<(i64, u64)> = (0..=30).map(|i| (i * 30, 0)).collect();
-    for (s, c) in total.stage(Stage::Response).iter() {
-        let i = (s / 30).clamp(0, 30) as usize;
-        histogram[i].1 += c;
-    }
-
-    let hot_spots = match grid {
-        Some((g, bin_m, (south, west, north, east))) => {
-            let width = 1000.0;
-            let mid = ((south + north) / 2.0).to_radians().cos();
-            let height = (width * (north - south) / ((east - west) * mid)).round();
-            let x = |lon: f64| (lon - west) / (east - west) * width;
-            let y = |lat: f64| (north - lat) / (north - south) * height;
-            let outlines = state
-                .engine
-                .shared()
-                .district
-                .stations
-                .iter()
-                .map(|s| {
-                    let mut d = String::new();
-                    for (i, c) in s.area.ring().iter().enumerate() {
-                        d.push_str(&format!("{}{:.1},{:.1} ", if i == 0 { 'M' } else { 'L' }, x(c.lon()), y(c.lat())));
-                    }
-                    d.push('Z');
-                    d
-                })
-                .collect();
-            let cells: Vec<HotCell> = main
-                .cells()
-                .map(|(cell, n)| {
-                    let (s, w, n_, e) = g.bounds(cell);
-                    HotCell {
-                        bbox: format!("{s:.6},{w:.6},{n_:.6},{e:.6}"),
-                        x: x(w),
-                        y: y(n_),
-                        w: x(e) - x(w),
-                        h: y(s) - y(n_),
-                        count: n,
-                    }
-                })
-                .collect();
-            let max = cells.iter().map(|c| c.count).max().unwrap_or(0);
-            HotSpots { bin_m, width, height, outlines, cells, max }
-        }
-        None => HotSpots::default(),
-    };
-
-    let options = ReviewOptions {
-        stations: stations.clone(),
-        categories: Category::ALL
-            .iter()
-            .map(|c| Choice { value: c.as_str().into(), label: c.as_str().into() })
-            .collect(),
-        channels: Channel::ALL.iter().map(|c| Choice { value: c.as_str().into(), label: c.as_str().into() }).collect(),
-        units: units.iter().map(|(_, c)| Choice { value: c.clone(), label: c.clone() }).collect(),
-    };
-    let arrival_targets_s = CLASS_NAMES
-        .iter()
-        .map(|n| (n.to_string(), policy.arrival_target_s(n.parse::<ResponseClass>().ok())))
-        .collect::<BTreeMap<_, _>>();
-    Ok(ReviewReport {
-        params: p.params.clone(),
-        previous_params: p.previous_params.clone(),
-        last_year_params: p.last_year_params.clone(),
-        from: p.from.to_string(),
-        to: p.to.to_string(),
-        definitions: DEFINITIONS.to_owned(),
-        total: row(String::new(), String::new(), total),
-        previous_period: row(String::new(), String::new(), prev),
-        same_period_last_year: row(String::new(), String::new(), ly),
-        change,
-        late: LateStages { dispatch: total.late[0], turnout: total.late[1], travel: total.late[2] },
-        breakdown,
-        heat: main.heat.iter().map(|r| r.to_vec()).collect(),
-        days,
-        response_histogram: histogram,
-        hot_spots,
-        options,
-        dispatch_target_s: policy.dispatch_s,
-        turnout_target_s: policy.turnout_s,
-        arrival_targets_s,
-    })
-}
-
-/// One page of the incidents behind a figure.
-pub async fn incidents(state: &AppState, q: &ReviewParams, default_dates: bool) -> Result<IncidentList, ReviewError> {
-    let settings = &state.engine.shared().settings;
-    let offset = settings.utc_offset_minutes;
-    let policy = &settings.policy;
-    let p = parse(&state.store, q, offset, Utc::now(), default_dates).await?;
-    let skip = (p.page as i64 - 1) * PAGE_SIZE;
-    let (total, rows) = state.store.review_incidents(&p.sel, p.order, PAGE_SIZE, skip, policy, offset).await?;
-    let local = |ms: i64| {
-        DateTime::<Utc>::from_timestamp_millis(ms + i64::from(offset) * 60_000)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default()
-    };
-    let incidents = rows
-        .into_iter()
-        .map(|r| {
-            let times = StageTimes {
-                received_ms: r.received_at,
-                dispatched_ms: r.dispatched_at,
-                en_route_ms: r.en_route_at,
-                on_scene_ms: r.on_scene_at,
-                cancelled_ms: r.cancelled_at,
-            };
-            let class = r.zone_class.as_deref().and_then(|c| c.parse::<ResponseClass>().ok());
-            let outcome = Outcome::of_status(r.status.as_str());
-            let review_row = domain::review::ReviewRow { times, outcome, zone_class: class };
-            let arrival = match Arrival::of(&times, policy.arrival_target_s(class)) {
-                Arrival::Met => "met",
-                Arrival::Breached => "breached",
-                Arrival::Excluded => "excluded",
-            };
-            ListedIncident {
-                id: r.id,
-                received: local(r.received_at),
-                category: r.category,
-                channel: r.channel,
-                priority: r.priority,
-                status: r.status,
-                station: r.station,
-                zone_class: r.zone_class,
-                address: r.address,
-                unit: r.unit,
-                dispatch_s: Stage::Dispatch.seconds(&times),
-                turnout_s: Stage::Turnout.seconds(&times),
-                travel_s: Stage::Travel.seconds(&times),
-                response_s: Stage::Response.seconds(&times),
-                arrival: arrival.to_owned(),
-                late_stage: domain::review::late_stage(&review_row, policy).map(|s| s.as_str().to_owned()),
-            }
+        let pages = total.div_ceil(PAGE_SIZE as u64).max(1);
+        Ok(IncidentList {
+            params: p.params,
+            from: p.from.to_string(),
+            to: p.to.to_string(),
+            total,
+            page: p.page,
+            pages,
+            incidents,
         })
-        .collect();
-    let pages = total.div_ceil(PAGE_SIZE as u64).max(1);
-    Ok(IncidentList {
-        params: p.params,
-        from: p.from.to_string(),
-        to: p.to.to_string(),
-        total,
-        page: p.page,
-        pages,
-        incidents,
-    })
+    }
 }

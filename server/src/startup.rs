@@ -124,11 +124,11 @@ impl Application {
             .site_addr(addr)
             .build();
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let reports_limiter = Arc::new(crate::limiter::RateLimiter::new(
+        let reports_limiter = crate::limiter::RateLimiter::new(
             config.reports_per_window as usize,
             Duration::from_secs(config.reports_window_s),
-        ));
-        let desk = Arc::new(crate::desk::Desk::new(config.desk.clone()));
+        );
+        let desk = Arc::new(crate::desk::Desk::new(config.desk.clone(), store.clone(), engine.clone(), auth.clone()));
         let outbound = tokio::spawn(crate::outbound::run(
             store.clone(),
             engine.clone(),
@@ -150,11 +150,13 @@ impl Application {
         let housekeeping = tokio::spawn(auth.clone().run(shutdown_rx.clone()));
         let state = AppState {
             leptos_options,
-            store,
+            store: store.clone(),
             engine: engine.clone(),
-            map,
+            map: map.clone(),
             shutdown: shutdown_rx.clone(),
-            reports_limiter,
+            reports: Arc::new(crate::report::Reports::new(engine.clone(), reports_limiter, map.clone())),
+            review: crate::review::Review::new(store.clone(), engine.clone()),
+            patrol: crate::patrol::Patrol::new(store.clone(), engine.clone(), Arc::clone(&map)),
             desk,
             auth,
             gate,

@@ -23,10 +23,14 @@ pub struct AppState {
     pub map: Arc<MapData>,
     /// Turns true when the server is shutting down (websockets close).
     pub shutdown: watch::Receiver<bool>,
-    /// Residents' reports per client address.
-    pub reports_limiter: Arc<crate::limiter::RateLimiter>,
+    /// Residents' reports.
+    pub reports: Arc<crate::report::Reports>,
     /// The chat-group desk: triage rules, webhooks, the delivery task's wake-up.
     pub desk: Arc<crate::desk::Desk>,
+    /// Proof of patrol.
+    pub patrol: crate::patrol::Patrol,
+    /// The response-time review.
+    pub review: crate::review::Review,
     /// Logins, sessions, tokens and the audit log.
     pub auth: Auth,
     /// The authorisation layer (its rule table, cookie names, origin).

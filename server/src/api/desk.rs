@@ -35,7 +35,7 @@ pub async fn one(
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(crate::desk::detail(&state, &who, message_id(&id)?, &ip).await?).into_response())
+    Ok(Json(state.desk.detail(&who, message_id(&id)?, &ip).await?).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,7 +56,7 @@ pub async fn reply(
     ApiJson(b): ApiJson<ReplyBody>,
 ) -> Result<Response, ApiError> {
     let id = message_id(&id)?;
-    let m = crate::desk::answer(&state, id, &who.actor(), Disposition::Replied, Some(&b.text)).await?;
+    let m = state.desk.answer(id, &who.actor(), Disposition::Replied, Some(&b.text)).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
@@ -88,7 +88,7 @@ pub async fn answer(
             b.disposition
         )));
     }
-    let m = crate::desk::answer(&state, id, &who.actor(), d, b.text.as_deref()).await?;
+    let m = state.desk.answer(id, &who.actor(), d, b.text.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
@@ -139,7 +139,7 @@ pub async fn convert(
         description: b.description.unwrap_or_default(),
         reply: b.reply.unwrap_or_default(),
     };
-    let (message, incident) = crate::desk::convert(&state, id, &who.actor(), form).await?;
+    let (message, incident) = state.desk.convert(id, &who.actor(), form).await?;
     Ok((StatusCode::CREATED, Json(json!({"message": message, "incident": incident}))).into_response())
 }
 
@@ -164,7 +164,7 @@ pub async fn close(
 ) -> Result<Response, ApiError> {
     let id = message_id(&id)?;
     let text = b.text.filter(|t| !t.trim().is_empty()).unwrap_or_else(|| CLOSING_TEXT.to_owned());
-    let m = crate::desk::close(&state, id, &who.actor(), &text).await?;
+    let m = state.desk.close(id, &who.actor(), &text).await?;
     Ok((StatusCode::CREATED, Json(m)).into_response())
 }
 
@@ -178,5 +178,5 @@ pub struct PeriodQuery {
 /// `GET /review/desk?from=&to=`: the desk's figures for messages received
 /// on those local dates.
 pub async fn review(State(state): State<AppState>, ApiQuery(q): ApiQuery<PeriodQuery>) -> Result<Response, ApiError> {
-    Ok(Json(crate::desk::review(&state, q.from.as_deref(), q.to.as_deref()).await?).into_response())
+    Ok(Json(state.desk.review(q.from.as_deref(), q.to.as_deref()).await?).into_response())
 }

@@ -94,7 +94,7 @@ pub async fn report_create(
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
     let sub = if multipart {
         match Multipart::from_request(request, &state).await {
-            Ok(mp) => crate::report::read_multipart(mp).await,
+            Ok(mp) => crate::web::report_form::read_multipart(mp).await,
             Err(r) => return Err(ApiError::BadRequest(r.body_text())),
         }
     } else {
@@ -115,11 +115,11 @@ pub async fn report_create(
         }
     };
     // check everything before counting against the limit
-    let report = match crate::report::check(sub, &crate::report::public_places(&state)) {
+    let report = match crate::report::check(sub, &state.reports.public_places()) {
         Ok(r) => r,
         Err(refused) => return Ok(problem_response(&refused.problem)),
     };
-    match crate::report::submit(&state, peer.ip(), report).await {
+    match state.reports.submit(peer.ip(), report).await {
         Ok(code) => {
             let url = format!("/report/{code}");
             Ok((StatusCode::CREATED, Json(serde_json::json!({"tracking_code": code, "status_url": url})))

@@ -76,7 +76,12 @@ pub fn router() -> (Router<AppState>, Vec<RouteRule>) {
         .post_limited("/review/import", Rule::change(P::ImportHistory), history::IMPORT_LIMIT, history::import)
         .get("/review/desk", Rule::read(P::ReviewFigures), desk::review)
         // residents' reports (public)
-        .post_limited("/reports", Rule::public_change(), crate::report::FORM_BODY_LIMIT, intake::report_create)
+        .post_limited(
+            "/reports",
+            Rule::public_change(),
+            crate::web::report_form::FORM_BODY_LIMIT,
+            intake::report_create,
+        )
         .get("/reports/{code}", Rule::public(), intake::report_status)
         // the chat-group desk
         .post_limited("/chat/messages", Rule::change(P::PostChat), CHAT_BODY_LIMIT, intake::chat_create)

@@ -53,7 +53,7 @@ pub async fn create(
     if b.qr_token.as_ref().is_some_and(|t| t.len() > 64) {
         return Err(ApiError::BadRequest("qr_token has at most 64 characters".into()));
     }
-    let c = crate::patrol::check_in(&state, unit, point.as_str(), submitted, b.qr_token.as_deref()).await?;
+    let c = state.patrol.check_in(unit, point.as_str(), submitted, b.qr_token.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -83,7 +83,7 @@ pub async fn edit(
     state.point_for(&who, Permission::EditPoint, &code)?;
     let edit =
         domain::patrol::PointEdit { name: b.name, lat: b.lat, lon: b.lon, radius_m: b.radius_m, windows: b.windows };
-    let p = crate::patrol::edit(&state, &code, &edit, &who.actor()).await?;
+    let p = state.patrol.edit(&code, &edit, &who.actor()).await?;
     Ok(Json(serde_json::json!({
         "code": p.code,
         "name": p.name,
@@ -113,7 +113,7 @@ pub async fn rotate_token(
 ) -> Result<Response, ApiError> {
     state.point_for(&who, Permission::EditPoint, &code)?;
     let origin = state.public_origin();
-    let qr = crate::patrol::rotate_token(&state, &code, &origin, &who.actor()).await?;
+    let qr = state.patrol.rotate_token(&code, &origin, &who.actor()).await?;
     Ok(Json(serde_json::json!({ "code": qr.code, "url": qr.url })).into_response())
 }
 
@@ -143,7 +143,7 @@ pub async fn list(
 /// (`due`, `visited`, `missed`, `idle`) with the opening it refers to.
 pub async fn points(State(state): State<AppState>, who: Caller) -> Result<Response, ApiError> {
     let station = station_scope(&who)?;
-    let mut states = crate::patrol::states(&state).await?;
+    let mut states = state.patrol.states().await?;
     if let Some(own) = station {
         states.retain(|p| p.station == own.as_str());
     }
@@ -191,8 +191,9 @@ pub struct ReportQuery {
 /// station and by point over whole local days (default: the last 30 days
 /// ending yesterday), counting openings that have ended.
 pub async fn report(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReportQuery>) -> Result<Response, ApiError> {
-    let (from, to, station) =
-        crate::patrol::parse_report_query(&state, q.from.as_deref(), q.to.as_deref(), q.station.as_deref())
-            .map_err(ApiError::BadRequest)?;
-    Ok(Json(crate::patrol::report(&state, from, to, station.as_ref()).await?).into_response())
+    let (from, to, station) = state
+        .patrol
+        .parse_report_query(q.from.as_deref(), q.to.as_deref(), q.station.as_deref())
+        .map_err(ApiError::BadRequest)?;
+    Ok(Json(state.patrol.report(from, to, station.as_ref()).await?).into_response())
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::{ApiError, ApiQuery};
 use crate::auth::layer::Caller;
-use crate::review::{self, ReviewError};
+use crate::review::ReviewError;
 use crate::state::AppState;
 
 impl From<ReviewError> for ApiError {
@@ -25,7 +25,7 @@ impl From<ReviewError> for ApiError {
 
 /// `GET /review?from=&to=[&station=&zone_class=&category=&channel=&unit=&priority=&hour=&weekday=&bbox=][&by=]`
 pub async fn figures(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReviewParams>) -> Result<Response, ApiError> {
-    Ok(Json(review::report(&state, &q, false).await?).into_response())
+    Ok(Json(state.review.report(&q, false).await?).into_response())
 }
 
 /// `GET /review/incidents?...[&only=&order=&page=]`: the incidents behind a
@@ -36,7 +36,7 @@ pub async fn incidents(
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
     let q = crate::guard::review_incidents_for(&who, q)?;
-    Ok(Json(review::incidents(&state, &q, false).await?).into_response())
+    Ok(Json(state.review.incidents(&q, false).await?).into_response())
 }
 
 fn csv_response(name: String, body: String) -> Response {
@@ -52,7 +52,7 @@ fn csv_response(name: String, body: String) -> Response {
 
 /// `GET /review.csv?...&by=`: one line per group (or the whole selection).
 pub async fn csv(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReviewParams>) -> Result<Response, ApiError> {
-    let r = review::report(&state, &q, false).await?;
+    let r = state.review.report(&q, false).await?;
     let by = r.params.by.clone().filter(|b| !b.is_empty()).unwrap_or_else(|| "selection".into());
     let body = figures_csv(&by, r.breakdown.as_deref().unwrap_or(std::slice::from_ref(&r.total)));
     Ok(csv_response(format!("review-{}-{}-{by}.csv", r.from, r.to), body))
@@ -109,7 +109,7 @@ pub async fn heat_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
-    let r = review::report(&state, &q, false).await?;
+    let r = state.review.report(&q, false).await?;
     let mut out = String::from("weekday");
     for h in 0..24 {
         out.push_str(&format!(",{h:02}"));
@@ -132,7 +132,7 @@ pub async fn days_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
-    let r = review::report(&state, &q, false).await?;
+    let r = state.review.report(&q, false).await?;
     let mut out = String::from("date,count,breached\r\n");
     for d in &r.days {
         out.push_str(&format!("{},{},{}\r\n", d.date, d.count, d.breached));
@@ -146,7 +146,7 @@ pub async fn hotspots_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
-    let r = review::report(&state, &q, false).await?;
+    let r = state.review.report(&q, false).await?;
     let mut out = String::from("south,west,north,east,count\r\n");
     for c in &r.hot_spots.cells {
         out.push_str(&format!("{},{}\r\n", c.bbox, c.count));
@@ -161,7 +161,7 @@ pub async fn incidents_csv(
     ApiQuery(q): ApiQuery<ReviewParams>,
 ) -> Result<Response, ApiError> {
     let q = crate::guard::review_incidents_for(&who, q)?;
-    let l = review::incidents(&state, &q, false).await?;
+    let l = state.review.incidents(&q, false).await?;
     let mut out = String::from(
         "id,received,category,channel,priority,status,station,zone_class,unit,dispatch_s,turnout_s,travel_s,\
          response_s,arrival,late_stage,address\r\n",

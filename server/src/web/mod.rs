@@ -1,6 +1,8 @@
 //! The router: pages, API, live stream, health and static files, all behind
 //! the one authorisation layer (`crate::auth::layer`).
 
+pub mod report_form;
+
 use std::sync::Arc;
 
 use app::backend::SharedBackend;
@@ -60,12 +62,12 @@ pub fn router(state: AppState) -> Router {
         // residents' reports: the form posts here (GET /report is the page)
         .route(
             "/report",
-            post(crate::report::form_post).layer(axum::extract::DefaultBodyLimit::max(crate::report::FORM_BODY_LIMIT)),
+            post(report_form::form_post).layer(axum::extract::DefaultBodyLimit::max(report_form::FORM_BODY_LIMIT)),
         )
         .route("/login", post(crate::auth::handlers::login_form))
         .route("/logout", post(crate::auth::handlers::logout_form))
         .route("/unit", get(crate::auth::handlers::own_unit))
-        .route("/dispatch/photo/{id}", get(crate::report::photo))
+        .route("/dispatch/photo/{id}", get(report_form::photo))
         .nest("/api/v1", api)
         .leptos_routes_with_context(
             &state,
