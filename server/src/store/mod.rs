@@ -12,9 +12,9 @@ mod alerts;
 pub mod desk;
 mod district;
 pub mod history;
-mod intake;
 pub mod live;
 mod patrol;
+mod report;
 pub mod review;
 mod rows;
 mod tally;
@@ -26,7 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use alerts::RunningTimer;
-pub use intake::ReportStatus;
+pub use report::ReportStatus;
 pub use rows::{IncidentFilter, IncidentRow, UnitRow, millis, time};
 
 pub type Tx<'a> = Transaction<'a, Sqlite>;
