@@ -141,6 +141,36 @@ mod tests {
 // ── The steward desk ──────────────────────────────────────────────────────
 
 crate::named_enum! {
+    /// Where a steward's reply is on its way to the group.
+    pub enum Delivery ("delivery") {
+        /// Stored, waiting for (another) attempt.
+        Pending = "pending",
+        Delivered = "delivered",
+        /// Given up after the last attempt.
+        Failed = "failed",
+        /// The group has no webhook: a steward posts it by hand.
+        NoWebhook = "no_webhook",
+    }
+}
+
+/// The longest wait between two delivery attempts.
+pub const RETRY_MAX_MS: u64 = 300_000;
+
+/// What one delivery attempt (the `attempt`-th, from 1) leads to: delivered,
+/// failed for good at `max_attempts`, or pending again after a wait that
+/// doubles from `retry_base_ms` (at most [`RETRY_MAX_MS`]).
+pub fn after_attempt(delivered: bool, attempt: i64, max_attempts: u32, retry_base_ms: u64) -> (Delivery, Option<u64>) {
+    if delivered {
+        (Delivery::Delivered, None)
+    } else if attempt >= i64::from(max_attempts) {
+        (Delivery::Failed, None)
+    } else {
+        let doubling = 1u64 << (attempt - 1).clamp(0, 20) as u32;
+        (Delivery::Pending, Some(retry_base_ms.saturating_mul(doubling).min(RETRY_MAX_MS)))
+    }
+}
+
+crate::named_enum! {
     /// How the desk answered a message (each counts as answered).
     pub enum Disposition ("disposition") {
         /// A reply went to the group.
@@ -249,5 +279,15 @@ mod desk_tests {
         assert!(steward_name(&"王".repeat(41)).is_err());
         assert_eq!(steward_name(" 王五 ").map(|t| t.into_string()), Ok("王五".to_owned()));
         assert!(reply_text(&"x".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn a_failed_delivery_waits_twice_as_long_each_time_then_gives_up() {
+        assert_eq!(after_attempt(true, 1, 5, 1000), (Delivery::Delivered, None));
+        assert_eq!(after_attempt(false, 1, 5, 1000), (Delivery::Pending, Some(1000)));
+        assert_eq!(after_attempt(false, 3, 5, 1000), (Delivery::Pending, Some(4000)));
+        assert_eq!(after_attempt(false, 4, 5, 100_000), (Delivery::Pending, Some(RETRY_MAX_MS)), "capped");
+        assert_eq!(after_attempt(false, 5, 5, 1000), (Delivery::Failed, None));
+        assert_eq!("no_webhook".parse::<Delivery>(), Ok(Delivery::NoWebhook));
     }
 }

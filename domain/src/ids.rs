@@ -48,6 +48,11 @@ id_type!(
     IncidentId,
     "incident id"
 );
+id_type!(
+    /// A message from a community chat group, as the desk stored it.
+    ChatMessageId,
+    "chat message id"
+);
 
 /// A station's code (e.g. `JSL`): its id everywhere outside the database.
 /// 1–16 characters of ASCII letters, digits, `-` and `_`.

@@ -10,7 +10,7 @@ use app::wire::{ChatMessageView, ConvertForm, DeskMessage, DeskReview, IncidentV
 use chrono::Utc;
 use domain::chat::{DeskFigures, Disposition, reply_text, steward_name};
 use domain::time::{DateRange, LocalClock};
-use domain::{Category, IncidentDraft};
+use domain::{Category, ChatMessageId, IncidentDraft};
 use tokio::sync::Notify;
 
 use crate::auth::Auth;
@@ -38,7 +38,12 @@ impl Desk {
     }
 
     /// A chat message's sender's phone is shown: audited first.
-    async fn audit_phone_view(&self, who: &Principal, message: i64, ip: &str) -> Result<(), crate::api::ApiError> {
+    async fn audit_phone_view(
+        &self,
+        who: &Principal,
+        message: ChatMessageId,
+        ip: &str,
+    ) -> Result<(), crate::api::ApiError> {
         let e = self.auth.entry(Some(who), "phone_viewed", format!("chat message {message}"), "ok", "", ip);
         Ok(self.auth.audit(&[e]).await?)
     }
@@ -73,7 +78,7 @@ impl Desk {
     pub async fn detail(
         &self,
         who: &domain::access::Principal,
-        id: i64,
+        id: ChatMessageId,
         ip: &str,
     ) -> Result<DeskMessage, crate::api::ApiError> {
         let (message, sender_phone) = self
@@ -94,7 +99,7 @@ impl Desk {
     /// business (text optional). A second steward gets a conflict naming the first.
     pub async fn answer(
         &self,
-        id: i64,
+        id: ChatMessageId,
         steward: &str,
         disposition: Disposition,
         text: Option<&str>,
@@ -114,7 +119,7 @@ impl Desk {
         Ok(out.message)
     }
 
-    async fn group_of(&self, id: i64) -> Result<(String, ChatMessageView), EngineError> {
+    async fn group_of(&self, id: ChatMessageId) -> Result<(String, ChatMessageView), EngineError> {
         let (m, _) = self
             .store
             .chat_message(id)
@@ -128,7 +133,7 @@ impl Desk {
     /// message's own; category: the form's, else the triage proposal, else other.
     pub async fn convert(
         &self,
-        id: i64,
+        id: ChatMessageId,
         steward: &str,
         form: ConvertForm,
     ) -> Result<(ChatMessageView, IncidentView), EngineError> {
@@ -194,7 +199,7 @@ impl Desk {
     }
 
     /// The closing reply once the linked incident is resolved.
-    pub async fn close(&self, id: i64, steward: &str, text: &str) -> Result<ChatMessageView, EngineError> {
+    pub async fn close(&self, id: ChatMessageId, steward: &str, text: &str) -> Result<ChatMessageView, EngineError> {
         let steward = steward_name(steward).map_err(invalid)?.into_string();
         let text = reply_text(text).map_err(invalid)?.into_string();
         let (group, _) = self.group_of(id).await?;

@@ -19,6 +19,7 @@ use crate::engine::EngineHandle;
 use crate::store::desk::DueReply;
 use crate::store::live::DeliveryAttempt;
 use crate::store::{Store, millis, time};
+use domain::chat::after_attempt;
 
 /// How long the task sleeps when nothing is due (a stored reply wakes it).
 const IDLE: Duration = Duration::from_secs(30);
@@ -87,17 +88,12 @@ async fn deliver(client: &reqwest::Client, engine: &EngineHandle, config: &DeskC
         }
     };
     let now = millis(Utc::now());
-    let (delivery, next, error) = match &result {
-        Ok(()) => ("delivered", None, None),
-        Err(e) if attempt >= i64::from(config.max_attempts) => ("failed", None, Some(e.clone())),
-        Err(e) => {
-            let backoff = config.retry_base_ms.saturating_mul(1u64 << (attempt - 1).clamp(0, 20) as u32).min(300_000);
-            ("pending", Some(now + backoff as i64), Some(e.clone()))
-        }
-    };
+    let (delivery, wait) = after_attempt(result.is_ok(), attempt, config.max_attempts, config.retry_base_ms);
+    let next = wait.map(|ms| now + ms as i64);
+    let error = result.as_ref().err().cloned();
     match &result {
         Ok(()) => tracing::info!(reply = r.id, attempt, "reply delivered to its group"),
-        Err(e) => tracing::warn!(reply = r.id, attempt, error = %e, delivery, "reply not delivered"),
+        Err(e) => tracing::warn!(reply = r.id, attempt, error = %e, delivery = %delivery, "reply not delivered"),
     }
     let attempt = DeliveryAttempt { reply: r.id, attempt, delivery, next_ms: next, error, at: time(now) };
     if let Err(e) = engine.record_delivery(attempt, r.chat_message_id).await {

@@ -14,7 +14,7 @@ use app::wire::{
 };
 use chrono::Utc;
 use domain::access::{Permission, Principal, Role, Scope, Target};
-use domain::{IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
+use domain::{ChatMessageId, IncidentDraft, IncidentId, IncidentStatus, UnitId, UnitStatus};
 
 use crate::api::ApiError;
 use crate::engine::EngineError;
@@ -47,6 +47,11 @@ pub fn app_error(e: EngineError) -> AppError {
         }
         EngineError::Stopped => AppError::Unavailable,
     }
+}
+
+/// A chat message id from a server function, checked.
+fn chat_id(id: i64) -> Result<ChatMessageId, AppError> {
+    ChatMessageId::from_i64(id).map_err(|e| AppError::Invalid(e.to_string()))
 }
 
 fn review_error(e: crate::review::ReviewError) -> AppError {
@@ -395,7 +400,7 @@ impl Backend for AppState {
     fn desk_message(&self, who: Principal, id: i64) -> BoxFuture<'_, Result<app::wire::DeskMessage, AppError>> {
         Box::pin(async move {
             who.scope(Permission::ReadDesk).map_err(forbidden)?;
-            Ok(self.desk.detail(&who, id, &client_ip()).await?)
+            Ok(self.desk.detail(&who, chat_id(id)?, &client_ip()).await?)
         })
     }
 
@@ -408,7 +413,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::ChatMessageView, AppError>> {
         Box::pin(async move {
             who.scope(Permission::AnswerChat).map_err(forbidden)?;
-            self.desk.answer(id, &who.actor(), disposition, Some(&text)).await.map_err(app_error)
+            self.desk.answer(chat_id(id)?, &who.actor(), disposition, Some(&text)).await.map_err(app_error)
         })
     }
 
@@ -420,7 +425,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<IncidentView, AppError>> {
         Box::pin(async move {
             who.scope(Permission::AnswerChat).map_err(forbidden)?;
-            self.desk.convert(id, &who.actor(), form).await.map(|(_, i)| i).map_err(app_error)
+            self.desk.convert(chat_id(id)?, &who.actor(), form).await.map(|(_, i)| i).map_err(app_error)
         })
     }
 
@@ -432,7 +437,7 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::wire::ChatMessageView, AppError>> {
         Box::pin(async move {
             who.scope(Permission::AnswerChat).map_err(forbidden)?;
-            self.desk.close(id, &who.actor(), &text).await.map_err(app_error)
+            self.desk.close(chat_id(id)?, &who.actor(), &text).await.map_err(app_error)
         })
     }
 

@@ -80,7 +80,7 @@ impl Patrol {
         };
         let ok = decide(&p, &who, submitted, qr, now, self.local_time(now))?;
         let position = latest.map(|(c, _)| (c.lat(), c.lon()));
-        let (code, method, distance) = (p.code.clone(), ok.method.as_str(), ok.distance_m);
+        let (code, method, distance) = (p.code.clone(), ok.method, ok.distance_m);
         let id = self
             .engine
             .check_in(crate::engine::CheckIn {
@@ -92,7 +92,7 @@ impl Patrol {
                 method,
             })
             .await?;
-        tracing::info!(point = %p.code, unit = %u.callsign, method, "check-in accepted");
+        tracing::info!(point = %p.code, unit = %u.callsign, method = method.as_str(), "check-in accepted");
         Ok(CheckInView {
             id,
             point: p.code.clone(),

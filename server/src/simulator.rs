@@ -298,7 +298,7 @@ impl Sim {
             let _ = self
                 .engine
                 .desk(crate::engine::desk::DeskAction::Answer {
-                    message: id,
+                    message: domain::ChatMessageId(id),
                     steward: "模拟群管家".into(),
                     disposition,
                     text: Some(reply.into()),
@@ -508,7 +508,7 @@ impl Sim {
                                     at: now,
                                     position: Some((here.lat(), here.lon())),
                                     distance_m: Some(d),
-                                    method: "gps",
+                                    method: domain::patrol::CheckInMethod::Gps,
                                 };
                                 if d <= p.radius_m
                                     && let Err(e) = self.engine.check_in(c).await

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::ChatMessageId;
 use domain::chat::Disposition;
 use serde::Deserialize;
 use serde_json::json;
@@ -19,11 +20,8 @@ use crate::state::AppState;
 /// The closing reply's default text.
 pub const CLOSING_TEXT: &str = "已处理，谢谢。";
 
-fn message_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::BadRequest(format!("a message id is a positive whole number, got {raw:?}")))
+fn message_id(raw: &str) -> Result<ChatMessageId, ApiError> {
+    ChatMessageId::parse(raw).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
 /// `GET /chat/messages/{id}`: the message with the sender's phone, its

@@ -10,7 +10,7 @@ use app::wire::{AlertView, ChatMessageView, Event, IncidentView};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::Disposition;
 use domain::timers::{Due, Running};
-use domain::{IncidentId, IncidentStatus, NewIncident, TimerKind};
+use domain::{ChatMessageId, IncidentId, IncidentStatus, NewIncident, TimerKind};
 
 use super::{Engine, EngineError};
 use crate::store::live::{self, ReplyKind::Answer, ReplyKind::Closing};
@@ -20,13 +20,19 @@ use crate::store::live::{self, ReplyKind::Answer, ReplyKind::Closing};
 pub enum DeskAction {
     /// The first answer: a reply (`Replied`, text required), or a
     /// consultation / not police business (text optional).
-    Answer { message: i64, steward: String, disposition: Disposition, text: Option<String>, has_webhook: bool },
+    Answer {
+        message: ChatMessageId,
+        steward: String,
+        disposition: Disposition,
+        text: Option<String>,
+        has_webhook: bool,
+    },
     /// Turns the message into an incident (optionally replying at once).
-    Convert { message: i64, steward: String, new: Box<NewIncident>, text: Option<String>, has_webhook: bool },
+    Convert { message: ChatMessageId, steward: String, new: Box<NewIncident>, text: Option<String>, has_webhook: bool },
     /// The closing reply after the linked incident was resolved.
-    Close { message: i64, steward: String, text: String, has_webhook: bool },
+    Close { message: ChatMessageId, steward: String, text: String, has_webhook: bool },
     /// Publishes the message again (its replies' delivery changed).
-    Refresh { message: i64 },
+    Refresh { message: ChatMessageId },
 }
 
 #[derive(Debug, Clone)]
@@ -37,7 +43,7 @@ pub struct DeskOutcome {
     pub incident: Option<IncidentView>,
 }
 
-fn not_found(id: i64) -> EngineError {
+fn not_found(id: ChatMessageId) -> EngineError {
     EngineError::NotFound { what: "chat message", id: id.to_string() }
 }
 
@@ -54,7 +60,7 @@ impl Engine {
         EngineError::Conflict(format!("message {} was already answered by {who} at {at}{how}", m.id))
     }
 
-    async fn publish_chat(&self, id: i64) -> Result<ChatMessageView, EngineError> {
+    async fn publish_chat(&self, id: ChatMessageId) -> Result<ChatMessageView, EngineError> {
         let (view, _) = self.store.chat_message(id).await?.ok_or_else(|| not_found(id))?;
         self.shared.hub.publish(Event::Chat { message: view.clone() });
         Ok(view)
@@ -83,7 +89,7 @@ impl Engine {
                 };
                 tx.commit().await?;
                 self.chat_wheel.stop(message, TimerKind::ChatReply);
-                tracing::info!(message, disposition = %disposition, "chat message answered");
+                tracing::info!(message = message.0, disposition = %disposition, "chat message answered");
                 self.figures_dirty = true;
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply, incident: None })
             }
@@ -116,7 +122,7 @@ impl Engine {
                 if reply_now {
                     self.chat_wheel.stop(message, TimerKind::ChatReply);
                 }
-                tracing::info!(message, incident = incident.id.0, "chat message turned into an incident");
+                tracing::info!(message = message.0, incident = incident.id.0, "chat message turned into an incident");
                 self.figures_dirty = true;
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply, incident: Some(incident) })
             }
@@ -145,7 +151,7 @@ impl Engine {
                 }
                 let reply = live::insert_reply(&mut tx, &m, Closing, &text, &steward, has_webhook, now).await?;
                 tx.commit().await?;
-                tracing::info!(message, incident = incident.0, "chat loop closed");
+                tracing::info!(message = message.0, incident = incident.0, "chat loop closed");
                 Ok(DeskOutcome { message: self.publish_chat(message).await?, reply: Some(reply), incident: None })
             }
             DeskAction::Refresh { message } => {
@@ -155,7 +161,7 @@ impl Engine {
     }
 
     /// Starts a message's reply timer (at intake).
-    pub(super) fn start_chat_timer(&mut self, id: i64, received_at: DateTime<Utc>) {
+    pub(super) fn start_chat_timer(&mut self, id: ChatMessageId, received_at: DateTime<Utc>) {
         let t = self.shared.settings.policy.timer(TimerKind::ChatReply, None, received_at);
         let running = Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired: false, red_fired: false };
         self.chat_wheel.start(id, TimerKind::ChatReply, running);
@@ -188,7 +194,7 @@ impl Engine {
         }
     }
 
-    async fn record_chat(&self, due: &[Due<i64>], now: DateTime<Utc>) -> Result<Vec<AlertView>, EngineError> {
+    async fn record_chat(&self, due: &[Due<ChatMessageId>], now: DateTime<Utc>) -> Result<Vec<AlertView>, EngineError> {
         let mut tx = self.store.begin().await?;
         let mut out = vec![];
         for d in due {
@@ -200,7 +206,7 @@ impl Engine {
                 id: 0,
                 at: now,
                 incident: None,
-                chat_message: Some(d.key),
+                chat_message: Some(d.key.0),
                 station: None,
                 kind: "timer".into(),
                 timer: TimerKind::ChatReply,

@@ -113,7 +113,7 @@ struct Engine {
     /// Every running response timer; the loop sleeps until the next is due.
     wheel: TimerWheel<IncidentId>,
     /// Every running chat reply timer, by message id (see `desk`).
-    chat_wheel: TimerWheel<i64>,
+    chat_wheel: TimerWheel<domain::ChatMessageId>,
     /// Today's latest alerts, newest first, for snapshots.
     recent_alerts: VecDeque<AlertView>,
     /// Units whose last position is newer than the `units` table's.
@@ -167,7 +167,7 @@ pub async fn start(
         let t = shared.settings.policy.timer(domain::TimerKind::ChatReply, None, crate::store::time(received));
         let running =
             domain::timers::Running { amber_at: t.amber_at, deadline: t.deadline, amber_fired, red_fired: false };
-        chat_wheel.start(id, domain::TimerKind::ChatReply, running);
+        chat_wheel.start(domain::ChatMessageId(id), domain::TimerKind::ChatReply, running);
     }
     let now = shared.settings.clock.now();
     let recent_alerts =
@@ -544,7 +544,7 @@ impl EngineHandle {
         self.run(move |e, now| {
             Box::pin(async move {
                 e.store.record_delivery(&attempt).await?;
-                e.desk(desk::DeskAction::Refresh { message }, now).await.map(|_| ())
+                e.desk(desk::DeskAction::Refresh { message: domain::ChatMessageId(message) }, now).await.map(|_| ())
             })
         })
         .await

@@ -413,7 +413,7 @@ impl Engine {
         let view = ChatMessageView::received(id, m, now);
         tracing::info!(message = id, "chat message received");
         self.shared.hub.publish(Event::Chat { message: view.clone() });
-        self.start_chat_timer(view.id, view.received_at);
+        self.start_chat_timer(domain::ChatMessageId(view.id), view.received_at);
         Ok((view, true))
     }
 

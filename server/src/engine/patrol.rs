@@ -161,7 +161,7 @@ pub struct CheckIn {
     pub at: DateTime<Utc>,
     pub position: Option<(f64, f64)>,
     pub distance_m: Option<f64>,
-    pub method: &'static str,
+    pub method: domain::patrol::CheckInMethod,
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! the desk's review counts.
 
 use app::wire::{ChatMessageView, ReplyView};
-use domain::IncidentId;
 use domain::chat::DeskRecord;
+use domain::{ChatMessageId, IncidentId};
 use sqlx::FromRow;
 
 use super::{Store, StoreError, Tx, time};
@@ -43,12 +43,15 @@ pub struct DueReply {
 
 impl Store {
     /// One message, with the sender's phone (personal data: for the desk only).
-    pub async fn chat_message(&self, id: i64) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
+    pub async fn chat_message(
+        &self,
+        id: ChatMessageId,
+    ) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE id = ?");
-        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?;
+        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(self.pool()).await?;
         let Some(row) = row else { return Ok(None) };
         let phone: Option<String> = sqlx::query_scalar("SELECT sender_phone FROM chat_messages WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_one(self.pool())
             .await?;
         Ok(Some((row.into_view(), phone)))
@@ -58,24 +61,24 @@ impl Store {
     pub async fn chat_message_in(
         &self,
         tx: &mut Tx<'_>,
-        id: i64,
+        id: ChatMessageId,
     ) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE id = ?");
-        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id).fetch_optional(&mut **tx).await?;
+        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut **tx).await?;
         let Some(row) = row else { return Ok(None) };
         let phone: Option<String> = sqlx::query_scalar("SELECT sender_phone FROM chat_messages WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_one(&mut **tx)
             .await?;
         Ok(Some((row.into_view(), phone)))
     }
 
-    pub async fn chat_replies(&self, chat_message_id: i64) -> Result<Vec<ReplyView>, StoreError> {
+    pub async fn chat_replies(&self, chat_message_id: ChatMessageId) -> Result<Vec<ReplyView>, StoreError> {
         let rows: Vec<ReplyRow> = sqlx::query_as(
             "SELECT id, kind, text, steward, created_at, delivery, attempts, delivered_at, last_error
              FROM chat_replies WHERE chat_message_id = ? ORDER BY id",
         )
-        .bind(chat_message_id)
+        .bind(chat_message_id.0)
         .fetch_all(self.pool())
         .await?;
         Ok(rows

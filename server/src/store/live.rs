@@ -6,11 +6,11 @@
 
 use app::wire::{AlertView, ChatMessageView};
 use chrono::{DateTime, Utc};
-use domain::chat::{Disposition, NewChatMessage};
+use domain::chat::{Delivery, Disposition, NewChatMessage};
 use domain::unit::NewUnit;
 use domain::{
-    Coordinates, IncidentId, IncidentStatus, Location, NewIncident, StationCode, Timer, TimerKind, TimerLevel, UnitId,
-    UnitStatus,
+    ChatMessageId, Coordinates, IncidentId, IncidentStatus, Location, NewIncident, StationCode, Timer, TimerKind,
+    TimerLevel, UnitId, UnitStatus,
 };
 
 use super::{Store, StoreError, Tx, millis};
@@ -433,7 +433,7 @@ pub async fn insert_chat_message(tx: &mut Tx<'_>, m: &NewChatMessage, at: DateTi
 /// A message's first answer; `false` when it was answered meanwhile.
 pub async fn answer_message(
     tx: &mut Tx<'_>,
-    id: i64,
+    id: ChatMessageId,
     steward: &str,
     disposition: Disposition,
     at: DateTime<Utc>,
@@ -446,7 +446,7 @@ pub async fn answer_message(
     .bind(millis(at))
     .bind(steward)
     .bind(disposition.as_str())
-    .bind(id)
+    .bind(id.0)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -456,7 +456,7 @@ pub async fn answer_message(
 /// `replied`); `false` when it was linked meanwhile.
 pub async fn link_message(
     tx: &mut Tx<'_>,
-    id: i64,
+    id: ChatMessageId,
     incident: IncidentId,
     steward: &str,
     replied: bool,
@@ -472,29 +472,34 @@ pub async fn link_message(
     .bind(steward)
     .bind(replied)
     .bind(millis(at))
-    .bind(id)
+    .bind(id.0)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Closes a message's loop; `false` when it was closed meanwhile.
-pub async fn close_loop(tx: &mut Tx<'_>, id: i64, steward: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn close_loop(
+    tx: &mut Tx<'_>,
+    id: ChatMessageId,
+    steward: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE chat_messages SET loop_closed_at = ?, loop_closed_by = ? WHERE id = ? AND loop_closed_at IS NULL",
     )
     .bind(millis(at))
     .bind(steward)
-    .bind(id)
+    .bind(id.0)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Who closed a message's loop.
-pub async fn loop_closed_by(tx: &mut Tx<'_>, id: i64) -> Result<Option<String>, StoreError> {
+pub async fn loop_closed_by(tx: &mut Tx<'_>, id: ChatMessageId) -> Result<Option<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT loop_closed_by FROM chat_messages WHERE id = ?")
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(&mut **tx)
         .await?
         .flatten())
@@ -520,7 +525,8 @@ pub async fn insert_reply(
     has_webhook: bool,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
-    let (delivery, next) = if has_webhook { ("pending", Some(millis(at))) } else { ("no_webhook", None) };
+    let (delivery, next) =
+        if has_webhook { (Delivery::Pending, Some(millis(at))) } else { (Delivery::NoWebhook, None) };
     let kind = match kind {
         ReplyKind::Answer => "answer",
         ReplyKind::Closing => "closing",
@@ -535,7 +541,7 @@ pub async fn insert_reply(
     .bind(text)
     .bind(steward)
     .bind(millis(at))
-    .bind(delivery)
+    .bind(delivery.as_str())
     .bind(next)
     .fetch_one(&mut **tx)
     .await?)
@@ -545,7 +551,7 @@ pub async fn insert_reply(
 /// before, or the message was answered (or set aside) meanwhile.
 pub async fn mark_chat_timer_fired(
     tx: &mut Tx<'_>,
-    id: i64,
+    id: ChatMessageId,
     level: TimerLevel,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
@@ -558,7 +564,7 @@ pub async fn mark_chat_timer_fired(
         "UPDATE chat_messages SET {col} = ? WHERE id = ? AND {col} IS NULL AND first_reply_at IS NULL
            AND (disposition IS NULL OR disposition NOT IN ('consultation', 'not_police'))"
     );
-    let marked = sqlx::query(&sql).bind(millis(at)).bind(id).execute(&mut **tx).await?;
+    let marked = sqlx::query(&sql).bind(millis(at)).bind(id.0).execute(&mut **tx).await?;
     Ok(marked.rows_affected() == 1)
 }
 
@@ -567,8 +573,8 @@ pub async fn mark_chat_timer_fired(
 pub struct DeliveryAttempt {
     pub reply: i64,
     pub attempt: i64,
-    /// `delivered`, `pending` (retried at `next_ms`) or `failed`.
-    pub delivery: &'static str,
+    /// Delivered, pending (retried at `next_ms`) or failed.
+    pub delivery: Delivery,
     pub next_ms: Option<i64>,
     pub error: Option<String>,
     pub at: DateTime<Utc>,
@@ -583,10 +589,10 @@ impl Store {
              WHERE id = ? AND delivery = 'pending'",
         )
         .bind(a.attempt)
-        .bind(a.delivery)
+        .bind(a.delivery.as_str())
         .bind(a.next_ms)
         .bind(a.error.as_deref())
-        .bind(a.delivery)
+        .bind(a.delivery.as_str())
         .bind(millis(a.at))
         .bind(a.reply)
         .execute(self.pool())

@@ -27,7 +27,7 @@ impl Store {
         at: DateTime<Utc>,
         position: Option<(f64, f64)>,
         distance_m: Option<f64>,
-        method: &str,
+        method: domain::patrol::CheckInMethod,
     ) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
             "INSERT INTO check_ins (point_code, unit_id, at, lat, lon, distance_m, method)
@@ -39,7 +39,7 @@ impl Store {
         .bind(position.map(|p| p.0))
         .bind(position.map(|p| p.1))
         .bind(distance_m)
-        .bind(method)
+        .bind(method.as_str())
         .fetch_one(self.pool())
         .await?;
         Ok(id)
