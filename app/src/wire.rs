@@ -94,71 +94,41 @@ pub struct IncidentView {
 }
 
 impl IncidentView {
-    /// A new incident as stored: received now, its dispatch and arrival
-    /// timers running.
-    pub fn received(
-        id: IncidentId,
-        new: domain::NewIncident,
-        place: domain::Location,
-        dispatch: Timer,
-        arrival: Timer,
-    ) -> IncidentView {
-        IncidentView {
-            id,
-            status: IncidentStatus::New,
-            channel: new.channel,
-            category: new.category,
-            priority: new.priority,
-            lat: new.location.lat(),
-            lon: new.location.lon(),
-            address: new.address.into_string(),
-            description: new.description.into_string(),
-            station: place.station,
-            zone: place.zone,
-            zone_class: place.class,
-            units: vec![],
-            received_at: dispatch.started_at,
-            dispatched_at: None,
-            en_route_at: None,
-            on_scene_at: None,
-            resolved_at: None,
-            closed_at: None,
-            cancelled_at: None,
-            dispatch_timer: TimerView::from_timer(dispatch, None),
-            arrival_timer: TimerView::from_timer(arrival, None),
-            external_id: new.external_id,
-        }
-    }
-
-    /// Applies a committed move (see `domain::IncidentStatus::plan`): the
-    /// status, the stage's time the first time it is reached, and the
-    /// timers the move stops.
-    pub fn apply(&mut self, m: &domain::Move, at: DateTime<Utc>) {
-        self.status = m.to;
-        let slot = match m.to {
-            IncidentStatus::New => None,
-            IncidentStatus::Dispatched => Some(&mut self.dispatched_at),
-            IncidentStatus::EnRoute => Some(&mut self.en_route_at),
-            IncidentStatus::OnScene => Some(&mut self.on_scene_at),
-            IncidentStatus::Resolved => Some(&mut self.resolved_at),
-            IncidentStatus::Closed => Some(&mut self.closed_at),
-            IncidentStatus::Cancelled => Some(&mut self.cancelled_at),
-        };
-        if let Some(slot) = slot {
-            slot.get_or_insert(at);
-        }
-        if m.stops(TimerKind::Dispatch) {
-            self.dispatch_timer.stopped_at.get_or_insert(at);
-        }
-        if m.stops(TimerKind::Arrival) {
-            self.arrival_timer.stopped_at.get_or_insert(at);
-        }
-    }
-
     /// How urgent the incident is right now, for sorting (smaller first):
     /// priority, then the arrival time left.
     pub fn urgency_key(&self, now: DateTime<Utc>) -> (u8, i64) {
         (self.priority.get(), (self.arrival_timer.remaining_s(now) * 1000.0) as i64)
+    }
+}
+
+impl From<&domain::Incident> for IncidentView {
+    fn from(i: &domain::Incident) -> IncidentView {
+        let timer = |t: &domain::StageTimer| TimerView::from_timer(t.timer, t.stopped_at);
+        IncidentView {
+            id: i.id,
+            status: i.status,
+            channel: i.channel,
+            category: i.category,
+            priority: i.priority,
+            lat: i.location.lat(),
+            lon: i.location.lon(),
+            address: i.address.clone(),
+            description: i.description.clone(),
+            station: i.place.station.clone(),
+            zone: i.place.zone.clone(),
+            zone_class: i.place.class,
+            units: i.units.clone(),
+            received_at: i.received_at,
+            dispatched_at: i.dispatched_at,
+            en_route_at: i.en_route_at,
+            on_scene_at: i.on_scene_at,
+            resolved_at: i.resolved_at,
+            closed_at: i.closed_at,
+            cancelled_at: i.cancelled_at,
+            dispatch_timer: timer(&i.dispatch_timer),
+            arrival_timer: timer(&i.arrival_timer),
+            external_id: i.external_id.clone(),
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! Incidents: how they arrive, what they are, how urgent, and the stages they
 //! move through.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{InvalidTransition, named_enum};
+use crate::{IncidentId, InvalidTransition, UnitId, named_enum};
 
 named_enum! {
     /// How the incident reached the police.
@@ -200,6 +201,105 @@ impl Move {
     }
 }
 
+/// A response timer as an incident carries it: running until the stage it
+/// measures is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageTimer {
+    pub timer: crate::Timer,
+    pub stopped_at: Option<DateTime<Utc>>,
+}
+
+/// An incident as the engine keeps it live: what it is, where, its stages
+/// so far, its units, and its dispatch and arrival timers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub status: IncidentStatus,
+    pub channel: Channel,
+    pub category: Category,
+    pub priority: Priority,
+    pub location: crate::Coordinates,
+    pub address: String,
+    pub description: String,
+    pub place: crate::Location,
+    /// Units currently assigned (not yet cleared).
+    pub units: Vec<UnitId>,
+    pub received_at: DateTime<Utc>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub en_route_at: Option<DateTime<Utc>>,
+    pub on_scene_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub dispatch_timer: StageTimer,
+    pub arrival_timer: StageTimer,
+    pub external_id: Option<String>,
+}
+
+impl Incident {
+    /// A new incident received at `now` where `place` says it is, its
+    /// dispatch and arrival timers started by `policy`.
+    pub fn received(
+        id: IncidentId,
+        new: crate::NewIncident,
+        place: crate::Location,
+        policy: &crate::ResponsePolicy,
+        now: DateTime<Utc>,
+    ) -> Incident {
+        let timer = |kind| StageTimer { timer: policy.timer(kind, place.class, now), stopped_at: None };
+        Incident {
+            id,
+            status: IncidentStatus::New,
+            channel: new.channel,
+            category: new.category,
+            priority: new.priority,
+            location: new.location,
+            address: new.address.into_string(),
+            description: new.description.into_string(),
+            dispatch_timer: timer(crate::TimerKind::Dispatch),
+            arrival_timer: timer(crate::TimerKind::Arrival),
+            place,
+            units: vec![],
+            received_at: now,
+            dispatched_at: None,
+            en_route_at: None,
+            on_scene_at: None,
+            resolved_at: None,
+            closed_at: None,
+            cancelled_at: None,
+            external_id: new.external_id,
+        }
+    }
+
+    /// Moves the incident to `to` at `now`: the status, the stage's time
+    /// (the first time only) and the timers the move stops. Answers the move,
+    /// which also says which timer it starts; nothing changes when the move
+    /// is not allowed.
+    pub fn transition(&mut self, to: IncidentStatus, now: DateTime<Utc>) -> Result<Move, InvalidTransition> {
+        let m = self.status.plan(to)?;
+        self.status = to;
+        let slot = match to {
+            IncidentStatus::New => None,
+            IncidentStatus::Dispatched => Some(&mut self.dispatched_at),
+            IncidentStatus::EnRoute => Some(&mut self.en_route_at),
+            IncidentStatus::OnScene => Some(&mut self.on_scene_at),
+            IncidentStatus::Resolved => Some(&mut self.resolved_at),
+            IncidentStatus::Closed => Some(&mut self.closed_at),
+            IncidentStatus::Cancelled => Some(&mut self.cancelled_at),
+        };
+        if let Some(slot) = slot {
+            slot.get_or_insert(now);
+        }
+        if m.stops(crate::TimerKind::Dispatch) {
+            self.dispatch_timer.stopped_at.get_or_insert(now);
+        }
+        if m.stops(crate::TimerKind::Arrival) {
+            self.arrival_timer.stopped_at.get_or_insert(now);
+        }
+        Ok(m)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +343,37 @@ mod tests {
         assert_eq!(Resolved.plan(Closed).expect("allowed").stops, &[Closure][..]);
         assert_eq!(New.plan(Cancelled).expect("allowed").stops.len(), 3);
         assert!(New.plan(OnScene).is_err(), "the same rule as transition");
+    }
+
+    #[test]
+    fn a_transition_writes_its_stage_once_and_stops_its_timers() {
+        let policy = crate::ResponsePolicy::default();
+        let t0 = DateTime::parse_from_rfc3339("2026-12-05T08:00:00Z").expect("time").with_timezone(&Utc);
+        let new = crate::IncidentDraft {
+            channel: Some("phone".into()),
+            category: Some("fight".into()),
+            lat: Some(25.25),
+            lon: Some(110.21),
+            ..Default::default()
+        }
+        .parse()
+        .expect("valid");
+        let place = crate::Location { station: None, zone: None, class: Some(crate::ResponseClass::Core) };
+        let mut i = Incident::received(IncidentId(7), new, place, &policy, t0);
+        assert_eq!(i.arrival_timer.timer.deadline - t0, chrono::Duration::seconds(policy.arrival_core_s.into()));
+        let t1 = t0 + chrono::Duration::seconds(30);
+        let m = i.transition(Dispatched, t1).expect("allowed");
+        assert_eq!((i.status, i.dispatched_at, i.dispatch_timer.stopped_at), (Dispatched, Some(t1), Some(t1)));
+        assert_eq!(m.stops, &[crate::TimerKind::Dispatch][..]);
+        let t2 = t1 + chrono::Duration::seconds(60);
+        i.transition(OnScene, t2).expect("allowed");
+        assert_eq!((i.on_scene_at, i.arrival_timer.stopped_at), (Some(t2), Some(t2)));
+        let before = i.clone();
+        assert!(i.transition(Cancelled, t2).is_err(), "work on scene is resolved, not cancelled");
+        assert_eq!(i, before, "a refused move changes nothing");
+        let m = i.transition(Resolved, t2 + chrono::Duration::seconds(5)).expect("allowed");
+        assert_eq!(m.starts, Some(crate::TimerKind::Closure));
+        assert_eq!(i.arrival_timer.stopped_at, Some(t2), "stopped once, at its first stop");
     }
 
     #[test]

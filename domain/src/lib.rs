@@ -35,7 +35,7 @@ pub use coords::{Coordinates, CoordinatesError};
 pub use district::{District, DistrictError, Location};
 pub use fleet::{Recommendation, UnitState};
 pub use ids::{ChatMessageId, IdError, IncidentId, StationCode, UnitId};
-pub use incident::{Category, Channel, IncidentStatus, Move, Priority};
+pub use incident::{Category, Channel, Incident, IncidentStatus, Move, Priority, StageTimer};
 pub use intake::{IncidentDraft, IntakeError, NewIncident};
 pub use policy::{ResponseClass, ResponsePolicy, Timer, TimerKind, TimerLevel};
 pub use text::{Text, TextError};

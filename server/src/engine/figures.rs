@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use app::wire::{Figures, IncidentView, StationFigures, UnitView};
+use app::wire::{Figures, StationFigures, UnitView};
 use chrono::{DateTime, Utc};
 use domain::review::{self, ReviewRow, Stage};
 use domain::{District, IncidentId, ResponsePolicy, UnitId, UnitStatus};
@@ -15,7 +15,7 @@ pub fn compute(
     district: &District,
     policy: &ResponsePolicy,
     units: &BTreeMap<UnitId, UnitView>,
-    open: &BTreeMap<IncidentId, IncidentView>,
+    open: &BTreeMap<IncidentId, domain::Incident>,
     today: &[ReviewRow],
     now: DateTime<Utc>,
     day_start: DateTime<Utc>,
@@ -58,7 +58,7 @@ pub fn compute(
         }
     }
     for i in open.values() {
-        if let Some(&s) = i.station.as_ref().and_then(|c| slot.get(c)) {
+        if let Some(&s) = i.place.station.as_ref().and_then(|c| slot.get(c)) {
             stations[s].open_incidents += 1;
         }
     }

@@ -72,7 +72,7 @@ pub struct Shared {
     /// Identifies this process's event stream.
     pub epoch: String,
     pub fleet: RwLock<Fleet>,
-    pub open: RwLock<BTreeMap<IncidentId, IncidentView>>,
+    pub open: RwLock<BTreeMap<IncidentId, domain::Incident>>,
     pub figures: RwLock<Figures>,
     /// The must-patrol points as they are now (a station chief may edit
     /// them; `district` keeps them as loaded).
@@ -351,7 +351,7 @@ impl Engine {
         Snapshot {
             epoch: self.shared.epoch.clone(),
             units: read(&self.shared.fleet).views().values().cloned().collect(),
-            incidents: read(&self.shared.open).values().cloned().collect(),
+            incidents: read(&self.shared.open).values().map(IncidentView::from).collect(),
             figures: read(&self.shared.figures).clone(),
             alerts: self.recent_alerts.iter().cloned().collect(),
             points: self.patrol.views(),
@@ -564,7 +564,7 @@ impl EngineHandle {
     }
 
     pub fn open_incidents(&self) -> Vec<IncidentView> {
-        read(&self.shared.open).values().cloned().collect()
+        read(&self.shared.open).values().map(IncidentView::from).collect()
     }
 
     /// The top `k` units for a point at `now` (see `domain::index`).
@@ -581,9 +581,9 @@ impl EngineHandle {
     ) -> Result<Vec<RecommendationView>, EngineError> {
         let at = {
             let open = read(&self.shared.open);
-            let i =
-                open.get(&incident).ok_or(EngineError::NotFound { what: "open incident", id: incident.to_string() })?;
-            Coordinates::parse(i.lat, i.lon).map_err(|e| EngineError::Invalid(e.to_string()))?
+            open.get(&incident)
+                .ok_or(EngineError::NotFound { what: "open incident", id: incident.to_string() })?
+                .location
         };
         Ok(self.recommend_at(at, k, now))
     }

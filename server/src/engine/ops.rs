@@ -8,7 +8,7 @@ use app::wire::{ChatMessageView, Event, IncidentView, PositionView, UnitView};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::NewChatMessage;
 use domain::unit::NewUnit;
-use domain::{Coordinates, IncidentId, IncidentStatus, NewIncident, TimerKind, UnitId, UnitStatus};
+use domain::{Coordinates, Incident, IncidentId, IncidentStatus, NewIncident, UnitId, UnitStatus};
 use serde::Serialize;
 
 use super::timers::TimerChange;
@@ -49,13 +49,15 @@ const MAX_AGE_H: i64 = 24;
 async fn move_incident(
     tx: &mut Tx<'_>,
     policy: &domain::ResponsePolicy,
-    i: &mut IncidentView,
+    i: &mut Incident,
     to: IncidentStatus,
     actor: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<TimerChange>, EngineError> {
-    let m = i.status.plan(to)?;
+    // the move applies to `i` at once; were the transaction to fail, the
+    // caller drops `i` (a copy) with it
+    let m = i.transition(to, now)?;
     if !live::move_incident(tx, i.id, m.from, m.to, now).await? {
         return Err(EngineError::Conflict(format!("incident {} changed meanwhile; reload and try again", i.id)));
     }
@@ -67,11 +69,10 @@ async fn move_incident(
         changes.push(TimerChange::Stop(i.id, *kind));
     }
     if let Some(kind) = m.starts {
-        let t = policy.timer(kind, i.zone_class, now);
+        let t = policy.timer(kind, i.place.class, now);
         live::start_timer(tx, i.id, &t).await?;
         changes.push(TimerChange::Start(i.id, t));
     }
-    i.apply(&m, now);
     Ok(changes)
 }
 
@@ -98,12 +99,12 @@ async fn release_unit(
 
 impl Engine {
     /// The incident, from the live mirror if open, else from the store.
-    async fn load_incident(&self, id: IncidentId) -> Result<IncidentView, EngineError> {
+    async fn load_incident(&self, id: IncidentId) -> Result<Incident, EngineError> {
         if let Some(i) = read(&self.shared.open).get(&id) {
             return Ok(i.clone());
         }
-        match self.store.incident(id).await? {
-            Some((i, _)) => Ok(i),
+        match self.store.live_incident(id).await? {
+            Some(i) => Ok(i),
             None => Err(EngineError::NotFound { what: "incident", id: id.to_string() }),
         }
     }
@@ -114,7 +115,7 @@ impl Engine {
 
     /// Puts changed incidents and units into the mirrors and publishes them,
     /// in that order, after the commit.
-    fn publish(&self, incidents: Vec<IncidentView>, units: Vec<UnitView>) {
+    fn publish(&self, incidents: Vec<Incident>, units: Vec<UnitView>) {
         {
             let mut fleet = write(&self.shared.fleet);
             for u in &units {
@@ -134,8 +135,8 @@ impl Engine {
         for u in units {
             self.shared.hub.publish(Event::Unit { unit: u });
         }
-        for i in incidents {
-            self.shared.hub.publish(Event::Incident { incident: i });
+        for i in &incidents {
+            self.shared.hub.publish(Event::Incident { incident: IncidentView::from(i) });
         }
     }
 
@@ -151,17 +152,16 @@ impl Engine {
         if let Some(ext) = &new.external_id
             && let Some(existing) = self.store.incident_by_external_id(&mut tx, ext).await?
         {
-            return Ok((existing, false));
+            return Ok((IncidentView::from(&existing), false));
         }
         let loc = self.shared.district.locate(new.location);
-        let policy = &self.shared.settings.policy;
-        let dispatch = policy.timer(TimerKind::Dispatch, loc.class, now);
-        let arrival = policy.timer(TimerKind::Arrival, loc.class, now);
         let id = live::insert_incident(&mut tx, &new, &loc, actor, now).await?;
+        let incident = Incident::received(id, new, loc, &self.shared.settings.policy, now);
+        let (dispatch, arrival) = (incident.dispatch_timer.timer, incident.arrival_timer.timer);
         for t in [dispatch, arrival] {
             live::start_timer(&mut tx, id, &t).await?;
         }
-        let reason = format!("received by {}", new.channel);
+        let reason = format!("received by {}", incident.channel);
         let change = Change { at: now, actor, reason: &reason, subject: Subject::Incident(id), from: None, to: "new" };
         live::log(&mut tx, change).await?;
         if let Some(code) = report_code
@@ -173,10 +173,10 @@ impl Engine {
             live::insert_photo(&mut tx, id, p, now).await?;
         }
         tx.commit().await?;
-        let view = IncidentView::received(id, new, loc, dispatch, arrival);
+        let view = IncidentView::from(&incident);
         self.apply_timers(vec![TimerChange::Start(id, dispatch), TimerChange::Start(id, arrival)]);
         tracing::info!(incident = id.0, category = %view.category, priority = view.priority.get(), "incident received");
-        self.publish(vec![view.clone()], vec![]);
+        self.publish(vec![incident], vec![]);
         self.figures_dirty = true;
         Ok((view, true))
     }
@@ -231,10 +231,11 @@ impl Engine {
         unit.incident = Some(id);
         incident.units.push(unit_id);
         tracing::info!(incident = id.0, unit = %unit.callsign, "unit assigned");
-        self.publish(vec![incident.clone()], vec![unit]);
+        let view = IncidentView::from(&incident);
+        self.publish(vec![incident], vec![unit]);
         self.figures_dirty = true;
         self.desk_follow(id).await;
-        Ok(incident)
+        Ok(view)
     }
 
     pub(super) async fn incident_status(
@@ -268,10 +269,11 @@ impl Engine {
         tx.commit().await?;
         self.apply_timers(timer_changes);
         tracing::info!(incident = id.0, status = %to, "incident moved");
-        self.publish(vec![incident.clone()], released);
+        let view = IncidentView::from(&incident);
+        self.publish(vec![incident], released);
         self.figures_dirty = true;
         self.desk_follow(id).await;
-        Ok(incident)
+        Ok(view)
     }
 
     pub(super) async fn unit_status(

@@ -1,7 +1,7 @@
 //! Rows as stored, their conversion into the views the outside sees, and the
 //! read queries.
 
-use app::wire::{IncidentView, LogEntry, TimerView, UnitView};
+use app::wire::{IncidentView, LogEntry, UnitView};
 use chrono::{DateTime, Utc};
 use domain::{IncidentId, IncidentStatus, Priority, StationCode, TimerKind, UnitId};
 use sqlx::FromRow;
@@ -107,34 +107,35 @@ pub const INCIDENT_SELECT: &str = "
     JOIN timers a ON a.incident_id = i.id AND a.kind = 'arrival'";
 
 impl IncidentRow {
-    /// The broadcast view and, separately, the reporter contact.
-    pub fn into_view(self) -> Result<(IncidentView, Option<String>), StoreError> {
+    /// The incident and, separately, the reporter contact.
+    pub fn into_incident(self) -> Result<(domain::Incident, Option<String>), StoreError> {
+        let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(e.to_string());
         let units = self
             .unit_ids
             .as_deref()
             .unwrap_or("")
             .split(',')
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse::<i64>().map(UnitId).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .map(|s| s.parse::<i64>().map(UnitId).map_err(|e| corrupt(&e)))
             .collect::<Result<Vec<_>, _>>()?;
-        let view = IncidentView {
+        let timer = |kind, started, amber, deadline, stopped| domain::StageTimer {
+            timer: domain::Timer { kind, started_at: time(started), amber_at: time(amber), deadline: time(deadline) },
+            stopped_at: opt_time(stopped),
+        };
+        let incident = domain::Incident {
             id: IncidentId(self.id),
             status: parse(&self.status)?,
             channel: parse(&self.channel)?,
             category: parse(&self.category)?,
-            priority: Priority::parse(self.priority).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            lat: self.lat,
-            lon: self.lon,
+            priority: Priority::parse(self.priority).map_err(|e| corrupt(&e))?,
+            location: domain::Coordinates::parse(self.lat, self.lon).map_err(|e| corrupt(&e))?,
             address: self.address,
             description: self.description,
-            station: self
-                .station
-                .as_deref()
-                .map(StationCode::parse)
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            zone: self.zone,
-            zone_class: self.zone_class.as_deref().map(parse).transpose()?,
+            place: domain::Location {
+                station: self.station.as_deref().map(StationCode::parse).transpose().map_err(|e| corrupt(&e))?,
+                zone: self.zone,
+                class: self.zone_class.as_deref().map(parse).transpose()?,
+            },
             units,
             received_at: time(self.received_at),
             dispatched_at: opt_time(self.dispatched_at),
@@ -143,23 +144,16 @@ impl IncidentRow {
             resolved_at: opt_time(self.resolved_at),
             closed_at: opt_time(self.closed_at),
             cancelled_at: opt_time(self.cancelled_at),
-            dispatch_timer: TimerView {
-                kind: TimerKind::Dispatch,
-                started_at: time(self.d_started),
-                amber_at: time(self.d_amber),
-                deadline: time(self.d_deadline),
-                stopped_at: opt_time(self.d_stopped),
-            },
-            arrival_timer: TimerView {
-                kind: TimerKind::Arrival,
-                started_at: time(self.a_started),
-                amber_at: time(self.a_amber),
-                deadline: time(self.a_deadline),
-                stopped_at: opt_time(self.a_stopped),
-            },
+            dispatch_timer: timer(TimerKind::Dispatch, self.d_started, self.d_amber, self.d_deadline, self.d_stopped),
+            arrival_timer: timer(TimerKind::Arrival, self.a_started, self.a_amber, self.a_deadline, self.a_stopped),
             external_id: self.external_id,
         };
-        Ok((view, self.reporter_contact))
+        Ok((incident, self.reporter_contact))
+    }
+
+    /// The broadcast view and, separately, the reporter contact.
+    pub fn into_view(self) -> Result<(IncidentView, Option<String>), StoreError> {
+        self.into_incident().map(|(i, contact)| (IncidentView::from(&i), contact))
     }
 }
 
@@ -221,11 +215,18 @@ impl Store {
         Ok(moved)
     }
 
-    pub async fn load_open_incidents(&self) -> Result<Vec<IncidentView>, StoreError> {
+    pub async fn load_open_incidents(&self) -> Result<Vec<domain::Incident>, StoreError> {
         let sql =
             format!("{INCIDENT_SELECT} WHERE i.status IN ('new', 'dispatched', 'en_route', 'on_scene') ORDER BY i.id");
         let rows: Vec<IncidentRow> = sqlx::query_as(&sql).fetch_all(self.pool()).await?;
-        rows.into_iter().map(|r| r.into_view().map(|(v, _)| v)).collect()
+        rows.into_iter().map(|r| r.into_incident().map(|(i, _)| i)).collect()
+    }
+
+    /// One incident as the engine keeps it.
+    pub async fn live_incident(&self, id: IncidentId) -> Result<Option<domain::Incident>, StoreError> {
+        let sql = format!("{INCIDENT_SELECT} WHERE i.id = ?");
+        let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(self.pool()).await?;
+        Ok(row.map(IncidentRow::into_incident).transpose()?.map(|(i, _)| i))
     }
 
     /// One incident with its reporter contact.
@@ -239,10 +240,10 @@ impl Store {
         &self,
         tx: &mut super::Tx<'_>,
         external_id: &str,
-    ) -> Result<Option<IncidentView>, StoreError> {
+    ) -> Result<Option<domain::Incident>, StoreError> {
         let sql = format!("{INCIDENT_SELECT} WHERE i.external_id = ?");
         let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(external_id).fetch_optional(&mut **tx).await?;
-        Ok(row.map(IncidentRow::into_view).transpose()?.map(|(v, _)| v))
+        Ok(row.map(IncidentRow::into_incident).transpose()?.map(|(i, _)| i))
     }
 
     pub async fn list_incidents(&self, f: &IncidentFilter) -> Result<Vec<IncidentView>, StoreError> {
