@@ -45,14 +45,14 @@ pub fn lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
 
-/// The label of a must-patrol point's state (`due`, `visited`, `missed`);
-/// none for `idle` or unknown.
-pub fn point_state_label(state: &str) -> Option<&'static str> {
+/// The label of a must-patrol point's state; none for an idle one.
+pub fn point_state_label(state: domain::patrol::PointState) -> Option<&'static str> {
+    use domain::patrol::PointState;
     match state {
-        "due" => Some(t(msg::POINT_DUE)),
-        "visited" => Some(t(msg::POINT_VISITED)),
-        "missed" => Some(t(msg::POINT_MISSED)),
-        _ => None,
+        PointState::Due => Some(t(msg::POINT_DUE)),
+        PointState::Visited => Some(t(msg::POINT_VISITED)),
+        PointState::Missed => Some(t(msg::POINT_MISSED)),
+        PointState::Idle => None,
     }
 }
 

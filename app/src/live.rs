@@ -624,7 +624,7 @@ mod tests {
             incident: Some(IncidentId(id)),
             chat_message: None,
             station: None,
-            kind: kind.into(),
+            kind: kind.parse().expect("an alert kind"),
             timer: domain::TimerKind::Arrival,
             level: domain::TimerLevel::Red,
             deadline: t(id),
@@ -641,8 +641,9 @@ mod tests {
             assert!(live.apply(env(11, None, Event::Timer { alert: alert(2, "timer") })));
             assert!(live.apply(env(12, None, Event::Escalation { alert: alert(2, "escalation") })));
             assert!(live.apply(env(13, None, Event::Timer { alert: alert(2, "timer") })), "a repeat is ignored");
-            let kinds: Vec<(i64, String)> = live.alerts.get_untracked().into_iter().map(|a| (a.id, a.kind)).collect();
-            assert_eq!(kinds, vec![(2, "escalation".into()), (2, "timer".into()), (1, "timer".into())]);
+            let kinds: Vec<(i64, &str)> =
+                live.alerts.get_untracked().into_iter().map(|a| (a.id, a.kind.as_str())).collect();
+            assert_eq!(kinds, vec![(2, "escalation"), (2, "timer"), (1, "timer")]);
             for k in 0..40 {
                 assert!(live.apply(env(14 + k, None, Event::Timer { alert: alert(100 + k as i64, "timer") })));
             }
@@ -666,7 +667,7 @@ mod tests {
             code: code.into(),
             name: code.into(),
             station: "JSL".into(),
-            state: state.into(),
+            state: state.parse().expect("a point state"),
             window_start: None,
             window_end: None,
         }
@@ -681,11 +682,11 @@ mod tests {
                 ..Snapshot::default()
             };
             let live = Live::from_snapshot(&snap, 10, t(0));
-            let state = |code: &str| live.points.with_untracked(|m| m.get(code).map(|p| p.state.clone()));
-            assert_eq!(state("PP01").as_deref(), Some("due"));
+            let state = |code: &str| live.points.with_untracked(|m| m.get(code).map(|p| p.state.as_str()));
+            assert_eq!(state("PP01"), Some("due"));
             assert!(live.apply(env(11, None, Event::Point { point: point("PP01", "visited") })));
-            assert_eq!(state("PP01").as_deref(), Some("visited"));
-            assert_eq!(state("PP02").as_deref(), Some("idle"), "the others are untouched");
+            assert_eq!(state("PP01"), Some("visited"));
+            assert_eq!(state("PP02"), Some("idle"), "the others are untouched");
         });
     }
 }

@@ -296,7 +296,7 @@ pub struct AlertView {
     pub chat_message: Option<i64>,
     pub station: Option<StationCode>,
     /// `timer` or `escalation`.
-    pub kind: String,
+    pub kind: domain::AlertKind,
     pub timer: TimerKind,
     pub level: TimerLevel,
     pub deadline: DateTime<Utc>,
@@ -532,7 +532,7 @@ pub struct PointStateView {
     pub code: String,
     pub name: String,
     pub station: String,
-    pub state: String,
+    pub state: domain::patrol::PointState,
     pub window_start: Option<DateTime<Utc>>,
     pub window_end: Option<DateTime<Utc>>,
 }

@@ -37,7 +37,7 @@ pub use fleet::{Recommendation, UnitState};
 pub use ids::{ChatMessageId, IdError, IncidentId, StationCode, UnitId};
 pub use incident::{Category, Channel, Incident, IncidentStatus, Move, Priority, StageTimer};
 pub use intake::{IncidentDraft, IntakeError, NewIncident};
-pub use policy::{ResponseClass, ResponsePolicy, Timer, TimerKind, TimerLevel};
+pub use policy::{AlertKind, ResponseClass, ResponsePolicy, Timer, TimerKind, TimerLevel};
 pub use text::{Text, TextError};
 pub use travel::TravelModel;
 pub use unit::{Force, UnitKind, UnitStatus};

@@ -179,27 +179,17 @@ pub fn occurrences(
     out
 }
 
-/// Where a point stands now, for tonight's map and the phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PointState {
-    /// Open now and not yet visited in this opening.
-    Due,
-    /// Visited in the current opening, or in the latest one if none is open.
-    Visited,
-    /// The latest opening ended without a check-in.
-    Missed,
-    /// No opening in the last 24 hours and none now.
-    Idle,
-}
-
-impl PointState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PointState::Due => "due",
-            PointState::Visited => "visited",
-            PointState::Missed => "missed",
-            PointState::Idle => "idle",
-        }
+crate::named_enum! {
+    /// Where a point stands now, for tonight's map and the phone.
+    pub enum PointState ("point state") {
+        /// Open now and not yet visited in this opening.
+        Due = "due",
+        /// Visited in the current opening, or in the latest one if none is open.
+        Visited = "visited",
+        /// The latest opening ended without a check-in.
+        Missed = "missed",
+        /// No opening in the last 24 hours and none now.
+        Idle = "idle",
     }
 }
 

@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 use crate::named_enum;
 
 named_enum! {
+    /// What an alert is: a timer that turned amber or red, or an escalation
+    /// (a red arrival timer, with the best unit free named).
+    pub enum AlertKind ("alert kind") {
+        Timer = "timer",
+        Escalation = "escalation",
+    }
+}
+
+named_enum! {
     /// How fast a zone must be reached: core points in 1 minute, crowded
     /// areas in 3, everywhere else in 5. A point outside every zone has no
     /// class (`None`) and gets the district-wide target.

@@ -208,7 +208,7 @@ impl Engine {
                 incident: None,
                 chat_message: Some(d.key.0),
                 station: None,
-                kind: "timer".into(),
+                kind: domain::AlertKind::Timer,
                 timer: TimerKind::ChatReply,
                 level: d.level,
                 deadline: d.deadline,

@@ -40,7 +40,7 @@ pub(crate) fn view(
         code: p.code.clone(),
         name: p.name.clone(),
         station: p.station.to_string(),
-        state: s.as_str().to_owned(),
+        state: s,
         window_start: o.map(|o| o.start),
         window_end: o.map(|o| o.end),
     }
@@ -101,7 +101,7 @@ impl Engine {
         let changed = self.patrol.refresh(&points, now, offset);
         let missed: Vec<_> = changed
             .iter()
-            .filter(|v| v.state == PointState::Missed.as_str())
+            .filter(|v| v.state == PointState::Missed)
             .filter_map(|v| Some((v.code.clone(), v.station.clone(), v.window_start?, v.window_end?)))
             .collect();
         // the miss is durable before anyone is told
@@ -190,7 +190,7 @@ mod tests {
         let points = vec![point("PP01"), point("PP02")];
         // 12:00Z is 20:00 local: last night's opening went unvisited
         let mut b = PatrolBoard::new(&points, HashMap::new(), HashMap::new(), at("2026-11-20T12:00:00Z"), 480);
-        assert!(b.views().iter().all(|v| v.state == "missed"));
+        assert!(b.views().iter().all(|v| v.state == PointState::Missed));
         let next = b.next_change();
         assert_eq!(next, Some(at("2026-11-20T15:00:00Z")), "23:00 local opens the window");
         let opened = b.refresh(&points, at("2026-11-20T15:00:00Z"), 480);
@@ -211,11 +211,11 @@ mod tests {
         let points = vec![point("PP01")];
         let since = HashMap::from([("PP01".to_owned(), at("2026-11-20T17:00:00Z"))]);
         let mut b = PatrolBoard::new(&points, HashMap::new(), since, at("2026-11-20T17:00:00Z"), 480);
-        assert_eq!(b.views()[0].state, "due", "open now: it can still be visited");
+        assert_eq!(b.views()[0].state, PointState::Due, "open now: it can still be visited");
         let ended = b.refresh(&points, at("2026-11-20T20:00:00Z"), 480);
-        assert_eq!(ended[0].state, "idle", "the opening began before the point was watched");
+        assert_eq!(ended[0].state, PointState::Idle, "the opening began before the point was watched");
         b.refresh(&points, at("2026-11-21T15:00:00Z"), 480);
         let ended = b.refresh(&points, at("2026-11-21T20:00:00Z"), 480);
-        assert_eq!(ended[0].state, "missed", "the next night counts");
+        assert_eq!(ended[0].state, PointState::Missed, "the next night counts");
     }
 }

@@ -7,7 +7,7 @@
 use app::wire::{AlertView, Event};
 use chrono::{DateTime, Duration, Utc};
 use domain::timers::{Due, Running};
-use domain::{IncidentId, Timer, TimerKind, TimerLevel};
+use domain::{AlertKind, IncidentId, Timer, TimerKind, TimerLevel};
 
 use super::{Engine, EngineError};
 use crate::store::live;
@@ -50,8 +50,11 @@ impl Engine {
                     tracing::info!(incident = a.incident.map(|i| i.0), timer = %a.timer, level = %a.level, kind = %a.kind, "alert");
                     self.recent_alerts.push_front(a.clone());
                     self.recent_alerts.truncate(RECENT_ALERTS);
-                    let event =
-                        if a.kind == "escalation" { Event::Escalation { alert: a } } else { Event::Timer { alert: a } };
+                    let event = if a.kind == AlertKind::Escalation {
+                        Event::Escalation { alert: a }
+                    } else {
+                        Event::Timer { alert: a }
+                    };
                     self.shared.hub.publish(event);
                 }
                 self.figures_dirty = true;
@@ -80,7 +83,7 @@ impl Engine {
                 incident: Some(d.key),
                 chat_message: None,
                 station,
-                kind: "timer".into(),
+                kind: AlertKind::Timer,
                 timer: d.kind,
                 level: d.level,
                 deadline: d.deadline,
@@ -90,7 +93,7 @@ impl Engine {
             out.push(alert.clone());
             if d.kind == TimerKind::Arrival && d.level == TimerLevel::Red {
                 let suggested = place.and_then(|at| super::recommend_at(&self.shared, at, 1, now).into_iter().next());
-                let mut escalation = AlertView { kind: "escalation".into(), suggested, ..alert };
+                let mut escalation = AlertView { kind: AlertKind::Escalation, suggested, ..alert };
                 escalation.id = live::insert_alert(&mut tx, &escalation).await?;
                 out.push(escalation);
             }

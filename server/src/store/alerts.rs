@@ -71,7 +71,7 @@ impl AlertRow {
             incident: self.incident_id.map(IncidentId),
             chat_message: self.chat_message_id,
             station: self.station.as_deref().map(StationCode::parse).transpose().map_err(corrupt)?,
-            kind: self.kind,
+            kind: self.kind.parse().map_err(corrupt)?,
             timer: self.timer_kind.parse().map_err(corrupt)?,
             level: self.level.parse().map_err(corrupt)?,
             deadline: time(self.deadline),

@@ -224,7 +224,7 @@ pub async fn insert_alert(tx: &mut Tx<'_>, a: &AlertView) -> Result<i64, StoreEr
     .bind(a.incident.map(|i| i.0))
     .bind(a.chat_message)
     .bind(a.station.as_ref().map(|s| s.as_str().to_owned()))
-    .bind(&a.kind)
+    .bind(a.kind.as_str())
     .bind(a.timer.as_str())
     .bind(a.level.as_str())
     .bind(millis(a.deadline))

@@ -5,6 +5,8 @@
 //! whose window ended unvisited tonight are listed with them, at the time
 //! the window ended.
 
+use domain::AlertKind;
+use domain::patrol::PointState;
 use leptos::prelude::*;
 
 use crate::format;
@@ -22,14 +24,18 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
             live.figures.with(|f| f.stations.iter().map(|s| (s.code.clone(), s.name.clone())).collect::<Vec<_>>());
         let alerts: Vec<_> = live.alerts.with(|a| {
             a.iter()
-                .filter(|a| a.kind == "escalation" || a.level == TimerLevel::Red)
+                .filter(|a| a.kind == AlertKind::Escalation || a.level == TimerLevel::Red)
                 .take(limit.unwrap_or(6))
                 .cloned()
                 .map(Row::Alert)
                 .collect()
         });
         let misses: Vec<_> = live.points.with(|m| {
-            m.values().filter(|p| p.state == "missed" && p.window_end.is_some()).cloned().map(Row::Miss).collect()
+            m.values()
+                .filter(|p| p.state == PointState::Missed && p.window_end.is_some())
+                .cloned()
+                .map(Row::Miss)
+                .collect()
         });
         let mut list: Vec<Row> = alerts.into_iter().chain(misses).collect();
         list.sort_by_key(|r| std::cmp::Reverse(r.at()));
@@ -58,7 +64,7 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
                         .into_any();
                     }
                 };
-                let is_esc = a.kind == "escalation";
+                let is_esc = a.kind == AlertKind::Escalation;
                 let sep = if lang == i18n::Lang::En { " " } else { "" };
                 let what =
                     format!("{}{sep}{}", i18n::timer_kind(a.timer).get(lang), if is_esc { escalated } else { overdue });
@@ -82,7 +88,7 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
                 view! {
                     <li
                         class=format!("alert-row alert-{}", a.kind)
-                        data-alert-kind=a.kind.clone()
+                        data-alert-kind=a.kind.as_str()
                         data-incident-id=a.incident.map(|i| i.to_string()).unwrap_or_default()
                         data-chat-message-id=a.chat_message.map(|m| m.to_string()).unwrap_or_default()
                     >

@@ -1,5 +1,6 @@
 //! Today's figures in tiles readable from across the room.
 
+use domain::patrol::PointState;
 use leptos::prelude::*;
 
 use crate::format;
@@ -20,9 +21,9 @@ pub fn FigureTiles(live: Live) -> impl IntoView {
     // tonight's must-patrol points: visited of those with an opening, and
     // the missed ones named in the tile
     let points = live.points;
-    let count = move |state: &'static str| points.with(|m| m.values().filter(|p| p.state == state).count());
+    let count = move |state: PointState| points.with(|m| m.values().filter(|p| p.state == state).count());
     let patrol = move || {
-        let (visited, due, missed) = (count("visited"), count("due"), count("missed"));
+        let (visited, due, missed) = (count(PointState::Visited), count(PointState::Due), count(PointState::Missed));
         let missed_text = (missed > 0).then(|| format!(" · {missed} {}", t(msg::POINT_MISSED)));
         view! {
             <div

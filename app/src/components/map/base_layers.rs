@@ -1,6 +1,7 @@
 //! The district's static layers: station areas, zones shaded by response
 //! class, roads, landmarks and must-patrol points.
 
+use domain::patrol::PointState;
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
@@ -88,10 +89,10 @@ pub fn BaseLayers(
             let (x, y) = proj.point(&p.at);
             let code = p.code.clone();
             let state = Signal::derive(move || {
-                point_states.and_then(|s| s.with(|m| m.get(&code).map(|v| v.state.clone()))).unwrap_or_default()
+                point_states.and_then(|s| s.with(|m| m.get(&code).map(|v| v.state))).unwrap_or(PointState::Idle)
             });
             let name = format!("{} {}", p.code, p.name);
-            let title = move || match crate::i18n::point_state_label(&state.get()) {
+            let title = move || match crate::i18n::point_state_label(state.get()) {
                 Some(label) => format!("{name} · {label}"),
                 None => name.clone(),
             };
@@ -99,7 +100,7 @@ pub fn BaseLayers(
                 <g
                     class=move || format!("patrol-point ps-{}", state.get())
                     data-point=p.code.clone()
-                    data-state=move || state.get()
+                    data-state=move || state.get().as_str()
                     transform=format!("translate({x:.0} {y:.0})")
                 >
                     <title>{title}</title>
