@@ -734,7 +734,7 @@ impl Auth {
         };
         let id = match self.inner.store.insert_token(&new, self.now()).await {
             Ok(id) => id,
-            Err(StoreError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+            Err(e) if e.is_duplicate() => {
                 return Err(AuthError::Conflict(format!("a token named {name:?} exists")));
             }
             Err(e) => return Err(e.into()),

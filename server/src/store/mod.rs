@@ -48,6 +48,13 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// The write broke a uniqueness rule (a name or code already taken).
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, StoreError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) and migrates the database at `url`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
