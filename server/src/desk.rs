@@ -38,12 +38,7 @@ impl Desk {
     }
 
     /// A chat message's sender's phone is shown: audited first.
-    async fn audit_phone_view(
-        &self,
-        who: &Principal,
-        message: ChatMessageId,
-        ip: &str,
-    ) -> Result<(), crate::api::ApiError> {
+    async fn audit_phone_view(&self, who: &Principal, message: ChatMessageId, ip: &str) -> Result<(), EngineError> {
         let e = self.auth.entry(Some(who), "phone_viewed", format!("chat message {message}"), "ok", "", ip);
         Ok(self.auth.audit(&[e]).await?)
     }
@@ -80,7 +75,7 @@ impl Desk {
         who: &domain::access::Principal,
         id: ChatMessageId,
         ip: &str,
-    ) -> Result<DeskMessage, crate::api::ApiError> {
+    ) -> Result<DeskMessage, EngineError> {
         let (message, sender_phone) = self
             .store
             .chat_message(id)

@@ -400,7 +400,7 @@ impl Backend for AppState {
     fn desk_message(&self, who: Principal, id: i64) -> BoxFuture<'_, Result<app::wire::DeskMessage, AppError>> {
         Box::pin(async move {
             who.scope(Permission::ReadDesk).map_err(forbidden)?;
-            Ok(self.desk.detail(&who, chat_id(id)?, &client_ip()).await?)
+            self.desk.detail(&who, chat_id(id)?, &client_ip()).await.map_err(app_error)
         })
     }
 
