@@ -120,7 +120,7 @@ impl From<TimeWindow> for String {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatrolPoint {
-    pub code: String,
+    pub code: crate::PointCode,
     pub name: String,
     pub station: StationCode,
     pub at: Coordinates,
@@ -389,7 +389,7 @@ impl District {
                 return Err(invalid(format!("{at}.windows"), "needs at least one time window"));
             }
             points.push(PatrolPoint {
-                code: name(&format!("{at}.code"), &p.code)?,
+                code: crate::PointCode::parse(&p.code).map_err(|e| invalid(format!("{at}.code"), e.to_string()))?,
                 name: name(&format!("{at}.name"), &p.name)?,
                 station: station(&format!("{at}.station"), &p.station)?,
                 at: coords(&format!("{at}.at"), p.at)?,

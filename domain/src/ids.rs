@@ -54,6 +54,66 @@ id_type!(
     "chat message id"
 );
 
+/// A must-patrol point's code (e.g. `PP01`), printed on its QR sheet and in
+/// its addresses: 1–32 ASCII letters, digits, `-` and `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PointCode(String);
+
+impl PointCode {
+    pub fn parse(s: &str) -> Result<PointCode, IdError> {
+        let s = s.trim();
+        let ok =
+            !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(PointCode(s.to_owned()))
+        } else {
+            Err(IdError { what: "point code (1-32 letters, digits, - or _)", got: s.chars().take(40).collect() })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PointCode {
+    type Error = IdError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        PointCode::parse(&s)
+    }
+}
+
+impl From<PointCode> for String {
+    fn from(c: PointCode) -> String {
+        c.0
+    }
+}
+
+impl std::fmt::Display for PointCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for PointCode {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for PointCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for PointCode {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
 /// A station's code (e.g. `JSL`): its id everywhere outside the database.
 /// 1–16 characters of ASCII letters, digits, `-` and `_`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -106,5 +166,21 @@ mod tests {
         assert!(StationCode::parse("a/b").is_err());
         let e = IncidentId::parse("x1").expect_err("not a number");
         assert_eq!(e.to_string(), "incident id must be a positive integer, got \"x1\"");
+    }
+
+    #[test]
+    fn point_codes_are_short_plain_words() {
+        assert_eq!(PointCode::parse(" PP01 ").map(|c| c.to_string()), Ok("PP01".to_owned()));
+        assert!(PointCode::parse("").is_err());
+        assert!(PointCode::parse("PP 01").is_err(), "no spaces inside");
+        assert!(PointCode::parse("金山").is_err(), "ASCII only: it is printed in addresses");
+        assert!(PointCode::parse(&"P".repeat(33)).is_err());
+        let json = serde_json::to_string(&PointCode::parse("PP-1_a").expect("valid")).expect("json");
+        assert_eq!(json, "\"PP-1_a\"", "a plain string on the wire");
+        assert!(serde_json::from_str::<PointCode>("\"a/b\"").is_err());
+        assert_eq!(
+            ChatMessageId::parse("0").map_err(|e| e.to_string()),
+            Err("chat message id must be a positive integer, got \"0\"".into())
+        );
     }
 }

@@ -34,7 +34,7 @@ pub mod unit;
 pub use coords::{Coordinates, CoordinatesError};
 pub use district::{District, DistrictError, Location};
 pub use fleet::{Recommendation, UnitState};
-pub use ids::{ChatMessageId, IdError, IncidentId, StationCode, UnitId};
+pub use ids::{ChatMessageId, IdError, IncidentId, PointCode, StationCode, UnitId};
 pub use incident::{Category, Channel, Incident, IncidentStatus, Move, Priority, StageTimer};
 pub use intake::{IncidentDraft, IntakeError, NewIncident};
 pub use policy::{AlertKind, ResponseClass, ResponsePolicy, Timer, TimerKind, TimerLevel};

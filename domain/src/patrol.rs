@@ -95,7 +95,7 @@ pub fn check_in(
         return Err(Refusal::WrongStation {
             callsign: unit.callsign.clone(),
             unit_station: unit.station.to_string(),
-            point: point.code.clone(),
+            point: point.code.to_string(),
             point_station: point.station.to_string(),
         });
     }
@@ -104,13 +104,13 @@ pub fn check_in(
     }
     if !is_due(point, local) {
         return Err(Refusal::OutsideWindow {
-            point: point.code.clone(),
+            point: point.code.to_string(),
             local: local.format("%H:%M").to_string(),
             windows: windows_text(point),
         });
     }
     match qr {
-        Some(false) => return Err(Refusal::BadToken { point: point.code.clone() }),
+        Some(false) => return Err(Refusal::BadToken { point: point.code.to_string() }),
         Some(true) => {
             let distance_m = unit.latest.map(|(at, _)| at.distance_m(point.at));
             return Ok(Accepted { method: CheckInMethod::Qr, distance_m });
@@ -127,7 +127,7 @@ pub fn check_in(
     let far = |which: &'static str, at: Coordinates| {
         let d = at.distance_m(point.at);
         if d > point.radius_m {
-            Err(Refusal::TooFar { which, point: point.code.clone(), distance_m: d, radius_m: point.radius_m })
+            Err(Refusal::TooFar { which, point: point.code.to_string(), distance_m: d, radius_m: point.radius_m })
         } else {
             Ok(d)
         }
@@ -417,7 +417,7 @@ mod tests {
 
     fn point() -> PatrolPoint {
         PatrolPoint {
-            code: "PP01".into(),
+            code: crate::PointCode::parse("PP01").expect("code"),
             name: "金山广场东门".into(),
             station: StationCode::parse("JSL").expect("code"),
             at: Coordinates::parse(25.2481, 110.2096).expect("coords"),

@@ -66,7 +66,7 @@ impl AppState {
         &self,
         who: &Principal,
         permission: Permission,
-        code: &str,
+        code: &domain::PointCode,
     ) -> Result<domain::district::PatrolPoint, ApiError> {
         let point = self.patrol.find_point(code)?;
         who.may(permission, Target::Station(&point.station)).map_err(ApiError::refused)?;

@@ -54,6 +54,12 @@ fn chat_id(id: i64) -> Result<ChatMessageId, AppError> {
     ChatMessageId::from_i64(id).map_err(|e| AppError::Invalid(e.to_string()))
 }
 
+/// A point's code from a page: one that cannot be a code names no point.
+fn point_code(code: &str) -> Result<domain::PointCode, AppError> {
+    domain::PointCode::parse(code)
+        .map_err(|_| AppError::NotFound(format!("no must-patrol point has the code {code:?}")))
+}
+
 fn review_error(e: crate::review::ReviewError) -> AppError {
     match e {
         crate::review::ReviewError::Invalid(m) => AppError::Invalid(m),
@@ -299,7 +305,10 @@ impl Backend for AppState {
                 .map(|(lat, lon)| domain::Coordinates::parse(lat, lon))
                 .transpose()
                 .map_err(|e| AppError::Invalid(e.to_string()))?;
-            self.patrol.check_in(unit, &point, submitted, qr_token.as_deref()).await.map_err(check_in_error)
+            self.patrol
+                .check_in(unit, &point_code(&point)?, submitted, qr_token.as_deref())
+                .await
+                .map_err(check_in_error)
         })
     }
 
@@ -327,6 +336,7 @@ impl Backend for AppState {
         origin: String,
     ) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
         Box::pin(async move {
+            let code = point_code(&code)?;
             self.point_for(&who, Permission::EditPoint, &code)?;
             self.patrol.qr(&code, &self.origin_or(&origin)).await.map_err(check_in_error)
         })
@@ -339,6 +349,7 @@ impl Backend for AppState {
         origin: String,
     ) -> BoxFuture<'_, Result<app::wire::PointQr, AppError>> {
         Box::pin(async move {
+            let code = point_code(&code)?;
             self.point_for(&who, Permission::EditPoint, &code)?;
             self.patrol.rotate_token(&code, &self.origin_or(&origin), &who.actor()).await.map_err(check_in_error)
         })
@@ -346,6 +357,7 @@ impl Backend for AppState {
 
     fn point_page(&self, who: Principal, code: String) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
         Box::pin(async move {
+            let code = point_code(&code)?;
             let p = self.patrol.find_point(&code).map_err(check_in_error)?;
             let target = Target::Station(&p.station);
             let officer_here = who.scope(Permission::CheckIn).is_ok()
@@ -365,6 +377,7 @@ impl Backend for AppState {
         edit: domain::patrol::PointEdit,
     ) -> BoxFuture<'_, Result<app::wire::PointPage, AppError>> {
         Box::pin(async move {
+            let code = point_code(&code)?;
             self.point_for(&who, Permission::EditPoint, &code)?;
             self.patrol.edit(&code, &edit, &who.actor()).await.map_err(check_in_error)?;
             self.patrol.point_page(&code).await.map_err(check_in_error)

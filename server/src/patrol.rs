@@ -6,7 +6,7 @@ use app::wire::{CheckInView, PointDue};
 use chrono::{DateTime, Duration, Utc};
 use domain::patrol::{CheckInUnit, Refusal, check_in as decide, is_due};
 use domain::time::{DateRange, LocalClock};
-use domain::{Coordinates, StationCode, UnitId};
+use domain::{Coordinates, PointCode, StationCode, UnitId};
 
 use std::sync::Arc;
 
@@ -45,13 +45,13 @@ impl Patrol {
     }
 
     /// The must-patrol point with this code, as it is now.
-    pub fn find_point(&self, code: &str) -> Result<domain::district::PatrolPoint, CheckInError> {
+    pub fn find_point(&self, code: &PointCode) -> Result<domain::district::PatrolPoint, CheckInError> {
         self.engine
             .patrol_points()
             .iter()
-            .find(|p| p.code == code)
+            .find(|p| &p.code == code)
             .cloned()
-            .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {code:?}")))
+            .ok_or_else(|| CheckInError::NotFound(format!("no must-patrol point has the code {:?}", code.as_str())))
     }
 
     fn local_time(&self, now: DateTime<Utc>) -> chrono::NaiveTime {
@@ -62,7 +62,7 @@ impl Patrol {
     pub async fn check_in(
         &self,
         unit: UnitId,
-        point: &str,
+        point: &PointCode,
         submitted: Option<Coordinates>,
         qr_token: Option<&str>,
     ) -> Result<CheckInView, CheckInError> {
@@ -76,11 +76,13 @@ impl Patrol {
         let now = Utc::now();
         let qr = match qr_token.map(str::trim).filter(|t| !t.is_empty()) {
             None => None,
-            Some(t) => Some(self.store.point_token(&p.code).await?.is_some_and(|k| crate::auth::secret::same(&k, t))),
+            Some(t) => {
+                Some(self.store.point_token(p.code.as_str()).await?.is_some_and(|k| crate::auth::secret::same(&k, t)))
+            }
         };
         let ok = decide(&p, &who, submitted, qr, now, self.local_time(now))?;
         let position = latest.map(|(c, _)| (c.lat(), c.lon()));
-        let (code, method, distance) = (p.code.clone(), ok.method, ok.distance_m);
+        let (code, method, distance) = (p.code.to_string(), ok.method, ok.distance_m);
         let id = self
             .engine
             .check_in(crate::engine::CheckIn {
@@ -95,7 +97,7 @@ impl Patrol {
         tracing::info!(point = %p.code, unit = %u.callsign, method = method.as_str(), "check-in accepted");
         Ok(CheckInView {
             id,
-            point: p.code.clone(),
+            point: p.code.to_string(),
             unit_id: unit.0,
             callsign: u.callsign,
             at: now,
@@ -117,14 +119,14 @@ impl Patrol {
             .iter()
             .filter(|p| &p.station == station)
             .map(|p| PointDue {
-                code: p.code.clone(),
+                code: p.code.to_string(),
                 name: p.name.clone(),
                 lat: p.at.lat(),
                 lon: p.at.lon(),
                 radius_m: p.radius_m,
                 windows: domain::patrol::windows_text(p),
                 due: is_due(p, local),
-                last_check_in: recent.get(&p.code).and_then(|t| t.last().copied()),
+                last_check_in: recent.get(p.code.as_str()).and_then(|t| t.last().copied()),
             })
             .collect();
         points.sort_by(|a, b| b.due.cmp(&a.due).then_with(|| a.code.cmp(&b.code)));
@@ -142,8 +144,8 @@ impl Patrol {
             .patrol_points()
             .iter()
             .map(|p| {
-                let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
-                crate::engine::patrol::view(p, visits, since.get(&p.code).copied(), now, offset)
+                let visits = times.get(p.code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                crate::engine::patrol::view(p, visits, since.get(p.code.as_str()).copied(), now, offset)
             })
             .collect())
     }
@@ -189,7 +191,7 @@ impl Patrol {
         for p in self.engine.patrol_points().iter().filter(|p| station.is_none_or(|s| &p.station == s)) {
             let c = domain::patrol::compliance(
                 p,
-                times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]),
+                times.get(p.code.as_str()).map(Vec::as_slice).unwrap_or(&[]),
                 first,
                 last,
                 now,
@@ -197,7 +199,7 @@ impl Patrol {
             );
             by_station.entry(p.station.to_string()).or_default().add(c);
             points.push(ComplianceRow {
-                key: p.code.clone(),
+                key: p.code.to_string(),
                 name: p.name.clone(),
                 station: p.station.to_string(),
                 openings: c.openings,
@@ -227,9 +229,9 @@ impl Patrol {
 
     /// The point's QR page: its token (made at start-up), the check-in address
     /// on `origin`, and the code drawn as an SVG path.
-    pub async fn qr(&self, point: &str, origin: &str) -> Result<app::wire::PointQr, CheckInError> {
+    pub async fn qr(&self, point: &PointCode, origin: &str) -> Result<app::wire::PointQr, CheckInError> {
         let p = self.find_point(point)?;
-        let token = self.store.point_token(&p.code).await?.ok_or_else(|| {
+        let token = self.store.point_token(p.code.as_str()).await?.ok_or_else(|| {
             CheckInError::NotFound(format!("point {} has no QR token yet; restart the server", p.code))
         })?;
         let url = format!("{origin}/checkin/{}?token={token}", p.code);
@@ -245,7 +247,7 @@ impl Patrol {
             }
         }
         Ok(app::wire::PointQr {
-            code: p.code.clone(),
+            code: p.code.to_string(),
             name: p.name.clone(),
             station_name: self
                 .map
@@ -263,12 +265,12 @@ impl Patrol {
 
     /// What the page behind a point's QR code shows: the point, whether it is
     /// due, and its latest check-in in the last 24 hours.
-    pub async fn point_page(&self, code: &str) -> Result<app::wire::PointPage, CheckInError> {
+    pub async fn point_page(&self, code: &PointCode) -> Result<app::wire::PointPage, CheckInError> {
         let p = self.find_point(code)?;
         let now = Utc::now();
-        let last = self.store.check_ins(now - Duration::hours(24), Some(&p.code)).await?.into_iter().next();
+        let last = self.store.check_ins(now - Duration::hours(24), Some(p.code.as_str())).await?.into_iter().next();
         Ok(app::wire::PointPage {
-            code: p.code.clone(),
+            code: p.code.to_string(),
             name: p.name.clone(),
             windows: domain::patrol::windows_text(&p),
             due: is_due(&p, self.local_time(now)),
@@ -286,7 +288,7 @@ impl Patrol {
     /// at once.
     pub async fn edit(
         &self,
-        code: &str,
+        code: &PointCode,
         edit: &domain::patrol::PointEdit,
         by: &str,
     ) -> Result<domain::district::PatrolPoint, CheckInError> {
@@ -306,10 +308,15 @@ impl Patrol {
 
     /// A new QR token for a point (the printed sheet stops working; a chief
     /// prints the new one), and the new sheet.
-    pub async fn rotate_token(&self, code: &str, origin: &str, by: &str) -> Result<app::wire::PointQr, CheckInError> {
+    pub async fn rotate_token(
+        &self,
+        code: &PointCode,
+        origin: &str,
+        by: &str,
+    ) -> Result<app::wire::PointQr, CheckInError> {
         let p = self.find_point(code)?;
-        if !self.store.rotate_point_token(&p.code, &fresh_token()).await? {
-            self.store.make_point_token(&p.code, &fresh_token(), Utc::now()).await?;
+        if !self.store.rotate_point_token(p.code.as_str(), &fresh_token()).await? {
+            self.store.make_point_token(p.code.as_str(), &fresh_token(), Utc::now()).await?;
         }
         tracing::info!(point = %p.code, by, "QR token of a must-patrol point rotated");
         self.qr(&p.code, origin).await
@@ -330,12 +337,12 @@ pub async fn record_misses(
     let since = store.points_watched_since().await?;
     let mut misses = vec![];
     for p in points {
-        let visits = times.get(&p.code).map(Vec::as_slice).unwrap_or(&[]);
-        let watched = |o: &domain::patrol::Occurrence| since.get(&p.code).is_none_or(|s| o.start >= *s);
+        let visits = times.get(p.code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+        let watched = |o: &domain::patrol::Occurrence| since.get(p.code.as_str()).is_none_or(|s| o.start >= *s);
         for o in domain::patrol::occurrences(p, first, today, offset).into_iter().filter(watched) {
             let ended = o.end <= now && now - o.end < Duration::hours(26);
             if ended && !visits.iter().any(|t| o.contains(*t)) {
-                misses.push((p.code.clone(), p.station.to_string(), o.start, o.end));
+                misses.push((p.code.to_string(), p.station.to_string(), o.start, o.end));
             }
         }
     }
@@ -358,8 +365,8 @@ pub async fn ensure_tokens(
     points: &[domain::district::PatrolPoint],
 ) -> Result<(), StoreError> {
     for p in points {
-        if store.point_token(&p.code).await?.is_none() {
-            store.make_point_token(&p.code, &fresh_token(), Utc::now()).await?;
+        if store.point_token(p.code.as_str()).await?.is_none() {
+            store.make_point_token(p.code.as_str(), &fresh_token(), Utc::now()).await?;
         }
     }
     Ok(())

@@ -523,7 +523,7 @@ impl Sim {
                                 }
                                 let (state, o) = domain::patrol::state_at(p, &[], now, self.utc_offset_minutes);
                                 let o = o.filter(|_| state == domain::patrol::PointState::Due)?;
-                                let key = (p.code.clone(), o.start);
+                                let key = (p.code.to_string(), o.start);
                                 (!self.openings.contains(&key)).then_some((key, p.at))
                             });
                             plan.patrol_to = match due {

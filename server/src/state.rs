@@ -75,7 +75,7 @@ fn places(d: &District) -> Vec<app::wire::Place> {
     });
     let points = d.patrol_points.iter().map(|p| app::wire::Place {
         name: p.name.clone(),
-        name_en: p.code.clone(),
+        name_en: p.code.to_string(),
         initials: initials(&p.name),
         lat: p.at.lat(),
         lon: p.at.lon(),

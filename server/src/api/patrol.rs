@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
-use domain::{Coordinates, UnitId};
+use domain::{Coordinates, PointCode, UnitId};
 use serde::Deserialize;
 
 use domain::access::{Permission, Scope};
@@ -36,6 +36,11 @@ pub struct CheckInBody {
 
 /// `POST /api/v1/checkins {unit_id, point, lat?, lon?}`: 201 with the stored
 /// check-in, or 422 with the reason it is refused (outside the window, too
+/// A point's code from the address: one that cannot be a code names no point.
+fn path_code(code: &str) -> Result<PointCode, ApiError> {
+    PointCode::parse(code).map_err(|_| ApiError::NotFound(format!("no must-patrol point has the code {code:?}")))
+}
+
 /// far, no fresh position, another station's point, off duty).
 pub async fn create(
     State(state): State<AppState>,
@@ -44,7 +49,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let unit = UnitId::from_i64(b.unit_id).map_err(ApiError::bad)?;
     state.unit_for(&who, Permission::CheckIn, unit)?;
-    let point = domain::Text::parse("point", &b.point, 32, true).map_err(ApiError::bad)?;
+    let point = PointCode::parse(&b.point).map_err(ApiError::bad)?;
     let submitted = match (b.lat, b.lon) {
         (Some(lat), Some(lon)) => Some(Coordinates::parse(lat, lon).map_err(ApiError::bad)?),
         (None, None) => None,
@@ -53,7 +58,7 @@ pub async fn create(
     if b.qr_token.as_ref().is_some_and(|t| t.len() > 64) {
         return Err(ApiError::BadRequest("qr_token has at most 64 characters".into()));
     }
-    let c = state.patrol.check_in(unit, point.as_str(), submitted, b.qr_token.as_deref()).await?;
+    let c = state.patrol.check_in(unit, &point, submitted, b.qr_token.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -80,6 +85,7 @@ pub async fn edit(
     axum::extract::Path(code): axum::extract::Path<String>,
     ApiJson(b): ApiJson<EditBody>,
 ) -> Result<Response, ApiError> {
+    let code = path_code(&code)?;
     state.point_for(&who, Permission::EditPoint, &code)?;
     let edit =
         domain::patrol::PointEdit { name: b.name, lat: b.lat, lon: b.lon, radius_m: b.radius_m, windows: b.windows };
@@ -111,6 +117,7 @@ pub async fn rotate_token(
     who: Caller,
     axum::extract::Path(code): axum::extract::Path<String>,
 ) -> Result<Response, ApiError> {
+    let code = path_code(&code)?;
     state.point_for(&who, Permission::EditPoint, &code)?;
     let origin = state.public_origin();
     let qr = state.patrol.rotate_token(&code, &origin, &who.actor()).await?;

@@ -37,7 +37,7 @@ pub(crate) fn view(
 ) -> PointStateView {
     let (s, o) = state_since(p, visits, now, offset, since);
     PointStateView {
-        code: p.code.clone(),
+        code: p.code.to_string(),
         name: p.name.clone(),
         station: p.station.to_string(),
         state: s,
@@ -56,7 +56,15 @@ impl PatrolBoard {
     ) -> PatrolBoard {
         let states = points
             .iter()
-            .map(|p| view(p, visits.get(&p.code).map_or(&[], Vec::as_slice), since.get(&p.code).copied(), now, offset))
+            .map(|p| {
+                view(
+                    p,
+                    visits.get(p.code.as_str()).map_or(&[], Vec::as_slice),
+                    since.get(p.code.as_str()).copied(),
+                    now,
+                    offset,
+                )
+            })
             .collect();
         PatrolBoard { visits, since, states, next: next_change_of(points, now, offset) }
     }
@@ -71,9 +79,9 @@ impl PatrolBoard {
         let cutoff = now - Duration::hours(LOOKBACK_H);
         let mut changed = vec![];
         for (p, old) in points.iter().zip(self.states.iter_mut()) {
-            let visits = self.visits.entry(p.code.clone()).or_default();
+            let visits = self.visits.entry(p.code.to_string()).or_default();
             visits.retain(|t| *t >= cutoff);
-            let new = view(p, visits, self.since.get(&p.code).copied(), now, offset);
+            let new = view(p, visits, self.since.get(p.code.as_str()).copied(), now, offset);
             if new != *old {
                 *old = new.clone();
                 changed.push(new);
@@ -138,7 +146,7 @@ impl Engine {
     ) -> Result<PatrolPoint, EngineError> {
         let known = super::read(&self.shared.points).iter().position(|p| p.code == point.code);
         let Some(i) = known else {
-            return Err(EngineError::NotFound { what: "must-patrol point", id: point.code });
+            return Err(EngineError::NotFound { what: "must-patrol point", id: point.code.to_string() });
         };
         self.store.update_patrol_point(&point).await?;
         {
@@ -176,7 +184,7 @@ mod tests {
 
     fn point(code: &str) -> PatrolPoint {
         PatrolPoint {
-            code: code.into(),
+            code: domain::PointCode::parse(code).expect("code"),
             name: "金山广场".into(),
             station: StationCode::parse("JSL").expect("code"),
             at: Coordinates::parse(25.2481, 110.2096).expect("coords"),

@@ -71,7 +71,7 @@ impl Store {
         for p in &d.patrol_points {
             let windows: Vec<String> = p.windows.iter().map(|w| String::from(*w)).collect();
             sqlx::query("INSERT INTO patrol_points (code, name, station, lat, lon, radius_m, windows) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .bind(&p.code)
+                .bind(p.code.as_str())
                 .bind(&p.name)
                 .bind(p.station.as_str())
                 .bind(p.at.lat())
@@ -147,10 +147,11 @@ impl Store {
                 .await?
         {
             let station: String = row.get("station");
+            let code: String = row.get("code");
             let windows: Vec<String> =
                 serde_json::from_str(row.get("windows")).map_err(|e| corrupt("patrol windows", e))?;
             d.patrol_points.push(PatrolPoint {
-                code: row.get("code"),
+                code: domain::PointCode::parse(&code).map_err(|e| corrupt("patrol point code", e))?,
                 name: row.get("name"),
                 station: StationCode::parse(&station).map_err(|e| corrupt("patrol station", e))?,
                 at: Coordinates::parse(row.get("lat"), row.get("lon")).map_err(|e| corrupt("patrol point", e))?,

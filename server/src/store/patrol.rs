@@ -197,7 +197,7 @@ impl Store {
             .bind(p.at.lon())
             .bind(p.radius_m)
             .bind(serde_json::to_string(&windows).unwrap_or_else(|_| "[]".into()))
-            .bind(&p.code)
+            .bind(p.code.as_str())
             .execute(self.pool())
             .await?;
         Ok(())

@@ -87,7 +87,7 @@ pub fn BaseLayers(
         .iter()
         .map(|p| {
             let (x, y) = proj.point(&p.at);
-            let code = p.code.clone();
+            let code = p.code.to_string();
             let state = Signal::derive(move || {
                 point_states.and_then(|s| s.with(|m| m.get(&code).map(|v| v.state))).unwrap_or(PointState::Idle)
             });
@@ -99,7 +99,7 @@ pub fn BaseLayers(
             view! {
                 <g
                     class=move || format!("patrol-point ps-{}", state.get())
-                    data-point=p.code.clone()
+                    data-point=p.code.to_string()
                     data-state=move || state.get().as_str()
                     transform=format!("translate({x:.0} {y:.0})")
                 >
