@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::doc::Error;
 use super::{ApiError, ApiQuery};
 use crate::auth::layer::Caller;
 use crate::review::ReviewError;
@@ -24,12 +25,27 @@ impl From<ReviewError> for ApiError {
 }
 
 /// `GET /review?from=&to=[&station=&zone_class=&category=&channel=&unit=&priority=&hour=&weekday=&bbox=][&by=]`
+#[utoipa::path(get, path = "/review",
+    summary = "Response-time figures for a selection, with the previous period and the same period last year",
+    description = "Percentiles are nearest-rank over whole seconds; the definitions come with every answer. Besides the figures: arrival compliance per zone class, breaches by late stage, the weekday x hour table (heat), incidents per day, a response-time histogram and hot-spot squares over the district.",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "Figures", body = app::review::ReviewReport),
+        (status = 400, response = Error),
+    ))]
 pub async fn figures(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReviewParams>) -> Result<Response, ApiError> {
     Ok(Json(state.review.report(&q, false).await?).into_response())
 }
 
 /// `GET /review/incidents?...[&only=&order=&page=]`: the incidents behind a
 /// figure, 100 a page.
+#[utoipa::path(get, path = "/review/incidents",
+    summary = "The incidents behind a review figure, 100 a page, with stage times, arrival and late stage",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "total, page, pages and incidents", body = app::review::IncidentList),
+        (status = 400, response = Error),
+    ))]
 pub async fn incidents(
     State(state): State<AppState>,
     who: Caller,
@@ -51,6 +67,12 @@ fn csv_response(name: String, body: String) -> Response {
 }
 
 /// `GET /review.csv?...&by=`: one line per group (or the whole selection).
+#[utoipa::path(get, path = "/review.csv", summary = "The same figures as CSV, one line per group",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "CSV (UTF-8, CRLF line ends; a cell a spreadsheet would run as a formula starts with `'`)", content_type = "text/csv", body = String),
+        (status = 400, response = Error),
+    ))]
 pub async fn csv(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReviewParams>) -> Result<Response, ApiError> {
     let r = state.review.report(&q, false).await?;
     let by = r.params.by.clone().filter(|b| !b.is_empty()).unwrap_or_else(|| "selection".into());
@@ -105,6 +127,12 @@ pub fn figures_csv(by: &str, rows: &[FigureRow]) -> String {
 }
 
 /// `GET /review/heat.csv`: incidents per weekday (Monday first) × hour.
+#[utoipa::path(get, path = "/review/heat.csv", summary = "Incidents per local weekday (Monday first) x hour, as CSV",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "CSV (UTF-8, CRLF line ends; a cell a spreadsheet would run as a formula starts with `'`)", content_type = "text/csv", body = String),
+        (status = 400, response = Error),
+    ))]
 pub async fn heat_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReviewParams>,
@@ -128,6 +156,12 @@ pub async fn heat_csv(
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// `GET /review/days.csv`: incidents and breaches per local day.
+#[utoipa::path(get, path = "/review/days.csv", summary = "Incidents and breaches per local day, as CSV",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "CSV (UTF-8, CRLF line ends; a cell a spreadsheet would run as a formula starts with `'`)", content_type = "text/csv", body = String),
+        (status = 400, response = Error),
+    ))]
 pub async fn days_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReviewParams>,
@@ -142,6 +176,12 @@ pub async fn days_csv(
 
 /// `GET /review/hotspots.csv`: incidents per hot-spot bin (only bins with
 /// incidents).
+#[utoipa::path(get, path = "/review/hotspots.csv", summary = "Incidents per hot-spot square (south,west,north,east,count), as CSV",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "CSV (UTF-8, CRLF line ends; a cell a spreadsheet would run as a formula starts with `'`)", content_type = "text/csv", body = String),
+        (status = 400, response = Error),
+    ))]
 pub async fn hotspots_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReviewParams>,
@@ -155,6 +195,12 @@ pub async fn hotspots_csv(
 }
 
 /// `GET /review/incidents.csv`: one page of the incidents behind a figure.
+#[utoipa::path(get, path = "/review/incidents.csv", summary = "One page of the incidents behind a review figure, as CSV",
+    params(ReviewParams),
+    responses(
+        (status = 200, description = "CSV (UTF-8, CRLF line ends; a cell a spreadsheet would run as a formula starts with `'`)", content_type = "text/csv", body = String),
+        (status = 400, response = Error),
+    ))]
 pub async fn incidents_csv(
     State(state): State<AppState>,
     who: Caller,
