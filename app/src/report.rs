@@ -15,6 +15,7 @@ pub const PHOTO_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Where a report stands, as a resident may know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ReportStage {
     /// The command room has it; nobody is sent yet.
     Received,
@@ -271,6 +272,7 @@ pub struct ReportPosted {
 /// A photo of an incident, as the dispatcher's detail lists it. Served at
 /// `/dispatch/photo/{id}` (never from a public page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PhotoRef {
     pub id: String,
     pub content_type: String,

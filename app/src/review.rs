@@ -12,28 +12,110 @@ use serde::{Deserialize, Serialize};
 /// checked on the server. Empty fields count as absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams, utoipa::ToSchema), into_params(parameter_in = Query))]
 pub struct ReviewParams {
+    /// First day, local date YYYY-MM-DD.
+    #[cfg_attr(feature = "ssr", param(value_type = String, format = Date, required = true))]
     pub from: Option<String>,
+    /// Last day (inclusive), local date YYYY-MM-DD; at most 1,098 days after from.
+    #[cfg_attr(feature = "ssr", param(value_type = String, format = Date, required = true))]
     pub to: Option<String>,
+    /// One station code.
     pub station: Option<String>,
+    /// core, crowded, other or outside.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ZoneClassParam>))]
     pub zone_class: Option<String>,
+    /// One incident category.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<domain::Category>))]
     pub category: Option<String>,
+    /// One intake channel.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<domain::Channel>))]
     pub channel: Option<String>,
-    /// A unit's callsign.
+    /// The first unit dispatched, by callsign.
     pub unit: Option<String>,
+    /// 1, 2 or 3.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u8>, minimum = 1, maximum = 3))]
     pub priority: Option<String>,
+    /// Local hour of the day the incidents were received.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u8>, minimum = 0, maximum = 23))]
     pub hour: Option<String>,
+    /// Local weekday the incidents were received, 0 = Monday.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u8>, minimum = 0, maximum = 6))]
     pub weekday: Option<String>,
+    /// Break the selection down by (figures and `review.csv`).
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ReviewBy>))]
     pub by: Option<String>,
-    /// `south,west,north,east`: one hot-spot bin.
+    /// `south,west,north,east` in degrees: one hot-spot square.
     pub bbox: Option<String>,
-    /// Drill-down lists only: which incidents behind a figure.
+    /// Drill-down lists only: only the incidents behind one figure.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ReviewOnly>))]
     pub only: Option<String>,
-    /// Drill-down lists only: `received` or a stage name.
+    /// Drill-down lists only: `received` (newest first, the default) or a
+    /// stage (longest first).
+    #[cfg_attr(feature = "ssr", param(value_type = Option<ReviewOrder>))]
     pub order: Option<String>,
-    /// Drill-down lists only: 1-based.
+    /// Drill-down lists only: 1-based page of 100.
+    #[cfg_attr(feature = "ssr", param(value_type = Option<u32>, minimum = 1))]
     pub page: Option<String>,
 }
+
+/// The values of the review's enumerated parameters, for the API document.
+#[cfg(feature = "ssr")]
+mod review_param_values {
+    #![allow(dead_code)]
+
+    /// A zone class, or `outside` (no zone).
+    #[derive(utoipa::ToSchema)]
+    #[schema(rename_all = "snake_case")]
+    pub enum ZoneClassParam {
+        Core,
+        Crowded,
+        Other,
+        Outside,
+    }
+
+    /// What a selection is broken down by.
+    #[derive(utoipa::ToSchema)]
+    #[schema(rename_all = "snake_case")]
+    pub enum ReviewBy {
+        Station,
+        ZoneClass,
+        Category,
+        Channel,
+        Priority,
+        Unit,
+        Hour,
+    }
+
+    /// The incidents behind one figure.
+    #[derive(utoipa::ToSchema)]
+    #[schema(rename_all = "snake_case")]
+    pub enum ReviewOnly {
+        Breached,
+        LateDispatch,
+        LateTurnout,
+        LateTravel,
+        Closed,
+        Cancelled,
+        Dispatch,
+        Turnout,
+        Travel,
+        Response,
+    }
+
+    /// The drill-down list's order.
+    #[derive(utoipa::ToSchema)]
+    #[schema(rename_all = "snake_case")]
+    pub enum ReviewOrder {
+        Received,
+        Dispatch,
+        Turnout,
+        Travel,
+        Response,
+    }
+}
+#[cfg(feature = "ssr")]
+pub use review_param_values::{ReviewBy, ReviewOnly, ReviewOrder, ZoneClassParam};
 
 impl ReviewParams {
     /// The fields in query-string order, as (name, value), absent and empty
@@ -111,6 +193,7 @@ pub fn encode(s: &str) -> String {
 
 /// Arrival compliance of one zone class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ZoneCompliance {
     pub met: u64,
     pub breached: u64,
@@ -119,6 +202,7 @@ pub struct ZoneCompliance {
 
 /// One row of figures: a whole selection or one group of a breakdown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FigureRow {
     /// The group (empty for the whole selection).
     pub key: String,
@@ -151,6 +235,7 @@ pub struct FigureRow {
 
 /// Changes in per cent (`None`: nothing to compare with).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Changes {
     pub count_vs_previous_pct: Option<f64>,
     pub count_vs_last_year_pct: Option<f64>,
@@ -165,6 +250,7 @@ pub struct Changes {
 
 /// Breached incidents by the stage that was late.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LateStages {
     pub dispatch: u64,
     pub turnout: u64,
@@ -173,6 +259,7 @@ pub struct LateStages {
 
 /// One local day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayCount {
     pub date: String,
     pub count: u64,
@@ -181,6 +268,7 @@ pub struct DayCount {
 
 /// One hot-spot bin with incidents in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HotCell {
     /// `south,west,north,east` (for the drill-down link).
     pub bbox: String,
@@ -194,6 +282,7 @@ pub struct HotCell {
 
 /// The hot-spot map: square bins over the district's outline.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HotSpots {
     pub bin_m: u32,
     pub width: f64,
@@ -206,6 +295,7 @@ pub struct HotSpots {
 
 /// A choice in a filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -213,6 +303,7 @@ pub struct Choice {
 
 /// What the filters offer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewOptions {
     pub stations: Vec<Choice>,
     pub categories: Vec<Choice>,
@@ -222,6 +313,7 @@ pub struct ReviewOptions {
 
 /// A review of one selection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewReport {
     /// The query, checked and filled in (dates defaulted).
     pub params: ReviewParams,
@@ -256,6 +348,7 @@ pub struct ReviewReport {
 
 /// One incident in a drill-down list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListedIncident {
     pub id: i64,
     /// Local time, `YYYY-MM-DD HH:MM:SS`.
@@ -280,6 +373,7 @@ pub struct ListedIncident {
 
 /// A page of the incidents behind a figure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentList {
     pub params: ReviewParams,
     pub from: String,
@@ -314,6 +408,7 @@ mod tests {
 /// Patrol compliance over a period: openings of must-patrol windows that
 /// ended, and how many had a check-in, by station and by point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PatrolReport {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
@@ -322,6 +417,7 @@ pub struct PatrolReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ComplianceRow {
     /// The station's or the point's code.
     pub key: String,

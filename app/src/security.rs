@@ -18,6 +18,7 @@ pub struct CsrfToken(pub String);
 
 /// Who the page is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub name: String,
     pub role: Role,

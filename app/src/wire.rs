@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A unit as every screen sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UnitView {
     pub id: UnitId,
     pub callsign: String,
@@ -30,6 +31,7 @@ pub struct UnitView {
 
 /// A response timer as screens show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimerView {
     pub kind: TimerKind,
     pub started_at: DateTime<Utc>,
@@ -66,6 +68,7 @@ impl TimerView {
 
 /// An incident as every screen sees it (no personal data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentView {
     pub id: IncidentId,
     pub status: IncidentStatus,
@@ -134,6 +137,7 @@ impl From<&domain::Incident> for IncidentView {
 
 /// One line of an incident's history, from the status log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LogEntry {
     pub at: DateTime<Utc>,
     /// `incident` or `unit`.
@@ -148,6 +152,7 @@ pub struct LogEntry {
 /// One incident with what only dispatchers see: the reporter's contact and
 /// the full timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IncidentDetail {
     #[serde(flatten)]
     pub incident: IncidentView,
@@ -181,6 +186,7 @@ pub struct IntakeForm {
 
 /// A candidate unit for an incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecommendationView {
     pub unit_id: UnitId,
     pub callsign: String,
@@ -228,6 +234,7 @@ pub struct Figures {
 
 /// A message from a community chat group, as the desk sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatMessageView {
     pub id: i64,
     pub group_id: String,
@@ -286,6 +293,7 @@ impl ChatMessageView {
 /// A timer that turned amber or red, or an escalation (a red arrival timer,
 /// with the best unit available when it was raised).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AlertView {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -468,6 +476,7 @@ pub struct Board {
 
 /// An accepted check-in at a must-patrol point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckInView {
     pub id: i64,
     pub point: String,
@@ -517,6 +526,7 @@ pub struct PointQr {
 
 /// An opening of a must-patrol point's window that ended without a check-in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MissView {
     pub point: String,
     pub station: String,
@@ -528,6 +538,7 @@ pub struct MissView {
 /// A must-patrol point's state now (tonight's map): `due`, `visited`,
 /// `missed` or `idle`, with the opening it refers to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PointStateView {
     pub code: String,
     pub name: String,
@@ -645,6 +656,7 @@ impl ChatMessageView {
 
 /// A reply the desk sent to a group, with how its delivery went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReplyView {
     pub id: i64,
     /// `answer` or `closing`.
@@ -661,6 +673,7 @@ pub struct ReplyView {
 
 /// What the triage rules propose for a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProposalView {
     pub category: Category,
     pub priority: Priority,
@@ -670,6 +683,7 @@ pub struct ProposalView {
 /// One message as the steward works on it: with the sender's phone (the
 /// desk may show it; it is never broadcast), the replies and the proposal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeskMessage {
     pub message: ChatMessageView,
     pub sender_phone: Option<String>,
@@ -711,6 +725,7 @@ pub struct ConvertForm {
 
 /// The desk's figures for a period (local dates, both included).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeskReview {
     pub from: String,
     pub to: String,
@@ -772,25 +787,34 @@ pub struct AdminData {
 
 /// The audit view's filter (every field as typed; empty: any).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AuditQuery {
+    /// Who acted (a person's or a device's name).
     #[serde(default)]
     pub actor: String,
+    /// What was done, e.g. `login` or `change`.
     #[serde(default)]
     pub action: String,
+    /// `ok`, `refused` or `failed`.
     #[serde(default)]
     pub outcome: String,
-    /// Local dates, `YYYY-MM-DD`.
+    /// From this local date, `YYYY-MM-DD`.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(format = Date))]
     pub from: String,
+    /// To this local date (inclusive), `YYYY-MM-DD`.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(format = Date))]
     pub to: String,
-    /// Lines older than this id (the next page).
+    /// The next page: lines older than this id (`next` of the page before;
+    /// the JSON list only).
     #[serde(default)]
     pub before: Option<i64>,
 }
 
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditView {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -805,6 +829,7 @@ pub struct AuditView {
 
 /// A page of the audit log, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub rows: Vec<AuditView>,
     /// The `before` of the next page, if there is one.

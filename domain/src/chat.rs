@@ -12,18 +12,30 @@ pub const URL_MAX: usize = 500;
 /// A message as a bridge sends it (loose, so every problem can be named).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatDraft {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 64))]
     pub group_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 80))]
     pub group_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 128))]
     pub message_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 64))]
     pub sender_name: Option<String>,
+    /// Personal data: never broadcast.
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub sender_phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, max_length = 4000))]
     pub text: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = DateTime<Utc>))]
     pub sent_at: Option<DateTime<Utc>>,
+    /// Attachment URLs (at most 10).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub attachments: Vec<String>,
 }
 
@@ -200,6 +212,7 @@ pub fn reply_text(raw: &str) -> Result<Text, TextError> {
 /// The desk's figures for a period, from each message's whole seconds to its
 /// first reply (`None`: never answered) and what became of it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskFigures {
     pub received: u64,
     pub answered: u64,

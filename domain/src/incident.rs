@@ -57,6 +57,8 @@ impl Category {
 /// Urgency: 1 (urgent: life, violence, fire), 2 (normal), 3 (low).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "i64", into = "u8")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = u8))]
 pub struct Priority(u8);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -17,17 +17,29 @@ pub const EXTERNAL_ID_MAX: usize = 100;
 /// name instead of a generic decoding error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidentDraft {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::Channel))]
     pub channel: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::Category))]
     pub category: Option<String>,
+    /// 1 urgent, 2 normal, 3 low; default by category.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u8>, minimum = 1, maximum = 3))]
     pub priority: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = f64, minimum = -90, maximum = 90))]
     pub lat: Option<f64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = f64, minimum = -180, maximum = 180))]
     pub lon: Option<f64>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: Option<String>,
+    /// Personal data: stored, shown to dispatchers, never broadcast.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub reporter_contact: Option<String>,
     /// Idempotency key from the sending system: the same key returns the
     /// same incident.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub external_id: Option<String>,
 }
 

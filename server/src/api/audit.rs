@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 
+use super::doc::Error;
 use super::{ApiError, ApiQuery};
 use crate::state::AppState;
 use crate::store::access::AuditFilter;
@@ -83,11 +84,24 @@ pub async fn audit_page(state: &AppState, q: &AuditQuery, limit: u32) -> Result<
 
 /// `GET /api/v1/audit?actor=&action=&outcome=&from=&to=&before=`: 100 lines
 /// a page, newest first; `next` is the `before` of the next page.
+#[utoipa::path(get, path = "/audit", summary = "The audit log, newest first, 100 a page",
+    description = "`next` is the `before` of the next page.",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "A page", body = AuditPage),
+        (status = 400, response = Error),
+    ))]
 pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Response, ApiError> {
     Ok(Json(audit_page(&state, &q, 100).await?).into_response())
 }
 
 /// `GET /api/v1/audit.csv?...`: the same lines as CSV (at most 100,000).
+#[utoipa::path(get, path = "/audit.csv", summary = "The audit log as CSV (at most 100,000 lines)",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "CSV: id, at, actor, role, action, target, outcome, detail, ip", content_type = "text/csv", body = String),
+        (status = 400, response = Error),
+    ))]
 pub async fn csv(State(state): State<AppState>, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Response, ApiError> {
     let f = filter(&state, &q, CSV_MAX)?;
     let rows = state.store.audit_log(&f).await?;

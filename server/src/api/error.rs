@@ -52,7 +52,7 @@ pub enum ApiError {
 }
 
 /// One problem with one line of an uploaded file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RowReport {
     pub line: u64,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@ use chrono::Utc;
 use domain::history::RowError;
 
 use super::ApiError;
+use super::doc::Error;
 use super::error::RowReport;
 use crate::auth::layer::Caller;
 use crate::state::AppState;
@@ -66,6 +67,18 @@ fn refused(mut errors: Vec<RowError>, not_kept: usize) -> ApiError {
 
 /// `POST /api/v1/review/import` with a `text/csv` body: 201 with
 /// `{imported, from, to}`, or 422 with every problem.
+#[utoipa::path(post, path = "/review/import",
+    summary = "Import past incidents from an older system (CSV), all or nothing",
+    description = "The first line names the columns, in any order: external_id, received_at, channel, category, lat, lon (required), priority (default by category), address, description, unit (callsign of the first unit sent), dispatched_at, en_route_at, on_scene_at, resolved_at, closed_at, cancelled_at (at least one of the last three). Times are RFC 3339 with an offset. Every line is checked: stage times in order, en route and on scene only after dispatch, ended (resolved, closed or cancelled; cancelled only before a unit is on scene and last), nothing in the future, external_id unique in the file and not imported before, unit a known callsign. Any problem and nothing is written: 422 lists the first 200 problems with their line (the header is line 1; line breaks inside quoted fields count), column and reason, and `more` counts the rest. At most 32 MiB (413). Imported incidents are ended: they appear in reviews and lists, never as live incidents.",
+    request_body(content = String, content_type = "text/csv",
+        example = "external_id,received_at,channel,category,priority,lat,lon,address,description,unit,dispatched_at,en_route_at,on_scene_at,resolved_at,closed_at,cancelled_at\r\nold-1,2025-03-01T08:00:00+08:00,phone,fight,1,25.248,110.208,金水广场,two men fighting,JS-P1,2025-03-01T08:00:40+08:00,2025-03-01T08:01:00+08:00,2025-03-01T08:01:50+08:00,2025-03-01T08:20:00+08:00,2025-03-01T09:00:00+08:00,\r\n"),
+    responses(
+        (status = 201, description = "Imported", body = super::doc::ImportSummary),
+        (status = 400, response = Error),
+        (status = 413, response = Error),
+        (status = 415, response = Error),
+        (status = 422, description = "Nothing was imported: `rows` lists the first 200 problems by line, `more` counts the rest", body = super::doc::ErrorBody),
+    ))]
 pub async fn import(State(state): State<AppState>, who: Caller, req: Request) -> Result<Response, ApiError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     if !is_csv(content_type) {

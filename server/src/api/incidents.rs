@@ -8,13 +8,16 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::{IncidentDraft, IncidentId, IncidentStatus, StationCode, UnitId};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use domain::access::{Permission, Scope};
 
+use super::doc::Error;
 use super::{ApiError, ApiJson, ApiQuery};
 use crate::auth::layer::{Caller, ClientIp};
 use crate::state::AppState;
 use crate::store::IncidentFilter;
+use app::wire::{IncidentDetail, IncidentView, RecommendationView};
 
 fn incident_id(raw: &str) -> Result<IncidentId, ApiError> {
     IncidentId::parse(raw).map_err(ApiError::bad)
@@ -22,6 +25,16 @@ fn incident_id(raw: &str) -> Result<IncidentId, ApiError> {
 
 /// `POST /api/v1/incidents`: 201 with the new incident, or 200 with the
 /// existing one when `external_id` was seen before.
+#[utoipa::path(post, path = "/incidents", summary = "Create an incident (idempotent by external_id)",
+    request_body = IncidentDraft,
+    responses(
+        (status = 201, description = "Created", body = IncidentView,
+            headers(("Location" = String, description = "/api/v1/incidents/{id}"))),
+        (status = 200, description = "An incident with this external_id already exists; it is returned", body = IncidentView),
+        (status = 400, response = Error),
+        (status = 413, response = Error),
+        (status = 415, response = Error),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     who: Caller,
@@ -34,17 +47,31 @@ pub async fn create(
     Ok((status, [(header::LOCATION, location)], Json(incident)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(value_type = Option<IncidentStatus>)]
     status: Option<String>,
+    /// Station code, e.g. JSL (a station chief: only their own).
     station: Option<String>,
+    /// Received at or after this RFC 3339 time.
+    #[param(value_type = Option<DateTime<Utc>>)]
     since: Option<String>,
+    /// 1 to 1000; default 100.
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     limit: Option<u32>,
 }
 
 /// `GET /api/v1/incidents?status=&station=&since=&limit=`: newest first;
 /// a station chief's list is their station's, an officer's their unit's.
+#[utoipa::path(get, path = "/incidents", summary = "List incidents, newest first",
+    description = "With every stage timestamp and both timers. A station chief's list is their station's, an officer's their unit's.",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Incidents", body = Vec<IncidentView>),
+        (status = 400, response = Error),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     who: Caller,
@@ -84,6 +111,14 @@ pub async fn list(
 /// `GET /api/v1/incidents/{id}`: the incident with its timeline, and, for
 /// those who may see them, the reporter's contact and photos (each such
 /// view is audited).
+#[utoipa::path(get, path = "/incidents/{id}", summary = "One incident with its reporter contact and timeline",
+    description = "The reporter's contact and photos only for those who may see them; each such view is audited.",
+    params(("id" = IncidentId, Path, description = "The incident's id")),
+    responses(
+        (status = 200, description = "The incident", body = IncidentDetail),
+        (status = 400, response = Error),
+        (status = 404, response = Error),
+    ))]
 pub async fn one(
     State(state): State<AppState>,
     who: Caller,
@@ -94,13 +129,24 @@ pub async fn one(
     Ok(Json(state.incident_for(&who, id, &ip).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct RecommendQuery {
+    /// How many units, 1 to 50; default 5.
+    #[param(minimum = 1, maximum = 50, default = 5)]
     k: Option<u32>,
 }
 
 /// `GET /api/v1/incidents/{id}/recommendations?k=5`.
+#[utoipa::path(get, path = "/incidents/{id}/recommendations", summary = "The nearest available units by ETA",
+    params(("id" = IncidentId, Path, description = "The incident's id"), RecommendQuery),
+    responses(
+        (status = 200, description = "Ranked by ETA, then distance, then unit id", body = Vec<RecommendationView>),
+        (status = 400, response = Error),
+        (status = 404, response = Error),
+        (status = 409, description = "The incident is no longer open", body = super::doc::ErrorBody),
+    ))]
 pub async fn recommendations(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -125,7 +171,7 @@ pub async fn recommendations(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
     unit_id: i64,
@@ -133,6 +179,15 @@ pub struct AssignBody {
 
 /// `POST /api/v1/incidents/{id}/assign {unit_id}`: 409 when the unit is no
 /// longer available.
+#[utoipa::path(post, path = "/incidents/{id}/assign", summary = "Send a unit",
+    params(("id" = IncidentId, Path, description = "The incident's id")),
+    request_body = AssignBody,
+    responses(
+        (status = 200, description = "The incident", body = IncidentView),
+        (status = 400, response = Error),
+        (status = 404, response = Error),
+        (status = 409, description = "The unit is not available (the message says why)", body = super::doc::ErrorBody),
+    ))]
 pub async fn assign(
     State(state): State<AppState>,
     who: Caller,
@@ -145,15 +200,27 @@ pub async fn assign(
     Ok(Json(incident).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IncidentStatusBody)]
 pub struct StatusBody {
+    #[schema(value_type = IncidentStatus)]
     status: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     reason: String,
 }
 
 /// `POST /api/v1/incidents/{id}/status {status, reason?}`.
+#[utoipa::path(post, path = "/incidents/{id}/status", summary = "Move the incident along its stages",
+    params(("id" = IncidentId, Path, description = "The incident's id")),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "The incident", body = IncidentView),
+        (status = 400, response = Error),
+        (status = 404, response = Error),
+        (status = 409, description = "The move is not allowed; `allowed` lists the moves that are", body = super::doc::ErrorBody),
+    ))]
 pub async fn status(
     State(state): State<AppState>,
     who: Caller,

@@ -11,16 +11,30 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::chat::ChatDraft;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use domain::access::{Permission, Target};
 
+use super::doc::{Error, ErrorBody};
 use super::{ApiError, ApiJson, ApiQuery};
 use crate::auth::layer::Caller;
 use crate::report::SubmitError;
 use crate::state::AppState;
+use app::wire::ChatMessageView;
 
 /// `POST /chat/messages`: 201 with the stored message, 200 when this
 /// (group_id, message_id) was delivered before.
+#[utoipa::path(post, path = "/chat/messages",
+    summary = "A message from a community chat group (idempotent by group_id + message_id)",
+    description = "Bodies over 64 KiB are refused (413) before they are parsed. Delivering the same (group_id, message_id) again returns the stored message (200) and never makes a second message or incident. A bridge token may post only for its own groups.",
+    request_body = ChatDraft,
+    responses(
+        (status = 201, description = "Stored", body = ChatMessageView),
+        (status = 200, description = "Delivered before; the stored message", body = ChatMessageView),
+        (status = 400, response = Error),
+        (status = 413, response = Error),
+        (status = 415, response = Error),
+    ))]
 pub async fn chat_create(
     State(state): State<AppState>,
     who: Caller,
@@ -33,14 +47,24 @@ pub async fn chat_create(
     Ok((status, Json(view)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ChatQuery {
+    /// Only the messages still waiting for a first answer.
     unanswered: Option<bool>,
+    /// 1 to 1000; default 100.
+    #[param(minimum = 1, maximum = 1000, default = 100)]
     limit: Option<u32>,
 }
 
 /// `GET /chat/messages?unanswered=true&limit=`: the desk's queue, newest first.
+#[utoipa::path(get, path = "/chat/messages", summary = "The chat desk's queue, newest first",
+    params(ChatQuery),
+    responses(
+        (status = 200, description = "Messages", body = Vec<ChatMessageView>),
+        (status = 400, response = Error),
+    ))]
 pub async fn chat_list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ChatQuery>) -> Result<Response, ApiError> {
     let limit = match q.limit {
         None => 100,
@@ -50,17 +74,22 @@ pub async fn chat_list(State(state): State<AppState>, ApiQuery(q): ApiQuery<Chat
     Ok(Json(state.store.chat_messages(q.unanswered.unwrap_or(false), limit).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportBody {
+    #[schema(value_type = domain::Category)]
     category: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     description: String,
     lat: f64,
     lon: f64,
     #[serde(default)]
+    #[schema(max_length = 200)]
     address: String,
+    /// How to reach the resident (personal data: dispatchers only).
     #[serde(default)]
+    #[schema(max_length = 100)]
     contact: String,
 }
 
@@ -82,6 +111,21 @@ fn problem_response(p: &ReportProblem) -> Response {
 /// text and an optional `photo` file (JPEG, PNG or WebP by its bytes, at most
 /// 5 MB). Answers 201 `{tracking_code, status_url}` once the report (and its
 /// photo) is on disk.
+#[utoipa::path(post, path = "/reports",
+    summary = "A resident's report (no account; rate-limited per client address), optionally with a photo",
+    description = "JSON, or multipart/form-data with the same fields as text plus an optional `photo` file (the public form at /report posts the same fields; it may also give `place`, a landmark's name, instead of lat/lon). The photo's type is decided from its bytes (JPEG, PNG or WebP; the file name and declared type are ignored), at most 5 MB; the whole body at most 12 MB. Everything is checked before the report counts against the address's allowance (5 per 10 minutes by default); the incident, its tracking code and the photo are committed in one transaction before the answer. The photo is shown to dispatchers only, never on the public tracking page.",
+    request_body(content(
+        (ReportBody = "application/json"),
+        (super::doc::ReportForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, description = "The tracking code", body = super::doc::TrackingCode),
+        (status = 400, response = Error),
+        (status = 413, description = "The photo is over 5 MB (`too_large`), or the body over 12 MB", body = ErrorBody),
+        (status = 415, description = "The photo is not a JPEG, PNG or WebP image by its content (`unsupported_photo`)", body = ErrorBody),
+        (status = 429, description = "Too many reports from this address; see Retry-After", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the address may report again"))),
+    ))]
 pub async fn report_create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -131,6 +175,13 @@ pub async fn report_create(
 }
 
 /// `GET /reports/{code}`: the stage of a report and nothing else.
+#[utoipa::path(get, path = "/reports/{code}", summary = "The stage of a report, and nothing else",
+    params(("code" = String, Path, description = "The tracking code", example = "ABCD-2345")),
+    responses(
+        (status = 200, description = "The stage", body = super::doc::ReportStatus),
+        (status = 400, response = Error),
+        (status = 404, response = Error),
+    ))]
 pub async fn report_status(State(state): State<AppState>, Path(code): Path<String>) -> Result<Response, ApiError> {
     let Some(code) = app::report::parse_code(&code) else {
         return Err(ApiError::BadRequest("a tracking code looks like ABCD-2345".into()));

@@ -11,10 +11,12 @@ use chrono::{DateTime, Utc};
 use domain::{Coordinates, UnitId};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use domain::access::{Permission, Scope};
 
 use super::ApiError;
+use super::doc::Error;
 use crate::auth::layer::Caller;
 use crate::engine::{PositionReport, Rejection};
 use crate::state::AppState;
@@ -23,8 +25,9 @@ use crate::state::AppState;
 pub const MAX_BATCH: usize = 10_000;
 
 /// A batch as sent: a bare array, or `{"positions": [...]}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(untagged)]
+#[schema(as = PositionBatch)]
 pub enum Body<T> {
     Wrapped { positions: Vec<T> },
     Bare(Vec<T>),
@@ -39,8 +42,9 @@ impl<T> Body<T> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PositionReport)]
 struct RawReport {
     unit_id: i64,
     lat: f64,
@@ -110,6 +114,15 @@ fn sort<T>(
 /// `POST /api/v1/positions`: a tracker reports its own units, an officer's
 /// phone its officer's unit; a report for any other unit is rejected (with
 /// its index and the reason), the rest are taken.
+#[utoipa::path(post, path = "/positions", summary = "A batch of positions from trackers and phones (at most 10,000)",
+    description = "A tracker reports its own units, an officer's phone its officer's unit; a report for any other unit is rejected with its index and the reason, the rest are taken. Each report is checked on its own.",
+    request_body(content = Body<RawReport>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "How many were accepted (durable) and why any were rejected", body = super::doc::PositionOutcome),
+        (status = 400, response = Error),
+        (status = 413, response = Error),
+        (status = 415, response = Error),
+    ))]
 pub async fn ingest(
     State(state): State<AppState>,
     who: Caller,

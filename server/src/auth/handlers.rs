@@ -83,7 +83,7 @@ pub async fn login_form(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
     name: String,
@@ -105,6 +105,14 @@ fn whoami(state: &AppState, p: &Principal) -> serde_json::Value {
 /// `POST /api/v1/session {name, password}`: 200 with who logged in and the
 /// session cookie; 401 for a wrong name or password, 423 when the account
 /// is locked, 403 when it is disabled.
+#[utoipa::path(post, path = "/session", summary = "Log in (a person): sets the session cookie",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Logged in: who, and their page", body = app::security::SessionInfo),
+        (status = 401, description = "Wrong name or password", body = crate::api::doc::ErrorBody),
+        (status = 403, description = "The account is disabled", body = crate::api::doc::ErrorBody),
+        (status = 423, description = "The account is locked after failed logins (the right password does not open it); the message says until when, or that an administrator must unlock it", body = crate::api::doc::ErrorBody),
+    ))]
 pub async fn login_api(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -130,11 +138,15 @@ pub async fn login_api(
 }
 
 /// `GET /api/v1/session`: who is logged in.
+#[utoipa::path(get, path = "/session", summary = "Who is logged in",
+    responses((status = 200, description = "The principal", body = app::security::SessionInfo)))]
 pub async fn session_api(State(state): State<AppState>, who: Caller) -> Response {
     Json(whoami(&state, &who)).into_response()
 }
 
 /// `DELETE /api/v1/session`: logs out (204) and clears the cookie.
+#[utoipa::path(delete, path = "/session", summary = "Log out (ends the session, clears the cookie)",
+    responses((status = 204, description = "Logged out")))]
 pub async fn logout_api(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
