@@ -307,6 +307,57 @@ async fn the_csv_export_has_a_line_per_group() {
     assert_eq!(counted, 50);
 }
 
+#[tokio::test]
+async fn every_review_table_exports_as_csv_with_its_header_s_width() {
+    let app = spawn().await;
+    insert(&app, &random_cases(50, 3)).await;
+    let period = "from=2025-03-01&to=2025-03-30";
+    let table = |name: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.client.get(app.url(&format!("/api/v1/review/{name}?{period}"))).send().await.expect(name);
+            assert_eq!(r.status(), 200, "{name}");
+            assert!(r.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"), "{name}");
+            let text = r.text().await.expect("text");
+            assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "{name}: CRLF line ends");
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let header: Vec<String> = reader.headers().expect("a header").iter().map(str::to_owned).collect();
+            let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a well-formed line")).collect();
+            assert!(rows.iter().all(|r| r.len() == header.len()), "{name}: every line has the header's width");
+            (header, rows)
+        }
+    };
+    let count = |rows: &[csv::StringRecord], col: usize| -> u64 {
+        rows.iter().map(|r| r[col].parse::<u64>().expect("a count")).sum()
+    };
+
+    let (header, rows) = table("heat.csv").await;
+    assert_eq!(header.len(), 25);
+    assert_eq!((header[0].as_str(), header[1].as_str(), header[24].as_str()), ("weekday", "00", "23"));
+    assert_eq!(
+        rows.iter().map(|r| r[0].to_owned()).collect::<Vec<_>>(),
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    );
+    assert_eq!((1..25).map(|h| count(&rows, h)).sum::<u64>(), 50);
+
+    let (header, rows) = table("days.csv").await;
+    assert_eq!(header, ["date", "count", "breached"]);
+    assert_eq!(count(&rows, 1), 50);
+
+    let (header, rows) = table("hotspots.csv").await;
+    assert_eq!(header, ["south", "west", "north", "east", "count"]);
+    for r in &rows {
+        let b: Vec<f64> = (0..4).map(|i| r[i].parse().expect("degrees")).collect();
+        assert!(b[0] < b[2] && b[1] < b[3], "a square: {r:?}");
+    }
+    assert!((1..=50).contains(&count(&rows, 4)));
+
+    let (header, rows) = table("incidents.csv").await;
+    assert_eq!(&header[..3], ["id", "received", "category"]);
+    assert_eq!(header.last().map(String::as_str), Some("address"));
+    assert_eq!(rows.len(), 50, "one page holds them all");
+}
+
 /// The late stage, computed here from the policy's defaults (dispatch 30 s,
 /// turnout 30 s, arrival by class), for a breached case.
 fn expected_late(c: &Case) -> Option<&'static str> {
