@@ -25,11 +25,7 @@ step "clippy (browser crate, wasm32)"
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and API tests"
-# One test at a time: with several test servers (each on its own runtime and
-# thread) in one process, a page request hung now and then (about one run in
-# four; never in one-at-a-time runs, never seen with one server per process).
-# Open problem, see README "Known problems"; costs about 30 s.
-RUST_TEST_THREADS=1 cargo test --locked
+cargo test --locked
 
 step "browser bundle"
 scripts/build-site.sh release

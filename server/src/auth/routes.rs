@@ -294,7 +294,7 @@ impl RuleTable {
 /// here (start-up refuses to serve while there is one).
 pub fn uncovered(table: &RuleTable) -> Vec<String> {
     let mut missing = vec![];
-    for route in leptos_axum::generate_route_list(app::App) {
+    for route in crate::web::page_routes() {
         let path = leptos_path(route.path());
         if table.find(&Method::GET, &path).is_none() {
             missing.push(format!("page GET {path}"));

@@ -3,7 +3,7 @@
 
 pub mod report_form;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use app::backend::SharedBackend;
 use axum::Router;
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use serde_json::json;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -29,6 +29,20 @@ pub fn page_context(backend: SharedBackend) {
     if let Some(n) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
+}
+
+/// The app's pages, listed once per process.
+///
+/// Listing them renders the whole app with resource loading switched off,
+/// and Leptos switches it off for the whole process
+/// (`leptos_server::SuppressResourceLoad`, a global flag): a resource made
+/// meanwhile by a page being rendered for a request, on any thread, never
+/// loads, and that page never answers. So the list is made once, before the
+/// first server can answer anything, and never again (several servers in one
+/// process, as the API tests run them, share it).
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// `GET /healthz`: 200 when the server and its database answer, 503 when
@@ -51,7 +65,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// Pages, API, live stream, health and static files, behind the
 /// authorisation layer.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
     let backend: SharedBackend = Arc::new(state.clone());
     let backend404 = backend.clone();
     let options = state.leptos_options.clone();
