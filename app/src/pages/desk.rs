@@ -20,17 +20,13 @@ use crate::components::map::{MapView, Overlay};
 use crate::components::session::SessionBar;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::{self, Lang, Tr, lang, msg, t};
+use crate::i18n::{self, Lang, Tr, msg, t};
 use crate::live::Live;
 use crate::security::CsrfField;
 use crate::server_fns::{DeskAnswer, DeskClose, DeskConvert, get_desk, get_desk_message};
 use crate::wire::{ChatMessageView, DeskData, DeskMessage, Place};
 use domain::chat::Disposition;
 use domain::{Category, IncidentStatus, ResponsePolicy};
-
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
 
 #[derive(Debug, Clone, Default)]
 struct Preset {
@@ -122,25 +118,22 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
                     <span class="sub">{t(msg::DESK)}</span>
                 </h1>
                 <SessionBar />
-                <p class="shortcuts" aria-label=tr("快捷键", "Keyboard shortcuts")>
-                    {tr(
-                        "快捷键：J/K 上下选消息 · R 回复 · I 转警情 · Esc 离开输入框",
-                        "Keys: J/K next/previous message · R reply · I make an incident · Esc leave a field",
-                    )}
+                <p class="shortcuts" aria-label=t(msg::KEYBOARD_SHORTCUTS)>
+                    {t(msg::DESK_KEYS_HELP)}
                 </p>
                 <LinkBadge live=live />
                 <Clock live=live offset_minutes=offset />
             </header>
             <div class="desk-main">
-                <section class="panel desk-queue" aria-label=tr("群消息", "Messages")>
+                <section class="panel desk-queue" aria-label=t(msg::DESK_MESSAGES)>
                     <h2>
-                        {tr("群消息", "Messages")}
+                        {t(msg::DESK_MESSAGES)}
                         <span class="desk-counts">
                             <span class="count-waiting" data-waiting=move || waiting().to_string()>
-                                {move || format!("{} {}", tr("待回复", "waiting"), waiting())}
+                                {move || format!("{} {}", t(msg::DESK_WAITING), waiting())}
                             </span>
                             " · "
-                            <span class="count-loops">{move || format!("{} {}", tr("待闭环", "to close"), loops())}</span>
+                            <span class="count-loops">{move || format!("{} {}", t(msg::DESK_TO_CLOSE), loops())}</span>
                         </span>
                     </h2>
                     <ol class="chat-list">
@@ -148,7 +141,7 @@ fn Desk(data: DeskData, preset: Preset) -> impl IntoView {
                             <ChatCard m=m live=live policy=policy selected=selected offset=offset />
                         </For>
                     </ol>
-                    {move || messages.with(Vec::is_empty).then(|| view! { <p class="hint">{tr("暂无群消息", "No messages yet")}</p> })}
+                    {move || messages.with(Vec::is_empty).then(|| view! { <p class="hint">{t(msg::DESK_NO_MESSAGES_YET)}</p> })}
                 </section>
                 <section class="panel desk-detail">
                     <Detail
@@ -211,7 +204,7 @@ fn ChatCard(
                     <span
                         class=move || format!("reply-timer lvl-{}", level())
                         data-level=level
-                        title=tr("回复计时", "Reply timer")
+                        title=t(msg::DESK_REPLY_TIMER)
                     >
                         {timer_text}
                     </span>
@@ -277,7 +270,7 @@ fn Detail(
                     <MessageDetail d=d live=live answer=answer convert=convert close=close offset=offset map=map places=places />
                 }
                 .into_any(),
-                Ok(None) => view! { <p class="hint">{tr("选择左侧一条消息进行处理", "Pick a message on the left")}</p> }.into_any(),
+                Ok(None) => view! { <p class="hint">{t(msg::DESK_PICK_A_MESSAGE_ON)}</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
             }
         })
@@ -287,17 +280,17 @@ fn Detail(
     let dismissed = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(r) = answer.value().get() {
-            last.set(Some(r.map(|_| tr("已保存，正在发送到群", "Saved; sending to the group").to_owned())));
+            last.set(Some(r.map(|_| t(msg::DESK_SAVED_SENDING_TO_THE).to_owned())));
         }
     });
     Effect::new(move |_| {
         if let Some(r) = convert.value().get() {
-            last.set(Some(r.map(|i| format!("{} #{}", tr("已转为警情", "Incident created"), i.id))));
+            last.set(Some(r.map(|i| format!("{} #{}", t(msg::DESK_INCIDENT_CREATED), i.id))));
         }
     });
     Effect::new(move |_| {
         if let Some(r) = close.value().get() {
-            last.set(Some(r.map(|_| tr("已发送闭环反馈", "Closing reply saved; sending to the group").to_owned())));
+            last.set(Some(r.map(|_| t(msg::DESK_CLOSING_REPLY_SAVED_SENDING).to_owned())));
         }
     });
     Effect::new(move |prev: Option<Option<i64>>| {
@@ -324,7 +317,7 @@ fn Detail(
             Some(Ok(m)) => view! { <p class="ok" role="status">{m}</p> }.into_any(),
             Some(Err(AppError::Conflict(m))) => view! {
                 <div class="error conflict" role="alert" data-conflict="true">
-                    <p>{tr("未发送：其他群管家已处理这条消息。", "Not sent: another steward has already handled this message.")}</p>
+                    <p>{t(msg::DESK_NOT_SENT_ANOTHER_STEWARD)}</p>
                     <p class="detail">{m}</p>
                 </div>
             }
@@ -366,10 +359,10 @@ fn MessageDetail(
             <p class="proposal" data-category=p.category.as_str()>
                 {format!(
                     "{}{} · {}（{}“{}”）",
-                    tr("建议分类：", "Proposed: "),
+                    t(msg::DESK_PROPOSED),
                     i18n::category(p.category).get(lang),
                     i18n::priority(p.priority).get(lang),
-                    tr("关键词", "keyword "),
+                    t(msg::DESK_KEYWORD),
                     p.keyword
                 )}
             </p>
@@ -377,8 +370,8 @@ fn MessageDetail(
     });
     let location = match (m.lat, m.lon) {
         (Some(a), Some(b)) => format!("{a:.5}, {b:.5} {}", m.address),
-        _ if !m.address.is_empty() => format!("{} ({})", m.address, tr("无坐标", "no coordinates")),
-        _ => tr("消息未带位置", "The message has no location").to_owned(),
+        _ if !m.address.is_empty() => format!("{} ({})", m.address, t(msg::DESK_NO_COORDINATES)),
+        _ => t(msg::DESK_THE_MESSAGE_HAS_NO).to_owned(),
     };
     let attachments = m.attachments.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view();
     let incident_line = m.incident.map(|i| {
@@ -386,7 +379,7 @@ fn MessageDetail(
         let href = format!("/dispatch?incident={i}{}", if en { "&lang=en" } else { "" });
         view! {
             <p class="linked-incident" data-incident-id=i.to_string() data-incident-status=m.incident_status.map(|s| s.as_str()).unwrap_or("")>
-                {tr("关联警情", "Incident")}" "
+                {t(msg::DESK_INCIDENT)}" "
                 <a href=href rel="external">{format!("#{i}")}</a>
                 " · "{status}
             </p>
@@ -397,10 +390,10 @@ fn MessageDetail(
         .iter()
         .map(|r| {
             let delivery = match r.delivery.as_str() {
-                "delivered" => tr("已送达", "delivered"),
-                "pending" => tr("发送中", "sending"),
-                "failed" => tr("发送失败", "failed"),
-                _ => tr("该群未配置回传", "no webhook for this group"),
+                "delivered" => t(msg::DESK_DELIVERED),
+                "pending" => t(msg::DESK_SENDING),
+                "failed" => t(msg::DESK_FAILED),
+                _ => t(msg::DESK_NO_WEBHOOK_FOR_THIS),
             };
             let err = r.last_error.clone().map(|e| format!(" ({e}, {}×)", r.attempts));
             view! {
@@ -457,9 +450,9 @@ fn MessageDetail(
         <article class="message-detail" data-message-id=id.to_string()>
             <h2>{format!("{} · {}", m.group_name, m.sender_name)}</h2>
             <dl>
-                <dt>{tr("收到", "Received")}</dt>
+                <dt>{t(msg::DESK_RECEIVED)}</dt>
                 <dd>{format::clock(m.received_at, offset)}</dd>
-                <dt>{tr("电话", "Phone")}</dt>
+                <dt>{t(msg::DESK_PHONE)}</dt>
                 <dd class="sender-phone">{d.sender_phone.clone().unwrap_or_else(|| "—".to_owned())}</dd>
                 <dt>{t(msg::ADDRESS)}</dt>
                 <dd>{location}</dd>
@@ -469,7 +462,7 @@ fn MessageDetail(
             {proposal_line}
             {incident_line}
             {(!d.has_webhook).then(|| view! {
-                <p class="hint">{tr("该群未配置回传地址：回复只保存在工作台。", "This group has no outbound webhook: replies stay on the desk.")}</p>
+                <p class="hint">{t(msg::DESK_THIS_GROUP_HAS_NO)}</p>
             })}
 
             {can_answer.then(|| view! {
@@ -477,9 +470,9 @@ fn MessageDetail(
                     <CsrfField />
                     <input type="hidden" name="id" value=id.to_string() />
                     <input type="hidden" name="disposition" value="replied" />
-                    <label for="reply-text">{tr("回复群内", "Reply to the group")}</label>
+                    <label for="reply-text">{t(msg::DESK_REPLY_TO_THE_GROUP)}</label>
                     <textarea id="reply-text" name="text" rows="3" maxlength="1000" required></textarea>
-                    <button type="submit" class="send-reply">{tr("发送回复", "Send reply")}</button>
+                    <button type="submit" class="send-reply">{t(msg::DESK_SEND_REPLY)}</button>
                 </ActionForm>
                 <div class="desk-quick">
                     <ActionForm action=answer attr:class="desk-form">
@@ -487,21 +480,21 @@ fn MessageDetail(
                         <input type="hidden" name="id" value=id.to_string() />
                         <input type="hidden" name="disposition" value="consultation" />
                         <input type="hidden" name="text" value="" />
-                        <button type="submit" class="mark-consultation">{tr("咨询已答复", "Consultation answered")}</button>
+                        <button type="submit" class="mark-consultation">{t(msg::DESK_CONSULTATION_ANSWERED)}</button>
                     </ActionForm>
                     <ActionForm action=answer attr:class="desk-form">
                         <CsrfField />
                         <input type="hidden" name="id" value=id.to_string() />
                         <input type="hidden" name="disposition" value="not_police" />
                         <input type="hidden" name="text" value="" />
-                        <button type="submit" class="mark-not-police">{tr("非警务", "Not police business")}</button>
+                        <button type="submit" class="mark-not-police">{t(msg::DESK_NOT_POLICE_BUSINESS)}</button>
                     </ActionForm>
                 </div>
             })}
 
             {can_convert.then(|| view! {
                 <details class="convert" open=true>
-                    <summary>{tr("转为警情", "Make it an incident")}</summary>
+                    <summary>{t(msg::DESK_MAKE_IT_AN_INCIDENT)}</summary>
                     <ActionForm action=convert attr:class="desk-form convert-form">
                         <CsrfField />
                         <input type="hidden" name="id" value=id.to_string() />
@@ -531,13 +524,13 @@ fn MessageDetail(
                             </label>
                         </div>
                         <label>
-                            {tr("或已知地点", "or a known place")}
+                            {t(msg::DESK_OR_A_KNOWN_PLACE)}
                             <select name="form[place]" on:change=on_place>
                                 <option value="">"—"</option>
                                 {place_options}
                             </select>
                         </label>
-                        <p class="hint">{tr("也可在下方地图上点击选点", "or click the map below")}</p>
+                        <p class="hint">{t(msg::DESK_OR_CLICK_THE_MAP)}</p>
                         <label>
                             {t(msg::ADDRESS)}
                             <input name="form[address]" maxlength="200" value=conv_addr.get_untracked() prop:value=move || conv_addr.get() on:input=move |ev| conv_addr.set(event_target_value(&ev)) />
@@ -547,10 +540,10 @@ fn MessageDetail(
                             <input name="form[description]" maxlength="2000" value=desc />
                         </label>
                         <label>
-                            {tr("同时回复群内（可留空）", "Reply to the group as well (may be empty)")}
+                            {t(msg::DESK_ALSO_REPLY)}
                             <input name="form[reply]" maxlength="1000" value=t(msg::CONVERT_REPLY) />
                         </label>
-                        <button type="submit" class="convert-button">{tr("转为警情", "Make it an incident")}</button>
+                        <button type="submit" class="convert-button">{t(msg::DESK_MAKE_IT_AN_INCIDENT)}</button>
                     </ActionForm>
                     <div class="desk-map">
                         <MapView map=map.get_value() live=live overlay=overlay on_pick=on_pick />
@@ -562,19 +555,19 @@ fn MessageDetail(
                 <ActionForm action=close attr:class="desk-form close-form">
                     <CsrfField />
                     <input type="hidden" name="id" value=id.to_string() />
-                    <label for="closing-text">{tr("警情已处置，告知群内", "The incident is resolved: tell the group")}</label>
+                    <label for="closing-text">{t(msg::DESK_THE_INCIDENT_IS_RESOLVED)}</label>
                     <textarea id="closing-text" name="text" rows="2" maxlength="1000" required>{t(msg::CLOSING_REPLY)}</textarea>
-                    <button type="submit" class="close-loop">{tr("发送闭环反馈", "Send and close the loop")}</button>
+                    <button type="submit" class="close-loop">{t(msg::DESK_SEND_AND_CLOSE_THE)}</button>
                 </ActionForm>
             })}
             {m.loop_closed_at.map(|at| view! {
-                <p class="loop-closed">{format!("{} {}", tr("已闭环", "Loop closed at"), format::clock(at, offset))}</p>
+                <p class="loop-closed">{format!("{} {}", t(msg::DESK_LOOP_CLOSED_AT), format::clock(at, offset))}</p>
             })}
             {(m.incident.is_some() && !loop_open && m.loop_closed_at.is_none()
                 && !matches!(m.incident_status, Some(IncidentStatus::Cancelled)))
-                .then(|| view! { <p class="hint">{tr("警情处置完毕后可在此发送闭环反馈", "Once the incident is resolved, the closing reply is offered here")}</p> })}
+                .then(|| view! { <p class="hint">{t(msg::DESK_ONCE_THE_INCIDENT_IS)}</p> })}
 
-            <h3>{tr("已发送的回复", "Replies sent")}</h3>
+            <h3>{t(msg::DESK_REPLIES_SENT)}</h3>
             <ol class="replies">{replies}</ol>
         </article>
     }
@@ -648,19 +641,19 @@ pub fn DeskReviewSection(from: String, to: String) -> impl IntoView {
                     let f = r.figures;
                     let secs = |s: Option<i64>| format::duration(s.map(|s| s as f64));
                     let rows = [
-                        (tr("收到群消息", "Messages received"), f.received.to_string(), "received"),
-                        (tr("已答复", "Answered"), f.answered.to_string(), "answered"),
-                        (tr("首次回复用时（中位数）", "First reply, median"), secs(f.first_reply_median_s), "median"),
-                        (tr("首次回复用时（90%）", "First reply, 90th percentile"), secs(f.first_reply_p90_s), "p90"),
+                        (t(msg::DESK_MESSAGES_RECEIVED), f.received.to_string(), "received"),
+                        (t(msg::DESK_ANSWERED), f.answered.to_string(), "answered"),
+                        (t(msg::DESK_FIRST_REPLY_MEDIAN), secs(f.first_reply_median_s), "median"),
+                        (t(msg::DESK_FIRST_REPLY_90TH_PERCENTILE), secs(f.first_reply_p90_s), "p90"),
                         (
-                            tr("按时回复率", "Answered within target"),
+                            t(msg::DESK_ANSWERED_WITHIN_TARGET),
                             format!("{} ({}/{})", format::percent(f.within_target_share), f.within_target, f.received),
                             "within",
                         ),
-                        (tr("转为警情", "Turned into incidents"), f.incidents.to_string(), "incidents"),
-                        (tr("咨询已答复", "Consultations answered"), f.consultations.to_string(), "consultations"),
-                        (tr("非警务", "Not police business"), f.not_police.to_string(), "not_police"),
-                        (tr("已闭环反馈", "Loops closed"), f.loops_closed.to_string(), "loops"),
+                        (t(msg::DESK_TURNED_INTO_INCIDENTS), f.incidents.to_string(), "incidents"),
+                        (t(msg::DESK_CONSULTATIONS_ANSWERED), f.consultations.to_string(), "consultations"),
+                        (t(msg::DESK_NOT_POLICE_BUSINESS), f.not_police.to_string(), "not_police"),
+                        (t(msg::DESK_LOOPS_CLOSED), f.loops_closed.to_string(), "loops"),
                     ]
                     .into_iter()
                     .map(|(label, value, key)| view! { <tr data-desk=key><th>{label}</th><td class="num">{value}</td></tr> })
@@ -672,7 +665,7 @@ pub fn DeskReviewSection(from: String, to: String) -> impl IntoView {
                         <p class="note">
                             {format!(
                                 "{} {} s",
-                                tr("目标：收到后首次回复不超过", "Target: first reply within"),
+                                t(msg::DESK_TARGET_FIRST_REPLY_WITHIN),
                                 f.target_s
                             )}
                         </p>
@@ -685,7 +678,7 @@ pub fn DeskReviewSection(from: String, to: String) -> impl IntoView {
     view! {
         <section class="sheet desk-review">
             <h2>
-                {tr("群管家工作台", "Chat-group desk")}
+                {t(msg::DESK)}
                 <small class="no-print"><a href=q rel="external">"JSON"</a></small>
             </h2>
             <Suspense fallback=|| view! { <p class="loading">"…"</p> }>{body}</Suspense>

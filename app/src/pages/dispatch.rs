@@ -14,7 +14,7 @@ use crate::components::map::{MapView, Overlay};
 use crate::components::session::SessionBar;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::{self, Lang, Tr, lang, msg, t};
+use crate::i18n::{self, Lang, lang, msg, t};
 use crate::live::Live;
 use crate::security::CsrfField;
 use crate::server_fns::{
@@ -23,10 +23,6 @@ use crate::server_fns::{
 };
 use crate::wire::{Board, IncidentView, Place, RecommendationView, search_places};
 use domain::{Category, Channel, Coordinates, IncidentId, IncidentStatus};
-
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
 
 /// What the address bar can preset: the selected incident, and a location
 /// picked without JavaScript (a place link or the search form).
@@ -151,11 +147,8 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
                     {board.map.name.clone()}
                     <span class="sub">{t(msg::DISPATCH)}</span>
                 </h1>
-                <p class="shortcuts" aria-label=tr("快捷键", "Keyboard shortcuts")>
-                    {tr(
-                        "快捷键：/ 搜地点 · N 接警（回车登记）· J/K 上下选警情 · 1–5 派推荐警力 · Esc 离开输入框/取消选择",
-                        "Keys: / find a place · N new call (Enter creates) · J/K next/previous incident · 1–5 send that unit · Esc leave a field / deselect",
-                    )}
+                <p class="shortcuts" aria-label=t(msg::KEYBOARD_SHORTCUTS)>
+                    {t(msg::DISPATCH_KEYS_HELP)}
                 </p>
                 <LinkBadge live=live />
                 <Clock live=live offset_minutes=offset />
@@ -334,12 +327,12 @@ fn PlaceSearch(
         <section class="panel place-search">
             <form method="get" action="/dispatch" role="search">
                 {en.then(|| view! { <input type="hidden" name="lang" value="en" /> })}
-                <label for="place-q">{tr("地点（名称或拼音首字母）", "Place (name or pinyin initials)")}</label>
+                <label for="place-q">{t(msg::DISPATCH_PLACE_NAME_OR_PINYIN)}</label>
                 <input
                     id="place-q"
                     name="place"
                     autocomplete="off"
-                    placeholder=tr("如 jsgc 或 金山广场", "e.g. jsgc or 金山广场")
+                    placeholder=t(msg::DISPATCH_PLACE_EXAMPLE)
                     prop:value=move || q.get()
                     on:input=move |ev| {
                         q.set(event_target_value(&ev));
@@ -465,7 +458,7 @@ fn IncidentPanel(incident: Signal<Option<IncidentView>>, live: Live, offset_minu
                                     e.to.parse::<IncidentStatus>()
                                         .map(|s| i18n::incident_status(s).get(lang))
                                         .unwrap_or("?");
-                                format!("{} → {to}", tr("警情", "Incident"))
+                                format!("{} → {to}", t(msg::INCIDENT))
                             };
                             view! {
                                 <li>
@@ -485,7 +478,7 @@ fn IncidentPanel(incident: Signal<Option<IncidentView>>, live: Live, offset_minu
                             .map(|p| {
                                 view! {
                                     <a href=p.url() target="_blank" rel="external noopener" data-photo=p.id.clone()>
-                                        <img src=p.url() alt=tr("报警人照片", "Reporter's photo") loading="lazy" />
+                                        <img src=p.url() alt=t(msg::DISPATCH_REPORTER_S_PHOTO) loading="lazy" />
                                     </a>
                                 }
                             })
@@ -577,7 +570,7 @@ fn Recommendations(
                                 let (label, class) = if i.units.is_empty() {
                                     (t(msg::ASSIGN), "assign")
                                 } else {
-                                    (tr("增援", "Add as backup"), "assign backup")
+                                    (t(msg::DISPATCH_ADD_AS_BACKUP), "assign backup")
                                 };
                                 // reassigning replaces the first unit still on the incident
                                 let replace = i.units.first().copied().map(|from| {
@@ -588,8 +581,8 @@ fn Recommendations(
                                             <input type="hidden" name="incident" value=incident2.clone() />
                                             <input type="hidden" name="from" value=from.0.to_string() />
                                             <input type="hidden" name="to" value=unit2.clone() />
-                                            <button type="submit" class="reassign" title=format!("{}{name}", tr("改派：替换 ", "Reassign: send instead of "))>
-                                                {tr("改派", "Reassign")}
+                                            <button type="submit" class="reassign" title=format!("{}{name}", t(msg::DISPATCH_REASSIGN_SEND_INSTEAD_OF))>
+                                                {t(msg::DISPATCH_REASSIGN)}
                                             </button>
                                         </ActionForm>
                                     }
@@ -619,7 +612,7 @@ fn Recommendations(
                     let note = target.is_none().then(|| {
                         view! {
                             <p class="hint preview-note">
-                                {tr("距所选位置最近的警力；登记警情后即可派警。", "Nearest units to the chosen location; create the incident to send one.")}
+                                {t(msg::DISPATCH_NEAREST_UNITS_TO_THE)}
                             </p>
                         }
                     });
@@ -632,10 +625,7 @@ fn Recommendations(
             }
         })
     };
-    let conflict_note = tr(
-        "未能派出：该警力刚刚被占用或状态已变。推荐列表已刷新，请重新选择。",
-        "Not sent: that unit was taken or changed status a moment ago. The list has been refreshed; pick again.",
-    );
+    let conflict_note = t(msg::DISPATCH_NOT_SENT_THAT_UNIT);
     let outcome = move || {
         let result = match (assign.value().get(), reassign.value().get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => Err(e),

@@ -31,10 +31,6 @@ use crate::server_fns::{get_report_form, get_report_track};
 use crate::wire::Snapshot;
 use domain::{Category, Coordinates};
 
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
-
 /// `?lang=en` to keep on links and the form's address.
 fn lang_query() -> &'static str {
     if lang() == Lang::En { "?lang=en" } else { "" }
@@ -124,17 +120,11 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     };
     let locating_text = move || match locating.get() {
         Locating::Idle => String::new(),
-        Locating::Waiting => tr("正在获取手机定位…", "Getting the phone's position…").to_owned(),
+        Locating::Waiting => t(msg::REPORT_GETTING_THE_PHONE_S).to_owned(),
         Locating::Found { accuracy_m } => {
-            format!("{} ±{:.0} m", tr("已使用手机定位", "Using the phone's position"), accuracy_m)
+            format!("{} ±{:.0} m", t(msg::REPORT_USING_THE_PHONE_S), accuracy_m)
         }
-        Locating::Failed(why) => format!(
-            "{} ({why})",
-            tr(
-                "无法获取定位：请点击地图、填写经纬度或选择地点",
-                "No position: tap the map, type coordinates or choose a place"
-            )
-        ),
+        Locating::Failed(why) => format!("{} ({why})", t(msg::REPORT_NO_POSITION_TAP_THE)),
     };
 
     let categories = RESIDENT_CATEGORIES
@@ -172,7 +162,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     let error = problem.map(|p| {
         let mut text = p.message(l);
         if fields.had_photo {
-            text.push_str(tr("（照片需要重新选择）", " (please choose the photo again)"));
+            text.push_str(t(msg::REPORT_PLEASE_CHOOSE_THE_PHOTO));
         }
         view! {
             <p class="error report-error" role="alert" data-field=p.field().map(|f| f.as_str()).unwrap_or("")>
@@ -187,7 +177,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
         <main class="resident report" data-page="report">
             <header class="resident-top">
                 <h1>{t(REPORT_TITLE)}</h1>
-                <p class="emergency">{tr("紧急情况请直接拨打 110", "In an emergency, call 110 now")}</p>
+                <p class="emergency">{t(msg::REPORT_IN_AN_EMERGENCY_CALL)}</p>
             </header>
             {error}
             <form
@@ -199,32 +189,32 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
             >
                 <CsrfField />
                 <label class="field">
-                    <span>{tr("发生了什么", "What happened")}</span>
+                    <span>{t(msg::REPORT_WHAT_HAPPENED)}</span>
                     <select name="category" required aria-invalid=invalid(ReportField::Category)>
                         <option value="" disabled selected=fields.category.is_empty()>
-                            {tr("请选择类别", "Choose a category")}
+                            {t(msg::REPORT_CHOOSE_A_CATEGORY)}
                         </option>
                         {categories}
                     </select>
                 </label>
                 <label class="field">
-                    <span>{tr("情况描述", "Describe it")}</span>
+                    <span>{t(msg::REPORT_DESCRIBE_IT)}</span>
                     <textarea
                         name="description"
                         rows="4"
                         maxlength=domain::intake::DESCRIPTION_MAX.to_string()
                         aria-invalid=invalid(ReportField::Description)
-                        placeholder=tr("例如：小区门口两人争吵，已动手", "e.g. two people shouting at the gate, now pushing")
+                        placeholder=t(msg::REPORT_E_G_TWO_PEOPLE)
                     >
                         {rcdata(&fields.description)}
                     </textarea>
                 </label>
 
                 <fieldset class="location" aria-invalid=invalid(ReportField::Location)>
-                    <legend>{tr("位置", "Where")}</legend>
+                    <legend>{t(msg::REPORT_WHERE)}</legend>
                     <Show
                         when=move || hydrated.get()
-                        fallback=|| view! { <p class="hint">{tr("无脚本时请填写经纬度或选择地点", "Without scripts: type coordinates or choose a place")}</p> }
+                        fallback=|| view! { <p class="hint">{t(msg::REPORT_WITHOUT_SCRIPTS_TYPE_COORDINATES)}</p> }
                     >
                         <button
                             type="button"
@@ -232,7 +222,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                             on:click=locate
                             disabled=move || locating.get() == Locating::Waiting
                         >
-                            {tr("使用我的位置", "Use my location")}
+                            {t(msg::REPORT_USE_MY_LOCATION)}
                         </button>
                     </Show>
                     <p class="locating" role="status" data-locating=move || match locating.get() { Locating::Idle => "idle", Locating::Waiting => "waiting", Locating::Found { .. } => "found", Locating::Failed(_) => "failed" }>
@@ -244,7 +234,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                             {marker}
                         </svg>
                     </div>
-                    <p class="hint">{tr("可点击地图选择位置", "Or tap the map where it is")}</p>
+                    <p class="hint">{t(msg::REPORT_OR_TAP_THE_MAP)}</p>
                     <div class="coords">
                         <label>
                             <span>{t(msg::LAT)}</span>
@@ -256,14 +246,14 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                         </label>
                     </div>
                     <label class="field">
-                        <span>{tr("或选择附近的地点", "Or choose a place nearby")}</span>
+                        <span>{t(msg::REPORT_OR_CHOOSE_A_PLACE)}</span>
                         <select name="place">
                             <option value="" selected=fields.place.is_empty()>"—"</option>
                             {places}
                         </select>
                     </label>
                     <label class="field">
-                        <span>{tr("详细地址（选填）", "Address or landmark (optional)")}</span>
+                        <span>{t(msg::REPORT_ADDRESS_OR_LANDMARK_OPTIONAL)}</span>
                         <input
                             name="address"
                             maxlength=domain::intake::ADDRESS_MAX.to_string()
@@ -274,11 +264,11 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                 </fieldset>
 
                 <label class="field">
-                    <span>{format!("{} (JPEG/PNG/WebP, ≤ {max_mb} MB)", tr("照片（选填）", "Photo (optional)"))}</span>
+                    <span>{format!("{} (JPEG/PNG/WebP, ≤ {max_mb} MB)", t(msg::REPORT_PHOTO_OPTIONAL))}</span>
                     <input type="file" name="photo" accept="image/jpeg,image/png,image/webp" aria-invalid=invalid(ReportField::Photo) />
                 </label>
                 <label class="field">
-                    <span>{tr("联系方式（选填）", "Phone or contact (optional)")}</span>
+                    <span>{t(msg::REPORT_PHONE_OR_CONTACT_OPTIONAL)}</span>
                     <input
                         name="contact"
                         type="tel"
@@ -287,9 +277,9 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                         value=fields.contact.clone()
                         aria-invalid=invalid(ReportField::Contact)
                     />
-                    <small>{tr("只有民警能看到，便于联系您", "Only the police see it, to call you back")}</small>
+                    <small>{t(msg::REPORT_ONLY_THE_POLICE_SEE)}</small>
                 </label>
-                <button type="submit" class="big primary send">{tr("提交报告", "Send the report")}</button>
+                <button type="submit" class="big primary send">{t(msg::REPORT_SEND_THE_REPORT)}</button>
             </form>
             <nav class="resident-foot">
                 <a href=other_lang rel="external">{t(msg::SWITCH_LANG)}</a>
@@ -341,21 +331,15 @@ const TRACK_TITLE: Tr = Tr("报告进度", "Report status");
 fn TrackError(error: AppError) -> impl IntoView {
     set_status(error.http_status());
     let text = match &error {
-        AppError::NotFound(_) => tr(
-            "没有这个查询码的报告。请核对查询码（例如 ABCD-2345）。",
-            "There is no report with this tracking code. Check the code (it looks like ABCD-2345).",
-        ),
-        AppError::Invalid(_) => tr(
-            "这不是有效的查询码：查询码形如 ABCD-2345。",
-            "This is not a tracking code: a code looks like ABCD-2345.",
-        ),
-        _ => tr("暂时无法查询，请稍后再试。", "The status cannot be shown right now; try again in a moment."),
+        AppError::NotFound(_) => t(msg::REPORT_THERE_IS_NO_REPORT),
+        AppError::Invalid(_) => t(msg::REPORT_THIS_IS_NOT_A),
+        _ => t(msg::REPORT_THE_STATUS_CANNOT_BE),
     };
     view! {
         <main class="resident track" data-page="report-track">
             <h1>{t(TRACK_TITLE)}</h1>
             <p class="error" role="alert" data-status=error.http_status().to_string()>{text}</p>
-            <p><a href=format!("/report{}", lang_query()) rel="external">{tr("提交新的报告", "Report a problem")}</a></p>
+            <p><a href=format!("/report{}", lang_query()) rel="external">{t(msg::REPORT_NEW_REPORT)}</a></p>
         </main>
     }
 }
@@ -397,32 +381,32 @@ fn Track(track: ReportTrack) -> impl IntoView {
         None => String::new(),
         Some(Ok(at)) => {
             let tz = FixedOffset::east_opt(offset * 60).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero"));
-            format!("{} {}", tr("已更新", "Checked at"), at.with_timezone(&tz).format("%H:%M:%S"))
+            format!("{} {}", t(msg::REPORT_CHECKED_AT), at.with_timezone(&tz).format("%H:%M:%S"))
         }
-        Some(Err(_)) => tr("暂时无法更新，稍后自动重试", "Cannot check right now; trying again").to_owned(),
+        Some(Err(_)) => t(msg::REPORT_CANNOT_CHECK_RIGHT_NOW).to_owned(),
     };
     view! {
         <main class="resident track" data-page="report-track" data-stage=move || stage.get().as_str()>
             <h1>{t(TRACK_TITLE)}</h1>
             <p class="code">
-                <span>{tr("查询码", "Tracking code")}</span>
+                <span>{t(msg::REPORT_TRACKING_CODE)}</span>
                 " "
                 <strong>{code}</strong>
             </p>
-            <p class="received">{format!("{} {received}", tr("受理时间", "Received"))}</p>
+            <p class="received">{format!("{} {received}", t(msg::REPORT_RECEIVED))}</p>
             <p class=move || format!("stage stage-{}", stage.get().as_str()) role="status">
                 {move || stage.get().label().get(lang())}
             </p>
             <ol class="steps">{steps}</ol>
             <p class="explain">{move || stage.get().explain().get(lang())}</p>
             <p class="hint">
-                {tr("请保存此页面地址或查询码，本页会自动更新。", "Keep this page or the code; the page updates itself.")}
+                {t(msg::REPORT_KEEP_THIS_PAGE_OR)}
                 " "
                 <span class="checked">{checked_text}</span>
             </p>
-            <p class="emergency">{tr("紧急情况请直接拨打 110", "In an emergency, call 110 now")}</p>
+            <p class="emergency">{t(msg::REPORT_IN_AN_EMERGENCY_CALL)}</p>
             <nav class="resident-foot">
-                <a href=format!("/report{}", lang_query()) rel="external">{tr("提交新的报告", "Report another problem")}</a>
+                <a href=format!("/report{}", lang_query()) rel="external">{t(msg::REPORT_ANOTHER_REPORT)}</a>
             </nav>
         </main>
     }

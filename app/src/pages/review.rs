@@ -10,13 +10,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::session::SessionBar;
-use crate::i18n::{Lang, Tr, lang};
+use crate::i18n::{Lang, lang, msg, t};
 use crate::review::{FigureRow, IncidentList, ReviewParams, ReviewReport};
 use crate::server_fns::{get_incident, get_review, get_review_incidents};
-
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
 
 /// The review's query from the address bar (`lang` is the page's own).
 fn params_from_query() -> ReviewParams {
@@ -112,7 +108,7 @@ pub fn ReviewPage() -> impl IntoView {
     let params = params_from_query();
     let report = Resource::new(move || params.clone(), get_review);
     view! {
-        <Title text=format!("{} · {}", tr("警情回顾", "Review"), tr("指挥室", "Command Room")) />
+        <Title text=format!("{} · {}", t(msg::REVIEW_TITLE), t(msg::APP)) />
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             <ErrorBoundary fallback=review_error>
                 {move || Suspend::new(async move { report.await.map(|r| view! { <Review r=r /> }) })}
@@ -128,11 +124,11 @@ fn review_error(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {
         <main class="review" data-page="review-error">
             <div class="error-panel" role="alert">
-                <h1>{tr("查询条件有误", "This review cannot be made")}</h1>
+                <h1>{t(msg::REVIEW_THIS_REVIEW_CANNOT_BE)}</h1>
                 <ul>{list}</ul>
                 <p>
                     <a href=link("/review", &ReviewParams::default()) rel="external">
-                        {tr("← 回到最近 30 天的回顾", "← The review of the last 30 days")}
+                        {t(msg::REVIEW_BACK_TO_LAST_30_DAYS)}
                     </a>
                 </p>
             </div>
@@ -146,8 +142,8 @@ fn Review(r: ReviewReport) -> impl IntoView {
     let drill = |only: Option<&str>, order: Option<&str>| {
         link("/review/incidents", &sel.with("only", only).with("order", order))
     };
-    let t = r.total.clone();
-    let title = format!("{} {} — {}", tr("警情回顾", "Review"), r.from, r.to);
+    let total = r.total.clone();
+    let title = format!("{} {} — {}", t(msg::REVIEW_TITLE), r.from, r.to);
     let csv = |path: &str, p: &ReviewParams| format!("/api/v1/{path}?{}", p.query());
     let filters = describe_filters(&r);
     let h_count = drill(None, None);
@@ -160,22 +156,12 @@ fn Review(r: ReviewReport) -> impl IntoView {
         drill(Some("late_turnout"), Some("turnout")),
         drill(Some("late_travel"), Some("travel")),
     ];
-    let dispatch_row = stage_row(
-        tr("派警 中位/90%", "Dispatch p50 / p90"),
-        "dispatch",
-        &r,
-        |f| (f.dispatch_p50_s, f.dispatch_p90_s),
-        &drill,
-    );
-    let turnout_row = stage_row(
-        tr("出动 中位/90%", "Turnout p50 / p90"),
-        "turnout",
-        &r,
-        |f| (f.turnout_p50_s, f.turnout_p90_s),
-        &drill,
-    );
+    let dispatch_row =
+        stage_row(t(msg::REVIEW_DISPATCH_P50_P90), "dispatch", &r, |f| (f.dispatch_p50_s, f.dispatch_p90_s), &drill);
+    let turnout_row =
+        stage_row(t(msg::REVIEW_TURNOUT_P50_P90), "turnout", &r, |f| (f.turnout_p50_s, f.turnout_p90_s), &drill);
     let travel_row =
-        stage_row(tr("途中 中位/90%", "Travel p50 / p90"), "travel", &r, |f| (f.travel_p50_s, f.travel_p90_s), &drill);
+        stage_row(t(msg::REVIEW_TRAVEL_P50_P90), "travel", &r, |f| (f.travel_p50_s, f.travel_p90_s), &drill);
     let csv_main = csv("review.csv", &r.params);
     let csv_days = csv("review/days.csv", &r.params);
     let csv_heat = csv("review/heat.csv", &r.params);
@@ -183,7 +169,7 @@ fn Review(r: ReviewReport) -> impl IntoView {
     let home = link("/", &ReviewParams::default());
     let targets = format!(
         "{}: {}",
-        tr("到场时限 (秒)", "Arrival targets (s)"),
+        t(msg::REVIEW_ARRIVAL_TARGETS_S),
         r.arrival_targets_s.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
     );
     let (prev, ly, change_) = (r.previous_period.clone(), r.same_period_last_year.clone(), r.change.clone());
@@ -202,29 +188,29 @@ fn Review(r: ReviewReport) -> impl IntoView {
                 <h1>{title}</h1>
                 <p class="filters-now">{filters}</p>
                 <nav class="no-print">
-                    <a href=home rel="external">{tr("首页", "Home")}</a>
+                    <a href=home rel="external">{t(msg::REVIEW_HOME)}</a>
                     " · "
-                    <a href=csv_main rel="external" download>{tr("导出 CSV", "CSV")}</a>
+                    <a href=csv_main rel="external" download>{t(msg::REVIEW_CSV)}</a>
                 </nav>
             </header>
             <FilterForm r=r.clone() />
             <section class="sheet">
-                <h2>{tr("总体指标", "Figures")}</h2>
+                <h2>{t(msg::REVIEW_FIGURES)}</h2>
                 <table class="figures">
                     <thead>
                         <tr>
                             <th></th>
-                            <th>{tr("本期", "This period")}</th>
-                            <th>{tr("上期", "Previous period")}</th>
-                            <th>{tr("环比", "vs previous")}</th>
-                            <th>{tr("去年同期", "Same period last year")}</th>
-                            <th>{tr("同比", "vs last year")}</th>
+                            <th>{t(msg::REVIEW_THIS_PERIOD)}</th>
+                            <th>{t(msg::REVIEW_PREVIOUS_PERIOD)}</th>
+                            <th>{t(msg::REVIEW_VS_PREVIOUS)}</th>
+                            <th>{t(msg::REVIEW_SAME_PERIOD_LAST_YEAR)}</th>
+                            <th>{t(msg::REVIEW_VS_LAST_YEAR)}</th>
                         </tr>
                     </thead>
                     <tbody>
                         <tr>
-                            <th>{tr("警情数", "Incidents")}</th>
-                            <td><a href=h_count rel="external" data-figure="count">{t.count}</a></td>
+                            <th>{t(msg::REVIEW_INCIDENTS)}</th>
+                            <td><a href=h_count rel="external" data-figure="count">{total.count}</a></td>
                             <td><a href=h_prev rel="external" data-figure="previous_count">{prev.count}</a></td>
                             <td>{change(change_.count_vs_previous_pct, true)}</td>
                             <td><a href=h_ly rel="external" data-figure="last_year_count">{ly.count}</a></td>
@@ -234,10 +220,10 @@ fn Review(r: ReviewReport) -> impl IntoView {
                         {turnout_row}
                         {travel_row}
                         <tr>
-                            <th>{tr("到场 中位/90%", "Response p50 / p90")}</th>
+                            <th>{t(msg::REVIEW_RESPONSE_P50_P90)}</th>
                             <td>
                                 <a href=h_response rel="external">
-                                    {secs(t.response_p50_s)} " / " {secs(t.response_p90_s)}
+                                    {secs(total.response_p50_s)} " / " {secs(total.response_p90_s)}
                                 </a>
                             </td>
                             <td>{secs(prev.response_p50_s)} " / " {secs(prev.response_p90_s)}</td>
@@ -246,11 +232,11 @@ fn Review(r: ReviewReport) -> impl IntoView {
                             <td>{change(change_.response_p50_vs_last_year_pct, true)} " / " {change(change_.response_p90_vs_last_year_pct, true)}</td>
                         </tr>
                         <tr>
-                            <th>{tr("按时到场率", "Arrival compliance")}</th>
+                            <th>{t(msg::REVIEW_ARRIVAL_COMPLIANCE)}</th>
                             <td>
-                                {pct(t.compliance)} " ("
-                                <a href=h_breached rel="external" data-figure="breached">{t.breached}</a>
-                                {tr(" 起超时)", " breached)")}
+                                {pct(total.compliance)} " ("
+                                <a href=h_breached rel="external" data-figure="breached">{total.breached}</a>
+                                {t(msg::REVIEW_BREACHED_SUFFIX)}
                             </td>
                             <td>{pct(prev.compliance)} " (" <a href=h_prev_breached rel="external">{prev.breached}</a> ")"</td>
                             <td>{points(change_.compliance_vs_previous_pts)}</td>
@@ -258,16 +244,16 @@ fn Review(r: ReviewReport) -> impl IntoView {
                             <td>{points(change_.compliance_vs_last_year_pts)}</td>
                         </tr>
                         <tr>
-                            <th>{tr("结案率", "Closure rate")}</th>
-                            <td><a href=h_closed rel="external">{pct(t.closure_rate)}</a></td>
+                            <th>{t(msg::REVIEW_CLOSURE_RATE)}</th>
+                            <td><a href=h_closed rel="external">{pct(total.closure_rate)}</a></td>
                             <td>{pct(prev.closure_rate)}</td>
                             <td></td>
                             <td>{pct(ly.closure_rate)}</td>
                             <td></td>
                         </tr>
                         <tr>
-                            <th>{tr("撤销占比", "Cancelled share")}</th>
-                            <td><a href=h_cancelled rel="external">{pct(t.cancelled_share)}</a></td>
+                            <th>{t(msg::REVIEW_CANCELLED_SHARE)}</th>
+                            <td><a href=h_cancelled rel="external">{pct(total.cancelled_share)}</a></td>
                             <td>{pct(prev.cancelled_share)}</td>
                             <td></td>
                             <td>{pct(ly.cancelled_share)}</td>
@@ -278,19 +264,19 @@ fn Review(r: ReviewReport) -> impl IntoView {
                 <div class="two">
                     <ZoneTable r=r.clone() />
                     <div>
-                        <h3>{tr("超时环节", "Late stage of each breach")}</h3>
+                        <h3>{t(msg::REVIEW_LATE_STAGE_OF_EACH)}</h3>
                         <table class="small">
                             <tbody>
                                 <tr>
-                                    <th>{format!("{} (> {} s)", tr("派警", "Dispatch"), dispatch_target)}</th>
+                                    <th>{format!("{} (> {} s)", t(msg::REVIEW_DISPATCH), dispatch_target)}</th>
                                     <td><a href=h_late[0].clone() rel="external" data-figure="late_dispatch">{late.dispatch}</a></td>
                                 </tr>
                                 <tr>
-                                    <th>{format!("{} (> {} s)", tr("出动", "Turnout"), turnout_target)}</th>
+                                    <th>{format!("{} (> {} s)", t(msg::REVIEW_TURNOUT), turnout_target)}</th>
                                     <td><a href=h_late[1].clone() rel="external" data-figure="late_turnout">{late.turnout}</a></td>
                                 </tr>
                                 <tr>
-                                    <th>{tr("途中", "Travel")}</th>
+                                    <th>{t(msg::REVIEW_TRAVEL)}</th>
                                     <td><a href=h_late[2].clone() rel="external" data-figure="late_travel">{late.travel}</a></td>
                                 </tr>
                             </tbody>
@@ -299,28 +285,28 @@ fn Review(r: ReviewReport) -> impl IntoView {
                 </div>
             </section>
             <section class="sheet charts">
-                <h2>{tr("每日警情", "Incidents per day")} <small class="no-print"><a href=csv_days rel="external" download>"CSV"</a></small></h2>
+                <h2>{t(msg::REVIEW_INCIDENTS_PER_DAY)} <small class="no-print"><a href=csv_days rel="external" download>"CSV"</a></small></h2>
                 <DaysChart r=r.clone() />
-                <h2>{tr("到场用时分布", "Response times")}</h2>
+                <h2>{t(msg::REVIEW_RESPONSE_TIMES)}</h2>
                 <ResponseChart r=r.clone() />
             </section>
             <Breakdown r=r.clone() />
             <section class="sheet">
-                <h2>{tr("星期 × 时段", "Weekday × hour")} <small class="no-print"><a href=csv_heat rel="external" download>"CSV"</a></small></h2>
+                <h2>{t(msg::REVIEW_WEEKDAY_HOUR)} <small class="no-print"><a href=csv_heat rel="external" download>"CSV"</a></small></h2>
                 <HeatTable r=r.clone() />
             </section>
             <section class="sheet">
                 <h2>
-                    {format!("{} ({} m)", tr("警情热点", "Hot spots"), bin_m)}
+                    {format!("{} ({} m)", t(msg::REVIEW_HOT_SPOTS), bin_m)}
                     <small class="no-print"><a href=csv_hot rel="external" download>"CSV"</a></small>
                 </h2>
-                <p class="note no-print">{tr("按类别筛选：用上方的“类别”。点击方格查看其中的警情。", "Filter by category with the form above; click a square for its incidents.")}</p>
+                <p class="note no-print">{t(msg::REVIEW_FILTER_BY_CATEGORY_WITH)}</p>
                 <HotSpotMap r=r.clone() />
             </section>
             <PatrolSection from=r.from.clone() to=r.to.clone() station=r.params.station.clone() />
             <crate::pages::desk::DeskReviewSection from=r.from.clone() to=r.to.clone() />
             <details class="definitions" open>
-                <summary>{tr("口径说明", "Definitions")}</summary>
+                <summary>{t(msg::REVIEW_DEFINITIONS)}</summary>
                 <p>{definitions}</p>
                 <p>{targets}</p>
             </details>
@@ -358,16 +344,16 @@ fn describe_filters(r: &ReviewReport) -> String {
             parts.push(format!("{name} {v}"));
         }
     };
-    add(tr("派出所", "station"), &p.station);
-    add(tr("区域", "zone class"), &p.zone_class);
-    add(tr("类别", "category"), &p.category);
-    add(tr("渠道", "channel"), &p.channel);
-    add(tr("警力", "unit"), &p.unit);
-    add(tr("等级", "priority"), &p.priority);
-    add(tr("时段", "hour"), &p.hour);
-    add(tr("星期", "weekday"), &p.weekday);
-    add(tr("方格", "square"), &p.bbox);
-    if parts.is_empty() { tr("全部警情", "All incidents").to_owned() } else { parts.join(" · ") }
+    add(t(msg::REVIEW_FILTER_STATION), &p.station);
+    add(t(msg::REVIEW_FILTER_ZONE_CLASS), &p.zone_class);
+    add(t(msg::REVIEW_FILTER_CATEGORY), &p.category);
+    add(t(msg::REVIEW_FILTER_CHANNEL), &p.channel);
+    add(t(msg::REVIEW_FILTER_UNIT), &p.unit);
+    add(t(msg::REVIEW_FILTER_PRIORITY), &p.priority);
+    add(t(msg::REVIEW_FILTER_HOUR), &p.hour);
+    add(t(msg::REVIEW_FILTER_WEEKDAY), &p.weekday);
+    add(t(msg::REVIEW_FILTER_SQUARE), &p.bbox);
+    if parts.is_empty() { t(msg::REVIEW_ALL_INCIDENTS).to_owned() } else { parts.join(" · ") }
 }
 
 #[component]
@@ -381,7 +367,7 @@ fn FilterForm(r: ReviewReport) -> impl IntoView {
                 <label>
                     {label}
                     <select name=name>
-                        <option value="" selected=current.is_empty()>{tr("全部", "all")}</option>
+                        <option value="" selected=current.is_empty()>{t(msg::REVIEW_ALL)}</option>
                         {choices
                             .into_iter()
                             .map(|(v, l)| {
@@ -414,19 +400,19 @@ fn FilterForm(r: ReviewReport) -> impl IntoView {
     view! {
         <form class="review-filters no-print" method="get" action="/review">
             {en.then(|| view! { <input type="hidden" name="lang" value="en" /> })}
-            <label>{tr("起", "From")} <input type="date" name="from" value=p.from.clone().unwrap_or_default() required /></label>
-            <label>{tr("止", "To")} <input type="date" name="to" value=p.to.clone().unwrap_or_default() required /></label>
-            {select("station", tr("派出所", "Station"), p.station.clone(), pairs(&r.options.stations))}
-            {select("zone_class", tr("区域", "Zone class"), p.zone_class.clone(), classes)}
-            {select("category", tr("类别", "Category"), p.category.clone(), coded("category", &r.options.categories))}
-            {select("channel", tr("渠道", "Channel"), p.channel.clone(), coded("channel", &r.options.channels))}
-            {select("unit", tr("警力", "Unit"), p.unit.clone(), pairs(&r.options.units))}
-            {select("priority", tr("等级", "Priority"), p.priority.clone(), priorities)}
-            {select("hour", tr("时段", "Hour"), p.hour.clone(), hours)}
-            {select("weekday", tr("星期", "Weekday"), p.weekday.clone(), weekdays)}
-            {select("by", tr("分组", "Break down by"), p.by.clone(), dims)}
+            <label>{t(msg::REVIEW_FROM)} <input type="date" name="from" value=p.from.clone().unwrap_or_default() required /></label>
+            <label>{t(msg::REVIEW_TO)} <input type="date" name="to" value=p.to.clone().unwrap_or_default() required /></label>
+            {select("station", t(msg::REVIEW_STATION), p.station.clone(), pairs(&r.options.stations))}
+            {select("zone_class", t(msg::REVIEW_ZONE_CLASS), p.zone_class.clone(), classes)}
+            {select("category", t(msg::CATEGORY), p.category.clone(), coded("category", &r.options.categories))}
+            {select("channel", t(msg::REVIEW_CHANNEL), p.channel.clone(), coded("channel", &r.options.channels))}
+            {select("unit", t(msg::REVIEW_UNIT), p.unit.clone(), pairs(&r.options.units))}
+            {select("priority", t(msg::PRIORITY), p.priority.clone(), priorities)}
+            {select("hour", t(msg::REVIEW_HOUR), p.hour.clone(), hours)}
+            {select("weekday", t(msg::REVIEW_WEEKDAY), p.weekday.clone(), weekdays)}
+            {select("by", t(msg::REVIEW_BREAK_DOWN_BY), p.by.clone(), dims)}
             {p.bbox.clone().map(|b| view! { <input type="hidden" name="bbox" value=b /> })}
-            <button type="submit">{tr("查询", "Apply")}</button>
+            <button type="submit">{t(msg::REVIEW_APPLY)}</button>
         </form>
     }
 }
@@ -458,10 +444,10 @@ fn code_label(dim: &str, code: &str) -> String {
 
 fn zone_label(c: &str) -> &'static str {
     match c {
-        "core" => tr("核心区 (1 分钟)", "core"),
-        "crowded" => tr("人员密集区 (3 分钟)", "crowded"),
-        "other" => tr("其他区域 (5 分钟)", "other"),
-        _ => tr("辖区外", "outside zones"),
+        "core" => t(msg::REVIEW_CORE),
+        "crowded" => t(msg::REVIEW_CROWDED),
+        "other" => t(msg::REVIEW_OTHER),
+        _ => t(msg::REVIEW_OUTSIDE_ZONES),
     }
 }
 
@@ -488,15 +474,15 @@ fn ZoneTable(r: ReviewReport) -> impl IntoView {
         .collect_view();
     view! {
         <div>
-            <h3>{tr("分区域按时到场", "Arrival by zone class")}</h3>
+            <h3>{t(msg::REVIEW_ARRIVAL_BY_ZONE_CLASS)}</h3>
             <table class="small">
                 <thead>
                     <tr>
                         <th></th>
-                        <th>{tr("时限", "Target")}</th>
-                        <th>{tr("按时", "Met")}</th>
-                        <th>{tr("超时", "Breached")}</th>
-                        <th>{tr("按时率", "Compliance")}</th>
+                        <th>{t(msg::REVIEW_TARGET)}</th>
+                        <th>{t(msg::REVIEW_MET)}</th>
+                        <th>{t(msg::REVIEW_BREACHED)}</th>
+                        <th>{t(msg::REVIEW_COMPLIANCE)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -537,7 +523,7 @@ fn Breakdown(r: ReviewReport) -> impl IntoView {
                 let label = match by.as_str() {
                     "zone_class" => zone_label(&row.key).to_owned(),
                     "category" | "channel" => code_label(&by, &row.key),
-                    _ if row.key == "none" => tr("无", "none").to_owned(),
+                    _ if row.key == "none" => t(msg::REVIEW_NONE).to_owned(),
                     _ => label,
                 };
                 view! {
@@ -560,14 +546,14 @@ fn Breakdown(r: ReviewReport) -> impl IntoView {
                 <thead>
                     <tr>
                         <th></th>
-                        <th>{tr("警情数", "Incidents")}</th>
-                        <th>{tr("去年同期", "Last year")}</th>
-                        <th>{tr("同比", "vs last year")}</th>
-                        <th>{tr("派警中位", "Dispatch p50")}</th>
-                        <th>{tr("到场 中位/90%", "Response p50 / p90")}</th>
-                        <th>{tr("按时率", "Compliance")}</th>
-                        <th>{tr("超时", "Breached")}</th>
-                        <th>{tr("结案率", "Closure")}</th>
+                        <th>{t(msg::REVIEW_INCIDENTS)}</th>
+                        <th>{t(msg::REVIEW_LAST_YEAR)}</th>
+                        <th>{t(msg::REVIEW_VS_LAST_YEAR)}</th>
+                        <th>{t(msg::REVIEW_DISPATCH_P50)}</th>
+                        <th>{t(msg::REVIEW_RESPONSE_P50_P90)}</th>
+                        <th>{t(msg::REVIEW_COMPLIANCE)}</th>
+                        <th>{t(msg::REVIEW_BREACHED)}</th>
+                        <th>{t(msg::REVIEW_CLOSURE)}</th>
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
@@ -578,10 +564,10 @@ fn Breakdown(r: ReviewReport) -> impl IntoView {
     view! {
         <section class="sheet">
             <h2>
-                {tr("分组", "Breakdown")}
+                {t(msg::REVIEW_BREAKDOWN)}
                 {csv.map(|c| view! { <small class="no-print"><a href=c rel="external" download>"CSV"</a></small> })}
             </h2>
-            <p class="by-links no-print">{tr("按：", "By: ")} {links}</p>
+            <p class="by-links no-print">{t(msg::REVIEW_BY)} {links}</p>
             {table}
         </section>
     }
@@ -626,9 +612,9 @@ fn PatrolSection(from: String, to: String, station: Option<String>) -> impl Into
                         view! {
                             <tr>
                                 <th></th>
-                                <th>{tr("应巡次数", "Openings")}</th>
-                                <th>{tr("已签到", "Visited")}</th>
-                                <th>{tr("签到率", "Compliance")}</th>
+                                <th>{t(msg::REVIEW_OPENINGS)}</th>
+                                <th>{t(msg::REVIEW_VISITED)}</th>
+                                <th>{t(msg::REVIEW_VISIT_RATE)}</th>
                             </tr>
                         }
                     };
@@ -638,7 +624,7 @@ fn PatrolSection(from: String, to: String, station: Option<String>) -> impl Into
                             <tbody>{stations}</tbody>
                         </table>
                         <details class="patrol-points">
-                            <summary>{tr("各必巡点（签到率低的在前）", "By point (lowest compliance first)")}</summary>
+                            <summary>{t(msg::REVIEW_BY_POINT_LOWEST_COMPLIANCE)}</summary>
                             <table class="patrol-table">
                                 <thead>{head()}</thead>
                                 <tbody>{points}</tbody>
@@ -653,14 +639,11 @@ fn PatrolSection(from: String, to: String, station: Option<String>) -> impl Into
     view! {
         <section class="sheet patrol">
             <h2>
-                {tr("必巡点签到", "Must-patrol points")}
+                {t(msg::REVIEW_MUST_PATROL_POINTS)}
                 <small class="no-print"><a href=q rel="external">"JSON"</a></small>
             </h2>
             <p class="note">
-                {tr(
-                    "每个必巡点每次开放时段（已结束的）算一次应巡；时段内有被接受的签到即为已签到。",
-                    "Each opening of a point's window that has ended counts once; it is visited if an accepted check-in falls inside it.",
-                )}
+                {t(msg::REVIEW_EACH_OPENING_OF_A)}
             </p>
             <Suspense fallback=|| view! { <p class="loading">"…"</p> }>{body}</Suspense>
         </section>
@@ -743,14 +726,14 @@ fn DaysChart(r: ReviewReport) -> impl IntoView {
     let first = r.days.first().map(|d| d.date.clone()).unwrap_or_default();
     let last = r.days.last().map(|d| d.date.clone()).unwrap_or_default();
     view! {
-        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" aria-label=tr("每日警情柱状图", "Incidents per day")>
+        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" aria-label=t(msg::REVIEW_DAILY_CHART)>
             <text x="0" y="12" class="axis">{format!("{}", max as u64)}</text>
             {bars}
             <line x1="0" y1=h x2=w y2=h class="axis-line" />
             <text x="0" y=h + 15.0 class="axis">{first}</text>
             <text x=w y=h + 15.0 class="axis" text-anchor="end">{last}</text>
         </svg>
-        <p class="chart-key"><span class="swatch bar"></span>{tr("警情", "incidents")} <span class="swatch bar-bad"></span>{tr("超时", "breached")}</p>
+        <p class="chart-key"><span class="swatch bar"></span>{t(msg::REVIEW_KEY_INCIDENTS)} <span class="swatch bar-bad"></span>{t(msg::REVIEW_KEY_BREACHED)}</p>
     }
 }
 
@@ -789,7 +772,7 @@ fn ResponseChart(r: ReviewReport) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" aria-label=tr("到场用时分布", "Response times")>
+        <svg class="chart" viewBox=format!("0 0 {w} {}", h + 18.0) role="img" aria-label=t(msg::REVIEW_RESPONSE_TIMES)>
             {bars}
             {marks}
             <line x1="0" y1=h x2=w y2=h class="axis-line" />
@@ -825,7 +808,7 @@ fn HotSpotMap(r: ReviewReport) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <svg class="hotspots" viewBox=format!("0 0 {} {}", hs.width, hs.height) role="img" aria-label=tr("警情热点图", "Hot-spot map")>
+        <svg class="hotspots" viewBox=format!("0 0 {} {}", hs.width, hs.height) role="img" aria-label=t(msg::REVIEW_HOT_SPOT_MAP)>
             <rect class="land" x="0" y="0" width=hs.width height=hs.height />
             {cells}
             {outlines}
@@ -838,7 +821,7 @@ pub fn ReviewIncidentsPage() -> impl IntoView {
     let params = params_from_query();
     let list = Resource::new(move || params.clone(), get_review_incidents);
     view! {
-        <Title text=format!("{} · {}", tr("警情明细", "Incidents"), tr("指挥室", "Command Room")) />
+        <Title text=format!("{} · {}", t(msg::REVIEW_INCIDENT_LIST), t(msg::APP)) />
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             <ErrorBoundary fallback=review_error>
                 {move || Suspend::new(async move { list.await.map(|l| view! { <Incidents l=l /> }) })}
@@ -849,17 +832,17 @@ pub fn ReviewIncidentsPage() -> impl IntoView {
 
 fn only_label(only: Option<&str>) -> &'static str {
     match only {
-        Some("breached") => tr("超时警情", "Breached"),
-        Some("late_dispatch") => tr("派警超时", "Late at dispatch"),
-        Some("late_turnout") => tr("出动超时", "Late at turnout"),
-        Some("late_travel") => tr("途中超时", "Late in travel"),
-        Some("closed") => tr("已结案", "Closed"),
-        Some("cancelled") => tr("已撤销", "Cancelled"),
-        Some("dispatch") => tr("已派警（按派警用时）", "Dispatched (by dispatch time)"),
-        Some("turnout") => tr("已出动（按出动用时）", "En route (by turnout time)"),
-        Some("travel") => tr("已到场（按途中用时）", "On scene (by travel time)"),
-        Some("response") => tr("已到场（按到场用时）", "On scene (by response time)"),
-        _ => tr("全部警情", "All incidents"),
+        Some("breached") => t(msg::REVIEW_BREACHED_INCIDENTS),
+        Some("late_dispatch") => t(msg::REVIEW_LATE_AT_DISPATCH),
+        Some("late_turnout") => t(msg::REVIEW_LATE_AT_TURNOUT),
+        Some("late_travel") => t(msg::REVIEW_LATE_IN_TRAVEL),
+        Some("closed") => t(msg::REVIEW_CLOSED),
+        Some("cancelled") => t(msg::REVIEW_CANCELLED),
+        Some("dispatch") => t(msg::REVIEW_DISPATCHED_BY_DISPATCH_TIME),
+        Some("turnout") => t(msg::REVIEW_EN_ROUTE_BY_TURNOUT),
+        Some("travel") => t(msg::REVIEW_ON_SCENE_BY_TRAVEL),
+        Some("response") => t(msg::REVIEW_ON_SCENE_BY_RESPONSE),
+        _ => t(msg::REVIEW_ALL_INCIDENTS),
     }
 }
 
@@ -898,9 +881,9 @@ fn Incidents(l: IncidentList) -> impl IntoView {
         <main class="review" data-page="review-incidents">
             <header class="review-head">
                 <h1>{format!("{} — {} {} – {}", only_label(p.only.as_deref()), l.total, l.from, l.to)}</h1>
-                <p class="filters-now" data-total=l.total>{format!("{} {}", l.total, tr("起", "incidents"))}</p>
+                <p class="filters-now" data-total=l.total>{format!("{} {}", l.total, t(msg::REVIEW_INCIDENT_COUNT))}</p>
                 <nav class="no-print">
-                    <a href=back rel="external">{tr("← 返回回顾", "← Back to the review")}</a>
+                    <a href=back rel="external">{t(msg::REVIEW_BACK_TO_THE_REVIEW)}</a>
                     " · "
                     <a href=csv rel="external" download>"CSV"</a>
                 </nav>
@@ -909,24 +892,24 @@ fn Incidents(l: IncidentList) -> impl IntoView {
                 <thead>
                     <tr>
                         <th>"#"</th>
-                        <th>{tr("接警时间", "Received")}</th>
-                        <th>{tr("类别", "Category")}</th>
-                        <th>{tr("派出所", "Station")}</th>
-                        <th>{tr("首派警力", "First unit")}</th>
-                        <th>{tr("派警", "Dispatch")}</th>
-                        <th>{tr("出动", "Turnout")}</th>
-                        <th>{tr("途中", "Travel")}</th>
-                        <th>{tr("到场", "Response")}</th>
-                        <th>{tr("状态", "Status")}</th>
-                        <th>{tr("超时环节", "Late stage")}</th>
+                        <th>{t(msg::REVIEW_RECEIVED)}</th>
+                        <th>{t(msg::CATEGORY)}</th>
+                        <th>{t(msg::REVIEW_STATION)}</th>
+                        <th>{t(msg::REVIEW_FIRST_UNIT)}</th>
+                        <th>{t(msg::REVIEW_DISPATCH)}</th>
+                        <th>{t(msg::REVIEW_TURNOUT)}</th>
+                        <th>{t(msg::REVIEW_TRAVEL)}</th>
+                        <th>{t(msg::REVIEW_RESPONSE)}</th>
+                        <th>{t(msg::REVIEW_STATUS)}</th>
+                        <th>{t(msg::REVIEW_LATE_STAGE)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
             <nav class="pager no-print">
-                {prev.map(|h| view! { <a href=h rel="external">{tr("上一页", "Previous")}</a> })}
+                {prev.map(|h| view! { <a href=h rel="external">{t(msg::REVIEW_PREVIOUS)}</a> })}
                 {format!(" {} / {} ", l.page, l.pages)}
-                {next.map(|h| view! { <a href=h rel="external">{tr("下一页", "Next")}</a> })}
+                {next.map(|h| view! { <a href=h rel="external">{t(msg::REVIEW_NEXT)}</a> })}
             </nav>
         </main>
     }
@@ -937,7 +920,7 @@ pub fn ReviewTimelinePage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
     let detail = Resource::new(move || id, get_incident);
     view! {
-        <Title text=format!("{} {id} · {}", tr("警情", "Incident"), tr("指挥室", "Command Room")) />
+        <Title text=format!("{} {id} · {}", t(msg::INCIDENT), t(msg::APP)) />
         <Suspense fallback=|| view! { <p class="loading">"…"</p> }>
             <ErrorBoundary fallback=crate::error_fallback>
                 {move || Suspend::new(async move {
@@ -962,18 +945,18 @@ pub fn ReviewTimelinePage() -> impl IntoView {
                         view! {
                             <main class="review" data-page="review-timeline">
                                 <header class="review-head">
-                                    <h1>{format!("{} {} · {} · {}", tr("警情", "Incident"), i.id, i.category, i.status)}</h1>
+                                    <h1>{format!("{} {} · {} · {}", t(msg::INCIDENT), i.id, i.category, i.status)}</h1>
                                     <p class="filters-now">{i.address.clone()}</p>
                                 </header>
-                                <h2>{tr("状态日志", "Status log")}</h2>
+                                <h2>{t(msg::REVIEW_STATUS_LOG)}</h2>
                                 <table class="incidents timeline">
                                     <thead>
                                         <tr>
-                                            <th>{tr("时间", "At")}</th>
-                                            <th>{tr("对象", "Entity")}</th>
-                                            <th>{tr("变化", "Change")}</th>
-                                            <th>{tr("操作人", "Actor")}</th>
-                                            <th>{tr("原因", "Reason")}</th>
+                                            <th>{t(msg::REVIEW_AT)}</th>
+                                            <th>{t(msg::REVIEW_ENTITY)}</th>
+                                            <th>{t(msg::REVIEW_CHANGE)}</th>
+                                            <th>{t(msg::ACTOR)}</th>
+                                            <th>{t(msg::REVIEW_REASON)}</th>
                                         </tr>
                                     </thead>
                                     <tbody>{rows}</tbody>
