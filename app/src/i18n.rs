@@ -544,6 +544,53 @@ pub mod msg {
     pub const UNIT_LOCATION_SHARING_NEEDS_THE: Tr =
         Tr("位置共享需要浏览器脚本，正在加载…", "Location sharing needs the page's script; loading…");
     pub const UNIT_SHARE_MY_LOCATION: Tr = Tr("共享我的位置", "Share my location");
+    // ── more labels of the pages ──
+    pub const DESK_WAITING_FOR_REPLY: Tr = Tr("待回复", "Waiting for a reply");
+    pub const DESK_LOOP_CLOSED: Tr = Tr("已闭环", "Loop closed");
+    pub const DESK_TELL_GROUP_HANDLED: Tr = Tr("待闭环反馈", "Tell the group it is handled");
+    pub const DESK_HANDLED_BY: Tr = Tr("经办", "by");
+    pub const REPORT_TITLE: Tr = Tr("我要报警 · 反映问题", "Report a problem");
+    pub const REPORT_TRACK_TITLE: Tr = Tr("报告进度", "Report status");
+    pub const BEARING_N: Tr = Tr("北", "N");
+    pub const BEARING_NE: Tr = Tr("东北", "NE");
+    pub const BEARING_E: Tr = Tr("东", "E");
+    pub const BEARING_SE: Tr = Tr("东南", "SE");
+    pub const BEARING_S: Tr = Tr("南", "S");
+    pub const BEARING_SW: Tr = Tr("西南", "SW");
+    pub const BEARING_W: Tr = Tr("西", "W");
+    pub const BEARING_NW: Tr = Tr("西北", "NW");
+    pub const UNIT_BACK_AVAILABLE: Tr = Tr("恢复可派", "Back available");
+    pub const UNIT_GO_EN_ROUTE: Tr = Tr("出发", "En route");
+    pub const UNIT_GO_ON_SCENE: Tr = Tr("已到场", "On scene");
+    pub const UNIT_GO_OFF_DUTY: Tr = Tr("下班", "Off duty");
+    pub const UNIT_GO_ON_DUTY: Tr = Tr("上岗可派", "On duty, available");
+    pub const TICKER_CHAT_MESSAGE: Tr = Tr("群消息", "message ");
+    pub const HOME_REVIEW_DESC: Tr = Tr(
+        "所长和领导看的回顾：到场用时、按时率、环比同比、分组、热点，每个数字可查到具体警情，可打印 A4 月报。",
+        "Response times for station chiefs: compliance, year-on-year, breakdowns, hot spots, every number down to its incidents; prints on A4.",
+    );
+    pub const HOME_LOGIN_NOTE: Tr = Tr(
+        "以下各页面供警方使用，按角色登录后打开。",
+        "the screens below are for the police: each opens after a login with its role.",
+    );
+    pub const HOME_RESIDENTS: Tr = Tr("居民报警 · 反映问题", "Residents: report a problem");
+    pub const HOME_RESIDENTS_NOTE: Tr =
+        Tr("无需注册，凭查询码查看处理进度。", "no account needed; a tracking code shows how it is going.");
+    pub const HOME_DESK: Tr = Tr("警务群接警台", "Chat desk");
+    pub const HOME_DESK_DESC: Tr = Tr(
+        "社区警务群的每条消息，一分钟内回复，是警情的转为警情。",
+        "every message from the community chat groups, answered within the minute, turned into an incident when it is one.",
+    );
+    pub const HOME_REVIEW: Tr = Tr("警情回顾", "Review");
+    pub const HOME_SCREEN_DESC: Tr = Tr(
+        "大屏一张图：警力、警情、计时、今日指标，无人值守长时间运行。",
+        "The whole district at a glance for the big display: units, incidents, timers, today's figures.",
+    );
+    pub const HOME_DISPATCH_DESC: Tr = Tr(
+        "接警登记，就近推荐警力及预计到达时间，一键派警，盯住每个计时。",
+        "Take calls, see the nearest units with their ETAs, assign with one click, watch every timer.",
+    );
+    pub const LOGIN_RESIDENTS: Tr = Tr("居民报警 · 反映问题（无需登录）", "Residents: report a problem (no account)");
 }
 
 pub fn category(c: Category) -> Tr {

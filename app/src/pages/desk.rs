@@ -20,7 +20,7 @@ use crate::components::map::{MapView, Overlay};
 use crate::components::session::SessionBar;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::{self, Lang, Tr, msg, t};
+use crate::i18n::{self, Lang, msg, t};
 use crate::live::Live;
 use crate::security::CsrfField;
 use crate::server_fns::{DeskAnswer, DeskClose, DeskConvert, get_desk, get_desk_message};
@@ -221,19 +221,19 @@ fn status_line(m: &ChatMessageView, lang: Lang) -> String {
     let mut parts = vec![];
     match m.disposition {
         Some(d) => parts.push(i18n::disposition(d).get(lang).to_owned()),
-        None if m.first_reply_at.is_none() => parts.push(Tr("待回复", "Waiting for a reply").get(lang).to_owned()),
+        None if m.first_reply_at.is_none() => parts.push(msg::DESK_WAITING_FOR_REPLY.get(lang).to_owned()),
         None => {}
     }
     if let (Some(i), Some(s)) = (m.incident, m.incident_status) {
         parts.push(format!("#{i} {}", i18n::incident_status(s).get(lang)));
     }
     if m.loop_closed_at.is_some() {
-        parts.push(Tr("已闭环", "Loop closed").get(lang).to_owned());
+        parts.push(msg::DESK_LOOP_CLOSED.get(lang).to_owned());
     } else if m.loop_open() {
-        parts.push(Tr("待闭环反馈", "Tell the group it is handled").get(lang).to_owned());
+        parts.push(msg::DESK_TELL_GROUP_HANDLED.get(lang).to_owned());
     }
     if let Some(by) = &m.answered_by {
-        parts.push(format!("{} {by}", Tr("经办", "by").get(lang)));
+        parts.push(format!("{} {by}", msg::DESK_HANDLED_BY.get(lang)));
     }
     parts.join(" · ")
 }

@@ -23,7 +23,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::map::{MapView, Projection};
 use crate::error::AppError;
-use crate::i18n::{self, Lang, Tr, lang, msg, t};
+use crate::i18n::{self, Lang, lang, msg, t};
 use crate::live::Live;
 use crate::report::{PHOTO_MAX_BYTES, ReportField, ReportFormPage, ReportStage, ReportTrack};
 use crate::security::CsrfField;
@@ -67,7 +67,7 @@ fn set_status(_code: u16) {}
 pub fn ReportPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| get_report_form());
     view! {
-        <Title text=format!("{} · {}", t(REPORT_TITLE), t(msg::APP)) />
+        <Title text=format!("{} · {}", t(msg::REPORT_TITLE), t(msg::APP)) />
         <Meta name="theme-color" content="#0f172a" />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
             <ErrorBoundary fallback=crate::error_fallback>
@@ -76,8 +76,6 @@ pub fn ReportPage() -> impl IntoView {
         </Suspense>
     }
 }
-
-const REPORT_TITLE: Tr = Tr("我要报警 · 反映问题", "Report a problem");
 
 /// What the position button is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,7 +174,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     view! {
         <main class="resident report" data-page="report">
             <header class="resident-top">
-                <h1>{t(REPORT_TITLE)}</h1>
+                <h1>{t(msg::REPORT_TITLE)}</h1>
                 <p class="emergency">{t(msg::REPORT_IN_AN_EMERGENCY_CALL)}</p>
             </header>
             {error}
@@ -311,7 +309,7 @@ pub fn ReportTrackPage() -> impl IntoView {
     let code = params.with_untracked(|p| p.get("code").unwrap_or_default());
     let track = Resource::new(move || code.clone(), get_report_track);
     view! {
-        <Title text=format!("{} · {}", t(TRACK_TITLE), t(msg::APP)) />
+        <Title text=format!("{} · {}", t(msg::REPORT_TRACK_TITLE), t(msg::APP)) />
         <Meta name="theme-color" content="#0f172a" />
         <Meta http_equiv="refresh" content=RELOAD_S />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
@@ -325,8 +323,6 @@ pub fn ReportTrackPage() -> impl IntoView {
     }
 }
 
-const TRACK_TITLE: Tr = Tr("报告进度", "Report status");
-
 #[component]
 fn TrackError(error: AppError) -> impl IntoView {
     set_status(error.http_status());
@@ -337,7 +333,7 @@ fn TrackError(error: AppError) -> impl IntoView {
     };
     view! {
         <main class="resident track" data-page="report-track">
-            <h1>{t(TRACK_TITLE)}</h1>
+            <h1>{t(msg::REPORT_TRACK_TITLE)}</h1>
             <p class="error" role="alert" data-status=error.http_status().to_string()>{text}</p>
             <p><a href=format!("/report{}", lang_query()) rel="external">{t(msg::REPORT_NEW_REPORT)}</a></p>
         </main>
@@ -387,7 +383,7 @@ fn Track(track: ReportTrack) -> impl IntoView {
     };
     view! {
         <main class="resident track" data-page="report-track" data-stage=move || stage.get().as_str()>
-            <h1>{t(TRACK_TITLE)}</h1>
+            <h1>{t(msg::REPORT_TRACK_TITLE)}</h1>
             <p class="code">
                 <span>{t(msg::REPORT_TRACKING_CODE)}</span>
                 " "

@@ -133,14 +133,14 @@ fn Officer(page: UnitPage) -> impl IntoView {
 /// The compass point of a bearing, e.g. 45° → 东北 / NE.
 pub fn compass(bearing_deg: f64) -> Tr {
     const POINTS: [Tr; 8] = [
-        Tr("北", "N"),
-        Tr("东北", "NE"),
-        Tr("东", "E"),
-        Tr("东南", "SE"),
-        Tr("南", "S"),
-        Tr("西南", "SW"),
-        Tr("西", "W"),
-        Tr("西北", "NW"),
+        msg::BEARING_N,
+        msg::BEARING_NE,
+        msg::BEARING_E,
+        msg::BEARING_SE,
+        msg::BEARING_S,
+        msg::BEARING_SW,
+        msg::BEARING_W,
+        msg::BEARING_NW,
     ];
     let i = ((bearing_deg.rem_euclid(360.0) + 22.5) / 45.0) as usize % 8;
     POINTS[i]
@@ -336,19 +336,19 @@ fn StatusButtons(
             }
             .into_any()
         });
-        let back = Tr("恢复可派", "Back available");
+        let back = msg::UNIT_BACK_AVAILABLE;
         let buttons: Vec<AnyView> = match u.status {
             UnitStatus::Dispatched => vec![
-                move_to(UnitStatus::EnRoute, Tr("出发", "En route"), "primary"),
-                move_to(UnitStatus::OnScene, Tr("已到场", "On scene"), "secondary"),
+                move_to(UnitStatus::EnRoute, msg::UNIT_GO_EN_ROUTE, "primary"),
+                move_to(UnitStatus::OnScene, msg::UNIT_GO_ON_SCENE, "secondary"),
             ],
-            UnitStatus::EnRoute => vec![move_to(UnitStatus::OnScene, Tr("已到场", "On scene"), "primary")],
+            UnitStatus::EnRoute => vec![move_to(UnitStatus::OnScene, msg::UNIT_GO_ON_SCENE, "primary")],
             UnitStatus::OnScene => {
                 resolve.into_iter().chain([move_to(UnitStatus::Available, back, "secondary")]).collect()
             }
-            UnitStatus::Available => vec![move_to(UnitStatus::OffDuty, Tr("下班", "Off duty"), "quiet")],
+            UnitStatus::Available => vec![move_to(UnitStatus::OffDuty, msg::UNIT_GO_OFF_DUTY, "quiet")],
             UnitStatus::OffDuty | UnitStatus::OutOfService => {
-                vec![move_to(UnitStatus::Available, Tr("上岗可派", "On duty, available"), "primary")]
+                vec![move_to(UnitStatus::Available, msg::UNIT_GO_ON_DUTY, "primary")]
             }
         };
         view! { <section class="status-buttons-big">{buttons}</section> }.into_any()
