@@ -1,5 +1,7 @@
 //! Components, one per file, grouped by feature.
 
 pub mod board;
+#[cfg(feature = "hydrate")]
+pub mod list_shortcuts;
 pub mod map;
 pub mod session;

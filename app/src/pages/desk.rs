@@ -576,55 +576,19 @@ fn MessageDetail(
 /// J/K move through the messages, R focuses the reply, I the convert form.
 #[cfg(feature = "hydrate")]
 fn shortcuts(messages: Memo<Vec<ChatMessageView>>, selected: RwSignal<Option<i64>>) {
-    use wasm_bindgen::JsCast;
-    let focus = |id: &str| {
-        if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = el.focus();
+    use crate::components::list_shortcuts::{focus, use_list_shortcuts};
+    let list = move || messages.with_untracked(|l| l.iter().map(|m| m.id).collect());
+    use_list_shortcuts(list, selected, |key, ev| match key {
+        "r" | "R" => {
+            ev.prevent_default();
+            focus("reply-text");
         }
-    };
-    let handle = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-            return;
+        "i" | "I" => {
+            ev.prevent_default();
+            focus("convert-category");
         }
-        let key = ev.key();
-        let in_field = document()
-            .active_element()
-            .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
-            .unwrap_or(false);
-        if in_field {
-            if key == "Escape"
-                && let Some(el) = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.blur();
-            }
-            return;
-        }
-        match key.as_str() {
-            "j" | "k" | "J" | "K" => {
-                let list: Vec<i64> = messages.with_untracked(|l| l.iter().map(|m| m.id).collect());
-                if list.is_empty() {
-                    return;
-                }
-                let at = selected.get_untracked().and_then(|id| list.iter().position(|x| *x == id));
-                let next = match (key.as_str(), at) {
-                    ("j" | "J", Some(i)) => (i + 1).min(list.len() - 1),
-                    ("k" | "K", Some(i)) => i.saturating_sub(1),
-                    _ => 0,
-                };
-                selected.set(Some(list[next]));
-            }
-            "r" | "R" => {
-                ev.prevent_default();
-                focus("reply-text");
-            }
-            "i" | "I" => {
-                ev.prevent_default();
-                focus("convert-category");
-            }
-            _ => {}
-        }
+        _ => {}
     });
-    on_cleanup(move || handle.remove());
 }
 
 /// The review's desk section: what the chat-group desk did in the period

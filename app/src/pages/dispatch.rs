@@ -183,8 +183,9 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
     }
 }
 
-/// The console's keys (see the shortcuts line in the header). Keys typed
-/// into a field stay in the field, except Escape, which leaves it.
+/// The console's keys (see the shortcuts line in the header): J/K through
+/// the incidents, / the place search, N the intake form, 1–5 send that
+/// recommended unit, Escape deselects.
 #[cfg(feature = "hydrate")]
 fn shortcuts(
     live: Live,
@@ -192,64 +193,28 @@ fn shortcuts(
     recs: Resource<Result<Vec<RecommendationView>, AppError>>,
     assign: ServerAction<AssignUnit>,
 ) {
-    use wasm_bindgen::JsCast;
-    let focus = |id: &str| {
-        if let Some(el) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = el.focus();
+    use crate::components::list_shortcuts::{focus, use_list_shortcuts};
+    let list = move || live.incidents_by_urgency().into_iter().map(|i| i.id).collect();
+    use_list_shortcuts(list, selected, move |key, ev| match key {
+        "/" => {
+            ev.prevent_default();
+            focus("place-q");
         }
-    };
-    let handle = window_event_listener(leptos::ev::keydown, move |ev: web_sys::KeyboardEvent| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
-            return;
+        "n" | "N" => {
+            ev.prevent_default();
+            focus("intake-channel");
         }
-        let key = ev.key();
-        let in_field = document()
-            .active_element()
-            .map(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
-            .unwrap_or(false);
-        if in_field {
-            if key == "Escape"
-                && let Some(el) = document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.blur();
+        "1" | "2" | "3" | "4" | "5" => {
+            let Some(incident) = selected.get_untracked() else { return };
+            let rank = key.parse::<usize>().unwrap_or(1) - 1;
+            let unit = recs.get_untracked().and_then(Result::ok).and_then(|r| r.get(rank).map(|r| r.unit_id));
+            if let Some(unit) = unit {
+                assign.dispatch(AssignUnit { incident: incident.0, unit: unit.0 });
             }
-            return;
         }
-        match key.as_str() {
-            "/" => {
-                ev.prevent_default();
-                focus("place-q");
-            }
-            "n" | "N" => {
-                ev.prevent_default();
-                focus("intake-channel");
-            }
-            "j" | "k" | "J" | "K" => {
-                let list: Vec<IncidentId> = live.incidents_by_urgency().into_iter().map(|i| i.id).collect();
-                if list.is_empty() {
-                    return;
-                }
-                let at = selected.get_untracked().and_then(|id| list.iter().position(|x| *x == id));
-                let next = match (key.as_str(), at) {
-                    ("j" | "J", Some(i)) => (i + 1).min(list.len() - 1),
-                    ("k" | "K", Some(i)) => i.saturating_sub(1),
-                    _ => 0,
-                };
-                selected.set(Some(list[next]));
-            }
-            "1" | "2" | "3" | "4" | "5" => {
-                let Some(incident) = selected.get_untracked() else { return };
-                let rank = key.parse::<usize>().unwrap_or(1) - 1;
-                let unit = recs.get_untracked().and_then(Result::ok).and_then(|r| r.get(rank).map(|r| r.unit_id));
-                if let Some(unit) = unit {
-                    assign.dispatch(AssignUnit { incident: incident.0, unit: unit.0 });
-                }
-            }
-            "Escape" => selected.set(None),
-            _ => {}
-        }
+        "Escape" => selected.set(None),
+        _ => {}
     });
-    on_cleanup(move || handle.remove());
 }
 
 /// Known places by name or pinyin initials. With the browser code the list
