@@ -3,5 +3,6 @@
 pub mod board;
 #[cfg(feature = "hydrate")]
 pub mod list_shortcuts;
+pub mod location;
 pub mod map;
 pub mod session;

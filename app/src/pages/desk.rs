@@ -16,6 +16,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::board::{Clock, LinkBadge};
+use crate::components::location::{LocationPicker, PickedLocation};
 use crate::components::map::{MapView, Overlay};
 use crate::components::session::SessionBar;
 use crate::error::AppError;
@@ -408,17 +409,10 @@ fn MessageDetail(
         .collect_view();
 
     // the convert form's location: the message's own, a click on the map, a known place
-    let conv_lat = RwSignal::new(m.lat.map(|v| format!("{v:.6}")).unwrap_or_default());
-    let conv_lon = RwSignal::new(m.lon.map(|v| format!("{v:.6}")).unwrap_or_default());
+    let conv_at = PickedLocation::at(m.lat, m.lon);
     let conv_addr = RwSignal::new(m.address.clone());
-    let on_pick = Callback::new(move |(lat, lon): (f64, f64)| {
-        conv_lat.set(format!("{lat:.6}"));
-        conv_lon.set(format!("{lon:.6}"));
-    });
-    let overlay = Signal::derive(move || Overlay {
-        target: conv_lat.get().trim().parse::<f64>().ok().zip(conv_lon.get().trim().parse::<f64>().ok()),
-        candidates: vec![],
-    });
+    let on_pick = Callback::new(move |(lat, lon): (f64, f64)| conv_at.set(lat, lon));
+    let overlay = Signal::derive(move || Overlay { target: conv_at.position(), candidates: vec![] });
     let proposed = proposal.as_ref().map(|p| p.category);
     let proposed_priority = proposal.as_ref().map(|p| p.priority);
     let categories = Category::ALL
@@ -430,21 +424,7 @@ fn MessageDetail(
     let priority_option = move |p: domain::Priority| {
         view! { <option value=p.get().to_string() selected=Some(p) == proposed_priority>{i18n::priority(p).get(lang)}</option> }
     };
-    let place_options = places.with_value(|ps| {
-        ps.iter()
-            .map(|p| {
-                let label = if en && !p.name_en.is_empty() { p.name_en.clone() } else { p.name.clone() };
-                view! { <option value=format!("{:.6},{:.6}", p.lat, p.lon)>{label}</option> }
-            })
-            .collect_view()
-    });
-    let on_place = move |ev: leptos::ev::Event| {
-        let v = event_target_value(&ev);
-        if let Some((a, b)) = v.split_once(',') {
-            conv_lat.set(a.to_owned());
-            conv_lon.set(b.to_owned());
-        }
-    };
+    let known_places = places.get_value();
 
     view! {
         <article class="message-detail" data-message-id=id.to_string()>
@@ -513,23 +493,11 @@ fn MessageDetail(
                                 </select>
                             </label>
                         </div>
-                        <div class="row">
-                            <label>
-                                {t(msg::LAT)}
-                                <input name="form[lat]" inputmode="decimal" value=conv_lat.get_untracked() prop:value=move || conv_lat.get() on:input=move |ev| conv_lat.set(event_target_value(&ev)) />
-                            </label>
-                            <label>
-                                {t(msg::LON)}
-                                <input name="form[lon]" inputmode="decimal" value=conv_lon.get_untracked() prop:value=move || conv_lon.get() on:input=move |ev| conv_lon.set(event_target_value(&ev)) />
-                            </label>
-                        </div>
-                        <label>
-                            {t(msg::DESK_OR_A_KNOWN_PLACE)}
-                            <select name="form[place]" on:change=on_place>
-                                <option value="">"—"</option>
-                                {place_options}
-                            </select>
-                        </label>
+                        <LocationPicker
+                            location=conv_at
+                            names=["form[lat]", "form[lon]", "form[place]"]
+                            places=(known_places, msg::DESK_OR_A_KNOWN_PLACE)
+                        />
                         <p class="hint">{t(msg::DESK_OR_CLICK_THE_MAP)}</p>
                         <label>
                             {t(msg::ADDRESS)}

@@ -10,6 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::board::{Clock, IncidentList, LinkBadge};
+use crate::components::location::{LocationPicker, PickedLocation, place_label};
 use crate::components::map::{MapView, Overlay};
 use crate::components::session::SessionBar;
 use crate::error::AppError;
@@ -22,7 +23,7 @@ use crate::server_fns::{
     get_recommendations_at,
 };
 use crate::wire::{Board, IncidentView, Place, RecommendationView, search_places};
-use domain::{Category, Channel, Coordinates, IncidentId, IncidentStatus};
+use domain::{Category, Channel, IncidentId, IncidentStatus};
 
 /// What the address bar can preset: the selected incident, and a location
 /// picked without JavaScript (a place link or the search form).
@@ -85,15 +86,10 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
             }
         }
     });
-    let pick_lat = RwSignal::new(preset.lat.clone());
-    let pick_lon = RwSignal::new(preset.lon.clone());
+    let location = PickedLocation::new(preset.lat.clone(), preset.lon.clone());
     let pick_addr = RwSignal::new(preset.address.clone());
     // the intake form's location, once it is a valid position
-    let picked = Memo::new(move |_| {
-        let lat = pick_lat.get().trim().parse::<f64>().ok()?;
-        let lon = pick_lon.get().trim().parse::<f64>().ok()?;
-        Coordinates::parse(lat, lon).ok().map(|_| (lat, lon))
-    });
+    let picked = Memo::new(move |_| location.position());
     // Recommendations follow the selection (or, before an incident exists,
     // the intake form's location), every assignment, and every change in the
     // number of available units.
@@ -127,13 +123,11 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
             .collect(),
     });
     let on_pick = Callback::new(move |(lat, lon): (f64, f64)| {
-        pick_lat.set(format!("{lat:.6}"));
-        pick_lon.set(format!("{lon:.6}"));
+        location.set(lat, lon);
         selected.set(None);
     });
     let on_place = Callback::new(move |(lat, lon, name): (f64, f64, String)| {
-        pick_lat.set(format!("{lat:.6}"));
-        pick_lon.set(format!("{lon:.6}"));
+        location.set(lat, lon);
         pick_addr.set(name);
         selected.set(None);
     });
@@ -157,7 +151,7 @@ fn Console(board: Board, preset: Preset) -> impl IntoView {
             <div class="dispatch-main">
                 <aside class="dispatch-left">
                     <PlaceSearch places=places initial=preset.place.clone() on_pick=on_place />
-                    <IntakeForm create=create lat=pick_lat lon=pick_lon address=pick_addr />
+                    <IntakeForm create=create location=location address=pick_addr />
                     <section class="panel">
                         <h2>{t(msg::OPEN_INCIDENTS)}</h2>
                         <IncidentList live=live selected=selected href_prefix="/dispatch?incident=" />
@@ -232,7 +226,6 @@ fn PlaceSearch(
     let results = Memo::new(move |_| {
         places.with_value(|p| search_places(p, &q.get(), 8).into_iter().cloned().collect::<Vec<Place>>())
     });
-    let name_of = move |p: &Place| if en && !p.name_en.is_empty() { p.name_en.clone() } else { p.name.clone() };
     let pick = move |p: &Place| {
         on_pick.run((p.lat, p.lon, p.name.clone()));
         q.set(String::new());
@@ -271,7 +264,7 @@ fn PlaceSearch(
                     crate::review::encode(&p.name),
                     if en { "&lang=en" } else { "" }
                 );
-                let label = name_of(&p);
+                let label = place_label(&p);
                 let initials = p.initials.clone();
                 let on_click = move |ev: leptos::ev::MouseEvent| {
                     ev.prevent_default();
@@ -315,8 +308,7 @@ fn PlaceSearch(
 #[component]
 fn IntakeForm(
     create: ServerAction<CreateIncident>,
-    lat: RwSignal<String>,
-    lon: RwSignal<String>,
+    location: PickedLocation,
     address: RwSignal<String>,
 ) -> impl IntoView {
     let lang = i18n::lang();
@@ -355,16 +347,7 @@ fn IntakeForm(
                         <option value="3">{i18n::priority(domain::Priority::LOW).get(lang)}</option>
                     </select>
                 </label>
-                <div class="coords">
-                    <label>
-                        {t(msg::LAT)}
-                        <input name="form[lat]" inputmode="decimal" required value=lat.get_untracked() prop:value=move || lat.get() on:input=move |ev| lat.set(event_target_value(&ev)) />
-                    </label>
-                    <label>
-                        {t(msg::LON)}
-                        <input name="form[lon]" inputmode="decimal" required value=lon.get_untracked() prop:value=move || lon.get() on:input=move |ev| lon.set(event_target_value(&ev)) />
-                    </label>
-                </div>
+                <LocationPicker location=location names=["form[lat]", "form[lon]", "form[place]"] required=true />
                 <p class="hint">{t(msg::PICK_ON_MAP)}</p>
                 <label>
                     {t(msg::ADDRESS)}

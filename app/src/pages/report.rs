@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::components::location::{LocationPicker, PickedLocation};
 use crate::components::map::{MapView, Projection};
 use crate::error::AppError;
 use crate::i18n::{self, Lang, lang, msg, t};
@@ -29,7 +30,7 @@ use crate::report::{PHOTO_MAX_BYTES, ReportField, ReportFormPage, ReportStage, R
 use crate::security::CsrfField;
 use crate::server_fns::{get_report_form, get_report_track};
 use crate::wire::Snapshot;
-use domain::{Category, Coordinates};
+use domain::Category;
 
 /// `?lang=en` to keep on links and the form's address.
 fn lang_query() -> &'static str {
@@ -96,25 +97,19 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     };
     let bad = problem.as_ref().and_then(|p| p.field());
     let invalid = move |f: ReportField| if bad == Some(f) { "true" } else { "false" };
-    let lat = RwSignal::new(fields.lat.clone());
-    let lon = RwSignal::new(fields.lon.clone());
+    let location = PickedLocation::new(fields.lat.clone(), fields.lon.clone());
     let locating = RwSignal::new(Locating::Idle);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
-    let picked = Memo::new(move |_| {
-        let la = lat.get().trim().parse::<f64>().ok()?;
-        let lo = lon.get().trim().parse::<f64>().ok()?;
-        Coordinates::parse(la, lo).ok().map(|_| (la, lo))
-    });
+    let picked = Memo::new(move |_| location.position());
     let on_pick = Callback::new(move |(la, lo): (f64, f64)| {
-        lat.set(format!("{la:.6}"));
-        lon.set(format!("{lo:.6}"));
+        location.set(la, lo);
         locating.set(Locating::Idle);
     });
     let locate = move |_| {
         #[cfg(feature = "hydrate")]
-        client::locate(lat, lon, locating);
+        client::locate(location.lat, location.lon, locating);
     };
     let locating_text = move || match locating.get() {
         Locating::Idle => String::new(),
@@ -132,16 +127,6 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
             view! { <option value=c.as_str() selected=selected>{i18n::category(*c).get(l)}</option> }
         })
         .collect_view();
-    let places = page
-        .places
-        .iter()
-        .map(|p| {
-            let label = if l == Lang::En && !p.name_en.is_empty() { p.name_en.clone() } else { p.name.clone() };
-            let selected = fields.place == p.name;
-            view! { <option value=p.name.clone() selected=selected>{label}</option> }
-        })
-        .collect_view();
-
     // the district map, public layers only, with no live units or incidents
     let live = Live::from_snapshot(&Snapshot::default(), 0, page.server_time);
     let proj = Projection::fit(&page.map);
@@ -233,23 +218,13 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                         </svg>
                     </div>
                     <p class="hint">{t(msg::REPORT_OR_TAP_THE_MAP)}</p>
-                    <div class="coords">
-                        <label>
-                            <span>{t(msg::LAT)}</span>
-                            <input name="lat" inputmode="decimal" autocomplete="off" value=fields.lat.clone() prop:value=move || lat.get() on:input=move |ev| lat.set(event_target_value(&ev)) />
-                        </label>
-                        <label>
-                            <span>{t(msg::LON)}</span>
-                            <input name="lon" inputmode="decimal" autocomplete="off" value=fields.lon.clone() prop:value=move || lon.get() on:input=move |ev| lon.set(event_target_value(&ev)) />
-                        </label>
-                    </div>
-                    <label class="field">
-                        <span>{t(msg::REPORT_OR_CHOOSE_A_PLACE)}</span>
-                        <select name="place">
-                            <option value="" selected=fields.place.is_empty()>"—"</option>
-                            {places}
-                        </select>
-                    </label>
+                    <LocationPicker
+                        location=location
+                        names=["lat", "lon", "place"]
+                        places=(page.places.clone(), msg::REPORT_OR_CHOOSE_A_PLACE)
+                        chosen=fields.place.clone()
+                        by_name=true
+                    />
                     <label class="field">
                         <span>{t(msg::REPORT_ADDRESS_OR_LANDMARK_OPTIONAL)}</span>
                         <input
