@@ -5,4 +5,5 @@ pub mod board;
 pub mod list_shortcuts;
 pub mod location;
 pub mod map;
+pub mod review;
 pub mod session;
