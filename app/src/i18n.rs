@@ -443,6 +443,15 @@ pub mod msg {
         "Filter by category with the form above; click a square for its incidents.",
     );
     pub const REVIEW_DEFINITIONS: Tr = Tr("口径说明", "Definitions");
+    pub const WEEKDAYS: [Tr; 7] = [
+        Tr("周一", "Mon"),
+        Tr("周二", "Tue"),
+        Tr("周三", "Wed"),
+        Tr("周四", "Thu"),
+        Tr("周五", "Fri"),
+        Tr("周六", "Sat"),
+        Tr("周日", "Sun"),
+    ];
     pub const REVIEW_FILTER_STATION: Tr = Tr("派出所", "station");
     pub const REVIEW_FILTER_ZONE_CLASS: Tr = Tr("区域", "zone class");
     pub const REVIEW_FILTER_CATEGORY: Tr = Tr("类别", "category");

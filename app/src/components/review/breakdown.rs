@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{DIMENSIONS, change, code_label, link, pct, secs, zone_label};
-use crate::i18n::{Lang, lang, msg, t};
+use crate::i18n::{msg, t};
 use crate::review::ReviewReport;
 
 #[component]
@@ -9,8 +9,8 @@ pub fn Breakdown(r: ReviewReport) -> impl IntoView {
     let sel = r.params.selection();
     let links = DIMENSIONS
         .iter()
-        .map(|(k, zh, en)| {
-            let label = if lang() == Lang::En { *en } else { *zh };
+        .map(|(k, label)| {
+            let label = t(*label);
             let current = r.params.by.as_deref() == Some(*k);
             view! {
                 <a href=link("/review", &r.params.with("by", Some(k))) rel="external" class:current=current>{label}</a>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{DIMENSIONS, WEEKDAYS_EN, WEEKDAYS_ZH, code_label, zone_label};
+use super::{DIMENSIONS, code_label, zone_label};
 use crate::i18n::{Lang, lang, msg, t};
 use crate::review::ReviewReport;
 
@@ -32,19 +32,13 @@ pub fn FilterForm(r: ReviewReport) -> impl IntoView {
         v.iter().map(|c| (c.value.clone(), code_label(dim, &c.value))).collect::<Vec<_>>()
     };
     let hours: Vec<(String, String)> = (0..24).map(|h| (h.to_string(), format!("{h:02}:00"))).collect();
-    let weekdays: Vec<(String, String)> = WEEKDAYS_ZH
-        .iter()
-        .zip(WEEKDAYS_EN)
-        .enumerate()
-        .map(|(i, (zh, en_))| (i.to_string(), if en { en_.to_string() } else { zh.to_string() }))
-        .collect();
+    let weekdays: Vec<(String, String)> =
+        msg::WEEKDAYS.iter().enumerate().map(|(i, d)| (i.to_string(), t(*d).to_owned())).collect();
     let classes: Vec<(String, String)> =
         ["core", "crowded", "other", "outside"].iter().map(|c| (c.to_string(), zone_label(c).to_owned())).collect();
     let priorities: Vec<(String, String)> = (1..=3).map(|p| (p.to_string(), p.to_string())).collect();
-    let dims: Vec<(String, String)> = DIMENSIONS
-        .iter()
-        .map(|(k, zh, en_)| (k.to_string(), if en { en_.to_string() } else { zh.to_string() }))
-        .collect();
+    let dims: Vec<(String, String)> =
+        DIMENSIONS.iter().map(|(k, label)| (k.to_string(), t(*label).to_owned())).collect();
     view! {
         <form class="review-filters no-print" method="get" action="/review">
             {en.then(|| view! { <input type="hidden" name="lang" value="en" /> })}

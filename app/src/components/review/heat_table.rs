@@ -1,20 +1,19 @@
 use leptos::prelude::*;
 
-use super::{WEEKDAYS_EN, WEEKDAYS_ZH, link};
-use crate::i18n::{Lang, lang};
+use super::link;
+use crate::i18n::{msg, t};
 use crate::review::ReviewReport;
 
 #[component]
 pub fn HeatTable(r: ReviewReport) -> impl IntoView {
     let sel = r.params.selection();
     let max = r.heat.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let en = lang() == Lang::En;
     let rows = r
         .heat
         .iter()
         .enumerate()
         .map(|(w, hours)| {
-            let name = if en { WEEKDAYS_EN[w] } else { WEEKDAYS_ZH[w] };
+            let name = t(msg::WEEKDAYS[w]);
             let cells = hours
                 .iter()
                 .enumerate()

@@ -25,7 +25,7 @@ pub use zone_table::ZoneTable;
 
 use leptos::prelude::*;
 
-use crate::i18n::{Lang, lang, msg, t};
+use crate::i18n::{Lang, Tr, lang, msg, t};
 use crate::review::ReviewParams;
 
 /// A link to a page of the review with these params (keeping the language).
@@ -92,16 +92,15 @@ fn points(v: Option<f64>) -> impl IntoView {
     view! { <span class=class>{text}</span> }
 }
 
-const WEEKDAYS_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const DIMENSIONS: [(&str, &str, &str); 7] = [
-    ("station", "派出所", "station"),
-    ("zone_class", "区域", "zone class"),
-    ("category", "类别", "category"),
-    ("channel", "渠道", "channel"),
-    ("unit", "警力", "unit"),
-    ("priority", "等级", "priority"),
-    ("hour", "时段", "hour"),
+/// The dimensions the breakdown groups by: the query's value and its label.
+const DIMENSIONS: [(&str, Tr); 7] = [
+    ("station", msg::REVIEW_FILTER_STATION),
+    ("zone_class", msg::REVIEW_FILTER_ZONE_CLASS),
+    ("category", msg::REVIEW_FILTER_CATEGORY),
+    ("channel", msg::REVIEW_FILTER_CHANNEL),
+    ("unit", msg::REVIEW_FILTER_UNIT),
+    ("priority", msg::REVIEW_FILTER_PRIORITY),
+    ("hour", msg::REVIEW_FILTER_HOUR),
 ];
 
 /// A category's or channel's name in the page's language (the code when it
