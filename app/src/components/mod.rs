@@ -1,6 +1,8 @@
 //! Components, one per file, grouped by feature.
 
 pub mod board;
+pub mod desk;
+pub mod dispatch;
 #[cfg(feature = "hydrate")]
 pub mod list_shortcuts;
 pub mod location;

@@ -178,7 +178,7 @@ pub fn ReviewSheet(r: ReviewReport) -> impl IntoView {
                 <HotSpotMap r=r.clone() />
             </section>
             <PatrolSection from=r.from.clone() to=r.to.clone() station=r.params.station.clone() />
-            <crate::pages::desk::DeskReviewSection from=r.from.clone() to=r.to.clone() />
+            <crate::components::desk::DeskReviewSection from=r.from.clone() to=r.to.clone() />
             <details class="definitions" open>
                 <summary>{t(msg::REVIEW_DEFINITIONS)}</summary>
                 <p>{definitions}</p>
