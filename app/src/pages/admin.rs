@@ -9,14 +9,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::session::SessionBar;
 use crate::format;
-use crate::i18n::{Tr, lang, msg, role_label, t};
+use crate::i18n::{msg, role_label, t};
 use crate::security::CsrfField;
 use crate::server_fns::{AdminAddToken, AdminAddUser, AdminRevokeToken, AdminUser, get_admin, get_audit};
 use crate::wire::{AuditQuery, TokenView, UserView};
-
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -68,72 +64,72 @@ pub fn AdminPage() -> impl IntoView {
                             let callsigns = d.callsigns.clone();
                             view! {
                                 <section class="admin-section" id="users">
-                                    <h2>{tr("账号", "Accounts")}</h2>
+                                    <h2>{t(msg::ADMIN_ACCOUNTS)}</h2>
                                     {move || result(user_action.value().get())}
                                     <table class="admin-table users-table">
                                         <thead>
                                             <tr>
-                                                <th>{tr("用户名", "Name")}</th>
-                                                <th>{tr("角色", "Role")}</th>
-                                                <th>{tr("警务站/单位", "Station / unit")}</th>
-                                                <th>{tr("最近登录", "Last login")}</th>
-                                                <th>{tr("状态", "State")}</th>
-                                                <th>{tr("操作", "Actions")}</th>
+                                                <th>{t(msg::LOGIN_NAME)}</th>
+                                                <th>{t(msg::ADMIN_ROLE)}</th>
+                                                <th>{t(msg::ADMIN_STATION_UNIT)}</th>
+                                                <th>{t(msg::ADMIN_LAST_LOGIN)}</th>
+                                                <th>{t(msg::ADMIN_STATE)}</th>
+                                                <th>{t(msg::ADMIN_ACTIONS)}</th>
                                             </tr>
                                         </thead>
                                         <tbody>{users}</tbody>
                                     </table>
-                                    <h3>{tr("新建账号", "New account")}</h3>
+                                    <h3>{t(msg::ADMIN_NEW_ACCOUNT)}</h3>
                                     {move || result(add_user.value().get())}
                                     <ActionForm action=add_user attr:class="admin-form new-user-form">
                                         <CsrfField />
-                                        <label>{tr("用户名", "Name")}<input name="form[name]" required maxlength="40" pattern="[A-Za-z0-9._-]{2,40}" /></label>
+                                        <label>{t(msg::LOGIN_NAME)}<input name="form[name]" required maxlength="40" pattern="[A-Za-z0-9._-]{2,40}" /></label>
                                         <label>
-                                            {tr("角色", "Role")}
+                                            {t(msg::ADMIN_ROLE)}
                                             <select name="form[role]">
                                                 {domain::access::Role::PEOPLE.iter().map(|r| view! { <option value=r.as_str()>{role_label(*r)}</option> }).collect_view()}
                                             </select>
                                         </label>
                                         <label>
-                                            {tr("警务站（所长）", "Station (chief)")}
+                                            {t(msg::ADMIN_STATION_CHIEF)}
                                             <select name="form[station]">
                                                 <option value="">"—"</option>
                                                 {stations.into_iter().map(|(c, n)| view! { <option value=c.to_string()>{format!("{c} {n}")}</option> }).collect_view()}
                                             </select>
                                         </label>
                                         <label>
-                                            {tr("单位呼号（民警）", "Unit callsign (officer)")}
+                                            {t(msg::ADMIN_UNIT_CALLSIGN_OFFICER)}
                                             <input name="form[unit]" list="admin-callsigns" maxlength="32" />
                                         </label>
                                         <datalist id="admin-callsigns">
                                             {callsigns.iter().map(|c| view! { <option value=c.clone()></option> }).collect_view()}
                                         </datalist>
-                                        <label>{tr("初始密码（至少8位）", "Password (at least 8)")}<input name="form[password]" type="password" required minlength="8" maxlength="128" autocomplete="new-password" /></label>
-                                        <button type="submit">{tr("新建", "Create")}</button>
+                                        <label>{t(msg::ADMIN_PASSWORD_AT_LEAST_8)}<input name="form[password]" type="password" required minlength="8" maxlength="128" autocomplete="new-password" /></label>
+                                        <button type="submit">{t(msg::ADMIN_CREATE)}</button>
                                     </ActionForm>
                                 </section>
                                 <section class="admin-section" id="tokens">
-                                    <h2>{tr("设备令牌", "Device tokens")}</h2>
+                                    <h2>{t(msg::ADMIN_DEVICE_TOKENS)}</h2>
                                     {move || result(revoke.value().get())}
                                     <table class="admin-table tokens-table">
                                         <thead>
                                             <tr>
-                                                <th>{tr("名称", "Name")}</th>
-                                                <th>{tr("类型", "Role")}</th>
-                                                <th>{tr("绑定", "Bound to")}</th>
-                                                <th>{tr("开头", "Starts")}</th>
-                                                <th>{tr("最近使用", "Last used")}</th>
-                                                <th>{tr("状态", "State")}</th>
+                                                <th>{t(msg::NAME)}</th>
+                                                <th>{t(msg::ADMIN_TOKEN_KIND)}</th>
+                                                <th>{t(msg::ADMIN_BOUND_TO)}</th>
+                                                <th>{t(msg::ADMIN_STARTS)}</th>
+                                                <th>{t(msg::ADMIN_LAST_USED)}</th>
+                                                <th>{t(msg::ADMIN_STATE)}</th>
                                                 <th></th>
                                             </tr>
                                         </thead>
                                         <tbody>{tokens}</tbody>
                                     </table>
-                                    <h3>{tr("新建令牌", "New token")}</h3>
+                                    <h3>{t(msg::ADMIN_NEW_TOKEN)}</h3>
                                     {move || add_token.value().get().map(|r| match r {
                                         Ok(token) => view! {
                                             <div class="new-token" role="status">
-                                                <p>{tr("新令牌（只显示这一次，请立即复制到设备上）：", "The new token (shown this once: copy it to the device now):")}</p>
+                                                <p>{t(msg::ADMIN_THE_NEW_TOKEN_SHOWN)}</p>
                                                 <code class="token-value">{token}</code>
                                             </div>
                                         }.into_any(),
@@ -141,16 +137,16 @@ pub fn AdminPage() -> impl IntoView {
                                     })}
                                     <ActionForm action=add_token attr:class="admin-form new-token-form">
                                         <CsrfField />
-                                        <label>{tr("名称", "Name")}<input name="form[name]" required maxlength="40" pattern="[A-Za-z0-9._-]{2,40}" /></label>
+                                        <label>{t(msg::NAME)}<input name="form[name]" required maxlength="40" pattern="[A-Za-z0-9._-]{2,40}" /></label>
                                         <label>
-                                            {tr("类型", "Role")}
+                                            {t(msg::ADMIN_TOKEN_KIND)}
                                             <select name="form[role]">
                                                 {domain::access::Role::DEVICES.iter().map(|r| view! { <option value=r.as_str()>{role_label(*r)}</option> }).collect_view()}
                                             </select>
                                         </label>
-                                        <label>{tr("单位呼号（定位终端，空格分隔）", "Unit callsigns (tracker; space-separated)")}<input name="form[units]" maxlength="2000" /></label>
-                                        <label>{tr("群号（网关，空格分隔）", "Chat groups (bridge; space-separated)")}<input name="form[groups]" maxlength="2000" /></label>
-                                        <button type="submit">{tr("新建", "Create")}</button>
+                                        <label>{t(msg::ADMIN_UNIT_CALLSIGNS_TRACKER_SPACE)}<input name="form[units]" maxlength="2000" /></label>
+                                        <label>{t(msg::ADMIN_CHAT_GROUPS_BRIDGE_SPACE)}<input name="form[groups]" maxlength="2000" /></label>
+                                        <button type="submit">{t(msg::ADMIN_CREATE)}</button>
                                     </ActionForm>
                                 </section>
                             }
@@ -159,19 +155,19 @@ pub fn AdminPage() -> impl IntoView {
                 </ErrorBoundary>
             </Suspense>
             <section class="admin-section" id="audit">
-                <h2>{tr("审计日志", "Audit log")}</h2>
+                <h2>{t(msg::ADMIN_AUDIT_LOG)}</h2>
                 <form class="admin-filter" method="get" action="/admin#audit">
-                    <label>{tr("操作人", "Actor")}<input name="actor" value=query.actor.clone() maxlength="40" /></label>
-                    <label>{tr("动作", "Action")}<input name="action" value=query.action.clone() maxlength="40" placeholder="login_failed" /></label>
+                    <label>{t(msg::ACTOR)}<input name="actor" value=query.actor.clone() maxlength="40" /></label>
+                    <label>{t(msg::ADMIN_ACTION)}<input name="action" value=query.action.clone() maxlength="40" placeholder="login_failed" /></label>
                     <label>
-                        {tr("结果", "Outcome")}
+                        {t(msg::ADMIN_OUTCOME)}
                         <select name="outcome">
                             {["", "ok", "refused", "failed"].into_iter().map(|o| view! { <option value=o selected=o == query.outcome>{if o.is_empty() { "—" } else { o }}</option> }).collect_view()}
                         </select>
                     </label>
-                    <label>{tr("从", "From")}<input type="date" name="from" value=query.from.clone() /></label>
-                    <label>{tr("到", "To")}<input type="date" name="to" value=query.to.clone() /></label>
-                    <button type="submit">{tr("筛选", "Filter")}</button>
+                    <label>{t(msg::ADMIN_FROM)}<input type="date" name="from" value=query.from.clone() /></label>
+                    <label>{t(msg::ADMIN_TO)}<input type="date" name="to" value=query.to.clone() /></label>
+                    <button type="submit">{t(msg::ADMIN_FILTER)}</button>
                     <a class="csv-link" rel="external" href=audit_csv(&query)>"CSV"</a>
                 </form>
                 <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
@@ -184,18 +180,18 @@ pub fn AdminPage() -> impl IntoView {
                                     let next = page.next.map(|b| {
                                         let mut q = query.clone();
                                         q.before = Some(b);
-                                        view! { <a class="audit-next" rel="external" href=audit_link(&q)>{tr("更早 →", "Older →")}</a> }
+                                        view! { <a class="audit-next" rel="external" href=audit_link(&q)>{t(msg::ADMIN_OLDER)}</a> }
                                     });
                                     view! {
                                         <table class="admin-table audit-table">
                                             <thead>
                                                 <tr>
-                                                    <th>{tr("时间", "When")}</th>
-                                                    <th>{tr("操作人", "Actor")}</th>
-                                                    <th>{tr("动作", "Action")}</th>
-                                                    <th>{tr("对象", "Target")}</th>
-                                                    <th>{tr("结果", "Outcome")}</th>
-                                                    <th>{tr("说明", "Detail")}</th>
+                                                    <th>{t(msg::ADMIN_WHEN)}</th>
+                                                    <th>{t(msg::ACTOR)}</th>
+                                                    <th>{t(msg::ADMIN_ACTION)}</th>
+                                                    <th>{t(msg::ADMIN_TARGET)}</th>
+                                                    <th>{t(msg::ADMIN_OUTCOME)}</th>
+                                                    <th>{t(msg::ADMIN_DETAIL)}</th>
                                                     <th>IP</th>
                                                 </tr>
                                             </thead>
@@ -266,16 +262,16 @@ fn urlencode(s: &str) -> String {
 #[component]
 fn UserRow(u: UserView, offset: i32, action: ServerAction<AdminUser>) -> impl IntoView {
     let state = if u.disabled_at.is_some() {
-        format!("{} ({})", tr("已停用", "disabled"), u.disabled_why)
+        format!("{} ({})", t(msg::ADMIN_DISABLED), u.disabled_why)
     } else if let Some(at) = u.locked_at {
         match u.locked_until {
-            Some(until) => format!("{} {}", tr("已锁定至", "locked until"), format::date_hm(until, offset)),
-            None => format!("{} {}", tr("已锁定", "locked since"), format::date_hm(at, offset)),
+            Some(until) => format!("{} {}", t(msg::ADMIN_LOCKED_UNTIL), format::date_hm(until, offset)),
+            None => format!("{} {}", t(msg::ADMIN_LOCKED_SINCE), format::date_hm(at, offset)),
         }
     } else if u.sessions > 0 {
-        format!("{} · {} {}", tr("正常", "active"), u.sessions, tr("个会话", "sessions"))
+        format!("{} · {} {}", t(msg::ADMIN_ACTIVE), u.sessions, t(msg::ADMIN_SESSIONS))
     } else {
-        tr("正常", "active").to_owned()
+        t(msg::ADMIN_ACTIVE).to_owned()
     };
     let bound = match (&u.station, &u.unit) {
         (Some(s), _) => s.to_string(),
@@ -305,14 +301,14 @@ fn UserRow(u: UserView, offset: i32, action: ServerAction<AdminUser>) -> impl In
             <td>{u.last_login_at.map(|t| format::date_hm(t, offset)).unwrap_or_else(|| "—".into())}</td>
             <td class="user-state">{state}</td>
             <td class="user-actions">
-                {locked.then(|| button("unlock", tr("解锁", "Unlock")))}
-                {if disabled { button("enable", tr("启用", "Enable")) } else { button("disable", tr("停用", "Disable")) }}
+                {locked.then(|| button("unlock", t(msg::ADMIN_UNLOCK)))}
+                {if disabled { button("enable", t(msg::ADMIN_ENABLE)) } else { button("disable", t(msg::ADMIN_DISABLE)) }}
                 <ActionForm action=action attr:class="inline-form password-form">
                     <CsrfField />
                     <input type="hidden" name="id" value=id2 />
                     <input type="hidden" name="action" value="password" />
-                    <input type="password" name="password" minlength="8" maxlength="128" autocomplete="new-password" placeholder=tr("新密码", "new password") />
-                    <button type="submit" data-action="password">{tr("重设密码", "Set password")}</button>
+                    <input type="password" name="password" minlength="8" maxlength="128" autocomplete="new-password" placeholder=t(msg::ADMIN_NEW_PASSWORD) />
+                    <button type="submit" data-action="password">{t(msg::ADMIN_SET_PASSWORD)}</button>
                 </ActionForm>
             </td>
         </tr>
@@ -324,8 +320,8 @@ fn TokenRow(k: TokenView, offset: i32, action: ServerAction<AdminRevokeToken>) -
     let bound = if !k.units.is_empty() { k.units.join(" ") } else { k.groups.join(" ") };
     let revoked = k.revoked_at.is_some();
     let state = match k.revoked_at {
-        Some(at) => format!("{} {}", tr("已吊销", "revoked"), format::date_hm(at, offset)),
-        None => tr("有效", "valid").to_owned(),
+        Some(at) => format!("{} {}", t(msg::ADMIN_REVOKED), format::date_hm(at, offset)),
+        None => t(msg::ADMIN_VALID).to_owned(),
     };
     let id = k.id.to_string();
     view! {
@@ -341,7 +337,7 @@ fn TokenRow(k: TokenView, offset: i32, action: ServerAction<AdminRevokeToken>) -
                     <ActionForm action=action attr:class="inline-form">
                         <CsrfField />
                         <input type="hidden" name="id" value=id.clone() />
-                        <button type="submit" data-action="revoke">{tr("吊销", "Revoke")}</button>
+                        <button type="submit" data-action="revoke">{t(msg::ADMIN_REVOKE)}</button>
                     </ActionForm>
                 })}
             </td>

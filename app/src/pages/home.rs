@@ -10,22 +10,8 @@ pub fn HomePage() -> impl IntoView {
     let en = lang() == Lang::En;
     let q = if en { "?lang=en" } else { "" };
     let other = if en { "/" } else { "/?lang=en" };
-    let review_desc = if en {
-        "Response times for station chiefs: compliance, year-on-year, breakdowns, hot spots, every number down to its incidents; prints on A4."
-    } else {
-        "所长和领导看的回顾：到场用时、按时率、环比同比、分组、热点，每个数字可查到具体警情，可打印 A4 月报。"
-    };
-    let (screen_desc, dispatch_desc) = if en {
-        (
-            "The whole district at a glance for the big display: units, incidents, timers, today's figures.",
-            "Take calls, see the nearest units with their ETAs, assign with one click, watch every timer.",
-        )
-    } else {
-        (
-            "大屏一张图：警力、警情、计时、今日指标，无人值守长时间运行。",
-            "接警登记，就近推荐警力及预计到达时间，一键派警，盯住每个计时。",
-        )
-    };
+    let review_desc = t(msg::HOME_REVIEW_DESC);
+    let (screen_desc, dispatch_desc) = (t(msg::HOME_SCREEN_DESC), t(msg::HOME_DISPATCH_DESC));
     view! {
         <main class="page-simple home">
             <SessionBar />
@@ -33,21 +19,13 @@ pub fn HomePage() -> impl IntoView {
             <p class="login-link">
                 <a href=format!("/login{q}") rel="external">{t(msg::LOGIN)}</a>
                 " — "
-                {if en {
-                    "the screens below are for the police: each opens after a login with its role."
-                } else {
-                    "以下各页面供警方使用，按角色登录后打开。"
-                }}
+                {t(msg::HOME_LOGIN_NOTE)}
             </p>
             <p class="intro">{t(msg::HOME_INTRO)}</p>
             <p class="resident-link">
-                <a href=format!("/report{q}") rel="external">{if en { "Residents: report a problem" } else { "居民报警 · 反映问题" }}</a>
+                <a href=format!("/report{q}") rel="external">{t(msg::HOME_RESIDENTS)}</a>
                 " — "
-                {if en {
-                    "no account needed; a tracking code shows how it is going."
-                } else {
-                    "无需注册，凭查询码查看处理进度。"
-                }}
+                {t(msg::HOME_RESIDENTS_NOTE)}
             </p>
             <ul class="page-links">
                 <li>
@@ -61,16 +39,12 @@ pub fn HomePage() -> impl IntoView {
                     {dispatch_desc}
                 </li>
                 <li>
-                    <a href=format!("/desk{q}") rel="external">{if en { "Chat desk" } else { "警务群接警台" }}</a>
+                    <a href=format!("/desk{q}") rel="external">{t(msg::HOME_DESK)}</a>
                     " — "
-                    {if en {
-                        "every message from the community chat groups, answered within the minute, turned into an incident when it is one."
-                    } else {
-                        "社区警务群的每条消息，一分钟内回复，是警情的转为警情。"
-                    }}
+                    {t(msg::HOME_DESK_DESC)}
                 </li>
                 <li>
-                    <a href=format!("/review{q}") rel="external">{if en { "Review" } else { "警情回顾" }}</a>
+                    <a href=format!("/review{q}") rel="external">{t(msg::HOME_REVIEW)}</a>
                     " — "
                     {review_desc}
                 </li>

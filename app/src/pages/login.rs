@@ -73,7 +73,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="login-button">{t(msg::LOGIN)}</button>
             </form>
             <p class="login-public">
-                <a href="/report" rel="external">{if en { "Residents: report a problem (no account)" } else { "居民报警 · 反映问题（无需登录）" }}</a>
+                <a href="/report" rel="external">{t(msg::LOGIN_RESIDENTS)}</a>
             </p>
         </main>
     }

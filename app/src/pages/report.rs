@@ -21,19 +21,16 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::components::location::{LocationPicker, PickedLocation};
 use crate::components::map::{MapView, Projection};
 use crate::error::AppError;
-use crate::i18n::{self, Lang, Tr, lang, msg, t};
+use crate::i18n::{self, Lang, lang, msg, t};
 use crate::live::Live;
 use crate::report::{PHOTO_MAX_BYTES, ReportField, ReportFormPage, ReportStage, ReportTrack};
 use crate::security::CsrfField;
 use crate::server_fns::{get_report_form, get_report_track};
 use crate::wire::Snapshot;
-use domain::{Category, Coordinates};
-
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
+use domain::Category;
 
 /// `?lang=en` to keep on links and the form's address.
 fn lang_query() -> &'static str {
@@ -71,7 +68,7 @@ fn set_status(_code: u16) {}
 pub fn ReportPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| get_report_form());
     view! {
-        <Title text=format!("{} · {}", t(REPORT_TITLE), t(msg::APP)) />
+        <Title text=format!("{} · {}", t(msg::REPORT_TITLE), t(msg::APP)) />
         <Meta name="theme-color" content="#0f172a" />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
             <ErrorBoundary fallback=crate::error_fallback>
@@ -80,8 +77,6 @@ pub fn ReportPage() -> impl IntoView {
         </Suspense>
     }
 }
-
-const REPORT_TITLE: Tr = Tr("我要报警 · 反映问题", "Report a problem");
 
 /// What the position button is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,39 +97,27 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     };
     let bad = problem.as_ref().and_then(|p| p.field());
     let invalid = move |f: ReportField| if bad == Some(f) { "true" } else { "false" };
-    let lat = RwSignal::new(fields.lat.clone());
-    let lon = RwSignal::new(fields.lon.clone());
+    let location = PickedLocation::new(fields.lat.clone(), fields.lon.clone());
     let locating = RwSignal::new(Locating::Idle);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
-    let picked = Memo::new(move |_| {
-        let la = lat.get().trim().parse::<f64>().ok()?;
-        let lo = lon.get().trim().parse::<f64>().ok()?;
-        Coordinates::parse(la, lo).ok().map(|_| (la, lo))
-    });
+    let picked = Memo::new(move |_| location.position());
     let on_pick = Callback::new(move |(la, lo): (f64, f64)| {
-        lat.set(format!("{la:.6}"));
-        lon.set(format!("{lo:.6}"));
+        location.set(la, lo);
         locating.set(Locating::Idle);
     });
     let locate = move |_| {
         #[cfg(feature = "hydrate")]
-        client::locate(lat, lon, locating);
+        client::locate(location.lat, location.lon, locating);
     };
     let locating_text = move || match locating.get() {
         Locating::Idle => String::new(),
-        Locating::Waiting => tr("正在获取手机定位…", "Getting the phone's position…").to_owned(),
+        Locating::Waiting => t(msg::REPORT_GETTING_THE_PHONE_S).to_owned(),
         Locating::Found { accuracy_m } => {
-            format!("{} ±{:.0} m", tr("已使用手机定位", "Using the phone's position"), accuracy_m)
+            format!("{} ±{:.0} m", t(msg::REPORT_USING_THE_PHONE_S), accuracy_m)
         }
-        Locating::Failed(why) => format!(
-            "{} ({why})",
-            tr(
-                "无法获取定位：请点击地图、填写经纬度或选择地点",
-                "No position: tap the map, type coordinates or choose a place"
-            )
-        ),
+        Locating::Failed(why) => format!("{} ({why})", t(msg::REPORT_NO_POSITION_TAP_THE)),
     };
 
     let categories = RESIDENT_CATEGORIES
@@ -144,16 +127,6 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
             view! { <option value=c.as_str() selected=selected>{i18n::category(*c).get(l)}</option> }
         })
         .collect_view();
-    let places = page
-        .places
-        .iter()
-        .map(|p| {
-            let label = if l == Lang::En && !p.name_en.is_empty() { p.name_en.clone() } else { p.name.clone() };
-            let selected = fields.place == p.name;
-            view! { <option value=p.name.clone() selected=selected>{label}</option> }
-        })
-        .collect_view();
-
     // the district map, public layers only, with no live units or incidents
     let live = Live::from_snapshot(&Snapshot::default(), 0, page.server_time);
     let proj = Projection::fit(&page.map);
@@ -172,7 +145,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     let error = problem.map(|p| {
         let mut text = p.message(l);
         if fields.had_photo {
-            text.push_str(tr("（照片需要重新选择）", " (please choose the photo again)"));
+            text.push_str(t(msg::REPORT_PLEASE_CHOOSE_THE_PHOTO));
         }
         view! {
             <p class="error report-error" role="alert" data-field=p.field().map(|f| f.as_str()).unwrap_or("")>
@@ -186,8 +159,8 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
     view! {
         <main class="resident report" data-page="report">
             <header class="resident-top">
-                <h1>{t(REPORT_TITLE)}</h1>
-                <p class="emergency">{tr("紧急情况请直接拨打 110", "In an emergency, call 110 now")}</p>
+                <h1>{t(msg::REPORT_TITLE)}</h1>
+                <p class="emergency">{t(msg::REPORT_IN_AN_EMERGENCY_CALL)}</p>
             </header>
             {error}
             <form
@@ -199,32 +172,32 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
             >
                 <CsrfField />
                 <label class="field">
-                    <span>{tr("发生了什么", "What happened")}</span>
+                    <span>{t(msg::REPORT_WHAT_HAPPENED)}</span>
                     <select name="category" required aria-invalid=invalid(ReportField::Category)>
                         <option value="" disabled selected=fields.category.is_empty()>
-                            {tr("请选择类别", "Choose a category")}
+                            {t(msg::REPORT_CHOOSE_A_CATEGORY)}
                         </option>
                         {categories}
                     </select>
                 </label>
                 <label class="field">
-                    <span>{tr("情况描述", "Describe it")}</span>
+                    <span>{t(msg::REPORT_DESCRIBE_IT)}</span>
                     <textarea
                         name="description"
                         rows="4"
                         maxlength=domain::intake::DESCRIPTION_MAX.to_string()
                         aria-invalid=invalid(ReportField::Description)
-                        placeholder=tr("例如：小区门口两人争吵，已动手", "e.g. two people shouting at the gate, now pushing")
+                        placeholder=t(msg::REPORT_E_G_TWO_PEOPLE)
                     >
                         {rcdata(&fields.description)}
                     </textarea>
                 </label>
 
                 <fieldset class="location" aria-invalid=invalid(ReportField::Location)>
-                    <legend>{tr("位置", "Where")}</legend>
+                    <legend>{t(msg::REPORT_WHERE)}</legend>
                     <Show
                         when=move || hydrated.get()
-                        fallback=|| view! { <p class="hint">{tr("无脚本时请填写经纬度或选择地点", "Without scripts: type coordinates or choose a place")}</p> }
+                        fallback=|| view! { <p class="hint">{t(msg::REPORT_WITHOUT_SCRIPTS_TYPE_COORDINATES)}</p> }
                     >
                         <button
                             type="button"
@@ -232,7 +205,7 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                             on:click=locate
                             disabled=move || locating.get() == Locating::Waiting
                         >
-                            {tr("使用我的位置", "Use my location")}
+                            {t(msg::REPORT_USE_MY_LOCATION)}
                         </button>
                     </Show>
                     <p class="locating" role="status" data-locating=move || match locating.get() { Locating::Idle => "idle", Locating::Waiting => "waiting", Locating::Found { .. } => "found", Locating::Failed(_) => "failed" }>
@@ -244,26 +217,16 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                             {marker}
                         </svg>
                     </div>
-                    <p class="hint">{tr("可点击地图选择位置", "Or tap the map where it is")}</p>
-                    <div class="coords">
-                        <label>
-                            <span>{t(msg::LAT)}</span>
-                            <input name="lat" inputmode="decimal" autocomplete="off" value=fields.lat.clone() prop:value=move || lat.get() on:input=move |ev| lat.set(event_target_value(&ev)) />
-                        </label>
-                        <label>
-                            <span>{t(msg::LON)}</span>
-                            <input name="lon" inputmode="decimal" autocomplete="off" value=fields.lon.clone() prop:value=move || lon.get() on:input=move |ev| lon.set(event_target_value(&ev)) />
-                        </label>
-                    </div>
+                    <p class="hint">{t(msg::REPORT_OR_TAP_THE_MAP)}</p>
+                    <LocationPicker
+                        location=location
+                        names=["lat", "lon", "place"]
+                        places=(page.places.clone(), msg::REPORT_OR_CHOOSE_A_PLACE)
+                        chosen=fields.place.clone()
+                        by_name=true
+                    />
                     <label class="field">
-                        <span>{tr("或选择附近的地点", "Or choose a place nearby")}</span>
-                        <select name="place">
-                            <option value="" selected=fields.place.is_empty()>"—"</option>
-                            {places}
-                        </select>
-                    </label>
-                    <label class="field">
-                        <span>{tr("详细地址（选填）", "Address or landmark (optional)")}</span>
+                        <span>{t(msg::REPORT_ADDRESS_OR_LANDMARK_OPTIONAL)}</span>
                         <input
                             name="address"
                             maxlength=domain::intake::ADDRESS_MAX.to_string()
@@ -274,11 +237,11 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                 </fieldset>
 
                 <label class="field">
-                    <span>{format!("{} (JPEG/PNG/WebP, ≤ {max_mb} MB)", tr("照片（选填）", "Photo (optional)"))}</span>
+                    <span>{format!("{} (JPEG/PNG/WebP, ≤ {max_mb} MB)", t(msg::REPORT_PHOTO_OPTIONAL))}</span>
                     <input type="file" name="photo" accept="image/jpeg,image/png,image/webp" aria-invalid=invalid(ReportField::Photo) />
                 </label>
                 <label class="field">
-                    <span>{tr("联系方式（选填）", "Phone or contact (optional)")}</span>
+                    <span>{t(msg::REPORT_PHONE_OR_CONTACT_OPTIONAL)}</span>
                     <input
                         name="contact"
                         type="tel"
@@ -287,9 +250,9 @@ fn ReportForm(page: ReportFormPage) -> impl IntoView {
                         value=fields.contact.clone()
                         aria-invalid=invalid(ReportField::Contact)
                     />
-                    <small>{tr("只有民警能看到，便于联系您", "Only the police see it, to call you back")}</small>
+                    <small>{t(msg::REPORT_ONLY_THE_POLICE_SEE)}</small>
                 </label>
-                <button type="submit" class="big primary send">{tr("提交报告", "Send the report")}</button>
+                <button type="submit" class="big primary send">{t(msg::REPORT_SEND_THE_REPORT)}</button>
             </form>
             <nav class="resident-foot">
                 <a href=other_lang rel="external">{t(msg::SWITCH_LANG)}</a>
@@ -321,7 +284,7 @@ pub fn ReportTrackPage() -> impl IntoView {
     let code = params.with_untracked(|p| p.get("code").unwrap_or_default());
     let track = Resource::new(move || code.clone(), get_report_track);
     view! {
-        <Title text=format!("{} · {}", t(TRACK_TITLE), t(msg::APP)) />
+        <Title text=format!("{} · {}", t(msg::REPORT_TRACK_TITLE), t(msg::APP)) />
         <Meta name="theme-color" content="#0f172a" />
         <Meta http_equiv="refresh" content=RELOAD_S />
         <Suspense fallback=|| view! { <p class="loading">{t(msg::LOADING)}</p> }>
@@ -335,27 +298,19 @@ pub fn ReportTrackPage() -> impl IntoView {
     }
 }
 
-const TRACK_TITLE: Tr = Tr("报告进度", "Report status");
-
 #[component]
 fn TrackError(error: AppError) -> impl IntoView {
     set_status(error.http_status());
     let text = match &error {
-        AppError::NotFound(_) => tr(
-            "没有这个查询码的报告。请核对查询码（例如 ABCD-2345）。",
-            "There is no report with this tracking code. Check the code (it looks like ABCD-2345).",
-        ),
-        AppError::Invalid(_) => tr(
-            "这不是有效的查询码：查询码形如 ABCD-2345。",
-            "This is not a tracking code: a code looks like ABCD-2345.",
-        ),
-        _ => tr("暂时无法查询，请稍后再试。", "The status cannot be shown right now; try again in a moment."),
+        AppError::NotFound(_) => t(msg::REPORT_THERE_IS_NO_REPORT),
+        AppError::Invalid(_) => t(msg::REPORT_THIS_IS_NOT_A),
+        _ => t(msg::REPORT_THE_STATUS_CANNOT_BE),
     };
     view! {
         <main class="resident track" data-page="report-track">
-            <h1>{t(TRACK_TITLE)}</h1>
+            <h1>{t(msg::REPORT_TRACK_TITLE)}</h1>
             <p class="error" role="alert" data-status=error.http_status().to_string()>{text}</p>
-            <p><a href=format!("/report{}", lang_query()) rel="external">{tr("提交新的报告", "Report a problem")}</a></p>
+            <p><a href=format!("/report{}", lang_query()) rel="external">{t(msg::REPORT_NEW_REPORT)}</a></p>
         </main>
     }
 }
@@ -397,32 +352,32 @@ fn Track(track: ReportTrack) -> impl IntoView {
         None => String::new(),
         Some(Ok(at)) => {
             let tz = FixedOffset::east_opt(offset * 60).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero"));
-            format!("{} {}", tr("已更新", "Checked at"), at.with_timezone(&tz).format("%H:%M:%S"))
+            format!("{} {}", t(msg::REPORT_CHECKED_AT), at.with_timezone(&tz).format("%H:%M:%S"))
         }
-        Some(Err(_)) => tr("暂时无法更新，稍后自动重试", "Cannot check right now; trying again").to_owned(),
+        Some(Err(_)) => t(msg::REPORT_CANNOT_CHECK_RIGHT_NOW).to_owned(),
     };
     view! {
         <main class="resident track" data-page="report-track" data-stage=move || stage.get().as_str()>
-            <h1>{t(TRACK_TITLE)}</h1>
+            <h1>{t(msg::REPORT_TRACK_TITLE)}</h1>
             <p class="code">
-                <span>{tr("查询码", "Tracking code")}</span>
+                <span>{t(msg::REPORT_TRACKING_CODE)}</span>
                 " "
                 <strong>{code}</strong>
             </p>
-            <p class="received">{format!("{} {received}", tr("受理时间", "Received"))}</p>
+            <p class="received">{format!("{} {received}", t(msg::REPORT_RECEIVED))}</p>
             <p class=move || format!("stage stage-{}", stage.get().as_str()) role="status">
                 {move || stage.get().label().get(lang())}
             </p>
             <ol class="steps">{steps}</ol>
             <p class="explain">{move || stage.get().explain().get(lang())}</p>
             <p class="hint">
-                {tr("请保存此页面地址或查询码，本页会自动更新。", "Keep this page or the code; the page updates itself.")}
+                {t(msg::REPORT_KEEP_THIS_PAGE_OR)}
                 " "
                 <span class="checked">{checked_text}</span>
             </p>
-            <p class="emergency">{tr("紧急情况请直接拨打 110", "In an emergency, call 110 now")}</p>
+            <p class="emergency">{t(msg::REPORT_IN_AN_EMERGENCY_CALL)}</p>
             <nav class="resident-foot">
-                <a href=format!("/report{}", lang_query()) rel="external">{tr("提交新的报告", "Report another problem")}</a>
+                <a href=format!("/report{}", lang_query()) rel="external">{t(msg::REPORT_ANOTHER_REPORT)}</a>
             </nav>
         </main>
     }

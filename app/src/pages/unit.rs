@@ -22,10 +22,6 @@ use crate::server_fns::{OfficerCheckIn, OfficerResolve, OfficerStatus, get_unit_
 use crate::wire::{IncidentView, PointDue, Snapshot, UnitPage, UnitView};
 use domain::{Coordinates, UnitStatus};
 
-fn tr(zh: &'static str, en: &'static str) -> &'static str {
-    Tr(zh, en).get(lang())
-}
-
 #[component]
 pub fn UnitPhonePage() -> impl IntoView {
     let params = use_params_map();
@@ -116,10 +112,10 @@ fn Officer(page: UnitPage) -> impl IntoView {
             </header>
             <SessionBar />
             <p class="offline-banner" role="alert" class:shown=move || !online.get() data-online=move || online.get().to_string()>
-                {tr("离线：显示的是最后已知状态，恢复网络后自动更新", "Offline: showing the last known state; it updates when the network is back")}
+                {t(msg::UNIT_OFFLINE_SHOWING_THE_LAST)}
             </p>
             <p class=status_class data-status=move || unit.get().map(|u| u.status.as_str()).unwrap_or("")>
-                <span class="label">{tr("当前状态", "Status")}</span>
+                <span class="label">{t(msg::UNIT_STATUS)}</span>
                 <span class="value">{status_text}</span>
             </p>
             {error}
@@ -137,14 +133,14 @@ fn Officer(page: UnitPage) -> impl IntoView {
 /// The compass point of a bearing, e.g. 45° → 东北 / NE.
 pub fn compass(bearing_deg: f64) -> Tr {
     const POINTS: [Tr; 8] = [
-        Tr("北", "N"),
-        Tr("东北", "NE"),
-        Tr("东", "E"),
-        Tr("东南", "SE"),
-        Tr("南", "S"),
-        Tr("西南", "SW"),
-        Tr("西", "W"),
-        Tr("西北", "NW"),
+        msg::BEARING_N,
+        msg::BEARING_NE,
+        msg::BEARING_E,
+        msg::BEARING_SE,
+        msg::BEARING_S,
+        msg::BEARING_SW,
+        msg::BEARING_W,
+        msg::BEARING_NW,
     ];
     let i = ((bearing_deg.rem_euclid(360.0) + 22.5) / 45.0) as usize % 8;
     POINTS[i]
@@ -161,7 +157,7 @@ fn Assignment(
         let Some(i) = incident.get() else {
             return view! {
                 <section class="assignment none" data-incident-id="">
-                    <p>{tr("暂无任务，待命中", "No assignment: standing by")}</p>
+                    <p>{t(msg::UNIT_NO_ASSIGNMENT_STANDING_BY)}</p>
                 </section>
             }
             .into_any();
@@ -184,14 +180,10 @@ fn Assignment(
                     format::distance(d),
                     compass(b).get(l),
                     b,
-                    if from_phone {
-                        tr("按手机定位", "from this phone")
-                    } else {
-                        tr("按最后上报位置", "from the last reported position")
-                    }
+                    if from_phone { t(msg::UNIT_FROM_THIS_PHONE) } else { t(msg::UNIT_FROM_THE_LAST_REPORTED) }
                 )
             }
-            _ => tr("位置未知", "position unknown").to_owned(),
+            _ => t(msg::UNIT_POSITION_UNKNOWN).to_owned(),
         };
         let since =
             i.dispatched_at.map(|d| format::duration(Some((now - d).num_milliseconds().max(0) as f64 / 1000.0)));
@@ -206,9 +198,9 @@ fn Assignment(
                 <p class="address">{if i.address.is_empty() { format!("{:.5}, {:.5}", i.lat, i.lon) } else { i.address.clone() }}</p>
                 <p class="desc">{i.description.clone()}</p>
                 <dl>
-                    <dt>{tr("距离与方位", "Distance and bearing")}</dt>
+                    <dt>{t(msg::UNIT_DISTANCE_AND_BEARING)}</dt>
                     <dd class="where">{where_}</dd>
-                    <dt>{tr("派警至今", "Since dispatch")}</dt>
+                    <dt>{t(msg::UNIT_SINCE_DISPATCH)}</dt>
                     <dd class="since">{since.unwrap_or_else(|| "—".to_owned())}</dd>
                     <dt>{t(msg::ARRIVAL)}</dt>
                     <dd class=format!("countdown lvl-{level}")>{format::arrival(&i, now, t(msg::OVERDUE))}</dd>
@@ -238,7 +230,7 @@ fn Points(
             <p class="ok checkin-ok" role="status" data-point=c.point.clone()>
                 {format!(
                     "{} {} · {} · {}",
-                    tr("已签到", "Checked in at"),
+                    t(msg::UNIT_CHECKED_IN_AT),
                     c.point,
                     c.distance_m.map(format::distance).unwrap_or_else(|| "QR".to_owned()),
                     format::clock(c.at, offset_minutes)
@@ -268,8 +260,8 @@ fn Points(
             };
             let last = p
                 .last_check_in
-                .map(|t| format!("{} {}", tr("最近签到", "last check-in"), format::clock_hm(t, offset_minutes)))
-                .unwrap_or_else(|| tr("24小时内未签到", "no check-in in 24 h").to_owned());
+                .map(|at| format!("{} {}", t(msg::UNIT_LAST_CHECK_IN), format::clock_hm(at, offset_minutes)))
+                .unwrap_or_else(|| t(msg::UNIT_NO_CHECK_IN_IN).to_owned());
             let (callsign, code) = (callsign.clone(), p.code.clone());
             let form = p.due.then(move || {
                 let lat = move || fix.get().map(|f| format!("{:.6}", f.lat)).unwrap_or_default();
@@ -281,7 +273,7 @@ fn Points(
                         <input type="hidden" name="point" value=code.clone() />
                         <input type="hidden" name="lat" prop:value=lat />
                         <input type="hidden" name="lon" prop:value=lon />
-                        <button type="submit" class="checkin" data-point=code>{tr("签到", "Check in")}</button>
+                        <button type="submit" class="checkin" data-point=code>{t(msg::UNIT_CHECK_IN)}</button>
                     </ActionForm>
                 }
             });
@@ -302,7 +294,7 @@ fn Points(
         .collect_view();
     view! {
         <section class="points">
-            <h2>{tr("必巡点（本站）", "Must-patrol points (this station)")}</h2>
+            <h2>{t(msg::UNIT_MUST_PATROL_POINTS_THIS)}</h2>
             {outcome}
             <ul class="point-list">{rows}</ul>
         </section>
@@ -339,24 +331,24 @@ fn StatusButtons(
                     <CsrfField />
                     <input type="hidden" name="callsign" value=u.callsign.to_string() />
                     <input type="hidden" name="incident" value=i.id.0.to_string() />
-                    <button type="submit" class="big primary" data-to="resolved">{tr("处置完毕", "Resolved")}</button>
+                    <button type="submit" class="big primary" data-to="resolved">{t(msg::UNIT_RESOLVED)}</button>
                 </ActionForm>
             }
             .into_any()
         });
-        let back = Tr("恢复可派", "Back available");
+        let back = msg::UNIT_BACK_AVAILABLE;
         let buttons: Vec<AnyView> = match u.status {
             UnitStatus::Dispatched => vec![
-                move_to(UnitStatus::EnRoute, Tr("出发", "En route"), "primary"),
-                move_to(UnitStatus::OnScene, Tr("已到场", "On scene"), "secondary"),
+                move_to(UnitStatus::EnRoute, msg::UNIT_GO_EN_ROUTE, "primary"),
+                move_to(UnitStatus::OnScene, msg::UNIT_GO_ON_SCENE, "secondary"),
             ],
-            UnitStatus::EnRoute => vec![move_to(UnitStatus::OnScene, Tr("已到场", "On scene"), "primary")],
+            UnitStatus::EnRoute => vec![move_to(UnitStatus::OnScene, msg::UNIT_GO_ON_SCENE, "primary")],
             UnitStatus::OnScene => {
                 resolve.into_iter().chain([move_to(UnitStatus::Available, back, "secondary")]).collect()
             }
-            UnitStatus::Available => vec![move_to(UnitStatus::OffDuty, Tr("下班", "Off duty"), "quiet")],
+            UnitStatus::Available => vec![move_to(UnitStatus::OffDuty, msg::UNIT_GO_OFF_DUTY, "quiet")],
             UnitStatus::OffDuty | UnitStatus::OutOfService => {
-                vec![move_to(UnitStatus::Available, Tr("上岗可派", "On duty, available"), "primary")]
+                vec![move_to(UnitStatus::Available, msg::UNIT_GO_ON_DUTY, "primary")]
             }
         };
         view! { <section class="status-buttons-big">{buttons}</section> }.into_any()
@@ -378,20 +370,20 @@ fn LocationSharing(
         let _ = (unit_id, live, fix);
     };
     let state = move || match sharing.get() {
-        Sharing::Off => tr("未共享位置", "Location not shared").to_owned(),
-        Sharing::Waiting => tr("正在获取定位…", "Getting a position fix…").to_owned(),
+        Sharing::Off => t(msg::UNIT_LOCATION_NOT_SHARED).to_owned(),
+        Sharing::Waiting => t(msg::UNIT_GETTING_A_POSITION_FIX).to_owned(),
         Sharing::On { sent } => {
             let acc = fix.get().map(|f| format!(" · ±{:.0} m", f.accuracy_m)).unwrap_or_default();
-            format!("{}{acc} · {} {sent}", tr("位置共享中", "Sharing location"), tr("已上报", "sent"))
+            format!("{}{acc} · {} {sent}", t(msg::UNIT_SHARING_LOCATION), t(msg::UNIT_SENT))
         }
-        Sharing::Failed(why) => format!("{}: {why}", tr("无法共享位置", "Cannot share location")),
+        Sharing::Failed(why) => format!("{}: {why}", t(msg::UNIT_CANNOT_SHARE_LOCATION)),
     };
     view! {
         <section class="sharing" data-sharing=move || match sharing.get() { Sharing::Off => "off", Sharing::Waiting => "waiting", Sharing::On { .. } => "on", Sharing::Failed(_) => "failed" }>
             // the button needs the browser code; without it the page says so
             <Show
                 when=move || hydrated.get()
-                fallback=|| view! { <p class="hint">{tr("位置共享需要浏览器脚本，正在加载…", "Location sharing needs the page's script; loading…")}</p> }
+                fallback=|| view! { <p class="hint">{t(msg::UNIT_LOCATION_SHARING_NEEDS_THE)}</p> }
             >
                 <button
                     type="button"
@@ -399,7 +391,7 @@ fn LocationSharing(
                     on:click=start
                     disabled=move || matches!(sharing.get(), Sharing::Waiting | Sharing::On { .. })
                 >
-                    {tr("共享我的位置", "Share my location")}
+                    {t(msg::UNIT_SHARE_MY_LOCATION)}
                 </button>
             </Show>
             <p class="sharing-state" role="status">{state}</p>

@@ -82,7 +82,7 @@ pub fn AlertTicker(live: Live, offset_minutes: i32, #[prop(optional)] limit: Opt
                 // an incident's number, or a chat message's (its reply timer)
                 let about = match (a.incident, a.chat_message) {
                     (Some(i), _) => format!("#{i}"),
-                    (None, Some(m)) => format!("{}#{m}", i18n::Tr("群消息", "message ").get(lang)),
+                    (None, Some(m)) => format!("{}#{m}", i18n::msg::TICKER_CHAT_MESSAGE.get(lang)),
                     (None, None) => String::new(),
                 };
                 view! {
