@@ -9,9 +9,9 @@ pub mod doc;
 mod error;
 mod history;
 mod incidents;
-mod intake;
 mod patrol;
 mod positions;
+mod report;
 mod review;
 mod units;
 
@@ -81,12 +81,12 @@ pub fn router() -> (Router<AppState>, Vec<RouteRule>) {
             "/reports",
             Rule::public_change(),
             crate::web::report_form::FORM_BODY_LIMIT,
-            intake::report_create,
+            report::report_create,
         )
-        .get("/reports/{code}", Rule::public(), intake::report_status)
+        .get("/reports/{code}", Rule::public(), report::report_status)
         // the chat-group desk
-        .post_limited("/chat/messages", Rule::change(P::PostChat), CHAT_BODY_LIMIT, intake::chat_create)
-        .get("/chat/messages", Rule::read(P::ReadDesk), intake::chat_list)
+        .post_limited("/chat/messages", Rule::change(P::PostChat), CHAT_BODY_LIMIT, desk::chat_create)
+        .get("/chat/messages", Rule::read(P::ReadDesk), desk::chat_list)
         .get("/chat/messages/{id}", Rule::read(P::ReadDesk), desk::one)
         .post("/chat/messages/{id}/reply", Rule::change(P::AnswerChat), desk::reply)
         .post("/chat/messages/{id}/answer", Rule::change(P::AnswerChat), desk::answer)

@@ -1,5 +1,5 @@
-//! The public intake channels: chat-group messages from a bot or bridge
-//! (`/chat/messages`) and residents' reports (`/reports`).
+//! Residents' reports over REST: `POST /reports` (JSON or multipart, with a
+//! photo) and `GET /reports/{code}` (the stage, nothing else).
 
 use std::net::SocketAddr;
 
@@ -9,70 +9,13 @@ use axum::Json;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use domain::chat::ChatDraft;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
-
-use domain::access::{Permission, Target};
+use utoipa::ToSchema;
 
 use super::doc::{Error, ErrorBody};
-use super::{ApiError, ApiJson, ApiQuery};
-use crate::auth::layer::Caller;
+use super::{ApiError, ApiJson};
 use crate::report::SubmitError;
 use crate::state::AppState;
-use app::wire::ChatMessageView;
-
-/// `POST /chat/messages`: 201 with the stored message, 200 when this
-/// (group_id, message_id) was delivered before.
-#[utoipa::path(post, path = "/chat/messages",
-    summary = "A message from a community chat group (idempotent by group_id + message_id)",
-    description = "Bodies over 64 KiB are refused (413) before they are parsed. Delivering the same (group_id, message_id) again returns the stored message (200) and never makes a second message or incident. A bridge token may post only for its own groups.",
-    request_body = ChatDraft,
-    responses(
-        (status = 201, description = "Stored", body = ChatMessageView),
-        (status = 200, description = "Delivered before; the stored message", body = ChatMessageView),
-        (status = 400, response = Error),
-        (status = 413, response = Error),
-        (status = 415, response = Error),
-    ))]
-pub async fn chat_create(
-    State(state): State<AppState>,
-    who: Caller,
-    ApiJson(draft): ApiJson<ChatDraft>,
-) -> Result<Response, ApiError> {
-    let message = draft.parse().map_err(ApiError::bad)?;
-    who.may(Permission::PostChat, Target::Group(message.group_id.as_str())).map_err(ApiError::refused)?;
-    let (view, created) = state.engine.chat_message(message).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(view)).into_response())
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ChatQuery {
-    /// Only the messages still waiting for a first answer.
-    unanswered: Option<bool>,
-    /// 1 to 1000; default 100.
-    #[param(minimum = 1, maximum = 1000, default = 100)]
-    limit: Option<u32>,
-}
-
-/// `GET /chat/messages?unanswered=true&limit=`: the desk's queue, newest first.
-#[utoipa::path(get, path = "/chat/messages", summary = "The chat desk's queue, newest first",
-    params(ChatQuery),
-    responses(
-        (status = 200, description = "Messages", body = Vec<ChatMessageView>),
-        (status = 400, response = Error),
-    ))]
-pub async fn chat_list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ChatQuery>) -> Result<Response, ApiError> {
-    let limit = match q.limit {
-        None => 100,
-        Some(n @ 1..=1000) => n,
-        Some(n) => return Err(ApiError::BadRequest(format!("limit must be between 1 and 1000, got {n}"))),
-    };
-    Ok(Json(state.store.chat_messages(q.unanswered.unwrap_or(false), limit).await?).into_response())
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
