@@ -487,7 +487,7 @@ pub struct CheckInView {
     /// check-in without a position).
     pub distance_m: Option<f64>,
     /// `gps` (by position) or `qr` (the point's printed code).
-    pub method: String,
+    pub method: domain::patrol::CheckInMethod,
 }
 
 /// What the page a point's QR code opens shows (no personal data).
@@ -665,7 +665,7 @@ pub struct ReplyView {
     pub steward: String,
     pub created_at: DateTime<Utc>,
     /// `pending`, `delivered`, `failed` or `no_webhook`.
-    pub delivery: String,
+    pub delivery: domain::chat::Delivery,
     pub attempts: i64,
     pub delivered_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,

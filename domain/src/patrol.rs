@@ -12,22 +12,14 @@ use crate::{Coordinates, StationCode, UnitStatus};
 /// A position older than this does not prove anyone is at the point now.
 pub const MAX_POSITION_AGE_S: i64 = 120;
 
-/// How a check-in was proven.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckInMethod {
-    /// The unit's reported position was within the radius.
-    Gps,
-    /// The point's printed QR code was presented (GPS poor); the position,
-    /// if any, is recorded but not required.
-    Qr,
-}
-
-impl CheckInMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckInMethod::Gps => "gps",
-            CheckInMethod::Qr => "qr",
-        }
+crate::named_enum! {
+    /// How a check-in was proven.
+    pub enum CheckInMethod ("check-in method") {
+        /// The unit's reported position was within the radius.
+        Gps = "gps",
+        /// The point's printed QR code was presented (GPS poor); the position,
+        /// if any, is recorded but not required.
+        Qr = "qr",
     }
 }
 

@@ -102,7 +102,7 @@ impl Patrol {
             callsign: u.callsign,
             at: now,
             distance_m: ok.distance_m.map(|d| (d * 10.0).round() / 10.0),
-            method: ok.method.as_str().to_owned(),
+            method: ok.method,
         })
     }
 

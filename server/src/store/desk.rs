@@ -81,20 +81,24 @@ impl Store {
         .bind(chat_message_id.0)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ReplyView {
-                id: r.id,
-                kind: r.kind,
-                text: r.text,
-                steward: r.steward,
-                created_at: time(r.created_at),
-                delivery: r.delivery,
-                attempts: r.attempts,
-                delivered_at: r.delivered_at.map(time),
-                last_error: r.last_error,
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReplyView {
+                    id: r.id,
+                    kind: r.kind,
+                    text: r.text,
+                    steward: r.steward,
+                    created_at: time(r.created_at),
+                    delivery: r
+                        .delivery
+                        .parse()
+                        .map_err(|e: domain::UnknownName| StoreError::Corrupt(e.to_string()))?,
+                    attempts: r.attempts,
+                    delivered_at: r.delivered_at.map(time),
+                    last_error: r.last_error,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The messages an incident was made from.

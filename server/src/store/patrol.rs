@@ -58,18 +58,19 @@ impl Store {
         .bind(point)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| CheckIn {
-                id: r.id,
-                point: r.point_code,
-                unit_id: r.unit_id,
-                callsign: r.callsign,
-                at: time(r.at),
-                distance_m: r.distance_m,
-                method: r.method,
+        rows.into_iter()
+            .map(|r| {
+                Ok(CheckIn {
+                    id: r.id,
+                    point: r.point_code,
+                    unit_id: r.unit_id,
+                    callsign: r.callsign,
+                    at: time(r.at),
+                    distance_m: r.distance_m,
+                    method: r.method.parse().map_err(|e: domain::UnknownName| StoreError::Corrupt(e.to_string()))?,
+                })
             })
-            .collect())
+            .collect()
     }
 }
 

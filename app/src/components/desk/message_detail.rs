@@ -8,6 +8,7 @@ use crate::i18n::{self, Lang, Tr, msg, t};
 use crate::live::Live;
 use crate::security::CsrfField;
 use crate::wire::{DeskMessage, MapData};
+use domain::chat::Delivery;
 use domain::chat::Disposition;
 use domain::{Category, IncidentStatus};
 
@@ -69,15 +70,15 @@ pub fn MessageDetail(
         .replies
         .iter()
         .map(|r| {
-            let delivery = match r.delivery.as_str() {
-                "delivered" => t(msg::DESK_DELIVERED),
-                "pending" => t(msg::DESK_SENDING),
-                "failed" => t(msg::DESK_FAILED),
-                _ => t(msg::DESK_NO_WEBHOOK_FOR_THIS),
+            let delivery = match r.delivery {
+                Delivery::Delivered => t(msg::DESK_DELIVERED),
+                Delivery::Pending => t(msg::DESK_SENDING),
+                Delivery::Failed => t(msg::DESK_FAILED),
+                Delivery::NoWebhook => t(msg::DESK_NO_WEBHOOK_FOR_THIS),
             };
             let err = r.last_error.clone().map(|e| format!(" ({e}, {}×)", r.attempts));
             view! {
-                <li class=format!("reply delivery-{}", r.delivery) data-delivery=r.delivery.clone()>
+                <li class=format!("reply delivery-{}", r.delivery) data-delivery=r.delivery.as_str()>
                     <time>{format::clock(r.created_at, offset)}</time>
                     <span class="reply-who">{r.steward.clone()}</span>
                     <span class="reply-text">{r.text.clone()}</span>
