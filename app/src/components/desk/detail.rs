@@ -1,23 +1,15 @@
 use leptos::prelude::*;
 
-use super::{DeskActions, MessageDetail};
+use super::{Desk, MessageDetail};
 use crate::error::AppError;
 use crate::i18n::{msg, t};
-use crate::live::Live;
 use crate::server_fns::get_desk_message;
-use crate::wire::MapData;
 
 /// The selected message (loaded afresh on every change) and what the last
 /// action came to.
 #[component]
-pub fn Detail(
-    selected: RwSignal<Option<i64>>,
-    live: Live,
-    actions: DeskActions,
-    offset: i32,
-    map: StoredValue<MapData>,
-) -> impl IntoView {
-    let DeskActions { answer, convert, close } = actions;
+pub fn Detail(selected: RwSignal<Option<i64>>, desk: Desk) -> impl IntoView {
+    let Desk { live, answer, convert, close, .. } = desk;
     // the detail follows the message's every change on the stream and every action
     let detail = Resource::new(
         move || {
@@ -36,7 +28,7 @@ pub fn Detail(
         Suspend::new(async move {
             match detail.await {
                 Ok(Some(d)) => view! {
-                    <MessageDetail d=d live=live actions=actions offset=offset map=map />
+                    <MessageDetail d=d desk=desk />
                 }
                 .into_any(),
                 Ok(None) => view! { <p class="hint">{t(msg::DESK_PICK_A_MESSAGE_ON)}</p> }.into_any(),

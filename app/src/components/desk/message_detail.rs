@@ -1,28 +1,20 @@
 use leptos::prelude::*;
 
-use super::{DeskActions, answered};
+use super::{Desk, answered};
 use crate::components::location::{AddressField, LocationPicker, PickedLocation};
 use crate::components::map::{MapView, Overlay};
 use crate::format;
 use crate::i18n::{self, Lang, Tr, msg, t};
-use crate::live::Live;
 use crate::security::CsrfField;
-use crate::wire::{DeskMessage, MapData};
-use domain::chat::Delivery;
-use domain::chat::Disposition;
+use crate::wire::DeskMessage;
+use domain::chat::{Delivery, Disposition};
 use domain::{Category, IncidentStatus};
 
 /// A message in full, with the forms that answer it: reply, consultation,
 /// not police business, make it an incident, close the loop.
 #[component]
-pub fn MessageDetail(
-    d: DeskMessage,
-    live: Live,
-    actions: DeskActions,
-    offset: i32,
-    map: StoredValue<MapData>,
-) -> impl IntoView {
-    let DeskActions { answer, convert, close } = actions;
+pub fn MessageDetail(d: DeskMessage, desk: Desk) -> impl IntoView {
+    let Desk { live, answer, convert, close, offset, map } = desk;
     let lang = i18n::lang();
     let en = lang == Lang::En;
     let m = d.message.clone();

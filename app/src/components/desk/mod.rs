@@ -15,8 +15,9 @@ pub use workbench::Workbench;
 
 use leptos::prelude::*;
 
+use crate::live::Live;
 use crate::server_fns::{DeskAnswer, DeskClose, DeskConvert};
-use crate::wire::ChatMessageView;
+use crate::wire::{ChatMessageView, MapData};
 use domain::chat::Disposition;
 
 /// What the address bar can preset: the selected message.
@@ -25,18 +26,30 @@ pub struct Preset {
     pub message: Option<i64>,
 }
 
-/// What a steward can do with a message: answer it (a reply, a
-/// consultation, not police business), make it an incident, close the loop.
+/// What the desk's parts share: the live state, the steward's actions on a
+/// message (answer it: a reply, a consultation, not police business; make
+/// it an incident; close the loop), the district's clock and its map.
 #[derive(Clone, Copy)]
-pub struct DeskActions {
+pub struct Desk {
+    pub live: Live,
     pub answer: ServerAction<DeskAnswer>,
     pub convert: ServerAction<DeskConvert>,
     pub close: ServerAction<DeskClose>,
+    /// The district's UTC offset, in minutes.
+    pub offset: i32,
+    pub map: StoredValue<MapData>,
 }
 
-impl Default for DeskActions {
-    fn default() -> Self {
-        DeskActions { answer: ServerAction::new(), convert: ServerAction::new(), close: ServerAction::new() }
+impl Desk {
+    pub fn new(live: Live, map: MapData) -> Self {
+        Desk {
+            live,
+            answer: ServerAction::new(),
+            convert: ServerAction::new(),
+            close: ServerAction::new(),
+            offset: map.utc_offset_minutes,
+            map: StoredValue::new(map),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{ChatCard, DeskActions, Detail, Preset, answered};
+use super::{ChatCard, Desk, Detail, Preset, answered};
 use crate::components::board::{Clock, LinkBadge};
 use crate::components::session::SessionBar;
 use crate::i18n::{msg, t};
@@ -39,14 +39,13 @@ pub fn Workbench(data: DeskData, preset: Preset) -> impl IntoView {
         });
     }
     let selected = RwSignal::new(preset.message);
-    let actions = DeskActions::default();
     // newest first
     let messages = Memo::new(move |_| live.chat.with(|m| m.values().rev().cloned().collect::<Vec<_>>()));
     let waiting = move || messages.with(|l| l.iter().filter(|m| !answered(m)).count());
     let loops = move || messages.with(|l| l.iter().filter(|m| m.loop_open()).count());
     #[cfg(feature = "hydrate")]
     shortcuts(messages, selected);
-    let map = StoredValue::new(data.board.map.clone());
+    let desk = Desk::new(live, data.board.map.clone());
     view! {
         <div class="desk" data-page="desk">
             <header class="top-bar">
@@ -81,7 +80,7 @@ pub fn Workbench(data: DeskData, preset: Preset) -> impl IntoView {
                     {move || messages.with(Vec::is_empty).then(|| view! { <p class="hint">{t(msg::DESK_NO_MESSAGES_YET)}</p> })}
                 </section>
                 <section class="panel desk-detail">
-                    <Detail selected=selected live=live actions=actions offset=offset map=map />
+                    <Detail selected=selected desk=desk />
                 </section>
             </div>
         </div>
