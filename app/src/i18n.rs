@@ -78,6 +78,27 @@ pub fn t(m: Tr) -> &'static str {
 
 pub mod msg {
     use super::Tr;
+
+    // residents' reports: stages and fields
+    pub const REPORT_STAGE_RECEIVED: Tr = Tr("已受理", "Received");
+    pub const REPORT_STAGE_ON_THE_WAY: Tr = Tr("民警正在赶来", "An officer is on the way");
+    pub const REPORT_STAGE_HANDLED: Tr = Tr("已处置", "Handled");
+    pub const REPORT_STAGE_CLOSED: Tr = Tr("已关闭", "Closed");
+    pub const REPORT_EXPLAIN_RECEIVED: Tr =
+        Tr("指挥室已收到您的报告，正在安排警力。", "The command room has your report and is sending someone.");
+    pub const REPORT_EXPLAIN_ON_THE_WAY: Tr = Tr("已派民警前往处置。", "An officer has been sent and is on the way.");
+    pub const REPORT_EXPLAIN_HANDLED: Tr =
+        Tr("民警已处置完毕，感谢您的报告。", "The police have dealt with it. Thank you.");
+    pub const REPORT_EXPLAIN_CLOSED: Tr = Tr(
+        "此报告已关闭，未派警处置（例如重复报告）。如仍需帮助请再次报告或拨打110。",
+        "This report was closed without sending an officer (for example a duplicate). Report again or call 110 if you still need help.",
+    );
+    pub const REPORT_FIELD_CATEGORY: Tr = Tr("类别", "category");
+    pub const REPORT_FIELD_LOCATION: Tr = Tr("位置", "location");
+    pub const REPORT_FIELD_DESCRIPTION: Tr = Tr("情况描述", "description");
+    pub const REPORT_FIELD_ADDRESS: Tr = Tr("地址", "address");
+    pub const REPORT_FIELD_CONTACT: Tr = Tr("联系方式", "contact");
+    pub const REPORT_FIELD_PHOTO: Tr = Tr("照片", "photo");
     pub const APP: Tr = Tr("指挥室", "Command Room");
     // ── accounts and sessions ──
     pub const LOGIN: Tr = Tr("登录", "Log in");

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{Lang, Tr, msg};
 use crate::wire::{MapData, Place};
 
 /// The largest photo a report may carry.
@@ -49,24 +49,19 @@ impl ReportStage {
 
     pub fn label(self) -> Tr {
         match self {
-            ReportStage::Received => Tr("已受理", "Received"),
-            ReportStage::OnTheWay => Tr("民警正在赶来", "An officer is on the way"),
-            ReportStage::Handled => Tr("已处置", "Handled"),
-            ReportStage::Closed => Tr("已关闭", "Closed"),
+            ReportStage::Received => msg::REPORT_STAGE_RECEIVED,
+            ReportStage::OnTheWay => msg::REPORT_STAGE_ON_THE_WAY,
+            ReportStage::Handled => msg::REPORT_STAGE_HANDLED,
+            ReportStage::Closed => msg::REPORT_STAGE_CLOSED,
         }
     }
 
     pub fn explain(self) -> Tr {
         match self {
-            ReportStage::Received => {
-                Tr("指挥室已收到您的报告，正在安排警力。", "The command room has your report and is sending someone.")
-            }
-            ReportStage::OnTheWay => Tr("已派民警前往处置。", "An officer has been sent and is on the way."),
-            ReportStage::Handled => Tr("民警已处置完毕，感谢您的报告。", "The police have dealt with it. Thank you."),
-            ReportStage::Closed => Tr(
-                "此报告已关闭，未派警处置（例如重复报告）。如仍需帮助请再次报告或拨打110。",
-                "This report was closed without sending an officer (for example a duplicate). Report again or call 110 if you still need help.",
-            ),
+            ReportStage::Received => msg::REPORT_EXPLAIN_RECEIVED,
+            ReportStage::OnTheWay => msg::REPORT_EXPLAIN_ON_THE_WAY,
+            ReportStage::Handled => msg::REPORT_EXPLAIN_HANDLED,
+            ReportStage::Closed => msg::REPORT_EXPLAIN_CLOSED,
         }
     }
 }
@@ -134,12 +129,12 @@ impl ReportField {
 
     pub fn label(self) -> Tr {
         match self {
-            ReportField::Category => Tr("类别", "category"),
-            ReportField::Location => Tr("位置", "location"),
-            ReportField::Description => Tr("情况描述", "description"),
-            ReportField::Address => Tr("地址", "address"),
-            ReportField::Contact => Tr("联系方式", "contact"),
-            ReportField::Photo => Tr("照片", "photo"),
+            ReportField::Category => msg::REPORT_FIELD_CATEGORY,
+            ReportField::Location => msg::REPORT_FIELD_LOCATION,
+            ReportField::Description => msg::REPORT_FIELD_DESCRIPTION,
+            ReportField::Address => msg::REPORT_FIELD_ADDRESS,
+            ReportField::Contact => msg::REPORT_FIELD_CONTACT,
+            ReportField::Photo => msg::REPORT_FIELD_PHOTO,
         }
     }
 }
