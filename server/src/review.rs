@@ -110,7 +110,7 @@ pub async fn parse(
     }
     let zone_class = match field(&q.zone_class) {
         None => None,
-        Some(z @ ("core" | "crowded" | "other" | "outside")) => Some(z.to_owned()),
+        Some(z) if CLASS_NAMES.contains(&z) => Some(z.to_owned()),
         Some(z) => {
             return Err(invalid(format!("zone_class must be core, crowded, other or outside, got {:?}", short(z))));
         }

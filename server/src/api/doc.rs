@@ -408,4 +408,31 @@ mod tests {
         assert!(doc["components"]["securitySchemes"]["session"].is_object());
         assert!(doc["components"]["securitySchemes"]["device"].is_object());
     }
+
+    /// The review's enumerated parameters are documented by schema-only
+    /// enums (`app::review`): each value they list is one the server takes,
+    /// and the breakdowns and zone classes are all listed.
+    #[test]
+    fn the_documented_review_values_are_the_ones_the_server_takes() {
+        use crate::store::review::{Dimension, Only};
+        let (doc, _) = doc();
+        let values = |name: &str| -> Vec<String> {
+            doc["components"]["schemas"][name]["enum"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{name} lists its values"))
+                .iter()
+                .map(|v| v.as_str().expect("a name").to_owned())
+                .collect()
+        };
+        let by = values("ReviewBy");
+        assert!(by.iter().all(|v| Dimension::parse(v).is_some()), "{by:?}");
+        assert_eq!(by.join(", "), Dimension::NAMES.replace(" or ", ", "), "every breakdown is documented");
+        let only = values("ReviewOnly");
+        assert!(only.iter().all(|v| Only::parse(v).is_some()), "{only:?}");
+        let order = values("ReviewOrder");
+        let stages: Vec<&str> = domain::review::Stage::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(order[0], "received");
+        assert_eq!(order[1..], stages[..], "newest first, or longest first by a stage");
+        assert_eq!(values("ZoneClassParam"), domain::review::CLASS_NAMES, "every zone class, and outside");
+    }
 }

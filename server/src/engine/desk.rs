@@ -221,8 +221,9 @@ impl Engine {
         Ok(out)
     }
 
-    /// After an incident changed: the desk sees the messages it came from
-    /// change too (dispatched, resolved: time to close the loop).
+    /// After an incident made from a chat message (channel `chat`, the only
+    /// ones linked to messages) changed: the desk sees the messages it came
+    /// from change too (dispatched, resolved: time to close the loop).
     pub(super) async fn desk_follow(&self, incident: IncidentId) {
         match self.store.chat_by_incident(incident).await {
             Ok(list) => {

@@ -8,7 +8,7 @@ use app::wire::{ChatMessageView, Event, IncidentView, PositionView, UnitView};
 use chrono::{DateTime, Duration, Utc};
 use domain::chat::NewChatMessage;
 use domain::unit::NewUnit;
-use domain::{Coordinates, Incident, IncidentId, IncidentStatus, NewIncident, UnitId, UnitStatus};
+use domain::{Channel, Coordinates, Incident, IncidentId, IncidentStatus, NewIncident, UnitId, UnitStatus};
 use serde::Serialize;
 
 use super::timers::TimerChange;
@@ -232,9 +232,12 @@ impl Engine {
         incident.units.push(unit_id);
         tracing::info!(incident = id.0, unit = %unit.callsign, "unit assigned");
         let view = IncidentView::from(&incident);
+        let from_chat = incident.channel == Channel::Chat;
         self.publish(vec![incident], vec![unit]);
         self.figures_dirty = true;
-        self.desk_follow(id).await;
+        if from_chat {
+            self.desk_follow(id).await;
+        }
         Ok(view)
     }
 
@@ -270,9 +273,12 @@ impl Engine {
         self.apply_timers(timer_changes);
         tracing::info!(incident = id.0, status = %to, "incident moved");
         let view = IncidentView::from(&incident);
+        let from_chat = incident.channel == Channel::Chat;
         self.publish(vec![incident], released);
         self.figures_dirty = true;
-        self.desk_follow(id).await;
+        if from_chat {
+            self.desk_follow(id).await;
+        }
         Ok(view)
     }
 
