@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+# stops the PostgreSQL cluster ensure_postgres may start (a no-op otherwise)
+trap stop_own_postgres EXIT
 started=$(date +%s)
 # CI builds once from scratch: incremental caches would only take disk space
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
@@ -13,6 +15,7 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_browser
 ensure_playwright
+ensure_postgres
 
 step "formatting"
 cargo fmt --all --check
@@ -24,8 +27,11 @@ cargo clippy --locked -p server --features load-tool --bins -- -D warnings
 step "clippy (browser crate, wasm32)"
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-step "unit and API tests"
+step "unit and API tests (SQLite)"
 cargo test --locked
+
+step "API tests again, on PostgreSQL (a database per test server, created and dropped by the tests)"
+TEST_BACKEND=postgres cargo test --locked -p server --test api
 
 step "browser bundle"
 scripts/build-site.sh release

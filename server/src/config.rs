@@ -425,8 +425,10 @@ impl Config {
     /// Applies `DATABASE_URL` if set.
     pub fn with_env(mut self, database_url: Option<String>) -> Result<Config, ConfigError> {
         if let Some(url) = database_url.filter(|u| !u.is_empty()) {
-            self.database_url = check_database_url(&url)
-                .map_err(|_| invalid("DATABASE_URL", format!("must start with sqlite:, got {url:?}")))?;
+            self.database_url = check_database_url(&url).map_err(|e| match e {
+                ConfigError::Invalid { message, .. } => invalid("DATABASE_URL", message),
+                other => other,
+            })?;
         }
         Ok(self)
     }
@@ -541,12 +543,16 @@ fn auth_config(raw: RawAuth) -> Result<crate::auth::AuthConfig, ConfigError> {
 }
 
 fn check_database_url(url: &str) -> Result<String, ConfigError> {
-    if url.starts_with("sqlite:") {
+    if crate::store::Backend::of_url(url).is_some() {
         Ok(url.to_owned())
     } else {
+        // only the scheme: the rest may hold a password
+        let scheme = url.split_once(':').map_or("none", |(s, _)| s);
         Err(invalid(
             "database.url",
-            format!("only SQLite is supported in this version (sqlite://path/to/file.db), got {url:?}"),
+            format!(
+                "must be sqlite://path/to/file.db or postgres://user@host:port/database, got a URL with scheme {scheme:?}"
+            ),
         ))
     }
 }
@@ -587,8 +593,11 @@ mod tests {
         assert!(e.starts_with("server.bind"), "{e}");
         let e = Config::from_toml("[server]\nport = 3000").expect_err("unknown key").to_string();
         assert!(e.contains("unknown field `port`"), "{e}");
-        let e = Config::from_toml("[database]\nurl = \"mysql://x\"").expect_err("unsupported").to_string();
+        let e = Config::from_toml("[database]\nurl = \"mysql://x:secret@h\"").expect_err("unsupported").to_string();
         assert!(e.starts_with("database.url"), "{e}");
+        assert!(!e.contains("secret"), "a password is never repeated: {e}");
+        let c = Config::from_toml("[database]\nurl = \"postgres://cr@db.internal/command_room\"").expect("postgres");
+        assert_eq!(c.database_url, "postgres://cr@db.internal/command_room");
         let e = Config::from_toml("[map]\ntiles_url = \"http://t/{z}/{x}.png\"").expect_err("no {y}").to_string();
         assert!(e.starts_with("map.tiles_url"), "{e}");
         let e = Config::from_toml("[map]\ntiles_url = \"http://t/{z}/{x}/{y}.png\"\ntiles_zoom = 30")

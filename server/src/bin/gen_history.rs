@@ -1,9 +1,11 @@
 //! History generator: writes past incidents with realistic stage times and
-//! their status-log rows into a SQLite store, for the review pages'
-//! benchmark.
+//! their status-log rows into a store (SQLite or PostgreSQL), for the review
+//! pages' benchmark.
 //!
 //!     cargo run --release -p server --features load-tool --bin gen-history -- \
 //!         --db data/history.db --incidents 1000000
+//!     cargo run --release -p server --features load-tool --bin gen-history -- \
+//!         --db postgres://postgres@127.0.0.1/history --incidents 1000000
 //!
 //! The last 365 days get `--incidents` incidents; the year before gets the
 //! same profile with a trend (fights twice as common, disputes +20%, the rest
@@ -18,9 +20,10 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{Coordinates, District};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use server::on_tx;
 use server::simulator::pick;
 use server::store::Store;
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
 /// Relative incident volume per local hour.
 const HOURS: [(i64, f64); 24] = [
@@ -210,16 +213,16 @@ async fn main() -> anyhow::Result<()> {
     }
     let district = District::from_toml(&std::fs::read_to_string(&district_file)?)?;
     let bounds = district.bounds().ok_or_else(|| anyhow::anyhow!("the district {district_file} has no areas"))?;
-    let store = Store::connect(&format!("sqlite://{db}")).await?;
+    let url = if db.contains("://") { db.clone() } else { format!("sqlite://{db}") };
+    let store = Store::connect(&url).await?;
     if !store.has_district().await? {
         store.import_district(&district, &district_file, Utc::now()).await?;
     }
-    // one connection writes everything, without waiting for the disk (a
-    // generator can start again; the pragma is per connection)
-    let mut conn = store.pool().acquire().await?;
-    sqlx::query("PRAGMA synchronous = OFF").execute(&mut *conn).await?;
     // the district's units by station, to credit incidents to
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, station FROM units").fetch_all(store.pool()).await?;
+    let mut tx = store.begin().await?;
+    let rows: Vec<(i64, String)> =
+        on_tx!(&mut tx, "SELECT id, station FROM units", |c, q| sqlx::query_as(q).fetch_all(c).await)?;
+    drop(tx);
     let all_units: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
     let mut units: std::collections::HashMap<String, Vec<i64>> = Default::default();
     for (id, station) in rows {
@@ -252,61 +255,67 @@ async fn main() -> anyhow::Result<()> {
                     }
                     batch.push(i);
                     if batch.len() == batch.capacity() {
-                        written += write(&mut conn, &mut batch).await?;
+                        written += write(&store, &mut batch).await?;
                     }
                 }
             }
         }
-        written += write(&mut conn, &mut batch).await?;
+        written += write(&store, &mut batch).await?;
         println!("{} incidents written after {:.1} s", written, t.elapsed().as_secs_f64());
     }
-    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    let mut tx = store.begin().await?;
+    on_tx!(&mut tx, "ANALYZE", |c, q| sqlx::query(q).execute(c).await.map(|_| ()))?;
+    tx.commit().await?;
     println!("done: {written} incidents in {db} in {:.1} s", t.elapsed().as_secs_f64());
     Ok(())
 }
 
 /// Writes a batch of incidents and their status-log rows in one transaction.
-async fn write(conn: &mut sqlx::SqliteConnection, batch: &mut Vec<Incident>) -> anyhow::Result<u64> {
+async fn write(store: &Store, batch: &mut Vec<Incident>) -> anyhow::Result<u64> {
     if batch.is_empty() {
         return Ok(0);
     }
-    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let first_id: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM incidents").fetch_one(&mut *tx).await?;
+    let mut tx = store.begin().await?;
+    let mut ids: Vec<i64> = Vec::with_capacity(batch.len());
     for chunk in batch.chunks(500) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO incidents (channel, category, priority, status, lat, lon, station, zone, zone_class, \
+        let written: Vec<i64> = on_tx!(&mut tx, |c| {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO incidents (channel, category, priority, status, lat, lon, station, zone, zone_class, \
              received_at, dispatched_at, en_route_at, on_scene_at, resolved_at, closed_at, cancelled_at, created_by, \
              first_unit_id) ",
-        );
-        q.push_values(chunk, |mut b, i| {
-            b.push_bind(i.channel)
-                .push_bind(i.category)
-                .push_bind(i.priority)
-                .push_bind(i.status)
-                .push_bind(i.lat)
-                .push_bind(i.lon)
-                .push_bind(i.station.clone())
-                .push_bind(i.zone.clone())
-                .push_bind(i.class)
-                .push_bind(i.received)
-                .push_bind(i.dispatched)
-                .push_bind(i.en_route)
-                .push_bind(i.on_scene)
-                .push_bind(i.resolved)
-                .push_bind(i.closed)
-                .push_bind(i.cancelled)
-                .push_bind("history")
-                .push_bind(i.unit);
-        });
-        q.build().execute(&mut *tx).await?;
+            );
+            q.push_values(chunk, |mut b, i| {
+                b.push_bind(i.channel)
+                    .push_bind(i.category)
+                    .push_bind(i.priority)
+                    .push_bind(i.status)
+                    .push_bind(i.lat)
+                    .push_bind(i.lon)
+                    .push_bind(i.station.clone())
+                    .push_bind(i.zone.clone())
+                    .push_bind(i.class)
+                    .push_bind(i.received)
+                    .push_bind(i.dispatched)
+                    .push_bind(i.en_route)
+                    .push_bind(i.on_scene)
+                    .push_bind(i.resolved)
+                    .push_bind(i.closed)
+                    .push_bind(i.cancelled)
+                    .push_bind("history")
+                    .push_bind(i.unit);
+            });
+            q.push(" RETURNING id");
+            q.build_query_scalar().fetch_all(c).await
+        })?;
+        ids.extend(written);
     }
+    anyhow::ensure!(ids.len() == batch.len(), "{} incidents written, {} ids returned", batch.len(), ids.len());
     // each incident's dispatch and arrival timers, stopped (a past incident
     // is read like any other: its view carries both)
     let policy = domain::ResponsePolicy::default();
     let mut timers: Vec<(i64, &str, i64, i64, i64, i64)> = Vec::with_capacity(batch.len() * 2);
     for (k, i) in batch.iter().enumerate() {
-        let id = first_id + k as i64;
+        let id = ids[k];
         let end = i.closed.or(i.resolved).or(i.cancelled).unwrap_or(i.received);
         let class = i.class.and_then(|c| c.parse::<domain::ResponseClass>().ok());
         let received = DateTime::<Utc>::from_timestamp_millis(i.received).unwrap_or_default();
@@ -320,23 +329,25 @@ async fn write(conn: &mut sqlx::SqliteConnection, batch: &mut Vec<Incident>) -> 
         }
     }
     for chunk in timers.chunks(2_000) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline, stopped_at) ",
-        );
-        q.push_values(chunk, |mut b, (id, kind, started, amber, deadline, stopped)| {
-            b.push_bind(*id)
-                .push_bind(*kind)
-                .push_bind(*started)
-                .push_bind(*amber)
-                .push_bind(*deadline)
-                .push_bind(*stopped);
-        });
-        q.build().execute(&mut *tx).await?;
+        on_tx!(&mut tx, |c| {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline, stopped_at) ",
+            );
+            q.push_values(chunk, |mut b, (id, kind, started, amber, deadline, stopped)| {
+                b.push_bind(*id)
+                    .push_bind(*kind)
+                    .push_bind(*started)
+                    .push_bind(*amber)
+                    .push_bind(*deadline)
+                    .push_bind(*stopped);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
     }
     // the status log: one row per stage reached
     let mut log: Vec<(i64, i64, Option<&str>, &str)> = vec![];
     for (k, i) in batch.iter().enumerate() {
-        let id = first_id + k as i64;
+        let id = ids[k];
         let mut from: Option<&str> = None;
         for (at, to) in [
             (Some(i.received), "new"),
@@ -354,19 +365,21 @@ async fn write(conn: &mut sqlx::SqliteConnection, batch: &mut Vec<Incident>) -> 
         }
     }
     for chunk in log.chunks(2_000) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason) ",
-        );
-        q.push_values(chunk, |mut b, (at, id, from, to)| {
-            b.push_bind(*at)
-                .push_bind("incident")
-                .push_bind(*id)
-                .push_bind(*from)
-                .push_bind(*to)
-                .push_bind("history")
-                .push_bind("");
-        });
-        q.build().execute(&mut *tx).await?;
+        on_tx!(&mut tx, |c| {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason) ",
+            );
+            q.push_values(chunk, |mut b, (at, id, from, to)| {
+                b.push_bind(*at)
+                    .push_bind("incident")
+                    .push_bind(*id)
+                    .push_bind(*from)
+                    .push_bind(*to)
+                    .push_bind("history")
+                    .push_bind("");
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
     }
     tx.commit().await?;
     let n = batch.len() as u64;

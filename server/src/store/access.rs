@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Store, StoreError, millis};
+use super::{Store, StoreError, millis, on_db, on_tx};
 
 /// A person's account as stored (the hash included: for the login check only).
 #[derive(Debug, Clone, FromRow)]
@@ -75,7 +75,7 @@ impl TokenRow {
 const TOKEN_COLUMNS: &str = "t.id, t.name, t.role, t.hint, t.demo, t.created_at, t.created_by, t.revoked_at, \
      t.revoked_by, t.last_used_at, \
      (SELECT group_concat(unit_id, ',') FROM token_units WHERE token_id = t.id) AS units, \
-     (SELECT group_concat(group_id, char(10)) FROM token_groups WHERE token_id = t.id) AS groups";
+     (SELECT group_concat(group_id, '\n') FROM token_groups WHERE token_id = t.id) AS groups";
 
 /// A new token: its hash, never itself.
 #[derive(Debug, Clone)]
@@ -144,40 +144,42 @@ impl Store {
     // ── accounts ──
 
     pub async fn insert_user(&self, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar(
+        let id = on_db!(
+            self.db(),
             "INSERT INTO users (name, role, station, unit_id, password_hash, demo, created_at, created_by)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(u.name)
-        .bind(u.role)
-        .bind(u.station)
-        .bind(u.unit_id)
-        .bind(u.password_hash)
-        .bind(u.demo)
-        .bind(millis(now))
-        .bind(u.created_by)
-        .fetch_one(self.pool())
-        .await?;
+            |c, q| sqlx::query_scalar(q)
+                .bind(u.name)
+                .bind(u.role)
+                .bind(u.station)
+                .bind(u.unit_id)
+                .bind(u.password_hash)
+                .bind(u.demo)
+                .bind(millis(now))
+                .bind(u.created_by)
+                .fetch_one(c)
+                .await
+        )?;
         Ok(id)
     }
 
     pub async fn user_by_name(&self, name: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?");
-        Ok(sqlx::query_as(&sql).bind(name).fetch_optional(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(name).fetch_optional(c).await)?)
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(id).fetch_optional(c).await)?)
     }
 
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY name");
-        Ok(sqlx::query_as(&sql).fetch_all(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).fetch_all(c).await)?)
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(self.pool()).await?)
+        Ok(on_db!(self.db(), "SELECT count(*) FROM users", |c, q| sqlx::query_scalar(q).fetch_one(c).await)?)
     }
 
     /// Stores the failure count and lock after a wrong password.
@@ -188,13 +190,18 @@ impl Store {
         since: Option<DateTime<Utc>>,
         locked_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET failed_count = ?, failed_since = ?, locked_at = ? WHERE id = ?")
-            .bind(i64::from(count))
-            .bind(since.map(millis))
-            .bind(locked_at.map(millis))
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        on_db!(
+            self.db(),
+            "UPDATE users SET failed_count = ?, failed_since = ?, locked_at = ? WHERE id = ?",
+            |c, q| sqlx::query(q)
+                .bind(i64::from(count))
+                .bind(since.map(millis))
+                .bind(locked_at.map(millis))
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        )?;
         Ok(())
     }
 
@@ -208,13 +215,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        sqlx::query(
+        on_tx!(
+            &mut tx,
             "UPDATE users SET last_login_at = ?, failed_count = 0, failed_since = NULL, locked_at = NULL WHERE id = ?",
-        )
-        .bind(millis(now))
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+            |c, q| sqlx::query(q).bind(millis(now)).bind(user_id).execute(c).await.map(|r| r.rows_affected())
+        )?;
         insert_session(&mut tx, session_hash, Some(user_id), None, csrf, now).await?;
         tx.commit().await?;
         Ok(())
@@ -222,11 +227,12 @@ impl Store {
 
     /// Clears an account's lock and failures (an admin's unlock).
     pub async fn unlock_user(&self, id: i64) -> Result<bool, StoreError> {
-        let r = sqlx::query("UPDATE users SET failed_count = 0, failed_since = NULL, locked_at = NULL WHERE id = ?")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(r.rows_affected() == 1)
+        let r = on_db!(
+            self.db(),
+            "UPDATE users SET failed_count = 0, failed_since = NULL, locked_at = NULL WHERE id = ?",
+            |c, q| sqlx::query(q).bind(id).execute(c).await.map(|r| r.rows_affected())
+        )?;
+        Ok(r == 1)
     }
 
     /// Disables an account (or enables it again with `None`); a disabled
@@ -240,38 +246,42 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let r = match disabled {
-            Some((at, why)) => {
-                sqlx::query("UPDATE users SET disabled_at = ?, disabled_why = ? WHERE id = ?")
-                    .bind(millis(at))
-                    .bind(why)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-            }
-            None => {
-                sqlx::query("UPDATE users SET disabled_at = NULL, disabled_why = '', last_login_at = ? WHERE id = ?")
-                    .bind(millis(now))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-            }
+            Some((at, why)) => on_tx!(
+                &mut tx,
+                "UPDATE users SET disabled_at = ?, disabled_why = ? WHERE id = ?",
+                |c, q| sqlx::query(q).bind(millis(at)).bind(why).bind(id).execute(c).await.map(|r| r.rows_affected())
+            )?,
+            None => on_tx!(
+                &mut tx,
+                "UPDATE users SET disabled_at = NULL, disabled_why = '', last_login_at = ? WHERE id = ?",
+                |c, q| sqlx::query(q).bind(millis(now)).bind(id).execute(c).await.map(|r| r.rows_affected())
+            )?,
         };
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+        on_tx!(&mut tx, "DELETE FROM sessions WHERE user_id = ?", |c, q| sqlx::query(q)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         tx.commit().await?;
-        Ok(r.rows_affected() == 1)
+        Ok(r == 1)
     }
 
     /// A new password; every session of the account ends.
     pub async fn set_password(&self, id: i64, password_hash: &str) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
-        let r = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        let r = on_tx!(&mut tx, "UPDATE users SET password_hash = ? WHERE id = ?", |c, q| sqlx::query(q)
             .bind(password_hash)
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(id).execute(&mut *tx).await?;
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, "DELETE FROM sessions WHERE user_id = ?", |c, q| sqlx::query(q)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         tx.commit().await?;
-        Ok(r.rows_affected() == 1)
+        Ok(r == 1)
     }
 
     /// Accounts not used (or, never used, not created) since `before`, still enabled.
@@ -280,39 +290,43 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM users
              WHERE disabled_at IS NULL AND coalesce(last_login_at, created_at) <= ?"
         );
-        Ok(sqlx::query_as(&sql).bind(millis(before)).fetch_all(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(millis(before)).fetch_all(c).await)?)
     }
 
     // ── tokens ──
 
     pub async fn insert_token(&self, t: &NewToken<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = on_tx!(
+            &mut tx,
             "INSERT INTO tokens (name, role, secret_hash, hint, demo, created_at, created_by)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(t.name)
-        .bind(t.role)
-        .bind(t.secret_hash)
-        .bind(t.hint)
-        .bind(t.demo)
-        .bind(millis(now))
-        .bind(t.created_by)
-        .fetch_one(&mut *tx)
-        .await?;
+            |c, q| sqlx::query_scalar(q)
+                .bind(t.name)
+                .bind(t.role)
+                .bind(t.secret_hash)
+                .bind(t.hint)
+                .bind(t.demo)
+                .bind(millis(now))
+                .bind(t.created_by)
+                .fetch_one(c)
+                .await
+        )?;
         for unit in t.units {
-            sqlx::query("INSERT INTO token_units (token_id, unit_id) VALUES (?, ?)")
+            on_tx!(&mut tx, "INSERT INTO token_units (token_id, unit_id) VALUES (?, ?)", |c, q| sqlx::query(q)
                 .bind(id)
                 .bind(unit)
-                .execute(&mut *tx)
-                .await?;
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         for group in t.groups {
-            sqlx::query("INSERT INTO token_groups (token_id, group_id) VALUES (?, ?)")
+            on_tx!(&mut tx, "INSERT INTO token_groups (token_id, group_id) VALUES (?, ?)", |c, q| sqlx::query(q)
                 .bind(id)
                 .bind(group)
-                .execute(&mut *tx)
-                .await?;
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(id)
@@ -321,42 +335,45 @@ impl Store {
     /// The token with this hash, revoked or not.
     pub async fn token_by_hash(&self, hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.secret_hash = ?");
-        Ok(sqlx::query_as(&sql).bind(hash).fetch_optional(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(hash).fetch_optional(c).await)?)
     }
 
     pub async fn token_by_id(&self, id: i64) -> Result<Option<TokenRow>, StoreError> {
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t WHERE t.id = ?");
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(id).fetch_optional(c).await)?)
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
         let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens t ORDER BY t.revoked_at IS NOT NULL, t.name");
-        Ok(sqlx::query_as(&sql).fetch_all(self.pool()).await?)
+        Ok(on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).fetch_all(c).await)?)
     }
 
     /// Revokes a token; the kiosk sessions it opened end with it.
     pub async fn revoke_token(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
-        let r = sqlx::query("UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(millis(now))
-            .bind(by)
+        let r = on_tx!(
+            &mut tx,
+            "UPDATE tokens SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL",
+            |c, q| sqlx::query(q).bind(millis(now)).bind(by).bind(id).execute(c).await.map(|r| r.rows_affected())
+        )?;
+        on_tx!(&mut tx, "DELETE FROM sessions WHERE token_id = ?", |c, q| sqlx::query(q)
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE token_id = ?").bind(id).execute(&mut *tx).await?;
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         tx.commit().await?;
-        Ok(r.rows_affected() == 1)
+        Ok(r == 1)
     }
 
     /// Stamps when tokens were last used (a batch, every few seconds).
     pub async fn stamp_tokens(&self, uses: &[(i64, DateTime<Utc>)]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for (id, at) in uses {
-            sqlx::query("UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?")
-                .bind(millis(*at))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            on_tx!(
+                &mut tx,
+                "UPDATE tokens SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?",
+                |c, q| sqlx::query(q).bind(millis(*at)).bind(id).execute(c).await.map(|r| r.rows_affected())
+            )?;
         }
         tx.commit().await?;
         Ok(())
@@ -379,45 +396,54 @@ impl Store {
     }
 
     pub async fn session(&self, hash: &[u8]) -> Result<Option<SessionRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT user_id, token_id, created_at, last_input_at, csrf FROM sessions WHERE id_hash = ?")
-            .bind(hash)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(on_db!(
+            self.db(),
+            "SELECT user_id, token_id, created_at, last_input_at, csrf FROM sessions WHERE id_hash = ?",
+            |c, q| sqlx::query_as(q).bind(hash).fetch_optional(c).await
+        )?)
     }
 
     /// The person did something.
     pub async fn touch_session(&self, hash: &[u8], now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_input_at = max(last_input_at, ?) WHERE id_hash = ?")
-            .bind(millis(now))
-            .bind(hash)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.db(), "UPDATE sessions SET last_input_at = max(last_input_at, ?) WHERE id_hash = ?", |c, q| {
+            sqlx::query(q).bind(millis(now)).bind(hash).execute(c).await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
     pub async fn delete_session(&self, hash: &[u8]) -> Result<bool, StoreError> {
-        let r = sqlx::query("DELETE FROM sessions WHERE id_hash = ?").bind(hash).execute(self.pool()).await?;
-        Ok(r.rows_affected() == 1)
+        let r = on_db!(self.db(), "DELETE FROM sessions WHERE id_hash = ?", |c, q| sqlx::query(q)
+            .bind(hash)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
     }
 
     /// Removes people's sessions made before `before` or idle since
     /// `idle_before` (they cannot be used any more; this only keeps the
     /// table small).
     pub async fn purge_sessions(&self, before: DateTime<Utc>, idle_before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let r =
-            sqlx::query("DELETE FROM sessions WHERE user_id IS NOT NULL AND (created_at <= ? OR last_input_at <= ?)")
+        let r = on_db!(
+            self.db(),
+            "DELETE FROM sessions WHERE user_id IS NOT NULL AND (created_at <= ? OR last_input_at <= ?)",
+            |c, q| sqlx::query(q)
                 .bind(millis(before))
                 .bind(millis(idle_before))
-                .execute(self.pool())
-                .await?;
-        Ok(r.rows_affected())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        )?;
+        Ok(r)
     }
 
     /// How many sessions each account has open.
     pub async fn open_sessions(&self) -> Result<Vec<(i64, i64)>, StoreError> {
-        Ok(sqlx::query_as("SELECT user_id, count(*) FROM sessions WHERE user_id IS NOT NULL GROUP BY user_id")
-            .fetch_all(self.pool())
-            .await?)
+        Ok(on_db!(
+            self.db(),
+            "SELECT user_id, count(*) FROM sessions WHERE user_id IS NOT NULL GROUP BY user_id",
+            |c, q| sqlx::query_as(q).fetch_all(c).await
+        )?)
     }
 
     // ── the audit log ──
@@ -429,20 +455,23 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         for e in entries {
-            sqlx::query(
+            on_tx!(
+                &mut tx,
                 "INSERT INTO audit_log (at, actor, role, action, target, outcome, detail, ip)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(millis(e.at))
-            .bind(&e.actor)
-            .bind(&e.role)
-            .bind(e.action)
-            .bind(&e.target)
-            .bind(e.outcome)
-            .bind(&e.detail)
-            .bind(&e.ip)
-            .execute(&mut *tx)
-            .await?;
+                |c, q| sqlx::query(q)
+                    .bind(millis(e.at))
+                    .bind(&e.actor)
+                    .bind(&e.role)
+                    .bind(e.action)
+                    .bind(&e.target)
+                    .bind(e.outcome)
+                    .bind(&e.detail)
+                    .bind(&e.ip)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            )?;
         }
         tx.commit().await?;
         Ok(())
@@ -471,56 +500,64 @@ impl Store {
             sql.push_str(" AND id < ?");
         }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
-        let mut q = sqlx::query_as::<_, AuditRow>(&sql);
-        if let Some(a) = &f.actor {
-            q = q.bind(a);
-        }
-        if let Some(a) = &f.action {
-            q = q.bind(a);
-        }
-        if let Some(o) = &f.outcome {
-            q = q.bind(o);
-        }
-        if let Some(t) = f.from {
-            q = q.bind(millis(t));
-        }
-        if let Some(t) = f.to {
-            q = q.bind(millis(t));
-        }
-        if let Some(b) = f.before {
-            q = q.bind(b);
-        }
-        Ok(q.bind(i64::from(f.limit)).fetch_all(self.pool()).await?)
+        let rows: Vec<AuditRow> = on_db!(self.db(), &sql, |c, text| {
+            let mut q = sqlx::query_as(text);
+            if let Some(a) = &f.actor {
+                q = q.bind(a);
+            }
+            if let Some(a) = &f.action {
+                q = q.bind(a);
+            }
+            if let Some(o) = &f.outcome {
+                q = q.bind(o);
+            }
+            if let Some(t) = f.from {
+                q = q.bind(millis(t));
+            }
+            if let Some(t) = f.to {
+                q = q.bind(millis(t));
+            }
+            if let Some(b) = f.before {
+                q = q.bind(b);
+            }
+            q.bind(i64::from(f.limit)).fetch_all(c).await
+        })?;
+        Ok(rows)
     }
 
     /// Removes audit lines older than `before` (never younger than a year:
     /// the table's trigger refuses it).
     pub async fn purge_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let r = sqlx::query("DELETE FROM audit_log WHERE at < ?").bind(millis(before)).execute(self.pool()).await?;
-        Ok(r.rows_affected())
+        let r = on_db!(self.db(), "DELETE FROM audit_log WHERE at < ?", |c, q| sqlx::query(q)
+            .bind(millis(before))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(r)
     }
 
     /// A unit's id by its callsign (for accounts and tokens bound to units).
     pub async fn unit_id_by_callsign(&self, callsign: &str) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT id FROM units WHERE callsign = ?")
+        Ok(on_db!(self.db(), "SELECT id FROM units WHERE callsign = ?", |c, q| sqlx::query_scalar(q)
             .bind(callsign)
-            .fetch_optional(self.pool())
-            .await?)
+            .fetch_optional(c)
+            .await)?)
     }
 
     /// A station's first unit that moves (not a fixed post): the demo's officer's.
     pub async fn first_unit_of(&self, station: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT callsign FROM units WHERE station = ? AND kind <> 'post' ORDER BY id LIMIT 1")
-            .bind(station)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(on_db!(
+            self.db(),
+            "SELECT callsign FROM units WHERE station = ? AND kind <> 'post' ORDER BY id LIMIT 1",
+            |c, q| sqlx::query_scalar(q).bind(station).fetch_optional(c).await
+        )?)
     }
 
     pub async fn station_exists(&self, code: &str) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM stations WHERE code = ?")
+        let n: i64 = on_db!(self.db(), "SELECT count(*) FROM stations WHERE code = ?", |c, q| sqlx::query_scalar(q)
             .bind(code)
-            .fetch_one(self.pool())
-            .await?;
+            .fetch_one(c)
+            .await)?;
         Ok(n == 1)
     }
 }
@@ -533,16 +570,19 @@ async fn insert_session(
     csrf: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    on_tx!(
+        tx,
         "INSERT INTO sessions (id_hash, user_id, token_id, created_at, last_input_at, csrf) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(hash)
-    .bind(user_id)
-    .bind(token_id)
-    .bind(millis(now))
-    .bind(millis(now))
-    .bind(csrf)
-    .execute(&mut **tx)
-    .await?;
+        |c, q| sqlx::query(q)
+            .bind(hash)
+            .bind(user_id)
+            .bind(token_id)
+            .bind(millis(now))
+            .bind(millis(now))
+            .bind(csrf)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
     Ok(())
 }

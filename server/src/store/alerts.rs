@@ -5,7 +5,7 @@ use domain::timers::Running;
 use domain::{IncidentId, StationCode, TimerKind, UnitId};
 use sqlx::FromRow;
 
-use super::{Store, StoreError, millis, time};
+use super::{Store, StoreError, millis, on_db, time};
 
 #[derive(Debug, FromRow)]
 struct AlertRow {
@@ -87,41 +87,38 @@ impl Store {
         since: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<AlertView>, StoreError> {
-        let rows: Vec<AlertRow> = sqlx::query_as(
-            "SELECT a.id, a.at, a.incident_id, a.chat_message_id, a.station, a.kind, a.timer_kind, a.level, a.deadline, a.suggested_unit_id,
+        let rows: Vec<AlertRow> = on_db!(self.db(), "SELECT a.id, a.at, a.incident_id, a.chat_message_id, a.station, a.kind, a.timer_kind, a.level, a.deadline, a.suggested_unit_id,
                     u.callsign, u.kind AS unit_kind, u.force AS unit_force, u.station AS unit_station
              FROM alerts a LEFT JOIN units u ON u.id = a.suggested_unit_id
-             WHERE a.at >= ? ORDER BY a.id DESC LIMIT ?",
-        )
+             WHERE a.at >= ? ORDER BY a.id DESC LIMIT ?", |c, q| sqlx::query_as(q)
         .bind(millis(since))
         .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(c).await)?;
         rows.into_iter().map(AlertRow::into_view).collect()
     }
 
     /// Chat reply timers still to fire: unanswered messages whose red has
     /// not gone out, as (message id, received_at, amber fired).
     pub async fn running_chat_timers(&self) -> Result<Vec<(i64, i64, bool)>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(on_db!(
+            self.db(),
             "SELECT id, received_at, reply_amber_fired_at IS NOT NULL FROM chat_messages
              WHERE first_reply_at IS NULL AND reply_red_fired_at IS NULL
                AND (disposition IS NULL OR disposition NOT IN ('consultation', 'not_police'))",
-        )
-        .fetch_all(self.pool())
-        .await?)
+            |c, q| sqlx::query_as(q).fetch_all(c).await
+        )?)
     }
 
     /// Running timers (not stopped) with what already fired, for the engine
     /// to resume at start-up.
     pub async fn running_timers(&self) -> Result<Vec<RunningTimer>, StoreError> {
-        let rows: Vec<RunningTimerRow> = sqlx::query_as(
+        let rows: Vec<RunningTimerRow> = on_db!(
+            self.db(),
             "SELECT incident_id, kind, amber_at, deadline, amber_fired_at IS NOT NULL AS amber_fired,
                     red_fired_at IS NOT NULL AS red_fired
              FROM timers WHERE stopped_at IS NULL",
-        )
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).fetch_all(c).await
+        )?;
         rows.into_iter()
             .map(|r| {
                 Ok(RunningTimer {

@@ -8,7 +8,7 @@ use domain::chat::DeskRecord;
 use domain::{ChatMessageId, IncidentId};
 use sqlx::FromRow;
 
-use super::{Store, StoreError, Tx, time};
+use super::{Store, StoreError, Tx, on_db, on_tx, time};
 
 #[derive(Debug, FromRow)]
 struct ReplyRow {
@@ -48,12 +48,14 @@ impl Store {
         id: ChatMessageId,
     ) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE id = ?");
-        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(self.pool()).await?;
+        let row: Option<ChatRow> =
+            on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(id.0).fetch_optional(c).await)?;
         let Some(row) = row else { return Ok(None) };
-        let phone: Option<String> = sqlx::query_scalar("SELECT sender_phone FROM chat_messages WHERE id = ?")
-            .bind(id.0)
-            .fetch_one(self.pool())
-            .await?;
+        let phone: Option<String> =
+            on_db!(self.db(), "SELECT sender_phone FROM chat_messages WHERE id = ?", |c, q| sqlx::query_scalar(q)
+                .bind(id.0)
+                .fetch_one(c)
+                .await)?;
         Ok(Some((row.into_view(), phone)))
     }
 
@@ -64,23 +66,23 @@ impl Store {
         id: ChatMessageId,
     ) -> Result<Option<(ChatMessageView, Option<String>)>, StoreError> {
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE id = ?");
-        let row: Option<ChatRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(&mut **tx).await?;
+        let row: Option<ChatRow> = on_tx!(tx, &sql, |c, q| sqlx::query_as(q).bind(id.0).fetch_optional(c).await)?;
         let Some(row) = row else { return Ok(None) };
-        let phone: Option<String> = sqlx::query_scalar("SELECT sender_phone FROM chat_messages WHERE id = ?")
-            .bind(id.0)
-            .fetch_one(&mut **tx)
-            .await?;
+        let phone: Option<String> =
+            on_tx!(tx, "SELECT sender_phone FROM chat_messages WHERE id = ?", |c, q| sqlx::query_scalar(q)
+                .bind(id.0)
+                .fetch_one(c)
+                .await)?;
         Ok(Some((row.into_view(), phone)))
     }
 
     pub async fn chat_replies(&self, chat_message_id: ChatMessageId) -> Result<Vec<ReplyView>, StoreError> {
-        let rows: Vec<ReplyRow> = sqlx::query_as(
+        let rows: Vec<ReplyRow> = on_db!(
+            self.db(),
             "SELECT id, kind, text, steward, created_at, delivery, attempts, delivered_at, last_error
              FROM chat_replies WHERE chat_message_id = ? ORDER BY id",
-        )
-        .bind(chat_message_id.0)
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(chat_message_id.0).fetch_all(c).await
+        )?;
         rows.into_iter()
             .map(|r| {
                 Ok(ReplyView {
@@ -104,40 +106,35 @@ impl Store {
     /// The messages an incident was made from.
     pub async fn chat_by_incident(&self, incident: IncidentId) -> Result<Vec<ChatMessageView>, StoreError> {
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE incident_id = ? ORDER BY id");
-        let rows: Vec<ChatRow> = sqlx::query_as(&sql).bind(incident.0).fetch_all(self.pool()).await?;
+        let rows: Vec<ChatRow> = on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(incident.0).fetch_all(c).await)?;
         Ok(rows.into_iter().map(ChatRow::into_view).collect())
     }
 
     /// Replies whose next delivery attempt is due at `now_ms`, oldest first.
     pub async fn due_replies(&self, now_ms: i64, limit: u32) -> Result<Vec<DueReply>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT r.id, r.chat_message_id, r.group_id, m.message_id, r.kind, r.text, r.steward, r.created_at, r.attempts
+        Ok(on_db!(self.db(), "SELECT r.id, r.chat_message_id, r.group_id, m.message_id, r.kind, r.text, r.steward, r.created_at, r.attempts
              FROM chat_replies r JOIN chat_messages m ON m.id = r.chat_message_id
-             WHERE r.delivery = 'pending' AND r.next_attempt_at <= ? ORDER BY r.next_attempt_at, r.id LIMIT ?",
-        )
+             WHERE r.delivery = 'pending' AND r.next_attempt_at <= ? ORDER BY r.next_attempt_at, r.id LIMIT ?", |c, q| sqlx::query_as(q)
         .bind(now_ms)
         .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?)
+        .fetch_all(c).await)?)
     }
 
     /// When the next pending reply is due.
     pub async fn next_reply_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM chat_replies WHERE delivery = 'pending'")
-            .fetch_one(self.pool())
-            .await?)
+        Ok(on_db!(self.db(), "SELECT MIN(next_attempt_at) FROM chat_replies WHERE delivery = 'pending'", |c, q| {
+            sqlx::query_scalar(q).fetch_one(c).await
+        })?)
     }
 
     /// Every message received in `[from_ms, to_ms)`, as the review counts it.
     pub async fn desk_records(&self, from_ms: i64, to_ms: i64) -> Result<Vec<DeskRecord>, StoreError> {
-        let rows: Vec<DeskRow> = sqlx::query_as(
+        let rows: Vec<DeskRow> = on_db!(
+            self.db(),
             "SELECT received_at, first_reply_at, incident_id, disposition, loop_closed_at
              FROM chat_messages WHERE received_at >= ? AND received_at < ?",
-        )
-        .bind(from_ms)
-        .bind(to_ms)
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(from_ms).bind(to_ms).fetch_all(c).await
+        )?;
         Ok(rows
             .into_iter()
             .map(|(received, first, incident, disposition, closed)| DeskRecord {
@@ -212,7 +209,7 @@ impl Store {
     ) -> Result<Option<ChatMessageView>, StoreError> {
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages WHERE group_id = ? AND message_id = ?");
         let row: Option<ChatRow> =
-            sqlx::query_as(&sql).bind(group_id).bind(message_id).fetch_optional(&mut **tx).await?;
+            on_tx!(tx, &sql, |c, q| sqlx::query_as(q).bind(group_id).bind(message_id).fetch_optional(c).await)?;
         Ok(row.map(ChatRow::into_view))
     }
 
@@ -221,7 +218,8 @@ impl Store {
     pub async fn chat_messages(&self, unanswered: bool, limit: u32) -> Result<Vec<ChatMessageView>, StoreError> {
         let filter = if unanswered { "WHERE first_reply_at IS NULL" } else { "" };
         let sql = format!("SELECT {CHAT_COLUMNS} FROM chat_messages {filter} ORDER BY id DESC LIMIT ?");
-        let rows: Vec<ChatRow> = sqlx::query_as(&sql).bind(i64::from(limit)).fetch_all(self.pool()).await?;
+        let rows: Vec<ChatRow> =
+            on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(i64::from(limit)).fetch_all(c).await)?;
         Ok(rows.into_iter().map(ChatRow::into_view).collect())
     }
 }

@@ -29,9 +29,9 @@ use chrono::{DateTime, Utc};
 use domain::history::{PastIncident, Problem, RowError};
 use domain::{District, IncidentStatus, ResponsePolicy, TimerKind};
 use serde::Serialize;
-use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{Connection, QueryBuilder};
 
-use super::{Store, StoreError, millis};
+use super::{Db, Store, StoreError, Tx, millis, on_tx};
 
 /// What an import wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,15 +101,13 @@ fn prepare<'a>(row: &'a PastIncident, district: &District, policy: &ResponsePoli
 
 /// The rows the database refuses (sorted by line), and the unit id of every
 /// callsign the rows name.
-async fn check(
-    conn: &mut SqliteConnection,
-    rows: &[PastIncident],
-) -> Result<(Vec<RowError>, HashMap<String, i64>), StoreError> {
+async fn check(tx: &mut Tx<'_>, rows: &[PastIncident]) -> Result<(Vec<RowError>, HashMap<String, i64>), StoreError> {
     let mut errors = vec![];
     let named: HashSet<&str> = rows.iter().filter_map(|r| r.unit.as_ref().map(|u| u.as_str())).collect();
     let mut units: HashMap<String, i64> = HashMap::new();
     if !named.is_empty() {
-        let all: Vec<(String, i64)> = sqlx::query_as("SELECT callsign, id FROM units").fetch_all(&mut *conn).await?;
+        let all: Vec<(String, i64)> =
+            on_tx!(&mut *tx, "SELECT callsign, id FROM units", |c, q| sqlx::query_as(q).fetch_all(c).await)?;
         units = all.into_iter().filter(|(c, _)| named.contains(c.as_str())).collect();
     }
     for r in rows {
@@ -121,13 +119,15 @@ async fn check(
     }
     let mut stored: HashMap<String, i64> = HashMap::new();
     for chunk in rows.chunks(IDS_PER_SELECT) {
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT external_id, id FROM incidents WHERE external_id IN (");
-        let mut ids = q.separated(", ");
-        for r in chunk {
-            ids.push_bind(r.external_id.as_str());
-        }
-        q.push(")");
-        let found: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        let found: Vec<(String, i64)> = on_tx!(&mut *tx, |c| {
+            let mut q = QueryBuilder::new("SELECT external_id, id FROM incidents WHERE external_id IN (");
+            let mut ids = q.separated(", ");
+            for r in chunk {
+                ids.push_bind(r.external_id.as_str());
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(c).await
+        })?;
         stored.extend(found);
     }
     for r in rows {
@@ -144,8 +144,9 @@ impl Store {
     /// for reporting every problem of a file whose other lines are already
     /// refused.
     pub async fn history_conflicts(&self, rows: &[PastIncident]) -> Result<Vec<RowError>, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        Ok(check(&mut conn, rows).await?.0)
+        // read-only: the transaction is rolled back when dropped
+        let mut tx = self.begin().await?;
+        Ok(check(&mut tx, rows).await?.0)
     }
 
     /// Writes `rows` as ended incidents, in one transaction, or nothing when
@@ -161,14 +162,27 @@ impl Store {
         // in the order received: the indexes led by received_at grow at their end
         let mut prepared: Vec<Prepared<'_>> = rows.iter().map(|r| prepare(r, district, policy)).collect();
         prepared.sort_by_key(|p| p.row.received_at);
-        let mut conn = self.pool().acquire().await?;
-        // A page cache big enough for the index pages one large transaction
-        // touches (256 MiB at most; only what is used is allocated); the
-        // connection is then closed rather than returned to the pool with it.
-        conn.close_on_drop();
-        sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await?;
-        // the write lock from the start: what is checked is what is written over
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let mut conn;
+        let mut tx = match self.db() {
+            Db::Sqlite(pool) => {
+                conn = pool.acquire().await?;
+                // A page cache big enough for the index pages one large
+                // transaction touches (256 MiB at most; only what is used is
+                // allocated); the connection is then closed rather than
+                // returned to the pool with it.
+                conn.close_on_drop();
+                sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await?;
+                // the write lock from the start: what is checked is what is written over
+                Tx::Sqlite(conn.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                // one import at a time across every server: what is checked
+                // is what is written over
+                sqlx::query("SELECT pg_advisory_xact_lock(7270001)").execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
+        };
         let (errors, units) = check(&mut tx, rows).await?;
         if !errors.is_empty() {
             return Err(ImportError::Rows(errors));
@@ -176,38 +190,40 @@ impl Store {
 
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(rows.len());
         for chunk in prepared.chunks(INCIDENTS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO incidents (external_id, channel, category, priority, status, lat, lon, address, \
+            let written: Vec<(String, i64)> = on_tx!(&mut tx, |c| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO incidents (external_id, channel, category, priority, status, lat, lon, address, \
                  description, station, zone, zone_class, received_at, dispatched_at, en_route_at, on_scene_at, \
                  resolved_at, closed_at, cancelled_at, created_by, first_unit_id) ",
-            );
-            q.push_values(chunk, |mut b, p| {
-                let r = p.row;
-                let ms = |t: Option<DateTime<Utc>>| t.map(millis);
-                b.push_bind(r.external_id.as_str())
-                    .push_bind(r.channel.as_str())
-                    .push_bind(r.category.as_str())
-                    .push_bind(i64::from(r.priority.get()))
-                    .push_bind(r.status().as_str())
-                    .push_bind(r.location.lat())
-                    .push_bind(r.location.lon())
-                    .push_bind(r.address.as_str())
-                    .push_bind(r.description.as_str())
-                    .push_bind(p.station.as_deref())
-                    .push_bind(p.zone.as_deref())
-                    .push_bind(p.zone_class)
-                    .push_bind(millis(r.received_at))
-                    .push_bind(ms(r.dispatched_at))
-                    .push_bind(ms(r.en_route_at))
-                    .push_bind(ms(r.on_scene_at))
-                    .push_bind(ms(r.resolved_at))
-                    .push_bind(ms(r.closed_at))
-                    .push_bind(ms(r.cancelled_at))
-                    .push_bind(actor)
-                    .push_bind(r.unit.as_ref().and_then(|u| units.get(u.as_str()).copied()));
-            });
-            q.push(" RETURNING external_id, id");
-            let written: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                );
+                q.push_values(chunk, |mut b, p| {
+                    let r = p.row;
+                    let ms = |t: Option<DateTime<Utc>>| t.map(millis);
+                    b.push_bind(r.external_id.as_str())
+                        .push_bind(r.channel.as_str())
+                        .push_bind(r.category.as_str())
+                        .push_bind(i64::from(r.priority.get()))
+                        .push_bind(r.status().as_str())
+                        .push_bind(r.location.lat())
+                        .push_bind(r.location.lon())
+                        .push_bind(r.address.as_str())
+                        .push_bind(r.description.as_str())
+                        .push_bind(p.station.as_deref())
+                        .push_bind(p.zone.as_deref())
+                        .push_bind(p.zone_class)
+                        .push_bind(millis(r.received_at))
+                        .push_bind(ms(r.dispatched_at))
+                        .push_bind(ms(r.en_route_at))
+                        .push_bind(ms(r.on_scene_at))
+                        .push_bind(ms(r.resolved_at))
+                        .push_bind(ms(r.closed_at))
+                        .push_bind(ms(r.cancelled_at))
+                        .push_bind(actor)
+                        .push_bind(r.unit.as_ref().and_then(|u| units.get(u.as_str()).copied()));
+                });
+                q.push(" RETURNING external_id, id");
+                q.build_query_as().fetch_all(c).await
+            })?;
             ids.extend(written);
         }
         let id_of = |p: &Prepared<'_>| {
@@ -228,33 +244,37 @@ impl Store {
             }
         }
         for chunk in timers.chunks(TIMERS_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline, stopped_at) ",
-            );
-            q.push_values(chunk, |mut b, (id, (kind, started, amber, deadline, stopped))| {
-                b.push_bind(*id)
-                    .push_bind(kind.as_str())
-                    .push_bind(*started)
-                    .push_bind(*amber)
-                    .push_bind(*deadline)
-                    .push_bind(*stopped);
-            });
-            q.build().execute(&mut *tx).await?;
+            on_tx!(&mut tx, |c| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline, stopped_at) ",
+                );
+                q.push_values(chunk, |mut b, (id, (kind, started, amber, deadline, stopped))| {
+                    b.push_bind(*id)
+                        .push_bind(kind.as_str())
+                        .push_bind(*started)
+                        .push_bind(*amber)
+                        .push_bind(*deadline)
+                        .push_bind(*stopped);
+                });
+                q.build().execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
         for chunk in log.chunks(LOG_PER_INSERT) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason) ",
-            );
-            q.push_values(chunk, |mut b, (at, id, from, to)| {
-                b.push_bind(*at)
-                    .push("'incident'")
-                    .push_bind(*id)
-                    .push_bind(from.map(|s| s.as_str()))
-                    .push_bind(to.as_str())
-                    .push_bind(actor)
-                    .push("'imported'");
-            });
-            q.build().execute(&mut *tx).await?;
+            on_tx!(&mut tx, |c| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason) ",
+                );
+                q.push_values(chunk, |mut b, (at, id, from, to)| {
+                    b.push_bind(*at)
+                        .push("'incident'")
+                        .push_bind(*id)
+                        .push_bind(from.map(|s| s.as_str()))
+                        .push_bind(to.as_str())
+                        .push_bind(actor)
+                        .push("'imported'");
+                });
+                q.build().execute(c).await.map(|r| r.rows_affected())
+            })?;
         }
         tx.commit().await?;
         Ok(ImportSummary {

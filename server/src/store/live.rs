@@ -13,7 +13,7 @@ use domain::{
     TimerLevel, UnitId, UnitStatus,
 };
 
-use super::{Store, StoreError, Tx, millis};
+use super::{Store, StoreError, Tx, millis, on_db, on_tx};
 
 /// A photo attached to a resident's report, checked (type from its bytes,
 /// size) and named with a random id; stored with the incident.
@@ -42,25 +42,28 @@ pub struct Change<'a> {
     pub to: &'a str,
 }
 
-pub async fn log(tx: &mut Tx<'_>, c: Change<'_>) -> Result<(), StoreError> {
-    let (entity, id, incident) = match c.subject {
+pub async fn log(tx: &mut Tx<'_>, change: Change<'_>) -> Result<(), StoreError> {
+    let (entity, id, incident) = match change.subject {
         Subject::Incident(i) => ("incident", i.0, None),
         Subject::Unit(u, i) => ("unit", u.0, i),
     };
-    sqlx::query(
+    on_tx!(
+        tx,
         "INSERT INTO status_log (at, entity, entity_id, from_status, to_status, actor, reason, incident_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(millis(c.at))
-    .bind(entity)
-    .bind(id)
-    .bind(c.from)
-    .bind(c.to)
-    .bind(c.actor)
-    .bind(c.reason)
-    .bind(incident.map(|i| i.0))
-    .execute(&mut **tx)
-    .await?;
+        |c, q| sqlx::query(q)
+            .bind(millis(change.at))
+            .bind(entity)
+            .bind(id)
+            .bind(change.from)
+            .bind(change.to)
+            .bind(change.actor)
+            .bind(change.reason)
+            .bind(incident.map(|i| i.0))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
     Ok(())
 }
 
@@ -72,27 +75,29 @@ pub async fn insert_incident(
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<IncidentId, StoreError> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on_tx!(
+        tx,
         "INSERT INTO incidents (external_id, channel, category, priority, status, lat, lon, address, description,
                                 reporter_contact, station, zone, zone_class, received_at, created_by)
          VALUES (?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(new.external_id.as_deref())
-    .bind(new.channel.as_str())
-    .bind(new.category.as_str())
-    .bind(i64::from(new.priority.get()))
-    .bind(new.location.lat())
-    .bind(new.location.lon())
-    .bind(new.address.as_str())
-    .bind(new.description.as_str())
-    .bind(new.reporter_contact.as_ref().map(|c| c.as_str()))
-    .bind(loc.station.as_ref().map(|s| s.as_str()))
-    .bind(loc.zone.as_deref())
-    .bind(loc.class.map(|c| c.as_str()))
-    .bind(millis(at))
-    .bind(actor)
-    .fetch_one(&mut **tx)
-    .await?;
+        |c, q| sqlx::query_scalar(q)
+            .bind(new.external_id.as_deref())
+            .bind(new.channel.as_str())
+            .bind(new.category.as_str())
+            .bind(i64::from(new.priority.get()))
+            .bind(new.location.lat())
+            .bind(new.location.lon())
+            .bind(new.address.as_str())
+            .bind(new.description.as_str())
+            .bind(new.reporter_contact.as_ref().map(|c| c.as_str()))
+            .bind(loc.station.as_ref().map(|s| s.as_str()))
+            .bind(loc.zone.as_deref())
+            .bind(loc.class.map(|c| c.as_str()))
+            .bind(millis(at))
+            .bind(actor)
+            .fetch_one(c)
+            .await
+    )?;
     Ok(IncidentId(id))
 }
 
@@ -103,15 +108,12 @@ pub async fn insert_report_code(
     incident: IncidentId,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let stored = sqlx::query(
+    let stored = on_tx!(
+        tx,
         "INSERT INTO reports (code, incident_id, created_at) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
-    )
-    .bind(code)
-    .bind(incident.0)
-    .bind(millis(at))
-    .execute(&mut **tx)
-    .await?;
-    Ok(stored.rows_affected() == 1)
+        |c, q| sqlx::query(q).bind(code).bind(incident.0).bind(millis(at)).execute(c).await.map(|r| r.rows_affected())
+    )?;
+    Ok(stored == 1)
 }
 
 pub async fn insert_photo(
@@ -120,17 +122,20 @@ pub async fn insert_photo(
     p: &NewPhoto,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    on_tx!(
+        tx,
         "INSERT INTO photos (id, incident_id, content_type, bytes, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&p.id)
-    .bind(incident.0)
-    .bind(p.content_type)
-    .bind(p.data.len() as i64)
-    .bind(&p.data)
-    .bind(millis(at))
-    .execute(&mut **tx)
-    .await?;
+        |c, q| sqlx::query(q)
+            .bind(&p.id)
+            .bind(incident.0)
+            .bind(p.content_type)
+            .bind(p.data.len() as i64)
+            .bind(&p.data)
+            .bind(millis(at))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
     Ok(())
 }
 
@@ -153,33 +158,48 @@ pub async fn move_incident(
         IncidentStatus::Cancelled => "cancelled_at",
     };
     let sql = format!("UPDATE incidents SET status = ?, {col} = COALESCE({col}, ?) WHERE id = ? AND status = ?");
-    let done =
-        sqlx::query(&sql).bind(to.as_str()).bind(millis(at)).bind(id.0).bind(from.as_str()).execute(&mut **tx).await?;
-    Ok(done.rows_affected() == 1)
+    let done = on_tx!(tx, &sql, |c, q| sqlx::query(q)
+        .bind(to.as_str())
+        .bind(millis(at))
+        .bind(id.0)
+        .bind(from.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Starts a response timer (once: a second start of the same kind is a no-op).
 pub async fn start_timer(tx: &mut Tx<'_>, id: IncidentId, t: &Timer) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(id.0)
-    .bind(t.kind.as_str())
-    .bind(millis(t.started_at))
-    .bind(millis(t.amber_at))
-    .bind(millis(t.deadline))
-    .execute(&mut **tx)
-    .await?;
+    on_tx!(
+        tx,
+        "INSERT INTO timers (incident_id, kind, started_at, amber_at, deadline) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (incident_id, kind) DO NOTHING",
+        |c, q| sqlx::query(q)
+            .bind(id.0)
+            .bind(t.kind.as_str())
+            .bind(millis(t.started_at))
+            .bind(millis(t.amber_at))
+            .bind(millis(t.deadline))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
     Ok(())
 }
 
 pub async fn stop_timer(tx: &mut Tx<'_>, id: IncidentId, kind: TimerKind, at: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE timers SET stopped_at = ? WHERE incident_id = ? AND kind = ? AND stopped_at IS NULL")
-        .bind(millis(at))
-        .bind(id.0)
-        .bind(kind.as_str())
-        .execute(&mut **tx)
-        .await?;
+    on_tx!(
+        tx,
+        "UPDATE timers SET stopped_at = ? WHERE incident_id = ? AND kind = ? AND stopped_at IS NULL",
+        |c, q| sqlx::query(q)
+            .bind(millis(at))
+            .bind(id.0)
+            .bind(kind.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
     Ok(())
 }
 
@@ -200,8 +220,14 @@ pub async fn mark_timer_fired(
     let sql = format!(
         "UPDATE timers SET {col} = ? WHERE incident_id = ? AND kind = ? AND {col} IS NULL AND stopped_at IS NULL"
     );
-    let marked = sqlx::query(&sql).bind(millis(at)).bind(id.0).bind(kind.as_str()).execute(&mut **tx).await?;
-    Ok(marked.rows_affected() == 1)
+    let marked = on_tx!(tx, &sql, |c, q| sqlx::query(q)
+        .bind(millis(at))
+        .bind(id.0)
+        .bind(kind.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(marked == 1)
 }
 
 /// An incident's station and place (for its alerts).
@@ -210,16 +236,17 @@ pub async fn incident_place(
     id: IncidentId,
 ) -> Result<(Option<StationCode>, Option<Coordinates>), StoreError> {
     let (station, lat, lon): (Option<String>, f64, f64) =
-        sqlx::query_as("SELECT station, lat, lon FROM incidents WHERE id = ?").bind(id.0).fetch_one(&mut **tx).await?;
+        on_tx!(tx, "SELECT station, lat, lon FROM incidents WHERE id = ?", |c, q| sqlx::query_as(q)
+            .bind(id.0)
+            .fetch_one(c)
+            .await)?;
     Ok((station.as_deref().and_then(|s| StationCode::parse(s).ok()), Coordinates::parse(lat, lon).ok()))
 }
 
 /// Stores an alert; answers its id.
 pub async fn insert_alert(tx: &mut Tx<'_>, a: &AlertView) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO alerts (at, incident_id, chat_message_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
+    Ok(on_tx!(tx, "INSERT INTO alerts (at, incident_id, chat_message_id, station, kind, timer_kind, level, deadline, suggested_unit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", |c, q| sqlx::query_scalar(q)
     .bind(millis(a.at))
     .bind(a.incident.map(|i| i.0))
     .bind(a.chat_message)
@@ -229,8 +256,7 @@ pub async fn insert_alert(tx: &mut Tx<'_>, a: &AlertView) -> Result<i64, StoreEr
     .bind(a.level.as_str())
     .bind(millis(a.deadline))
     .bind(a.suggested.as_ref().map(|s| s.unit_id.0))
-    .fetch_one(&mut **tx)
-    .await?)
+    .fetch_one(c).await)?)
 }
 
 /// Takes an available unit for an incident: the unit row (only if still
@@ -243,29 +269,38 @@ pub async fn take_unit(
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let taken = sqlx::query(
+    let taken = on_tx!(
+        tx,
         "UPDATE units SET status = 'dispatched', incident_id = ?, updated_at = ? WHERE id = ? AND status = 'available'",
-    )
-    .bind(incident.0)
-    .bind(millis(at))
-    .bind(unit.0)
-    .execute(&mut **tx)
-    .await?;
-    if taken.rows_affected() != 1 {
+        |c, q| sqlx::query(q)
+            .bind(incident.0)
+            .bind(millis(at))
+            .bind(unit.0)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
+    if taken != 1 {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO assignments (incident_id, unit_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?)")
-        .bind(incident.0)
+    on_tx!(
+        tx,
+        "INSERT INTO assignments (incident_id, unit_id, assigned_at, assigned_by) VALUES (?, ?, ?, ?)",
+        |c, q| sqlx::query(q)
+            .bind(incident.0)
+            .bind(unit.0)
+            .bind(millis(at))
+            .bind(actor)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
+    on_tx!(tx, "UPDATE incidents SET first_unit_id = COALESCE(first_unit_id, ?) WHERE id = ?", |c, q| sqlx::query(q)
         .bind(unit.0)
-        .bind(millis(at))
-        .bind(actor)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE incidents SET first_unit_id = COALESCE(first_unit_id, ?) WHERE id = ?")
-        .bind(unit.0)
         .bind(incident.0)
-        .execute(&mut **tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(true)
 }
 
@@ -277,18 +312,18 @@ pub async fn release_unit(
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE assignments SET cleared_at = ?, clear_reason = ? WHERE unit_id = ? AND cleared_at IS NULL")
-        .bind(millis(at))
-        .bind(reason)
-        .bind(unit.0)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE units SET status = ?, incident_id = NULL, updated_at = ? WHERE id = ?")
+    on_tx!(
+        tx,
+        "UPDATE assignments SET cleared_at = ?, clear_reason = ? WHERE unit_id = ? AND cleared_at IS NULL",
+        |c, q| sqlx::query(q).bind(millis(at)).bind(reason).bind(unit.0).execute(c).await.map(|r| r.rows_affected())
+    )?;
+    on_tx!(tx, "UPDATE units SET status = ?, incident_id = NULL, updated_at = ? WHERE id = ?", |c, q| sqlx::query(q)
         .bind(to.as_str())
         .bind(millis(at))
         .bind(unit.0)
-        .execute(&mut **tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -300,14 +335,16 @@ pub async fn set_unit_status(
     to: UnitStatus,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
-        .bind(to.as_str())
-        .bind(millis(at))
-        .bind(unit.0)
-        .bind(from.as_str())
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    let done =
+        on_tx!(tx, "UPDATE units SET status = ?, updated_at = ? WHERE id = ? AND status = ?", |c, q| sqlx::query(q)
+            .bind(to.as_str())
+            .bind(millis(at))
+            .bind(unit.0)
+            .bind(from.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 /// Why a unit could not be registered.
@@ -334,27 +371,30 @@ impl From<StoreError> for UnitInsertError {
 /// unique index decides whether it is taken.
 pub async fn insert_unit(tx: &mut Tx<'_>, new: &NewUnit, at: DateTime<Utc>) -> Result<UnitId, UnitInsertError> {
     let seen = new.position.map(|_| millis(at));
-    let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+    let id: Result<i64, sqlx::Error> = on_tx!(
+        tx,
         "INSERT INTO units (callsign, kind, force, station, status, lat, lon, seen_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(new.callsign.as_str())
-    .bind(new.kind.as_str())
-    .bind(new.force.as_str())
-    .bind(new.station.as_str())
-    .bind(new.status.as_str())
-    .bind(new.position.map(|p| p.lat()))
-    .bind(new.position.map(|p| p.lon()))
-    .bind(seen)
-    .bind(millis(at))
-    .fetch_one(&mut **tx)
-    .await;
+        |c, q| sqlx::query_scalar(q)
+            .bind(new.callsign.as_str())
+            .bind(new.kind.as_str())
+            .bind(new.force.as_str())
+            .bind(new.station.as_str())
+            .bind(new.status.as_str())
+            .bind(new.position.map(|p| p.lat()))
+            .bind(new.position.map(|p| p.lon()))
+            .bind(seen)
+            .bind(millis(at))
+            .fetch_one(c)
+            .await
+    );
     let id = match id {
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE callsign = ?")
-                .bind(new.callsign.as_str())
-                .fetch_optional(&mut **tx)
-                .await?;
+            let existing: Option<i64> =
+                on_tx!(tx, "SELECT id FROM units WHERE callsign = ?", |c, q| sqlx::query_scalar(q)
+                    .bind(new.callsign.as_str())
+                    .fetch_optional(c)
+                    .await)?;
             return Err(UnitInsertError::Callsign(existing));
         }
         other => other?,
@@ -374,15 +414,17 @@ pub async fn append_trail(
     received: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     for chunk in points.chunks(6000) {
-        let mut q = sqlx::QueryBuilder::new("INSERT INTO positions (unit_id, at, lat, lon, received_at) ");
-        q.push_values(chunk, |mut b, (unit, at, p)| {
-            b.push_bind(unit.0)
-                .push_bind(millis(*at))
-                .push_bind(p.lat())
-                .push_bind(p.lon())
-                .push_bind(millis(received));
-        });
-        q.build().execute(&mut **tx).await?;
+        on_tx!(&mut *tx, |c| {
+            let mut q = sqlx::QueryBuilder::new("INSERT INTO positions (unit_id, at, lat, lon, received_at) ");
+            q.push_values(chunk, |mut b, (unit, at, p)| {
+                b.push_bind(unit.0)
+                    .push_bind(millis(*at))
+                    .push_bind(p.lat())
+                    .push_bind(p.lon())
+                    .push_bind(millis(received));
+            });
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -391,29 +433,29 @@ pub async fn append_trail(
 /// every trail row so far is reflected (start-up replays the rest).
 pub async fn checkpoint_units(tx: &mut Tx<'_>, rows: &[(i64, f64, f64, i64)]) -> Result<(), StoreError> {
     for chunk in rows.chunks(8000) {
-        let mut q = sqlx::QueryBuilder::new("WITH v(id, lat, lon, seen) AS (");
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3);
-        });
-        q.push(") UPDATE units SET lat = v.lat, lon = v.lon, seen_at = v.seen FROM v WHERE units.id = v.id");
-        q.build().execute(&mut **tx).await?;
+        on_tx!(&mut *tx, |c| {
+            let mut q = sqlx::QueryBuilder::new("WITH v(id, lat, lon, seen) AS (");
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3);
+            });
+            q.push(") UPDATE units SET lat = v.lat, lon = v.lon, seen_at = v.seen FROM v WHERE units.id = v.id");
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
     }
-    sqlx::query(
+    on_tx!(
+        tx,
         "UPDATE checkpoints SET value = (SELECT COALESCE(MAX(rowid), 0) FROM positions) WHERE name = 'units_checkpoint'",
-    )
-    .execute(&mut **tx)
-    .await?;
+        |c, q| sqlx::query(q).execute(c).await.map(|r| r.rows_affected())
+    )?;
     Ok(())
 }
 
 /// Stores a chat-group message; answers its id.
 pub async fn insert_chat_message(tx: &mut Tx<'_>, m: &NewChatMessage, at: DateTime<Utc>) -> Result<i64, StoreError> {
     let attachments = serde_json::to_string(&m.attachments).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(sqlx::query_scalar(
-        "INSERT INTO chat_messages (group_id, group_name, message_id, sender_name, sender_phone, text, lat, lon, address,
+    Ok(on_tx!(tx, "INSERT INTO chat_messages (group_id, group_name, message_id, sender_name, sender_phone, text, lat, lon, address,
                                     attachments, sent_at, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", |c, q| sqlx::query_scalar(q)
     .bind(&m.group_id)
     .bind(m.group_name.as_str())
     .bind(&m.message_id)
@@ -426,8 +468,7 @@ pub async fn insert_chat_message(tx: &mut Tx<'_>, m: &NewChatMessage, at: DateTi
     .bind(attachments)
     .bind(millis(m.sent_at))
     .bind(millis(at))
-    .fetch_one(&mut **tx)
-    .await?)
+    .fetch_one(c).await)?)
 }
 
 /// A message's first answer; `false` when it was answered meanwhile.
@@ -438,18 +479,21 @@ pub async fn answer_message(
     disposition: Disposition,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let done = on_tx!(
+        tx,
         "UPDATE chat_messages SET first_reply_at = ?, answered_by = ?,
                 disposition = CASE WHEN incident_id IS NULL THEN ? ELSE disposition END
          WHERE id = ? AND first_reply_at IS NULL",
-    )
-    .bind(millis(at))
-    .bind(steward)
-    .bind(disposition.as_str())
-    .bind(id.0)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        |c, q| sqlx::query(q)
+            .bind(millis(at))
+            .bind(steward)
+            .bind(disposition.as_str())
+            .bind(id.0)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
+    Ok(done == 1)
 }
 
 /// Links a message to the incident it became (answered now when
@@ -462,20 +506,23 @@ pub async fn link_message(
     replied: bool,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let done = on_tx!(
+        tx,
         "UPDATE chat_messages SET incident_id = ?, disposition = 'incident',
                 answered_by = COALESCE(answered_by, ?),
                 first_reply_at = CASE WHEN ? THEN COALESCE(first_reply_at, ?) ELSE first_reply_at END
          WHERE id = ? AND incident_id IS NULL",
-    )
-    .bind(incident.0)
-    .bind(steward)
-    .bind(replied)
-    .bind(millis(at))
-    .bind(id.0)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        |c, q| sqlx::query(q)
+            .bind(incident.0)
+            .bind(steward)
+            .bind(replied)
+            .bind(millis(at))
+            .bind(id.0)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    )?;
+    Ok(done == 1)
 }
 
 /// Closes a message's loop; `false` when it was closed meanwhile.
@@ -485,24 +532,21 @@ pub async fn close_loop(
     steward: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let done = on_tx!(
+        tx,
         "UPDATE chat_messages SET loop_closed_at = ?, loop_closed_by = ? WHERE id = ? AND loop_closed_at IS NULL",
-    )
-    .bind(millis(at))
-    .bind(steward)
-    .bind(id.0)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        |c, q| sqlx::query(q).bind(millis(at)).bind(steward).bind(id.0).execute(c).await.map(|r| r.rows_affected())
+    )?;
+    Ok(done == 1)
 }
 
 /// Who closed a message's loop.
 pub async fn loop_closed_by(tx: &mut Tx<'_>, id: ChatMessageId) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT loop_closed_by FROM chat_messages WHERE id = ?")
+    Ok(on_tx!(tx, "SELECT loop_closed_by FROM chat_messages WHERE id = ?", |c, q| sqlx::query_scalar(q)
         .bind(id.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten())
+        .fetch_optional(c)
+        .await)?
+    .flatten())
 }
 
 /// What kind of reply a steward sends.
@@ -531,10 +575,8 @@ pub async fn insert_reply(
         ReplyKind::Answer => "answer",
         ReplyKind::Closing => "closing",
     };
-    Ok(sqlx::query_scalar(
-        "INSERT INTO chat_replies (chat_message_id, group_id, kind, text, steward, created_at, delivery, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
+    Ok(on_tx!(tx, "INSERT INTO chat_replies (chat_message_id, group_id, kind, text, steward, created_at, delivery, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", |c, q| sqlx::query_scalar(q)
     .bind(m.id)
     .bind(&m.group_id)
     .bind(kind)
@@ -543,8 +585,7 @@ pub async fn insert_reply(
     .bind(millis(at))
     .bind(delivery.as_str())
     .bind(next)
-    .fetch_one(&mut **tx)
-    .await?)
+    .fetch_one(c).await)?)
 }
 
 /// Marks a message's reply timer level as fired; `false` when it fired
@@ -564,8 +605,13 @@ pub async fn mark_chat_timer_fired(
         "UPDATE chat_messages SET {col} = ? WHERE id = ? AND {col} IS NULL AND first_reply_at IS NULL
            AND (disposition IS NULL OR disposition NOT IN ('consultation', 'not_police'))"
     );
-    let marked = sqlx::query(&sql).bind(millis(at)).bind(id.0).execute(&mut **tx).await?;
-    Ok(marked.rows_affected() == 1)
+    let marked = on_tx!(tx, &sql, |c, q| sqlx::query(q)
+        .bind(millis(at))
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(marked == 1)
 }
 
 /// The result of one attempt to deliver a reply.
@@ -583,20 +629,23 @@ pub struct DeliveryAttempt {
 impl Store {
     /// Records a delivery attempt of a reply still pending.
     pub async fn record_delivery(&self, a: &DeliveryAttempt) -> Result<(), StoreError> {
-        sqlx::query(
+        on_db!(
+            self.db(),
             "UPDATE chat_replies SET attempts = ?, delivery = ?, next_attempt_at = ?, last_error = ?,
                     delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
              WHERE id = ? AND delivery = 'pending'",
-        )
-        .bind(a.attempt)
-        .bind(a.delivery.as_str())
-        .bind(a.next_ms)
-        .bind(a.error.as_deref())
-        .bind(a.delivery.as_str())
-        .bind(millis(a.at))
-        .bind(a.reply)
-        .execute(self.pool())
-        .await?;
+            |c, q| sqlx::query(q)
+                .bind(a.attempt)
+                .bind(a.delivery.as_str())
+                .bind(a.next_ms)
+                .bind(a.error.as_deref())
+                .bind(a.delivery.as_str())
+                .bind(millis(a.at))
+                .bind(a.reply)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        )?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Store, StoreError, millis, time};
+use super::{Store, StoreError, millis, on_db, on_tx, time};
 
 pub use app::wire::CheckInView as CheckIn;
 
@@ -29,35 +29,34 @@ impl Store {
         distance_m: Option<f64>,
         method: domain::patrol::CheckInMethod,
     ) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar(
+        let id = on_db!(
+            self.db(),
             "INSERT INTO check_ins (point_code, unit_id, at, lat, lon, distance_m, method)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(point)
-        .bind(unit_id)
-        .bind(millis(at))
-        .bind(position.map(|p| p.0))
-        .bind(position.map(|p| p.1))
-        .bind(distance_m)
-        .bind(method.as_str())
-        .fetch_one(self.pool())
-        .await?;
+            |c, q| sqlx::query_scalar(q)
+                .bind(point)
+                .bind(unit_id)
+                .bind(millis(at))
+                .bind(position.map(|p| p.0))
+                .bind(position.map(|p| p.1))
+                .bind(distance_m)
+                .bind(method.as_str())
+                .fetch_one(c)
+                .await
+        )?;
         Ok(id)
     }
 
     /// Check-ins since `since`, newest first, optionally at one point.
     pub async fn check_ins(&self, since: DateTime<Utc>, point: Option<&str>) -> Result<Vec<CheckIn>, StoreError> {
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = on_db!(
+            self.db(),
             "SELECT c.id, c.point_code, c.unit_id, u.callsign, c.at, c.distance_m, c.method
              FROM check_ins c JOIN units u ON u.id = c.unit_id
              WHERE c.at >= ? AND (? IS NULL OR c.point_code = ?)
              ORDER BY c.at DESC, c.id DESC LIMIT 1000",
-        )
-        .bind(millis(since))
-        .bind(point)
-        .bind(point)
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(millis(since)).bind(point).bind(point).fetch_all(c).await
+        )?;
         rows.into_iter()
             .map(|r| {
                 Ok(CheckIn {
@@ -82,11 +81,9 @@ impl Store {
         until: DateTime<Utc>,
     ) -> Result<std::collections::HashMap<String, Vec<DateTime<Utc>>>, StoreError> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT point_code, at FROM check_ins WHERE at >= ? AND at < ? ORDER BY at")
-                .bind(millis(since))
-                .bind(millis(until))
-                .fetch_all(self.pool())
-                .await?;
+            on_db!(self.db(), "SELECT point_code, at FROM check_ins WHERE at >= ? AND at < ? ORDER BY at", |c, q| {
+                sqlx::query_as(q).bind(millis(since)).bind(millis(until)).fetch_all(c).await
+            })?;
         let mut by_point: std::collections::HashMap<String, Vec<DateTime<Utc>>> = Default::default();
         for (p, at) in rows {
             by_point.entry(p).or_default().push(time(at));
@@ -104,21 +101,24 @@ impl Store {
         if misses.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let mut new = 0;
         for (point, station, start, end) in misses {
-            let r = sqlx::query(
+            let r = on_tx!(
+                &mut tx,
                 "INSERT INTO patrol_misses (point_code, station, window_start, window_end, recorded_at)
                  VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_code, window_start) DO NOTHING",
-            )
-            .bind(point)
-            .bind(station)
-            .bind(millis(*start))
-            .bind(millis(*end))
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await?;
-            new += r.rows_affected() as usize;
+                |c, q| sqlx::query(q)
+                    .bind(point)
+                    .bind(station)
+                    .bind(millis(*start))
+                    .bind(millis(*end))
+                    .bind(millis(now))
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected())
+            )?;
+            new += r as usize;
         }
         tx.commit().await?;
         Ok(new)
@@ -126,13 +126,12 @@ impl Store {
 
     /// Misses recorded since `since`, newest first.
     pub async fn misses(&self, since: DateTime<Utc>) -> Result<Vec<app::wire::MissView>, StoreError> {
-        let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        let rows: Vec<(String, String, i64, i64, i64)> = on_db!(
+            self.db(),
             "SELECT point_code, station, window_start, window_end, recorded_at FROM patrol_misses
              WHERE window_end >= ? ORDER BY window_end DESC, point_code LIMIT 1000",
-        )
-        .bind(millis(since))
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(millis(since)).fetch_all(c).await
+        )?;
         Ok(rows
             .into_iter()
             .map(|(point, station, s, e, r)| app::wire::MissView {
@@ -149,35 +148,33 @@ impl Store {
 impl Store {
     /// The token a point's printed QR code carries, if one was made.
     pub async fn point_token(&self, point: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT token FROM patrol_tokens WHERE point_code = ?")
+        Ok(on_db!(self.db(), "SELECT token FROM patrol_tokens WHERE point_code = ?", |c, q| sqlx::query_scalar(q)
             .bind(point)
-            .fetch_optional(self.pool())
-            .await?)
+            .fetch_optional(c)
+            .await)?)
     }
 
     /// Replaces a point's QR token (its printed sheet stops working); false
     /// when the point has none.
     pub async fn rotate_point_token(&self, point: &str, token: &str) -> Result<bool, StoreError> {
-        let r = sqlx::query("UPDATE patrol_tokens SET token = ? WHERE point_code = ?")
+        let r = on_db!(self.db(), "UPDATE patrol_tokens SET token = ? WHERE point_code = ?", |c, q| sqlx::query(q)
             .bind(token)
             .bind(point)
-            .execute(self.pool())
-            .await?;
-        Ok(r.rows_affected() == 1)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(r == 1)
     }
 
     /// Stores `token` for the point unless it has one; returns 1 when stored.
     pub async fn make_point_token(&self, point: &str, token: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        let r = sqlx::query(
+        let r = on_db!(
+            self.db(),
             "INSERT INTO patrol_tokens (point_code, token, created_at) VALUES (?, ?, ?)
              ON CONFLICT (point_code) DO NOTHING",
-        )
-        .bind(point)
-        .bind(token)
-        .bind(millis(now))
-        .execute(self.pool())
-        .await?;
-        Ok(r.rows_affected() as i64)
+            |c, q| sqlx::query(q).bind(point).bind(token).bind(millis(now)).execute(c).await.map(|r| r.rows_affected())
+        )?;
+        Ok(r as i64)
     }
 
     /// When the server first knew each must-patrol point (its QR token was
@@ -185,22 +182,29 @@ impl Store {
     /// are not counted as missed.
     pub async fn points_watched_since(&self) -> Result<std::collections::HashMap<String, DateTime<Utc>>, StoreError> {
         let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT point_code, created_at FROM patrol_tokens").fetch_all(self.pool()).await?;
+            on_db!(self.db(), "SELECT point_code, created_at FROM patrol_tokens", |c, q| sqlx::query_as(q)
+                .fetch_all(c)
+                .await)?;
         Ok(rows.into_iter().map(|(p, at)| (p, super::time(at))).collect())
     }
 
     /// A station chief's change to a point (its code and station stay).
     pub async fn update_patrol_point(&self, p: &domain::district::PatrolPoint) -> Result<(), StoreError> {
         let windows: Vec<String> = p.windows.iter().map(|w| String::from(*w)).collect();
-        sqlx::query("UPDATE patrol_points SET name = ?, lat = ?, lon = ?, radius_m = ?, windows = ? WHERE code = ?")
-            .bind(&p.name)
-            .bind(p.at.lat())
-            .bind(p.at.lon())
-            .bind(p.radius_m)
-            .bind(serde_json::to_string(&windows).unwrap_or_else(|_| "[]".into()))
-            .bind(p.code.as_str())
-            .execute(self.pool())
-            .await?;
+        on_db!(
+            self.db(),
+            "UPDATE patrol_points SET name = ?, lat = ?, lon = ?, radius_m = ?, windows = ? WHERE code = ?",
+            |c, q| sqlx::query(q)
+                .bind(&p.name)
+                .bind(p.at.lat())
+                .bind(p.at.lon())
+                .bind(p.radius_m)
+                .bind(serde_json::to_string(&windows).unwrap_or_else(|_| "[]".into()))
+                .bind(p.code.as_str())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        )?;
         Ok(())
     }
 }

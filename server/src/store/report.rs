@@ -3,7 +3,7 @@
 
 use domain::IncidentStatus;
 
-use super::{Store, StoreError, time};
+use super::{Store, StoreError, on_db, time};
 
 /// What a resident may learn from a tracking code: the stage, nothing else.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -16,12 +16,11 @@ pub struct ReportStatus {
 
 impl Store {
     pub async fn report_status(&self, code: &str) -> Result<Option<ReportStatus>, StoreError> {
-        let row: Option<(String, i64)> = sqlx::query_as(
+        let row: Option<(String, i64)> = on_db!(
+            self.db(),
             "SELECT i.status, i.received_at FROM reports r JOIN incidents i ON i.id = r.incident_id WHERE r.code = ?",
-        )
-        .bind(code)
-        .fetch_optional(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(code).fetch_optional(c).await
+        )?;
         let Some((status, received)) = row else { return Ok(None) };
         let status: IncidentStatus =
             status.parse().map_err(|e: domain::UnknownName| StoreError::Corrupt(e.to_string()))?;
@@ -31,19 +30,19 @@ impl Store {
 
     /// A report's photo by its id: (content type, bytes).
     pub async fn photo(&self, id: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        Ok(sqlx::query_as("SELECT content_type, data FROM photos WHERE id = ?")
+        Ok(on_db!(self.db(), "SELECT content_type, data FROM photos WHERE id = ?", |c, q| sqlx::query_as(q)
             .bind(id)
-            .fetch_optional(self.pool())
-            .await?)
+            .fetch_optional(c)
+            .await)?)
     }
 
     /// The photos of an incident, oldest first (for the dispatcher's detail).
     pub async fn photos_of(&self, incident: domain::IncidentId) -> Result<Vec<app::report::PhotoRef>, StoreError> {
-        let rows: Vec<(String, String, i64)> =
-            sqlx::query_as("SELECT id, content_type, bytes FROM photos WHERE incident_id = ? ORDER BY created_at, id")
-                .bind(incident.0)
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<(String, String, i64)> = on_db!(
+            self.db(),
+            "SELECT id, content_type, bytes FROM photos WHERE incident_id = ? ORDER BY created_at, id",
+            |c, q| sqlx::query_as(q).bind(incident.0).fetch_all(c).await
+        )?;
         Ok(rows
             .into_iter()
             .map(|(id, content_type, bytes)| app::report::PhotoRef { id, content_type, bytes })

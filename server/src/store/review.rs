@@ -4,11 +4,59 @@
 //! leaves SQLite. The definitions are in `domain::review`; this module only
 //! selects. The drill-down lists (the incidents behind a number) are paged.
 
-use domain::review::{Stage, Tally, TallySpec};
-use sqlx::{QueryBuilder, Sqlite};
+use domain::ResponseClass;
+use domain::review::{Outcome, ReviewRow, Stage, StageTimes, Tally, TallySpec};
+use futures_util::TryStreamExt;
 
 use super::tally::Token;
-use super::{Store, StoreError};
+use super::{Db, Store, StoreError, on_db};
+
+/// A value bound to a `?` of a statement built at run time.
+#[derive(Debug, Clone, PartialEq)]
+enum Arg {
+    Int(i64),
+    Text(String),
+    Real(f64),
+}
+
+/// A statement with `?` placeholders and their values, in order.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn new(text: impl Into<String>) -> Sql {
+        Sql { text: text.into(), args: vec![] }
+    }
+
+    fn push(&mut self, text: impl AsRef<str>) -> &mut Sql {
+        self.text.push_str(text.as_ref());
+        self
+    }
+
+    fn bind(&mut self, arg: Arg) -> &mut Sql {
+        self.text.push('?');
+        self.args.push(arg);
+        self
+    }
+}
+
+/// Binds a [`Sql`]'s values to a query of either backend.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::Real(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
 
 /// Which incidents a review covers: received in `[from_ms, to_ms)`, and
 /// optionally one station, zone class, category, channel, priority, first
@@ -118,7 +166,10 @@ impl Dimension {
             Dimension::Channel => "channel".into(),
             Dimension::Priority => "CAST(priority AS TEXT)".into(),
             Dimension::Unit => "COALESCE(CAST(first_unit_id AS TEXT), 'none')".into(),
-            Dimension::Hour => format!("printf('%02d', {})", local_hour(offset_ms)),
+            Dimension::Hour => {
+                let h = local_hour(offset_ms);
+                format!("(CASE WHEN {h} < 10 THEN '0' ELSE '' END || CAST({h} AS TEXT))")
+            }
         }
     }
 }
@@ -192,16 +243,55 @@ impl Store {
     async fn tally_part(&self, sel: &Selection, by: Option<Dimension>, spec: &TallySpec) -> Result<Tally, StoreError> {
         let offset_ms = i64::from(spec.offset_minutes) * 60_000;
         let key = by.map(|d| d.sql(offset_ms)).unwrap_or_else(|| "''".into());
-        let token = Token::new(spec.clone());
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT review_tally({}, received_at, dispatched_at, en_route_at, on_scene_at, cancelled_at, status, \
-             zone_class, {key}, lat, lon) FROM incidents INDEXED BY incidents_review WHERE ",
-            token.id()
-        ));
-        where_clause(&mut q, sel, offset_ms, &spec.policy);
-        let _: Option<i64> = q.build_query_scalar().fetch_one(self.pool()).await?;
-        // no row at all: nothing was tallied
-        Ok(token.take().unwrap_or_else(|| Tally::new(spec.clone())))
+        match self.db() {
+            // one pass inside SQLite: the `review_tally` aggregate (tally.rs)
+            Db::Sqlite(pool) => {
+                let token = Token::new(spec.clone());
+                let mut q = Sql::new(format!(
+                    "SELECT review_tally({}, received_at, dispatched_at, en_route_at, on_scene_at, cancelled_at, \
+                     status, zone_class, {key}, lat, lon) FROM incidents INDEXED BY incidents_review WHERE ",
+                    token.id()
+                ));
+                where_clause(&mut q, sel, offset_ms, &spec.policy);
+                let _: Option<i64> = bind_args!(sqlx::query_scalar(&q.text), &q.args).fetch_one(pool).await?;
+                // no row at all: nothing was tallied
+                Ok(token.take().unwrap_or_else(|| Tally::new(spec.clone())))
+            }
+            // PostgreSQL streams the same columns (an index-only scan of
+            // incidents_review) into the same `domain::review::Tally`, so
+            // both backends give the same figures by construction
+            Db::Postgres(pool) => {
+                let mut q = Sql::new(format!(
+                    "SELECT received_at, dispatched_at, en_route_at, on_scene_at, cancelled_at, status, \
+                     zone_class, {key} AS key, lat, lon FROM incidents WHERE "
+                ));
+                where_clause(&mut q, sel, offset_ms, &spec.policy);
+                let text = super::numbered(&q.text);
+                type Row =
+                    (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, String, Option<String>, String, f64, f64);
+                let mut rows = bind_args!(sqlx::query_as::<_, Row>(&text), &q.args).fetch(pool);
+                let mut tally = Tally::new(spec.clone());
+                while let Some((
+                    received_ms,
+                    dispatched_ms,
+                    en_route_ms,
+                    on_scene_ms,
+                    cancelled_ms,
+                    status,
+                    class,
+                    key,
+                    lat,
+                    lon,
+                )) = rows.try_next().await?
+                {
+                    let times = StageTimes { received_ms, dispatched_ms, en_route_ms, on_scene_ms, cancelled_ms };
+                    let zone_class = class.as_deref().and_then(|c| c.parse::<ResponseClass>().ok());
+                    let row = ReviewRow { times, outcome: Outcome::of_status(&status), zone_class };
+                    tally.add(&row, &key, Some((lat, lon)));
+                }
+                Ok(tally)
+            }
+        }
     }
 
     /// How many incidents of a selection, and one page of them (`limit`
@@ -216,16 +306,21 @@ impl Store {
         offset_minutes: i32,
     ) -> Result<(u64, Vec<ListedIncident>), StoreError> {
         let offset_ms = i64::from(offset_minutes) * 60_000;
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM incidents INDEXED BY incidents_review WHERE ");
+        let indexed = match self.db() {
+            Db::Sqlite(_) => "INDEXED BY incidents_review",
+            Db::Postgres(_) => "",
+        };
+        let mut q = Sql::new(format!("SELECT COUNT(*) FROM incidents {indexed} WHERE "));
         where_clause(&mut q, sel, offset_ms, policy);
-        let total: i64 = q.build_query_scalar().fetch_one(self.pool()).await?;
+        let total: i64 =
+            on_db!(self.db(), &q.text, |c, text| bind_args!(sqlx::query_scalar(text), &q.args).fetch_one(c).await)?;
         // the page's ids from the covering index, then their rows
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(format!(
             "SELECT i.id, i.received_at, i.category, i.channel, i.priority, i.status, i.station, i.zone_class, \
              i.address, i.dispatched_at, i.en_route_at, i.on_scene_at, i.cancelled_at, u.callsign AS unit \
              FROM incidents i LEFT JOIN units u ON u.id = i.first_unit_id \
-             WHERE i.id IN (SELECT id FROM incidents INDEXED BY incidents_review WHERE ",
-        );
+             WHERE i.id IN (SELECT id FROM incidents {indexed} WHERE "
+        ));
         where_clause(&mut q, sel, offset_ms, policy);
         let (inner, outer) = match order {
             ListOrder::Received => ("received_at DESC, id DESC".to_owned(), "i.received_at DESC, i.id DESC".to_owned()),
@@ -233,53 +328,56 @@ impl Store {
                 (format!("{} DESC, id DESC", stage_sql(s, "")), format!("{} DESC, i.id DESC", stage_sql(s, "i.")))
             }
         };
-        q.push(format!(" ORDER BY {inner} LIMIT ")).push_bind(limit).push(" OFFSET ").push_bind(offset);
+        q.push(format!(" ORDER BY {inner} LIMIT ")).bind(Arg::Int(limit)).push(" OFFSET ").bind(Arg::Int(offset));
         q.push(format!(") ORDER BY {outer}"));
-        let rows = q.build_query_as::<ListedIncident>().fetch_all(self.pool()).await?;
+        let rows: Vec<ListedIncident> =
+            on_db!(self.db(), &q.text, |c, text| bind_args!(sqlx::query_as(text), &q.args).fetch_all(c).await)?;
         Ok((total.max(0) as u64, rows))
     }
 
     /// Unit callsigns by id (to name a breakdown by unit).
     pub async fn unit_callsigns(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, callsign FROM units ORDER BY callsign").fetch_all(self.pool()).await?)
+        Ok(on_db!(self.db(), "SELECT id, callsign FROM units ORDER BY callsign", |c, q| sqlx::query_as(q)
+            .fetch_all(c)
+            .await)?)
     }
 }
 
-fn where_clause(q: &mut QueryBuilder<'_, Sqlite>, sel: &Selection, offset_ms: i64, policy: &domain::ResponsePolicy) {
-    q.push("received_at >= ").push_bind(sel.from_ms).push(" AND received_at < ").push_bind(sel.to_ms);
+fn where_clause(q: &mut Sql, sel: &Selection, offset_ms: i64, policy: &domain::ResponsePolicy) {
+    q.push("received_at >= ").bind(Arg::Int(sel.from_ms)).push(" AND received_at < ").bind(Arg::Int(sel.to_ms));
     if let Some(s) = &sel.station {
-        q.push(" AND station = ").push_bind(s.clone());
+        q.push(" AND station = ").bind(Arg::Text(s.clone()));
     }
     match sel.zone_class.as_deref() {
         Some("outside") => {
             q.push(" AND zone_class IS NULL");
         }
         Some(z) => {
-            q.push(" AND zone_class = ").push_bind(z.to_owned());
+            q.push(" AND zone_class = ").bind(Arg::Text(z.to_owned()));
         }
         None => {}
     }
     if let Some(c) = &sel.category {
-        q.push(" AND category = ").push_bind(c.clone());
+        q.push(" AND category = ").bind(Arg::Text(c.clone()));
     }
     if let Some(c) = &sel.channel {
-        q.push(" AND channel = ").push_bind(c.clone());
+        q.push(" AND channel = ").bind(Arg::Text(c.clone()));
     }
     if let Some(p) = sel.priority {
-        q.push(" AND priority = ").push_bind(p);
+        q.push(" AND priority = ").bind(Arg::Int(p));
     }
     if let Some(u) = sel.unit {
-        q.push(" AND first_unit_id = ").push_bind(u);
+        q.push(" AND first_unit_id = ").bind(Arg::Int(u));
     }
     if let Some(h) = sel.hour {
-        q.push(format!(" AND {} = ", local_hour(offset_ms))).push_bind(i64::from(h));
+        q.push(format!(" AND {} = ", local_hour(offset_ms))).bind(Arg::Int(i64::from(h)));
     }
     if let Some(w) = sel.weekday {
-        q.push(format!(" AND ((received_at + {offset_ms}) / 86400000 + 3) % 7 = ")).push_bind(i64::from(w));
+        q.push(format!(" AND ((received_at + {offset_ms}) / 86400000 + 3) % 7 = ")).bind(Arg::Int(i64::from(w)));
     }
     if let Some((s, w, n, e)) = sel.bbox {
-        q.push(" AND lat >= ").push_bind(s).push(" AND lat < ").push_bind(n);
-        q.push(" AND lon >= ").push_bind(w).push(" AND lon < ").push_bind(e);
+        q.push(" AND lat >= ").bind(Arg::Real(s)).push(" AND lat < ").bind(Arg::Real(n));
+        q.push(" AND lon >= ").bind(Arg::Real(w)).push(" AND lon < ").bind(Arg::Real(e));
     }
     match sel.only {
         None => {}

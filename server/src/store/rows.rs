@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::{IncidentId, IncidentStatus, Priority, StationCode, TimerKind, UnitId};
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, on_db, on_tx};
 
 /// Milliseconds since the epoch, the stored form of every time.
 pub fn millis(t: DateTime<Utc>) -> i64 {
@@ -179,11 +179,11 @@ pub struct IncidentFilter {
 
 impl Store {
     pub async fn load_units(&self) -> Result<Vec<UnitView>, StoreError> {
-        let rows: Vec<UnitRow> = sqlx::query_as(
+        let rows: Vec<UnitRow> = on_db!(
+            self.db(),
             "SELECT id, callsign, kind, force, station, status, lat, lon, seen_at, incident_id FROM units ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).fetch_all(c).await
+        )?;
         rows.into_iter().map(UnitRow::into_view).collect()
     }
 
@@ -194,12 +194,12 @@ impl Store {
         &self,
         units: &mut [UnitView],
     ) -> Result<std::collections::HashSet<UnitId>, StoreError> {
-        let rows: Vec<(i64, f64, f64, i64)> = sqlx::query_as(
+        let rows: Vec<(i64, f64, f64, i64)> = on_db!(
+            self.db(),
             "SELECT unit_id, lat, lon, at FROM positions
              WHERE rowid > (SELECT value FROM checkpoints WHERE name = 'units_checkpoint') ORDER BY rowid",
-        )
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).fetch_all(c).await
+        )?;
         let mut moved = std::collections::HashSet::new();
         let by_id: std::collections::HashMap<i64, usize> = units.iter().enumerate().map(|(i, u)| (u.id.0, i)).collect();
         for (unit_id, lat, lon, at) in rows {
@@ -218,21 +218,23 @@ impl Store {
     pub async fn load_open_incidents(&self) -> Result<Vec<domain::Incident>, StoreError> {
         let sql =
             format!("{INCIDENT_SELECT} WHERE i.status IN ('new', 'dispatched', 'en_route', 'on_scene') ORDER BY i.id");
-        let rows: Vec<IncidentRow> = sqlx::query_as(&sql).fetch_all(self.pool()).await?;
+        let rows: Vec<IncidentRow> = on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).fetch_all(c).await)?;
         rows.into_iter().map(|r| r.into_incident().map(|(i, _)| i)).collect()
     }
 
     /// One incident as the engine keeps it.
     pub async fn live_incident(&self, id: IncidentId) -> Result<Option<domain::Incident>, StoreError> {
         let sql = format!("{INCIDENT_SELECT} WHERE i.id = ?");
-        let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(self.pool()).await?;
+        let row: Option<IncidentRow> =
+            on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(id.0).fetch_optional(c).await)?;
         Ok(row.map(IncidentRow::into_incident).transpose()?.map(|(i, _)| i))
     }
 
     /// One incident with its reporter contact.
     pub async fn incident(&self, id: IncidentId) -> Result<Option<(IncidentView, Option<String>)>, StoreError> {
         let sql = format!("{INCIDENT_SELECT} WHERE i.id = ?");
-        let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(id.0).fetch_optional(self.pool()).await?;
+        let row: Option<IncidentRow> =
+            on_db!(self.db(), &sql, |c, q| sqlx::query_as(q).bind(id.0).fetch_optional(c).await)?;
         row.map(IncidentRow::into_view).transpose()
     }
 
@@ -242,7 +244,8 @@ impl Store {
         external_id: &str,
     ) -> Result<Option<domain::Incident>, StoreError> {
         let sql = format!("{INCIDENT_SELECT} WHERE i.external_id = ?");
-        let row: Option<IncidentRow> = sqlx::query_as(&sql).bind(external_id).fetch_optional(&mut **tx).await?;
+        let row: Option<IncidentRow> =
+            on_tx!(tx, &sql, |c, q| sqlx::query_as(q).bind(external_id).fetch_optional(c).await)?;
         Ok(row.map(IncidentRow::into_incident).transpose()?.map(|(i, _)| i))
     }
 
@@ -258,30 +261,31 @@ impl Store {
             sql.push_str(" AND i.received_at >= ?");
         }
         sql.push_str(" ORDER BY i.id DESC LIMIT ?");
-        let mut q = sqlx::query_as::<_, IncidentRow>(&sql);
-        if let Some(s) = f.status {
-            q = q.bind(s.as_str());
-        }
-        if let Some(s) = &f.station {
-            q = q.bind(s.as_str().to_owned());
-        }
-        if let Some(t) = f.since {
-            q = q.bind(millis(t));
-        }
-        let rows = q.bind(i64::from(f.limit)).fetch_all(self.pool()).await?;
+        let rows: Vec<IncidentRow> = on_db!(self.db(), &sql, |c, text| {
+            let mut q = sqlx::query_as(text);
+            if let Some(s) = f.status {
+                q = q.bind(s.as_str());
+            }
+            if let Some(s) = &f.station {
+                q = q.bind(s.as_str().to_owned());
+            }
+            if let Some(t) = f.since {
+                q = q.bind(millis(t));
+            }
+            q.bind(i64::from(f.limit)).fetch_all(c).await
+        })?;
         rows.into_iter().map(|r| r.into_view().map(|(v, _)| v)).collect()
     }
 
     /// The incident's history from the status log: its own rows and those of
     /// the units sent to it.
     pub async fn timeline(&self, id: IncidentId) -> Result<Vec<LogEntry>, StoreError> {
-        let rows: Vec<LogRow> = sqlx::query_as(
+        let rows: Vec<LogRow> = on_db!(
+            self.db(),
             "SELECT at, entity, entity_id, from_status, to_status, actor, reason FROM status_log
              WHERE (entity = 'incident' AND entity_id = ?1) OR incident_id = ?1 ORDER BY id",
-        )
-        .bind(id.0)
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(id.0).fetch_all(c).await
+        )?;
         Ok(rows
             .into_iter()
             .map(|r| LogEntry {
@@ -301,13 +305,12 @@ impl Store {
     /// The incidents received since `since`, as the review reads them.
     pub async fn review_rows_since(&self, since: DateTime<Utc>) -> Result<Vec<domain::review::ReviewRow>, StoreError> {
         type Row = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, String, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = on_db!(
+            self.db(),
             "SELECT received_at, dispatched_at, en_route_at, on_scene_at, cancelled_at, status, zone_class
              FROM incidents WHERE received_at >= ?",
-        )
-        .bind(millis(since))
-        .fetch_all(self.pool())
-        .await?;
+            |c, q| sqlx::query_as(q).bind(millis(since)).fetch_all(c).await
+        )?;
         rows.into_iter()
             .map(|(received_ms, dispatched_ms, en_route_ms, on_scene_ms, cancelled_ms, status, class)| {
                 let zone_class = class.as_deref().map(parse).transpose()?;

@@ -691,7 +691,7 @@ async fn views_of_personal_data_are_audited_and_others_never_see_it() {
     assert!(csv.lines().next().is_some_and(|h| h.starts_with("id,at,actor,role,action")));
     assert_eq!(disp.get("/api/v1/audit").await.0, 403);
     // and the log cannot be changed, nor thinned before a year
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/test.db", app.dir.path().display())).await.expect("db");
+    let pool = app.db().await;
     assert!(sqlx::query("UPDATE audit_log SET actor = 'x'").execute(&pool).await.is_err(), "append-only");
     assert!(sqlx::query("DELETE FROM audit_log").execute(&pool).await.is_err(), "kept a year");
     pool.close().await;
@@ -785,7 +785,7 @@ async fn tokens_are_shown_once_stored_hashed_stamped_and_revocable() {
     let tracker = app.device("gps-1", Role::Tracker, &["JS-P1"], &[]).await;
     let token = tracker.bearer.clone().expect("a token");
     assert!(token.starts_with("crt_") && token.len() == 47, "{token}");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/test.db", app.dir.path().display())).await.expect("db");
+    let pool = app.db().await;
     let (hash, hint): (Vec<u8>, String) = sqlx::query_as("SELECT secret_hash, hint FROM tokens WHERE name = 'gps-1'")
         .fetch_one(&pool)
         .await

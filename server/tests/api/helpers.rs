@@ -51,6 +51,10 @@ pub struct TestApp {
     /// The access rules' clock (move it to expire sessions).
     pub clock: Clock,
     pub auth: Auth,
+    /// The server's database (see [`db`]).
+    pub database_url: String,
+    /// Dropped with the app unless it was stopped (to start again on it).
+    drop_database: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -62,12 +66,91 @@ impl std::ops::Deref for TestApp {
     }
 }
 
+/// The backend the suite runs on: SQLite (a file in each test's directory)
+/// unless `TEST_BACKEND=postgres`, when every test server gets a database of
+/// its own on the server at `TEST_POSTGRES_URL` (default
+/// `postgres://postgres@127.0.0.1:5432`), created here and dropped when the
+/// test ends.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+fn postgres_base() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// Runs `f` on a runtime of its own, on a thread of its own (from sync code
+/// or from inside another runtime).
+fn block_on<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime").block_on(f)
+    })
+    .join()
+    .expect("the database helper thread")
+}
+
+/// The database of the test whose directory is `dir`: the same directory,
+/// the same database, across a restart. On PostgreSQL it is created here
+/// (empty) the first time.
+pub fn database_url(dir: &std::path::Path) -> String {
+    if !on_postgres() {
+        return format!("sqlite://{}/test.db", dir.display());
+    }
+    let name = format!("cr_test_{}", dir.file_name().and_then(|n| n.to_str()).unwrap_or("x").to_lowercase())
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+    let marker = dir.join("postgres-database");
+    if !marker.exists() {
+        let base = postgres_base();
+        let create = name.clone();
+        block_on(async move {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect("the test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {create}")).execute(&mut c).await.expect("create the test database");
+        });
+        std::fs::write(&marker, &name).expect("the marker file");
+    }
+    format!("{}/{name}", postgres_base())
+}
+
+/// Drops a test's PostgreSQL database (nothing on SQLite: the directory goes).
+fn drop_database(url: &str) {
+    if !url.starts_with("postgres") {
+        return;
+    }
+    let Some((_, name)) = url.rsplit_once('/') else { return };
+    let (base, name) = (postgres_base(), name.to_owned());
+    block_on(async move {
+        use sqlx::Connection;
+        if let Ok(mut c) = sqlx::PgConnection::connect(&format!("{base}/postgres")).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+        }
+    });
+}
+
+/// The test server's database, opened beside it (either backend), for what
+/// the API does not show. Write statements with `?` and pass them through
+/// [`sql`].
+pub async fn db(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.expect("open the test database")
+}
+
+/// `text` with its `?` placeholders in the dialect of the suite's backend.
+pub fn sql(text: &str) -> String {
+    if on_postgres() { server::store::numbered(text) } else { text.to_owned() }
+}
+
 /// A config for tests: port 0, a database in `dir`, the demo district, no
 /// simulator, fast heartbeats.
 pub fn test_config(dir: &std::path::Path) -> Config {
     Config {
         bind: "127.0.0.1:0".parse().expect("valid address"),
-        database_url: format!("sqlite://{}/test.db", dir.display()),
+        database_url: database_url(dir),
         district_file: Some(repo_root().join("config/district-lingui.toml")),
         site_root: repo_root().join("target/site"),
         heartbeat_s: 1,
@@ -103,6 +186,7 @@ pub async fn start_anonymous(config: Config, dir: tempfile::TempDir) -> TestApp 
 }
 
 async fn start_with(config: Config, dir: tempfile::TempDir, log_in: bool, clock: Clock) -> TestApp {
+    let database_url = config.database_url.clone();
     let app = Application::build_with_clock(config, clock.clone()).await.expect("the server starts");
     let port = app.port();
     let auth = app.auth();
@@ -128,13 +212,43 @@ async fn start_with(config: Config, dir: tempfile::TempDir, log_in: bool, clock:
         .expect("an admin");
     }
     let admin = if log_in { anonymous.log_in("test-admin", PASSWORD).await } else { anonymous };
-    TestApp { base, port, client: admin.client.clone(), admin, dir, clock, auth, stop: Some(stop), task: Some(task) }
+    TestApp {
+        base,
+        port,
+        client: admin.client.clone(),
+        admin,
+        dir,
+        clock,
+        auth,
+        database_url,
+        drop_database: true,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if self.drop_database {
+            // the server first: its connections would hold the database
+            if let Some(t) = self.task.take() {
+                t.abort();
+            }
+            drop_database(&self.database_url);
+        }
+    }
 }
 
 impl TestApp {
+    /// The server's database, opened beside it.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        db(&self.database_url).await
+    }
+
     /// Stops the server gracefully and hands back its directory, so a test
     /// can start a new server on the same database.
     pub async fn stop(mut self) -> tempfile::TempDir {
+        self.drop_database = false;
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }

@@ -9,7 +9,6 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
-use sqlx::sqlite::SqlitePoolOptions;
 
 use crate::helpers::{JINSHAN, JSL_OUTSIDE_ZONES, NOWHERE, TestApp, by_sorting, spawn, start, test_config};
 
@@ -163,12 +162,8 @@ async fn review_of_march(app: &TestApp) -> Value {
 }
 
 /// Opens the test server's database beside it.
-async fn db(app: &TestApp) -> sqlx::SqlitePool {
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&format!("sqlite://{}/test.db", app.dir.path().display()))
-        .await
-        .expect("open the test database")
+async fn db(app: &TestApp) -> sqlx::AnyPool {
+    app.db().await
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {

@@ -7,9 +7,7 @@
 use chrono::{Duration, Timelike, Utc};
 use serde_json::{Value, json};
 
-use sqlx::sqlite::SqlitePoolOptions;
-
-use crate::helpers::{TestApp, repo_root, spawn_with, start, test_config};
+use crate::helpers::{TestApp, db, repo_root, spawn_with, sql, start, test_config};
 
 const PP01: (f64, f64) = (25.2481, 110.2096);
 
@@ -44,11 +42,15 @@ async fn app_with_pp02(pp02_windows: &str) -> TestApp {
 /// Restarts the server as one that has watched every point for three days:
 /// a fresh server counts no opening before its first start as missed.
 async fn watched_for_days(app: TestApp) -> TestApp {
-    let url = format!("sqlite://{}/test.db", app.dir.path().display());
+    let url = app.database_url.clone();
     let dir = app.stop().await;
-    let pool = SqlitePoolOptions::new().max_connections(1).connect(&url).await.expect("the test database");
+    let pool = db(&url).await;
     let three_days_ago = (Utc::now() - Duration::days(3)).timestamp_millis();
-    sqlx::query("UPDATE patrol_tokens SET created_at = ?").bind(three_days_ago).execute(&pool).await.expect("update");
+    sqlx::query(&sql("UPDATE patrol_tokens SET created_at = ?"))
+        .bind(three_days_ago)
+        .execute(&pool)
+        .await
+        .expect("update");
     pool.close().await;
     start(test_config(dir.path()), dir).await
 }

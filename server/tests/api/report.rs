@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{JINSHAN, TestApp, spawn, spawn_with, start, test_config};
+use crate::helpers::{JINSHAN, TestApp, spawn, spawn_with, sql, start, test_config};
 
 /// A real 2×2 PNG.
 const PNG: &[u8] = &[
@@ -289,13 +289,13 @@ async fn a_photo_is_checked_by_its_bytes_stored_with_the_incident_and_served_to_
     assert!(!id.contains("IMG"));
 
     // the row is on disk, in the same database as the incident
-    let db = format!("sqlite://{}/test.db", app.dir.path().display());
-    let pool = sqlx::SqlitePool::connect(&db).await.expect("open the test database");
-    let (stored_incident, data): (i64, Vec<u8>) = sqlx::query_as("SELECT incident_id, data FROM photos WHERE id = ?")
-        .bind(&id)
-        .fetch_one(&pool)
-        .await
-        .expect("row");
+    let pool = app.db().await;
+    let (stored_incident, data): (i64, Vec<u8>) =
+        sqlx::query_as(&sql("SELECT incident_id, data FROM photos WHERE id = ?"))
+            .bind(&id)
+            .fetch_one(&pool)
+            .await
+            .expect("row");
     pool.close().await;
     assert_eq!(stored_incident, incident["id"].as_i64().expect("id"));
     // written again from its pixels: the same picture
@@ -394,8 +394,7 @@ async fn photos_that_are_not_images_or_too_large_are_refused_and_nothing_is_stor
     assert!(p.body.contains("提交的内容太大"), "{}", &p.body[..p.body.len().min(300)]);
 
     assert!(incidents(&app).await.is_empty(), "no refused report became an incident");
-    let db = format!("sqlite://{}/test.db", app.dir.path().display());
-    let pool = sqlx::SqlitePool::connect(&db).await.expect("open the test database");
+    let pool = app.db().await;
     let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM photos").fetch_one(&pool).await.expect("count");
     pool.close().await;
     assert_eq!(n, 0, "and no photo was kept");

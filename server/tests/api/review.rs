@@ -5,9 +5,8 @@
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
-use sqlx::sqlite::SqlitePoolOptions;
 
-use crate::helpers::{TestApp, by_sorting, spawn};
+use crate::helpers::{TestApp, by_sorting, spawn, sql};
 
 /// 2025-03-01 00:00 in Lingui (UTC+8), in milliseconds.
 const MARCH_2025: i64 = 1_740_758_400_000;
@@ -27,11 +26,7 @@ struct Case {
 }
 
 async fn insert(app: &TestApp, cases: &[Case]) {
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&format!("sqlite://{}/test.db", app.dir.path().display()))
-        .await
-        .expect("open the test database");
+    let pool = app.db().await;
     for c in cases {
         let abs = |d: Option<i64>| d.map(|d| c.received + d);
         let status = if c.cancelled.is_some() {
@@ -41,11 +36,11 @@ async fn insert(app: &TestApp, cases: &[Case]) {
         } else {
             "dispatched"
         };
-        sqlx::query(
+        sqlx::query(&sql(
             "INSERT INTO incidents (channel, category, priority, status, lat, lon, station, zone_class, received_at,
              dispatched_at, en_route_at, on_scene_at, cancelled_at, created_by)
              VALUES ('phone', ?, 2, ?, 25.24, 110.2, ?, ?, ?, ?, ?, ?, ?, 'test')",
-        )
+        ))
         .bind(c.category)
         .bind(status)
         .bind(c.station)
