@@ -50,6 +50,10 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// The connection limits at the edge (`[server]`).
     pub edge: EdgeConfig,
+    /// Several servers on one PostgreSQL database: how often a follower
+    /// tries for the lead, and how soon a leader whose connection stops
+    /// answering gives it up (`database.election_ms`, `database.keepalive_ms`).
+    pub election: crate::engine::Election,
 }
 
 /// How much a client may hold of the server (`[server]`): a slow or
@@ -134,6 +138,7 @@ impl Default for Config {
             auth: crate::auth::AuthConfig::default(),
             public_origin: None,
             edge: EdgeConfig::default(),
+            election: crate::engine::Election::default(),
         }
     }
 }
@@ -231,6 +236,8 @@ struct RawServer {
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     url: Option<String>,
+    election_ms: Option<i64>,
+    keepalive_ms: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -327,6 +334,19 @@ impl Config {
         }
         if let Some(url) = raw.database.url {
             c.database_url = check_database_url(&url)?;
+        }
+        let millis = |key: &str, v: i64| {
+            if (50..=60_000).contains(&v) {
+                Ok(std::time::Duration::from_millis(v as u64))
+            } else {
+                Err(invalid(key, format!("must be between 50 and 60000 milliseconds, got {v}")))
+            }
+        };
+        if let Some(v) = raw.database.election_ms {
+            c.election.every = millis("database.election_ms", v)?;
+        }
+        if let Some(v) = raw.database.keepalive_ms {
+            c.election.keepalive = millis("database.keepalive_ms", v)?;
         }
         c.district_file = raw.district.file;
         if let Some(e) = raw.simulator.enabled {

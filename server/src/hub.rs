@@ -2,6 +2,12 @@
 //! that reconnect, and fans them out. Only the engine publishes, so sequence
 //! numbers follow commit order exactly.
 //!
+//! On a database several servers share (PostgreSQL) the numbers are the
+//! shared journal's: the hub is *journalled*, `publish` only queues the
+//! event, the engine appends the queue to the journal (which numbers it),
+//! and every event, this server's and the others', reaches the clients
+//! through `publish_at` in the journal's order (see `engine::cluster`).
+//!
 //! A frame is serialised once and shared by every client it goes to; it also
 //! carries the event itself (and, for positions, each unit's station) so a
 //! client's filter or a slow client's coalescing can work without parsing.
@@ -36,9 +42,15 @@ impl Frame {
     }
 }
 
+/// An event waiting for the journal, with its units' stations (positions).
+pub type Pending = (Event, Arc<[Option<StationCode>]>);
+
 pub struct Hub {
     tx: broadcast::Sender<Frame>,
     seq: std::sync::atomic::AtomicU64,
+    /// Journalled: events wait in `pending` for their numbers.
+    journalled: std::sync::atomic::AtomicBool,
+    pending: Mutex<Vec<Pending>>,
     replay: Mutex<Replay>,
     replay_capacity: usize,
     replay_bytes: usize,
@@ -61,6 +73,8 @@ impl Hub {
         Hub {
             tx,
             seq: std::sync::atomic::AtomicU64::new(0),
+            journalled: std::sync::atomic::AtomicBool::new(false),
+            pending: Mutex::new(vec![]),
             replay: Mutex::new(Replay::default()),
             replay_capacity,
             replay_bytes,
@@ -86,8 +100,53 @@ impl Hub {
         self.publish_with(event, Arc::from(stations))
     }
 
+    /// From now on events are numbered by the journal, the next after `seq`
+    /// (the journal's last at start-up).
+    pub fn journal_from(&self, seq: u64) {
+        self.seq.store(seq, std::sync::atomic::Ordering::Release);
+        self.journalled.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    pub fn is_journalled(&self) -> bool {
+        self.journalled.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The events waiting for the journal, oldest first.
+    pub fn take_pending(&self) -> Vec<Pending> {
+        self.pending.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default()
+    }
+
+    /// Puts events the journal could not take back in front of the queue.
+    pub fn return_pending(&self, mut events: Vec<Pending>) {
+        if let Ok(mut p) = self.pending.lock() {
+            events.append(&mut p);
+            *p = events;
+        }
+    }
+
+    /// Publishes a journalled event under its number; `false` (and nothing
+    /// sent) when it is not the next one.
+    pub fn publish_at(&self, seq: u64, event: Event, stations: Arc<[Option<StationCode>]>) -> bool {
+        if seq != self.seq() + 1 {
+            return false;
+        }
+        self.send(seq, event, stations);
+        true
+    }
+
     fn publish_with(&self, event: Event, stations: Arc<[Option<StationCode>]>) -> u64 {
+        if self.is_journalled() {
+            if let Ok(mut p) = self.pending.lock() {
+                p.push((event, stations));
+            }
+            return 0;
+        }
         let seq = self.seq() + 1;
+        self.send(seq, event, stations);
+        seq
+    }
+
+    fn send(&self, seq: u64, event: Event, stations: Arc<[Option<StationCode>]>) {
         let frame = Frame { stations, ..Frame::new(seq, event) };
         self.seq.store(seq, std::sync::atomic::Ordering::Release);
         if let Ok(mut replay) = self.replay.lock() {
@@ -103,7 +162,6 @@ impl Hub {
         }
         // no receivers is fine: nobody is watching
         let _ = self.tx.send(frame);
-        seq
     }
 
     /// Publishes a frame whose text is made by `text` from its sequence

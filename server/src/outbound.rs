@@ -38,7 +38,16 @@ pub async fn run(
             return;
         }
     };
+    // among several servers only the leader delivers; a reply another
+    // server stored is seen within a second
+    let idle = if store.is_shared() { Duration::from_secs(1) } else { IDLE };
     loop {
+        if !engine.shared().cluster.is_leader() {
+            tokio::select! {
+                _ = tokio::time::sleep(idle) => continue,
+                _ = shutdown.changed() => return,
+            }
+        }
         let now = millis(Utc::now());
         match store.due_replies(now, 50).await {
             Ok(due) => {
@@ -49,8 +58,8 @@ pub async fn run(
             Err(e) => tracing::error!(error = %e, "cannot read replies due for delivery"),
         }
         let wait = match store.next_reply_due().await {
-            Ok(Some(at)) => Duration::from_millis((at - millis(Utc::now())).clamp(0, IDLE.as_millis() as i64) as u64),
-            Ok(None) => IDLE,
+            Ok(Some(at)) => Duration::from_millis((at - millis(Utc::now())).clamp(0, idle.as_millis() as i64) as u64),
+            Ok(None) => idle,
             Err(_) => Duration::from_secs(5),
         };
         tokio::select! {

@@ -45,7 +45,7 @@ pub fn app_error(e: EngineError) -> AppError {
             tracing::error!(error = %err, "store error behind a page");
             AppError::Internal
         }
-        EngineError::Stopped => AppError::Unavailable,
+        EngineError::Stopped | EngineError::NotLeader => AppError::Unavailable,
     }
 }
 

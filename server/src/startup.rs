@@ -49,6 +49,8 @@ pub struct Application {
     outbound: tokio::task::JoinHandle<()>,
     /// Token stamps, unused accounts, old sessions and audit lines.
     housekeeping: tokio::task::JoinHandle<()>,
+    /// The leader election and the journal's tail (PostgreSQL).
+    cluster_tasks: Vec<tokio::task::JoinHandle<()>>,
     edge: EdgeConfig,
 }
 
@@ -106,6 +108,15 @@ impl Application {
         map.tiles = config.tiles.clone();
         let map = Arc::new(map);
         let (engine, engine_task) = engine::start(store.clone(), district.clone(), settings).await?;
+        // several servers on one database: elect a leader, tail the journal
+        let cluster_tasks = if store.is_shared() {
+            vec![
+                tokio::spawn(engine::cluster::elect(store.clone(), engine.clone(), config.election)),
+                tokio::spawn(engine::cluster::tail(store.clone(), engine.clone())),
+            ]
+        } else {
+            vec![]
+        };
 
         // every route with its rule; no page or server function without one
         let (_, api_rules) = crate::api::router();
@@ -176,6 +187,7 @@ impl Application {
             simulator,
             outbound,
             housekeeping,
+            cluster_tasks,
             edge: config.edge.clone(),
         })
     }
@@ -201,7 +213,18 @@ impl Application {
     /// Serves until `signal` completes, then closes live streams, stops the
     /// simulator and lets the engine finish what it was doing.
     pub async fn run_until_stopped(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Application { listener, state, engine_task, shutdown, simulator, outbound, housekeeping, edge, .. } = self;
+        let Application {
+            listener,
+            state,
+            engine_task,
+            shutdown,
+            simulator,
+            outbound,
+            housekeeping,
+            cluster_tasks,
+            edge,
+            ..
+        } = self;
         let app = router(state)
             .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(edge.body_timeout_s)));
         let stop = async move {
@@ -215,6 +238,11 @@ impl Application {
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), outbound).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), housekeeping).await;
+        // the lead is given up (its connection closes) and the tail stops
+        for t in cluster_tasks {
+            t.abort();
+            let _ = t.await;
+        }
         // every handle is gone now; the engine drains its queue and stops
         let _ = tokio::time::timeout(Duration::from_secs(10), engine_task).await;
         Ok(())

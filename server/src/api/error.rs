@@ -115,7 +115,7 @@ impl From<EngineError> for ApiError {
                 tracing::error!(error = %err, "store error behind an API request");
                 ApiError::Internal
             }
-            EngineError::Stopped => ApiError::Unavailable,
+            EngineError::Stopped | EngineError::NotLeader => ApiError::Unavailable,
         }
     }
 }

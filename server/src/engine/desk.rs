@@ -171,6 +171,9 @@ impl Engine {
     /// `timers`): marked and recorded as alerts in one transaction, then
     /// published to every screen (the ticker, `/api/v1/alerts`).
     pub(super) async fn fire_chat_timers(&mut self, now: DateTime<Utc>) {
+        if !self.shared.cluster.is_leader() {
+            return;
+        }
         let due = self.chat_wheel.take_due(now);
         if due.is_empty() {
             return;

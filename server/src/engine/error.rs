@@ -19,6 +19,9 @@ pub enum EngineError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A leader's write refused: another server leads now (fencing).
+    #[error("this server no longer leads")]
+    NotLeader,
     /// The engine task is gone (shutting down).
     #[error("the engine is not running")]
     Stopped,

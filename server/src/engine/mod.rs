@@ -9,6 +9,7 @@
 //! queue: the fleet and the open incidents are mirrored in `Shared` behind
 //! read-write locks that are never held across an `.await`.
 
+pub mod cluster;
 pub mod desk;
 mod error;
 pub mod figures;
@@ -34,6 +35,7 @@ use domain::{
 use tokio::sync::{mpsc, oneshot};
 
 pub use crate::store::live::NewPhoto;
+pub use cluster::{Cluster, Election, Role};
 pub use domain::unit::NewUnit;
 pub use error::EngineError;
 pub use fleet::Fleet;
@@ -69,8 +71,11 @@ pub struct Shared {
     pub district: Arc<District>,
     pub settings: Settings,
     pub hub: Hub,
-    /// Identifies this process's event stream.
+    /// Identifies the event stream: this process's (SQLite), or the shared
+    /// database's (PostgreSQL: the same on every server).
     pub epoch: String,
+    /// Leader or follower among the servers of one database.
+    pub cluster: Cluster,
     pub fleet: RwLock<Fleet>,
     pub open: RwLock<BTreeMap<IncidentId, domain::Incident>>,
     pub figures: RwLock<Figures>,
@@ -146,6 +151,9 @@ pub async fn start(
     let fleet = Fleet::new(settings.travel.clone(), units);
     let ring = settings.stream_ring;
     let points = RwLock::new(Arc::new(district.patrol_points.clone()));
+    let cluster = Cluster::new(store.is_shared());
+    let epoch =
+        if cluster.shared { store.cluster_epoch().await? } else { format!("{:x}", Utc::now().timestamp_micros()) };
     let shared = Arc::new(Shared {
         district,
         points,
@@ -153,11 +161,16 @@ pub async fn start(
         // the ring holds what slow clients have not read yet: events of at
         // most ~100 KB (position events are split to that size)
         hub: Hub::new(ring, 8192, 32 << 20),
-        epoch: format!("{:x}", Utc::now().timestamp_micros()),
+        epoch,
+        cluster,
         fleet: RwLock::new(fleet),
         open: RwLock::new(open.into_iter().map(|i| (i.id, i)).collect()),
         figures: RwLock::new(Figures::default()),
     });
+    if shared.cluster.shared {
+        // numbered by the shared journal from its end on
+        shared.hub.journal_from(store.last_event().await?);
+    }
     let mut wheel = TimerWheel::new();
     for t in store.running_timers().await? {
         wheel.start(t.incident, t.kind, t.running);
@@ -193,11 +206,13 @@ pub async fn start(
         patrol,
     };
     // Timers that ran out while the server was down fire before any command
-    // is taken, so nothing can stop them unseen.
+    // is taken, so nothing can stop them unseen (on a shared database, the
+    // leader does it: this server when it is elected).
     let now = engine.now();
     engine.fire_timers(now).await;
     engine.fire_chat_timers(now).await;
     engine.refresh_figures(now).await?;
+    engine.flush_events().await;
     let task = tokio::spawn(engine.run());
     Ok((EngineHandle { tx, shared }, task))
 }
@@ -210,7 +225,9 @@ impl Engine {
         figures_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             // timers that expired while the server was down are due at once
+            // (only the leader fires them)
             let next_timer = match (self.wheel.next_due(), self.chat_wheel.next_due()) {
+                _ if !self.shared.cluster.is_leader() => None,
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -261,6 +278,8 @@ impl Engine {
                     self.shared.hub.heartbeat();
                 }
             }
+            // what that did, into the shared journal (no-op on SQLite)
+            self.flush_events().await;
         }
         if let Err(e) = self.checkpoint_positions().await {
             tracing::error!(error = %e, "cannot checkpoint unit positions at shutdown");
@@ -370,7 +389,8 @@ impl Engine {
             figures::compute(&self.shared.district, policy, fleet.views(), &open, &today, now, start)
         };
         let changed = *read(&self.shared.figures) != f;
-        if changed {
+        // among several servers, the leader's figures are everyone's
+        if changed && self.shared.cluster.is_leader() {
             *write(&self.shared.figures) = f.clone();
             self.shared.hub.publish(app::wire::Event::Figures { figures: f });
         }
@@ -423,6 +443,8 @@ impl EngineHandle {
         let job: Job = Box::new(move |engine, now| {
             Box::pin(async move {
                 let r = f(engine, now).await;
+                // the command's events are in the journal before it is answered
+                engine.flush_events().await;
                 if let Err(EngineError::Store(e)) = &r {
                     tracing::error!(error = %e, "engine command failed in the store");
                 }

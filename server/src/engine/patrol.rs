@@ -19,7 +19,7 @@ const LOOKBACK_H: i64 = 60;
 
 /// Each point's check-in times (recent ones only) and current state.
 pub(super) struct PatrolBoard {
-    visits: HashMap<String, Vec<DateTime<Utc>>>,
+    pub(super) visits: HashMap<String, Vec<DateTime<Utc>>>,
     /// When each point began to be watched (see `Store::points_watched_since`).
     since: HashMap<String, DateTime<Utc>>,
     states: Vec<PointStateView>,
@@ -105,6 +105,12 @@ impl Engine {
     /// Brings tonight's points up to `now`: publishes every change and
     /// records openings that just ended unvisited as misses.
     pub(super) async fn patrol_tick(&mut self, now: DateTime<Utc>) {
+        self.patrol_tick_announcing(now, self.shared.cluster.is_leader()).await;
+    }
+
+    /// As `patrol_tick`; `announce`: publish the changes (the leader does,
+    /// and the server that took a check-in). Misses are the leader's to record.
+    pub(super) async fn patrol_tick_announcing(&mut self, now: DateTime<Utc>, announce: bool) {
         let (points, offset) = (super::read(&self.shared.points).clone(), self.shared.settings.utc_offset_minutes);
         let changed = self.patrol.refresh(&points, now, offset);
         let missed: Vec<_> = changed
@@ -112,6 +118,14 @@ impl Engine {
             .filter(|v| v.state == PointState::Missed)
             .filter_map(|v| Some((v.code.clone(), v.station.clone(), v.window_start?, v.window_end?)))
             .collect();
+        if !self.shared.cluster.is_leader() {
+            if announce {
+                for point in changed {
+                    self.shared.hub.publish(Event::Point { point });
+                }
+            }
+            return;
+        }
         // the miss is durable before anyone is told
         match self.store.record_misses(&missed, now).await {
             Ok(_) => {
@@ -121,8 +135,10 @@ impl Engine {
             }
             Err(e) => tracing::error!(error = %e, "cannot record missed patrol points"),
         }
-        for point in changed {
-            self.shared.hub.publish(Event::Point { point });
+        if announce {
+            for point in changed {
+                self.shared.hub.publish(Event::Point { point });
+            }
         }
     }
 
@@ -130,7 +146,7 @@ impl Engine {
     pub(super) async fn check_in(&mut self, c: CheckIn, now: DateTime<Utc>) -> Result<i64, EngineError> {
         let id = self.store.insert_check_in(&c.point, c.unit_id, c.at, c.position, c.distance_m, c.method).await?;
         self.patrol.visits.entry(c.point).or_default().push(c.at);
-        self.patrol_tick(now).await;
+        self.patrol_tick_announcing(now, true).await;
         Ok(id)
     }
 }

@@ -40,6 +40,9 @@ impl Engine {
     /// Fires what is due: records it, then publishes it. What cannot be
     /// recorded is put back and tried again shortly.
     pub(super) async fn fire_timers(&mut self, now: DateTime<Utc>) {
+        if !self.shared.cluster.is_leader() {
+            return;
+        }
         let due = self.wheel.take_due(now);
         if due.is_empty() {
             return;
@@ -59,6 +62,7 @@ impl Engine {
                 }
                 self.figures_dirty = true;
             }
+            Err(EngineError::NotLeader) => self.shared.cluster.step_down(),
             Err(e) => {
                 tracing::error!(error = %e, "cannot record timer alerts; retrying in 5 s");
                 for d in due {
@@ -70,6 +74,10 @@ impl Engine {
 
     async fn record(&self, due: &[Due<IncidentId>], now: DateTime<Utc>) -> Result<Vec<AlertView>, EngineError> {
         let mut tx = self.store.begin().await?;
+        // fencing: a server that lost the lead writes nothing
+        if !crate::store::cluster::holds_term(&mut tx, self.shared.cluster.term()).await? {
+            return Err(EngineError::NotLeader);
+        }
         let mut out = vec![];
         for d in due {
             if !live::mark_timer_fired(&mut tx, d.key, d.kind, d.level, now).await? {

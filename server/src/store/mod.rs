@@ -20,6 +20,7 @@
 
 pub mod access;
 mod alerts;
+pub mod cluster;
 pub mod desk;
 mod district;
 pub mod history;

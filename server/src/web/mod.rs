@@ -46,15 +46,28 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 }
 
 /// `GET /healthz`: 200 when the server and its database answer, 503 when
-/// the database does not.
+/// the database does not. Says which backend, whether this server leads
+/// (`single` alone on SQLite, else `leader` or `follower`), the last event
+/// it published and how far that is behind the shared journal (`lag`).
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => (
+    let shared = state.engine.shared();
+    let seq = shared.hub.seq();
+    let last = if state.store.is_shared() { state.store.last_event().await } else { Ok(seq) };
+    match (state.store.ping().await, last) {
+        (Ok(()), Ok(last)) => (
             StatusCode::OK,
-            axum::Json(json!({ "status": "ok", "database": "ok", "seq": state.engine.shared().hub.seq() })),
+            axum::Json(json!({
+                "status": "ok",
+                "database": "ok",
+                "backend": state.store.backend().as_str(),
+                "role": shared.cluster.role().as_str(),
+                "term": shared.cluster.term(),
+                "seq": seq,
+                "lag": last.saturating_sub(seq),
+            })),
         )
             .into_response(),
-        Err(e) => {
+        (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({ "status": "unavailable", "database": "unreachable" })))
                 .into_response()

@@ -101,6 +101,12 @@ pub fn database_url(dir: &std::path::Path) -> String {
     if !on_postgres() {
         return format!("sqlite://{}/test.db", dir.display());
     }
+    postgres_database(dir)
+}
+
+/// A PostgreSQL database for the test whose directory is `dir`, whatever the
+/// suite's backend (for the tests of several servers on one database).
+pub fn postgres_database(dir: &std::path::Path) -> String {
     let name = format!("cr_test_{}", dir.file_name().and_then(|n| n.to_str()).unwrap_or("x").to_lowercase())
         .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
     let marker = dir.join("postgres-database");
@@ -117,8 +123,9 @@ pub fn database_url(dir: &std::path::Path) -> String {
     format!("{}/{name}", postgres_base())
 }
 
-/// Drops a test's PostgreSQL database (nothing on SQLite: the directory goes).
-fn drop_database(url: &str) {
+/// Drops a test's PostgreSQL database (public for tests that start servers
+/// of their own on it) (nothing on SQLite: the directory goes).
+pub fn drop_database(url: &str) {
     if !url.starts_with("postgres") {
         return;
     }

@@ -1,0 +1,202 @@
+//! Several servers on one PostgreSQL database (whatever the suite's
+//! backend: these tests always run on PostgreSQL). Two servers in one
+//! process, each with its own engine, hub and HTTP port, sharing the
+//! database: what one does, the other's screens see, in the same order and
+//! under the same numbers; the database keeps a unit taken once; and when
+//! the leader goes, the other takes over.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use server::Config;
+
+use crate::helpers::{JINSHAN, TestApp, drop_database, postgres_database, start, test_config};
+
+/// Fast elections for tests.
+fn clustered(dir: &std::path::Path, url: &str) -> Config {
+    let mut c = test_config(dir);
+    c.database_url = url.to_owned();
+    c.election.every = Duration::from_millis(100);
+    c.election.keepalive = Duration::from_millis(400);
+    c
+}
+
+/// Two servers on one fresh PostgreSQL database; the first leads.
+async fn pair() -> (TestApp, TestApp, String) {
+    let dir_a = tempfile::tempdir().expect("temp dir");
+    let url = postgres_database(dir_a.path());
+    let a = start(clustered(dir_a.path(), &url), dir_a).await;
+    wait_for_role(&a, "leader").await;
+    let dir_b = tempfile::tempdir().expect("temp dir");
+    let b = start(clustered(dir_b.path(), &url), dir_b).await;
+    assert_eq!(health(&b).await["role"], "follower");
+    (a, b, url)
+}
+
+async fn health(app: &TestApp) -> Value {
+    let r = app.anonymous().client.get(app.url("/healthz")).send().await.expect("request");
+    r.json().await.expect("json")
+}
+
+/// Waits (bounded) until the server reports `role`.
+async fn wait_for_role(app: &TestApp, role: &str) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    loop {
+        if health(app).await["role"] == role {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "never became {role}: {}", health(app).await);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_incident_made_on_one_server_reaches_a_screen_on_the_other_within_a_second() {
+    let (a, b, url) = pair().await;
+    let mut screen_b = b.ws("").await;
+    let snap = screen_b.next_within(Duration::from_secs(5)).await.expect("a snapshot");
+    assert_eq!(snap["type"], "snapshot");
+    let mut screen_a = a.ws("").await;
+    let snap_a = screen_a.next_within(Duration::from_secs(5)).await.expect("a snapshot");
+    assert_eq!(snap["epoch"], snap_a["epoch"], "one stream, one epoch, whichever server");
+
+    let made = std::time::Instant::now();
+    let incident = a.incident("dispute", JINSHAN.0, JINSHAN.1).await;
+    let on_b = screen_b
+        .wait_for(Duration::from_secs(1), |m| m["type"] == "incident" && m["incident"]["id"] == incident["id"])
+        .await
+        .expect("the incident reaches the other server's screen within a second");
+    let took = made.elapsed();
+    let on_a = screen_a
+        .wait_for(Duration::from_secs(1), |m| m["type"] == "incident" && m["incident"]["id"] == incident["id"])
+        .await
+        .expect("and its own");
+    assert_eq!(on_a["seq"], on_b["seq"], "the same number on both servers");
+    eprintln!("incident on A → screen on B in {took:?}");
+
+    // B serves it too, from its own mirror, with the same view
+    let (status, on_b_api) = b.get(&format!("/api/v1/incidents/{}", incident["id"])).await;
+    assert_eq!(status, 200, "{on_b_api}");
+    assert_eq!(on_b_api["status"], "new");
+    drop((a, b));
+    drop_database(&url);
+}
+
+#[tokio::test]
+async fn thirty_assigns_of_one_unit_split_across_two_servers_have_exactly_one_winner() {
+    let (a, b, url) = pair().await;
+    let unit = a.unit_by_callsign("JS-C1").await;
+    let mut ids = vec![];
+    for i in 0..30 {
+        let on = if i % 2 == 0 { &a } else { &b };
+        ids.push(on.incident("dispute", 25.25 + f64::from(i) * 0.0003, 110.21).await["id"].clone());
+    }
+    // both servers know every incident before the race starts
+    let last = ids.last().cloned().expect("ids");
+    for _ in 0..100 {
+        if a.get(&format!("/api/v1/incidents/{last}")).await.0 == 200
+            && b.get(&format!("/api/v1/incidents/{last}")).await.0 == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let attempts = ids.iter().enumerate().map(|(k, id)| {
+        let on = if k % 2 == 0 { &a } else { &b };
+        let client = on.client.clone();
+        let url = on.url(&format!("/api/v1/incidents/{id}/assign"));
+        let body = json!({"unit_id": unit["id"]});
+        async move { client.post(url).json(&body).send().await.expect("request").status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 29, "{statuses:?}");
+    let pool = crate::helpers::db(&url).await;
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE cleared_at IS NULL")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(open, 1, "one open assignment in the database");
+    let dispatched: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE status = 'dispatched'")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(dispatched, 1);
+    pool.close().await;
+    drop((a, b));
+    drop_database(&url);
+}
+
+#[tokio::test]
+async fn a_screen_resumes_on_the_other_server_with_the_number_it_saw() {
+    let (a, b, url) = pair().await;
+    // a screen on A that stays, to compare
+    let mut witness = a.ws("").await;
+    let snap = witness.next_within(Duration::from_secs(5)).await.expect("a snapshot");
+    let epoch = snap["epoch"].as_str().expect("epoch").to_owned();
+    // the screen that moves: on A until it has seen the first incident
+    let mut moving = a.ws("").await;
+    moving.next_within(Duration::from_secs(5)).await.expect("a snapshot");
+    let first = a.incident("dispute", JINSHAN.0, JINSHAN.1).await;
+    let seen = moving
+        .wait_for(Duration::from_secs(2), |m| m["type"] == "incident" && m["incident"]["id"] == first["id"])
+        .await
+        .expect("the first incident");
+    let since = seen["seq"].as_u64().expect("seq");
+    drop(moving);
+    // meanwhile, on A
+    let second = a.incident("theft", JINSHAN.0, JINSHAN.1).await;
+    let third = a.incident("noise", JINSHAN.0, JINSHAN.1).await;
+    // what the witness got after `since`, up to the third incident
+    let mut want = vec![];
+    loop {
+        let m = witness.next_within(Duration::from_secs(2)).await.expect("the witness's events");
+        if m["type"] == "heartbeat" || m["seq"].as_u64().unwrap_or(0) <= since {
+            continue;
+        }
+        let done = m["type"] == "incident" && m["incident"]["id"] == third["id"];
+        want.push((m["seq"].as_u64().expect("seq"), m["type"].clone()));
+        if done {
+            break;
+        }
+    }
+    // B has them too (within a bound) before the screen comes back
+    let last = want.last().map(|w| w.0).expect("events");
+    for _ in 0..100 {
+        if health(&b).await["seq"].as_u64().unwrap_or(0) >= last {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut back = b.ws(&format!("?since={since}&epoch={epoch}")).await;
+    let mut got = vec![];
+    while got.len() < want.len() {
+        let m = back.next_within(Duration::from_secs(2)).await.expect("the missed events");
+        assert_ne!(m["type"], "snapshot", "a resume, not a new snapshot: {m}");
+        if m["type"] == "heartbeat" {
+            continue;
+        }
+        got.push((m["seq"].as_u64().expect("seq"), m["type"].clone()));
+    }
+    assert_eq!(got, want, "exactly what it missed, in order, under the same numbers");
+    assert_eq!(got[0].0, since + 1, "nothing skipped");
+    assert!(second["id"] != third["id"]);
+    drop((a, b));
+    drop_database(&url);
+}
+
+#[tokio::test]
+async fn when_the_leader_stops_the_other_server_leads_within_five_seconds() {
+    let (a, b, url) = pair().await;
+    assert_eq!(health(&a).await["role"], "leader");
+    let term = health(&a).await["term"].as_i64().expect("term");
+    let dir_a = a.stop().await;
+    let took = wait_for_role(&b, "leader").await;
+    assert!(took < Duration::from_secs(5), "took over in {took:?}");
+    assert!(health(&b).await["term"].as_i64().expect("term") > term, "a new term");
+    // and A, back, follows
+    let a = start(clustered(dir_a.path(), &url), dir_a).await;
+    assert_eq!(health(&a).await["role"], "follower");
+    drop((a, b));
+    drop_database(&url);
+}
