@@ -29,8 +29,9 @@ pub struct Cli {
     /// Listen on ADDR (default 127.0.0.1:3000).
     #[arg(long, value_name = "ADDR")]
     pub bind: Option<String>,
-    /// sqlite://path/to/file.db (default sqlite://data/command-room.db;
-    /// DATABASE_URL in the environment also sets it).
+    /// sqlite://path/to/file.db (default sqlite://data/command-room.db) or
+    /// postgres://user@host:port/database (DATABASE_URL in the environment
+    /// also sets it).
     #[arg(long, value_name = "URL", global = true)]
     pub database: Option<String>,
     /// District data loaded into an empty database; `none` for an empty district.
@@ -58,6 +59,17 @@ pub enum Command {
     /// Device tokens (wall screens, trackers, chat bridges).
     #[command(subcommand)]
     Tokens(Tokens),
+    /// Brings the database's schema up to date and exits (safe while other
+    /// servers start or run: PostgreSQL's migrations hold an advisory lock,
+    /// SQLite's a lock file beside the database).
+    Migrate,
+    /// Copies a SQLite database, consistent, while servers use it
+    /// (`VACUUM INTO`); for PostgreSQL use pg_dump (see the README).
+    Backup {
+        /// Where the copy goes (must not exist yet).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,6 +196,18 @@ pub async fn run(command: &Command, config: &Config, out: &mut impl Write) -> an
         }
     };
     match command {
+        Command::Migrate => {
+            let (count, version) = store.schema_version().await?;
+            writeln!(
+                out,
+                "the {} database is up to date: {count} migrations, version {version}",
+                store.backend().as_str()
+            )?;
+        }
+        Command::Backup { to } => {
+            let bytes = store.backup_to(to).await?;
+            writeln!(out, "backed up to {} ({bytes} bytes)", to.display())?;
+        }
         Command::Users(Users::Add { name, role, station, unit }) => {
             let password = read_password(out)?;
             let account = crate::auth::NewAccount {

@@ -462,3 +462,89 @@ async fn the_command_line_makes_accounts_and_tokens_for_a_deployment() {
     assert!(out.contains("first-admin\tadmin") && out.contains("chen\tchief\tJSL"), "{out}");
     server.sigkill();
 }
+
+/// Runs `command-room ARGS` several times at once; their exit codes and output.
+fn cli_together(args: &[&str], n: usize) -> Vec<(Option<i32>, String)> {
+    let children: Vec<Child> = (0..n)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_command-room"))
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("runs")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().expect("finishes");
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            (out.status.code(), text)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn servers_starting_together_migrate_once_on_either_backend() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = format!("sqlite://{}/together.db", dir.path().display());
+    let base = std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
+    let name = format!("cr_migrate_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect("PostgreSQL");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create");
+    let postgres = format!("{base}/{name}");
+    for url in [&sqlite, &postgres] {
+        let runs = cli_together(&["migrate", "--database", url], 4);
+        for (code, out) in &runs {
+            assert_eq!(*code, Some(0), "{url}: {out}");
+            assert!(out.contains("is up to date"), "{out}");
+        }
+        let first = &runs[0].1;
+        assert!(runs.iter().all(|(_, out)| out == first), "every run sees the same schema: {runs:?}");
+    }
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_backup_is_consistent_while_the_server_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    let db = format!("sqlite://{}/live.db", dir.path().display());
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nbind = \"127.0.0.1:0\"\nsite_root = {site:?}\nheartbeat_s = 1\n\
+             [database]\nurl = {db:?}\n[district]\nfile = {district:?}\n\
+             [simulator]\nenabled = true\nspeed = 20\nseed = 3\n",
+            site = repo().join("target/site").display().to_string(),
+            district = repo().join("config/district-lingui.toml").display().to_string(),
+        ),
+    )
+    .expect("config written");
+    let (_server, _base) = launch(&config);
+    // the simulator writes positions and incidents while the copy is made
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let copy = dir.path().join("copy.db");
+    let (code, out, err) = cli(&["backup", "--database", &db, "--to", copy.to_str().expect("utf-8")], "");
+    assert_eq!(code, Some(0), "{out} {err}");
+    assert!(out.contains("backed up to"), "{out}");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", copy.display())).await.expect("the copy opens");
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await.expect("check");
+    assert_eq!(check, "ok");
+    let positions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM positions").fetch_one(&pool).await.expect("count");
+    assert!(positions > 0, "the copy holds what was written");
+    let migrations: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&pool).await.expect("count");
+    assert!(migrations >= 11, "and the schema: {migrations}");
+    pool.close().await;
+    // never over an existing file
+    let (code, _, err) = cli(&["backup", "--database", &db, "--to", copy.to_str().expect("utf-8")], "");
+    assert_ne!(code, Some(0));
+    assert!(err.contains("exists already"), "{err}");
+}

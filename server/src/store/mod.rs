@@ -206,6 +206,8 @@ pub enum StoreError {
     Lock { path: String, source: std::io::Error },
     #[error("a stored row is not valid: {0}")]
     Corrupt(String),
+    #[error("backup: {0}")]
+    Backup(String),
     #[error("unsupported database URL {0:?}: use sqlite://path/to/file.db or postgres://user@host/db")]
     Url(String),
 }
@@ -266,6 +268,30 @@ impl Store {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// How many migrations are applied, and the latest one's version.
+    pub async fn schema_version(&self) -> Result<(i64, i64), StoreError> {
+        Ok(on_db!(
+            &self.db,
+            "SELECT COUNT(*), COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+            |c, q| sqlx::query_as(q).fetch_one(c).await
+        )?)
+    }
+
+    /// A consistent copy of a SQLite database at `to`, made while it is in
+    /// use (`VACUUM INTO`: one read transaction, so the copy is one moment
+    /// of the database); answers its size. PostgreSQL has pg_dump.
+    pub async fn backup_to(&self, to: &std::path::Path) -> Result<u64, StoreError> {
+        let Db::Sqlite(pool) = &self.db else {
+            return Err(StoreError::Backup("use pg_dump for PostgreSQL (see the README)".into()));
+        };
+        if to.exists() {
+            return Err(StoreError::Backup(format!("{} exists already; the backup goes to a new file", to.display())));
+        }
+        let path = to.to_str().ok_or_else(|| StoreError::Backup("the backup path is not valid UTF-8".into()))?;
+        sqlx::query("VACUUM INTO ?").bind(path).execute(pool).await?;
+        std::fs::metadata(to).map(|m| m.len()).map_err(|e| StoreError::Backup(format!("{}: {e}", to.display())))
     }
 
     /// Whether the database answers.
