@@ -200,3 +200,83 @@ async fn when_the_leader_stops_the_other_server_leads_within_five_seconds() {
     drop((a, b));
     drop_database(&url);
 }
+
+/// One file, imported into a SQLite server and into a PostgreSQL server:
+/// every figure of the review, every breakdown, comparison, drill-down and
+/// CSV is the same on both.
+#[tokio::test]
+async fn both_backends_count_one_file_the_same_way() {
+    use crate::import::{DAY, file, import, random_past};
+    let mut rows = random_past(700, 11, "march");
+    // the previous period and the same month last year, for the comparisons
+    for (seed, shift, prefix) in [(12, 28 * DAY, "feb"), (13, 365 * DAY, "last-year")] {
+        let mut more = random_past(300, seed, prefix);
+        for r in &mut more {
+            r.received -= shift;
+        }
+        rows.extend(more);
+    }
+    let csv = file(&rows);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = test_config(dir.path());
+    config.database_url = format!("sqlite://{}/same.db", dir.path().display());
+    let sqlite = start(config, dir).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = postgres_database(dir.path());
+    let mut config = test_config(dir.path());
+    config.database_url = url.clone();
+    let postgres = start(config, dir).await;
+    for app in [&sqlite, &postgres] {
+        let (status, body) = import(app, csv.clone()).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["imported"], rows.len());
+    }
+
+    let march = "from=2025-03-01&to=2025-03-31";
+    let mut queries: Vec<String> = vec![
+        format!("/api/v1/review?{march}"),
+        "/api/v1/review?from=2025-01-01&to=2025-12-31".into(),
+        "/api/v1/review?from=2024-03-01&to=2025-03-31".into(),
+    ];
+    for by in ["station", "zone_class", "category", "channel", "priority", "unit", "hour"] {
+        queries.push(format!("/api/v1/review?{march}&by={by}"));
+        queries.push(format!("/api/v1/review.csv?{march}&by={by}"));
+    }
+    for filter in ["zone_class=core", "zone_class=outside", "hour=20", "weekday=2", "priority=1", "category=fight"] {
+        queries.push(format!("/api/v1/review?{march}&{filter}"));
+    }
+    for only in ["breached", "late_dispatch", "late_turnout", "late_travel", "closed", "cancelled", "response"] {
+        queries.push(format!("/api/v1/review/incidents?{march}&only={only}"));
+        queries.push(format!("/api/v1/review/incidents?{march}&only={only}&page=2"));
+    }
+    for table in ["heat.csv", "days.csv", "hotspots.csv", "incidents.csv"] {
+        queries.push(format!("/api/v1/review/{table}?{march}"));
+    }
+    let mut compared = 0;
+    for q in &queries {
+        let get = |app: &TestApp| {
+            let (client, url) = (app.client.clone(), app.url(q));
+            async move {
+                let r = client.get(url).send().await.expect("request");
+                (r.status().as_u16(), r.text().await.expect("text"))
+            }
+        };
+        let (a, b) = (get(&sqlite).await, get(&postgres).await);
+        assert_eq!(a.0, 200, "{q}: {}", a.1);
+        if q.contains(".csv") {
+            assert_eq!(a, b, "{q}");
+            assert!(a.1.lines().count() > 1, "{q} has lines");
+        } else {
+            let (a, b): (Value, Value) =
+                (serde_json::from_str(&a.1).expect("json"), serde_json::from_str(&b.1).expect("json"));
+            assert_eq!(a, b, "{q}");
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, queries.len());
+    // and the figures are not all empty
+    let (_, r) = sqlite.get(&format!("/api/v1/review?{march}")).await;
+    assert_eq!(r["total"]["count"], 700);
+    drop((sqlite, postgres));
+    drop_database(&url);
+}

@@ -14,18 +14,18 @@ use crate::helpers::{JINSHAN, JSL_OUTSIDE_ZONES, NOWHERE, TestApp, by_sorting, s
 
 /// 2025-03-01 00:00 in Lingui (UTC+8), in milliseconds.
 const MARCH_2025: i64 = 1_740_758_400_000;
-const DAY: i64 = 86_400_000;
+pub(crate) const DAY: i64 = 86_400_000;
 const HEADER: &str = "external_id,received_at,channel,category,priority,lat,lon,address,description,unit,\
                       dispatched_at,en_route_at,on_scene_at,resolved_at,closed_at,cancelled_at";
 
 /// A past incident: stage times in ms after received (None: not reached).
 #[derive(Debug, Clone)]
-struct Past {
+pub(crate) struct Past {
     id: String,
     at: (f64, f64),
     /// The zone class `at` falls in (None: outside every zone).
     class: Option<&'static str>,
-    received: i64,
+    pub(crate) received: i64,
     dispatch: Option<i64>,
     en_route: Option<i64>,
     on_scene: Option<i64>,
@@ -71,7 +71,7 @@ impl Past {
     }
 }
 
-fn file(rows: &[Past]) -> String {
+pub(crate) fn file(rows: &[Past]) -> String {
     let mut out = format!("{HEADER}\r\n");
     for r in rows {
         out.push_str(&r.line());
@@ -81,7 +81,7 @@ fn file(rows: &[Past]) -> String {
 }
 
 /// `n` past incidents in March 2025 with random stage times and fates.
-fn random_past(n: usize, seed: u64, prefix: &str) -> Vec<Past> {
+pub(crate) fn random_past(n: usize, seed: u64, prefix: &str) -> Vec<Past> {
     let mut rng = SmallRng::seed_from_u64(seed);
     let places = [(JINSHAN, Some("core")), (JSL_OUTSIDE_ZONES, None), (NOWHERE, None)];
     (0..n)
@@ -151,7 +151,7 @@ fn expected(rows: &[Past]) -> Value {
     })
 }
 
-async fn import(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value) {
+pub(crate) async fn import(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value) {
     app.post_raw("/api/v1/review/import", "text/csv", body).await
 }
 
