@@ -16,6 +16,13 @@
 //! recommendations with a session cookie; a tracker token bound to every
 //! unit (`command-room tokens add`) reports the positions.
 //!
+//! With `--postgres postgres://user@host:port` the servers share a fresh
+//! PostgreSQL database (made here, dropped at the end) instead of a SQLite
+//! file, and `--instances N` starts N servers on it: positions go to every
+//! server in turn, recommendations are asked of the first, and websocket
+//! clients watch the last, so what they see crossed between servers
+//! through the shared event journal.
+//!
 //! With `--ws-clients N`, N websocket clients watch the live stream during
 //! the paced phase (a mix of unfiltered wall screens, station screens,
 //! officers' phones and clients that never read). The tool reports messages
@@ -24,6 +31,7 @@
 //! receipt, sequence gaps seen by unfiltered clients (must be 0), the server's
 //! RSS every 30 s, and whether the server dropped the clients that never read.
 
+use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -48,6 +56,9 @@ struct Args {
     ws_clients: usize,
     ws_all_pct: usize,
     ws_stalled: usize,
+    /// A PostgreSQL server's URL (without a database): run on it.
+    postgres: Option<String>,
+    instances: usize,
 }
 
 fn parse_args() -> Args {
@@ -66,6 +77,8 @@ fn parse_args() -> Args {
         ws_clients: 0,
         ws_all_pct: 5,
         ws_stalled: 10,
+        postgres: None,
+        instances: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -83,6 +96,8 @@ fn parse_args() -> Args {
             "--ws-clients" => a.ws_clients = num(val()) as usize,
             "--ws-all" => a.ws_all_pct = num(val()) as usize,
             "--ws-stalled" => a.ws_stalled = num(val()) as usize,
+            "--postgres" => a.postgres = Some(val().trim_end_matches('/').to_owned()),
+            "--instances" => a.instances = (num(val()) as usize).max(1),
             "--help" | "-h" => usage(""),
             other => usage(&format!("unknown option {other}")),
         }
@@ -94,7 +109,8 @@ fn usage(msg: &str) -> ! {
     eprintln!(
         "{msg}\nusage: load [--units N=10000] [--seconds S=30] [--batch B=1000] [--concurrency C=4] [--recs R=200]\n\
          \x20           [--incidents M=50] [--flat-out S=10] [--server-bin PATH]\n\
-         \x20           [--ws-clients W=0] [--ws-all PCT=5] [--ws-stalled S=10]"
+         \x20           [--ws-clients W=0] [--ws-all PCT=5] [--ws-stalled S=10]\n\
+         \x20           [--postgres postgres://user@host:port] [--instances N=1]"
     );
     std::process::exit(2)
 }
@@ -144,20 +160,40 @@ async fn main() -> anyhow::Result<()> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile_dir()?;
     let config = dir.join("load.toml");
+    let database = match &args.postgres {
+        Some(base) => {
+            let name = format!("cr_load_{}", std::process::id());
+            let mut c = sqlx::PgConnection::connect(&format!("{base}/postgres")).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await?;
+            format!("{base}/{name}")
+        }
+        None => format!("sqlite://{}/load.db", dir.display()),
+    };
     std::fs::write(
         &config,
         format!(
-            "[server]\nbind = \"127.0.0.1:0\"\nsite_root = {:?}\n[database]\nurl = \"sqlite://{}/load.db\"\n[district]\nfile = {:?}\n[simulator]\nenabled = false\n",
+            "[server]\nbind = \"127.0.0.1:0\"\nsite_root = {:?}\n[database]\nurl = {database:?}\n[district]\nfile = {:?}\n[simulator]\nenabled = false\n",
             repo.join("target/site").display().to_string(),
-            dir.display(),
             repo.join("config/district-lingui.toml").display().to_string()
         ),
     )?;
-    let server = start(&args.server_bin, &config)?;
+    let mut servers = vec![start(&args.server_bin, &config)?];
+    for _ in 1..args.instances {
+        servers.push(start(&args.server_bin, &config)?);
+    }
+    let server = &servers[0];
     let pid = server.child.id();
-    println!("server {} (pid {pid}), database in {}", server.base, dir.display());
+    let pids: Vec<u32> = servers.iter().map(|s| s.child.id()).collect();
+    println!(
+        "{} server(s) {} (pids {pids:?}) on {}",
+        servers.len(),
+        servers.iter().map(|s| s.base.as_str()).collect::<Vec<_>>().join(", "),
+        if args.postgres.is_some() { "PostgreSQL" } else { "SQLite" }
+    );
     let base = server.base.clone();
-    let database = format!("sqlite://{}/load.db", dir.display());
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let watched = servers.last().map(|s| s.base.clone()).unwrap_or_else(|| base.clone());
     // an administrator, as a deployment makes its first one, logged in
     let password = "load tool at the night desk";
     cli(
@@ -211,7 +247,7 @@ async fn main() -> anyhow::Result<()> {
     let mut ws_tasks = vec![];
     if args.ws_clients > 0 {
         let t = Instant::now();
-        let ws_base = base.replacen("http://", "ws://", 1);
+        let ws_base = watched.replacen("http://", "ws://", 1);
         let n_all = (args.ws_clients * args.ws_all_pct).div_ceil(100);
         let n_station = args.ws_clients * 15 / 100;
         let mut kinds = vec![];
@@ -271,7 +307,7 @@ async fn main() -> anyhow::Result<()> {
     let accepted = Arc::new(AtomicU64::new(0));
     let sender = Sender {
         client: tracker.clone(),
-        base: base.clone(),
+        bases: bases.clone(),
         batch: args.batch,
         concurrency: args.concurrency,
         accepted: accepted.clone(),
@@ -390,22 +426,27 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // 4. every accepted position is in the trail
-    drop(server);
+    drop(servers);
     let total = accepted.load(Ordering::Relaxed);
-    let out = Command::new("sqlite3").arg(dir.join("load.db")).arg("SELECT COUNT(*) FROM positions").output();
-    match out {
-        Ok(o) if o.status.success() => {
-            let rows: u64 = String::from_utf8_lossy(&o.stdout).trim().parse().unwrap_or(0);
-            // registration stores each unit's first position too
-            let expected = total + ids.len() as u64;
-            println!(
-                "trail rows {rows}, accepted {total} + {} at registration: {}",
-                ids.len(),
-                if rows == expected { "all durable" } else { "MISMATCH" }
-            );
-        }
-        _ => println!("(sqlite3 not installed: trail rows not counted)"),
-    }
+    let rows: i64 = if let Some(base) = &args.postgres {
+        let mut c = sqlx::PgConnection::connect(&database).await?;
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM positions").fetch_one(&mut c).await?;
+        drop(c);
+        let mut c = sqlx::PgConnection::connect(&format!("{base}/postgres")).await?;
+        let name = database.rsplit('/').next().unwrap_or_default();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await?;
+        n
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&database).await?;
+        sqlx::query_scalar("SELECT COUNT(*) FROM positions").fetch_one(&mut c).await?
+    };
+    // registration stores each unit's first position too
+    let expected = total + ids.len() as u64;
+    println!(
+        "trail rows {rows}, accepted {total} + {} at registration: {}",
+        ids.len(),
+        if rows as u64 == expected { "all durable" } else { "MISMATCH" }
+    );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
@@ -513,7 +554,8 @@ async fn register(client: &reqwest::Client, base: &str, n: usize) -> anyhow::Res
 /// Where position rounds go and what they count.
 struct Sender {
     client: reqwest::Client,
-    base: String,
+    /// The servers, in turn.
+    bases: Vec<String>,
     batch: usize,
     concurrency: usize,
     accepted: Arc<AtomicU64>,
@@ -527,7 +569,7 @@ type Batch = Vec<(i64, (f64, f64))>;
 /// leave evenly over that time (units report at their own moment in the
 /// second, not all at once), else as fast as they are acknowledged.
 async fn send_round(s: &Sender, ids: &[i64], rng: &mut SmallRng, spread: Option<Duration>) {
-    let Sender { client, base, batch, concurrency, accepted } = s;
+    let Sender { client, bases, batch, concurrency, accepted } = s;
     let (batch, concurrency) = (*batch, *concurrency);
     let n = ids.len().div_ceil(batch.max(1)).max(1) as u32;
     let start = tokio::time::Instant::now();
@@ -541,7 +583,8 @@ async fn send_round(s: &Sender, ids: &[i64], rng: &mut SmallRng, spread: Option<
         .collect();
     let queue = Arc::new(std::sync::Mutex::new(chunks));
     let mut tasks = vec![];
-    for _ in 0..concurrency {
+    for k in 0..concurrency {
+        let base = &bases[k % bases.len().max(1)];
         let (client, url, queue, accepted) =
             (client.clone(), format!("{base}/api/v1/positions"), queue.clone(), accepted.clone());
         tasks.push(tokio::spawn(async move {
