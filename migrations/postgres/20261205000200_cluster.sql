@@ -14,6 +14,9 @@ CREATE TABLE events (
     -- the event as the stream sends it (app::wire::Event, JSON)
     payload TEXT NOT NULL
 );
+-- the leader deletes what is older than a few minutes (screens further
+-- behind get a fresh snapshot anyway)
+CREATE INDEX events_at ON events (at);
 
 -- One row: the stream's identity (a client's `epoch`, the same on every
 -- server) and the leader's term. The leader is whoever holds the advisory

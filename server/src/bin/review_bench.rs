@@ -6,6 +6,8 @@
 //! ```text
 //! cargo run --release -p server --features load-tool --bin gen-history -- --db data/history.db
 //! cargo run --release -p server --features load-tool --bin review-bench -- --db data/history.db
+//! # the same on PostgreSQL (a database gen-history filled)
+//! cargo run --release -p server --features load-tool --bin review-bench -- --db postgres://postgres@127.0.0.1/history
 //! ```
 
 use std::time::{Duration, Instant};
@@ -41,24 +43,56 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    if !std::path::Path::new(&db).exists() {
+    let url = if db.contains("://") { db.clone() } else { format!("sqlite://{db}") };
+    if !db.contains("://") && !std::path::Path::new(&db).exists() {
         anyhow::bail!("{db} does not exist; make it with gen-history first");
     }
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let config = Config {
         bind: "127.0.0.1:0".parse()?,
-        database_url: format!("sqlite://{db}"),
+        database_url: url,
         district_file: Some(root.join("config/district-lingui.toml")),
         site_root: root.join("target/site"),
         ..Config::default()
     };
     let app = Application::build(config).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
+    // a chief of all stations reads the review: an administrator, logged in
+    let auth = app.auth();
+    let password = "review bench at the station";
+    if auth.store().user_by_name("bench-admin").await?.is_none() {
+        auth.add_user(
+            "bench",
+            &server::auth::NewAccount {
+                name: "bench-admin",
+                role: domain::access::Role::Admin,
+                station: None,
+                unit: None,
+                password,
+                demo: false,
+            },
+        )
+        .await?;
+    }
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stop_rx.await;
     }));
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build()?;
+    let login = reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"name": "bench-admin", "password": password}))
+        .send()
+        .await?;
+    let cookie = login
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next().filter(|c| c.starts_with("cr_session=")).map(str::to_owned))
+        .ok_or_else(|| anyhow::anyhow!("the bench could not log in"))?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse()?);
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).default_headers(headers).build()?;
 
     let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
     let year = format!("from={}&to={today}", today - chrono::Duration::days(364));

@@ -94,6 +94,10 @@ impl Cluster {
     }
 }
 
+/// How long the journal keeps an event: a screen further behind than this
+/// (or than its server's memory) gets a fresh snapshot.
+const JOURNAL_KEPT_MS: i64 = 10 * 60 * 1000;
+
 /// At most this many journal rows are read at once.
 const CATCH_UP_BATCH: i64 = 1000;
 
@@ -145,6 +149,13 @@ impl Engine {
             let n = rows.len() as i64;
             for row in rows {
                 let seq = row.seq.max(0) as u64;
+                if seq > self.shared.hub.seq() + 1 {
+                    // events were pruned before this server read them (it
+                    // was stopped or far behind): the database is the truth
+                    self.resync(seq - 1).await?;
+                    timers_changed = true;
+                    visits_changed = true;
+                }
                 let event: Event = match serde_json::from_str(&row.payload) {
                     Ok(e) => e,
                     Err(e) => {
@@ -174,6 +185,23 @@ impl Engine {
             self.reload_visits().await?;
         }
         Ok(applied)
+    }
+
+    /// Reloads the mirror from the database and continues the stream after
+    /// `seq` (its screens see the gap and take a fresh snapshot).
+    async fn resync(&mut self, seq: u64) -> Result<(), EngineError> {
+        tracing::warn!(
+            from = self.shared.hub.seq(),
+            to = seq,
+            "journal events pruned before they were read; reloading"
+        );
+        let units = self.store.load_units().await?;
+        let open = self.store.load_open_incidents().await?;
+        *write(&self.shared.fleet) = super::Fleet::new(self.shared.settings.travel.clone(), units);
+        *write(&self.shared.open) = open.into_iter().map(|i| (i.id, i)).collect();
+        self.shared.hub.journal_from(seq);
+        self.figures_dirty = true;
+        Ok(())
     }
 
     /// For a positions event, each unit's station (station screens filter
@@ -231,6 +259,17 @@ impl Engine {
             Event::Snapshot(_) | Event::Heartbeat => {}
         }
         Ok((false, false))
+    }
+
+    /// The leader keeps the journal to its last few minutes.
+    pub(super) async fn prune_journal(&mut self) {
+        if !self.shared.cluster.shared || !self.shared.cluster.is_leader() {
+            return;
+        }
+        let before = crate::store::millis(self.now()) - JOURNAL_KEPT_MS;
+        if let Err(e) = self.store.prune_events(before).await {
+            tracing::warn!(error = %e, "cannot prune the event journal");
+        }
     }
 
     /// The running response and chat-reply timers, as the database has them.

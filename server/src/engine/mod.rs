@@ -276,6 +276,7 @@ impl Engine {
                         tracing::error!(error = %e, "cannot refresh figures");
                     }
                     self.shared.hub.heartbeat();
+                    self.prune_journal().await;
                 }
             }
             // what that did, into the shared journal (no-op on SQLite)

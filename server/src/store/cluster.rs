@@ -69,6 +69,17 @@ impl Store {
         Ok((last + 1) as u64)
     }
 
+    /// Deletes the events older than `before_ms`, but never the last one
+    /// (it carries the stream's number); answers how many went.
+    pub async fn prune_events(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let Db::Postgres(pool) = self.db() else { return Ok(0) };
+        Ok(sqlx::query("DELETE FROM events WHERE at < $1 AND seq < (SELECT MAX(seq) FROM events)")
+            .bind(before_ms)
+            .execute(pool)
+            .await?
+            .rows_affected())
+    }
+
     /// The events after `seq`, in order, at most `limit`.
     pub async fn events_after(&self, seq: u64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         let Db::Postgres(pool) = self.db() else { return Ok(vec![]) };

@@ -280,3 +280,40 @@ async fn both_backends_count_one_file_the_same_way() {
     drop((sqlite, postgres));
     drop_database(&url);
 }
+
+/// Events deleted before a server read them (it was far behind) leave a gap
+/// in its numbers: it reloads its mirror from the database and goes on, and
+/// its screens, seeing the gap, come back for a fresh snapshot.
+#[tokio::test]
+async fn a_server_that_finds_events_gone_reloads_and_goes_on() {
+    let (a, b, url) = pair().await;
+    let mut screen = b.ws("").await;
+    screen.next_within(Duration::from_secs(5)).await.expect("a snapshot");
+    let first = a.incident("dispute", JINSHAN.0, JINSHAN.1).await;
+    screen
+        .wait_for(Duration::from_secs(2), |m| m["type"] == "incident" && m["incident"]["id"] == first["id"])
+        .await
+        .expect("the first incident");
+    // ten numbers the servers never read, as if pruned unread
+    let pool = crate::helpers::db(&url).await;
+    sqlx::query(
+        "INSERT INTO events (seq, at, origin, payload) \
+         SELECT MAX(seq) + 10, 0, 'elsewhere', '{\"type\":\"heartbeat\"}' FROM events",
+    )
+    .execute(&pool)
+    .await
+    .expect("a gap");
+    pool.close().await;
+    // a change made on A while nobody had read the gap: both go on
+    let second = a.incident("theft", JINSHAN.0, JINSHAN.1).await;
+    let seen = screen
+        .wait_for(Duration::from_secs(3), |m| m["type"] == "incident" && m["incident"]["id"] == second["id"])
+        .await
+        .expect("the stream goes on after the gap");
+    let (status, on_b) = b.get(&format!("/api/v1/incidents/{}", second["id"])).await;
+    assert_eq!((status, on_b["id"].clone()), (200, second["id"].clone()));
+    assert_eq!(health(&b).await["seq"], seen["seq"], "B publishes under the journal's numbers");
+    assert_eq!(health(&a).await["lag"], 0);
+    drop((a, b));
+    drop_database(&url);
+}
