@@ -397,43 +397,58 @@ pub async fn elect(store: Store, engine: EngineHandle, election: Election) {
     }
 }
 
-/// Tails the journal: every notification (and every second, in case one was
-/// lost or the listener reconnected) the engine reads what is new.
+/// Tails the journal: on every notification (and every second, in case one
+/// was lost or the listener reconnected) the engine reads what is new. The
+/// listener runs on a task of its own and only leaves a wake-up behind, so
+/// a notification that arrives while the engine reads is never lost and
+/// the listener is never cancelled in the middle of a message.
 pub async fn tail(store: Store, engine: EngineHandle) {
     let crate::store::Db::Postgres(pool) = store.db() else { return };
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let listener = tokio::spawn(listen(pool.clone(), wake.clone()));
+    // stops the listener when the tail stops (at shutdown it is aborted)
+    struct Abort(tokio::task::JoinHandle<()>);
+    impl Drop for Abort {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let _listener = Abort(listener);
     loop {
-        let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
+        let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+        match engine.catch_up().await {
+            Ok(_) => {}
+            Err(EngineError::Stopped) => return,
+            Err(e) => tracing::warn!(error = %e, "cannot read the event journal"),
+        }
+    }
+}
+
+async fn listen(pool: sqlx::PgPool, wake: Arc<tokio::sync::Notify>) {
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
             Ok(l) => l,
             Err(e) => {
-                tracing::warn!(error = %e, "journal listener: cannot connect; polling");
+                tracing::warn!(error = %e, "journal listener: cannot connect; polling meanwhile");
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                let _ = engine.catch_up().await;
                 continue;
             }
         };
         if let Err(e) = listener.listen(EVENTS_CHANNEL).await {
-            tracing::warn!(error = %e, "journal listener: cannot listen; polling");
+            tracing::warn!(error = %e, "journal listener: cannot listen; polling meanwhile");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
         loop {
-            match tokio::time::timeout(Duration::from_secs(1), listener.try_recv()).await {
-                // a notification, or a quiet second: read what is new
-                Ok(Ok(Some(_))) | Err(_) => {}
-                // the connection was lost (anything sent meanwhile is in the table)
-                Ok(Ok(None)) => {}
-                Ok(Err(e)) => {
+            match listener.try_recv().await {
+                Ok(Some(_)) => wake.notify_one(),
+                // reconnected: whatever was sent meanwhile is in the table
+                Ok(None) => wake.notify_one(),
+                Err(e) => {
                     tracing::warn!(error = %e, "journal listener failed; reconnecting");
+                    wake.notify_one();
                     break;
                 }
-            }
-            // what else arrived is covered by the same read
-            while listener.next_buffered().is_some() {}
-            if let Err(e) = engine.catch_up().await {
-                if matches!(e, EngineError::Stopped) {
-                    return;
-                }
-                tracing::warn!(error = %e, "cannot read the event journal");
             }
         }
     }
