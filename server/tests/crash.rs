@@ -7,8 +7,7 @@
 //! makes the first admin and a tracker's token, as a deployment would.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,52 +15,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
 
-/// The server process, killed when dropped (also when a test fails).
-struct Server(Child);
-
-impl Server {
-    fn sigkill(&mut self) {
-        self.0.kill().expect("SIGKILL");
-        self.0.wait().expect("reaped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the real binary; returns it and its base URL once it listens.
-fn launch(config: &Path) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_command-room"))
-        .arg("--config")
-        .arg(config)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("listening on http://") {
-                // "http://127.0.0.1:PORT"
-                let _ = tx.send(line[at + "listening on ".len()..].trim().to_owned());
-            }
-        }
-    });
-    let server = Server(child);
-    let base = rx.recv_timeout(Duration::from_secs(60)).expect("the server says where it listens");
-    (server, base)
-}
+use common::{launch, repo};
 
 /// Runs `command-room ARGS` with `stdin`; its exit code, stdout and stderr.
 fn cli(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {

@@ -9,9 +9,8 @@
 //! test makes its own database and drops it.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -20,9 +19,9 @@ use sqlx::Connection;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
+
+use common::{launch, repo};
 
 fn postgres_base() -> String {
     std::env::var("TEST_POSTGRES_URL")
@@ -68,40 +67,6 @@ impl Drop for Database {
         })
         .join();
     }
-}
-
-/// A server process, killed when dropped (also when the test fails).
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn launch(config: &Path) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_command-room"))
-        .arg("--config")
-        .arg(config)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("listening on http://") {
-                let _ = tx.send(line[at + "listening on ".len()..].trim().to_owned());
-            }
-        }
-    });
-    let server = Server(child);
-    let base = rx.recv_timeout(Duration::from_secs(60)).expect("the server says where it listens");
-    (server, base)
 }
 
 const PASSWORD: &str = "two servers one database";
@@ -211,8 +176,7 @@ async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() 
         let v: Value = r.json().await.expect("json");
         acked.push(v["id"].as_i64().expect("id"));
     }
-    a.0.kill().expect("SIGKILL");
-    a.0.wait().expect("reaped");
+    a.sigkill();
     let killed = Instant::now();
 
     let took = wait_for_role(&base_b, "leader", Duration::from_secs(10)).await.expect("the survivor leads");
