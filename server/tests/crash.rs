@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{launch, repo};
+use common::{launch, logged_in, repo};
 
 /// Runs `command-room ARGS` with `stdin`; its exit code, stdout and stderr.
 fn cli(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
@@ -38,28 +38,6 @@ fn cli(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
 }
 
 const ADMIN_PASSWORD: &str = "night shift at jinshui 7";
-
-/// A client logged in as `name` (its session cookie on every request).
-async fn logged_in(base: &str, name: &str, password: &str) -> reqwest::Client {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"name": name, "password": password}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(r.status().as_u16(), 200, "{name} logs in");
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.split(';').next().filter(|c| c.starts_with("cr_session=")))
-        .expect("a session cookie")
-        .to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", cookie.parse().expect("a header"));
-    reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(5)).build().expect("client")
-}
 
 /// GET `path` on the server as JSON.
 async fn get(client: &reqwest::Client, base: &str, path: &str) -> Value {
@@ -161,7 +139,7 @@ async fn sigkill_mid_shift_loses_nothing_and_timers_resume() {
         &format!("{ADMIN_PASSWORD}\n"),
     );
     assert_eq!(code, Some(0), "{out} {err}");
-    let client = logged_in(&base, "crash-admin", ADMIN_PASSWORD).await;
+    let (client, _) = logged_in(&base, "crash-admin", ADMIN_PASSWORD).await;
     // A sentinel nobody can reach during the test (90 km out, outside every
     // zone): its 15 s arrival timer must survive the crash and fire on time.
     let sentinel: Value = client
@@ -379,7 +357,7 @@ async fn the_command_line_makes_accounts_and_tokens_for_a_deployment() {
     assert_eq!(code, Some(0));
     assert!(out.lines().last().is_some_and(|l| l.starts_with("crt_")));
     // the token works as a tracker's, for its units only
-    let admin = logged_in(&base, "first-admin", "red lantern over the river").await;
+    let (admin, _) = logged_in(&base, "first-admin", "red lantern over the river").await;
     let units: Vec<Value> = admin.get(format!("{base}/api/v1/units")).send().await.expect("r").json().await.expect("j");
     let id = |c: &str| units.iter().find(|u| u["callsign"] == c).map(|u| u["id"].clone()).expect("a unit");
     let now = Utc::now().to_rfc3339();

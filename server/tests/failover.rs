@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 mod common;
 
-use common::{launch, repo};
+use common::{launch, logged_in, repo};
 
 fn postgres_base() -> String {
     std::env::var("TEST_POSTGRES_URL")
@@ -89,29 +89,6 @@ async fn wait_for_role(base: &str, role: &str, limit: Duration) -> Option<Durati
     None
 }
 
-async fn logged_in(base: &str) -> (reqwest::Client, String) {
-    let r = reqwest::Client::new()
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"name": "failover-admin", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(r.status().as_u16(), 200, "logs in");
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.split(';').next().filter(|c| c.starts_with("cr_session=")))
-        .expect("a session cookie")
-        .to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", cookie.parse().expect("a header"));
-    let client =
-        reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(5)).build().expect("client");
-    (client, cookie)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() {
     let db = Database::create().await;
@@ -144,7 +121,7 @@ async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() 
         .expect("the CLI runs");
     cli.stdin.take().expect("stdin").write_all(format!("{PASSWORD}\n").as_bytes()).expect("written");
     assert!(cli.wait().expect("the CLI ends").success());
-    let (client_a, cookie) = logged_in(&base_a).await;
+    let (client_a, cookie) = logged_in(&base_a, "failover-admin", PASSWORD).await;
 
     // a screen on the survivor, reading everything from the start
     let mut req = format!("{}/ws", base_b.replace("http://", "ws://")).into_client_request().expect("request");
@@ -184,7 +161,7 @@ async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() 
     eprintln!("leader killed; the other server led {took:?} later");
 
     // every acknowledged incident is there, through the survivor
-    let (client_b, _) = logged_in(&base_b).await;
+    let (client_b, _) = logged_in(&base_b, "failover-admin", PASSWORD).await;
     for id in &acked {
         let r = client_b.get(format!("{base_b}/api/v1/incidents/{id}")).send().await.expect("request");
         assert_eq!(r.status().as_u16(), 200, "incident {id} was acknowledged");

@@ -52,3 +52,28 @@ pub fn launch(config: &Path) -> (Server, String) {
     let base = rx.recv_timeout(Duration::from_secs(60)).expect("the server says where it listens");
     (server, base)
 }
+
+/// Logs `name` in: a client sending its session cookie on every request,
+/// and the cookie (`cr_session=…`, for a websocket handshake).
+pub async fn logged_in(base: &str, name: &str, password: &str) -> (reqwest::Client, String) {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"name": name, "password": password}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200, "{name} logs in");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.split(';').next().filter(|c| c.starts_with("cr_session=")))
+        .expect("a session cookie")
+        .to_owned();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().expect("a header"));
+    let client =
+        reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(5)).build().expect("client");
+    (client, cookie)
+}
