@@ -34,7 +34,13 @@ pub struct Frame {
 impl Frame {
     /// A frame for `event` at `seq`, serialised now.
     pub fn new(seq: u64, event: Event) -> Frame {
-        Frame { seq, json: encode(seq, None, &event), event: Arc::new(event), stations: Arc::from([]) }
+        Frame::made_at(seq, event, Utc::now())
+    }
+
+    /// A frame whose `server_time` is when the event was made (on this
+    /// server, or on another for a journalled event).
+    pub fn made_at(seq: u64, event: Event, at: chrono::DateTime<Utc>) -> Frame {
+        Frame { seq, json: encode_at(seq, None, &event, at), event: Arc::new(event), stations: Arc::from([]) }
     }
 
     pub fn is_heartbeat(&self) -> bool {
@@ -124,13 +130,20 @@ impl Hub {
         }
     }
 
-    /// Publishes a journalled event under its number; `false` (and nothing
-    /// sent) when it is not the next one.
-    pub fn publish_at(&self, seq: u64, event: Event, stations: Arc<[Option<StationCode>]>) -> bool {
+    /// Publishes a journalled event under its number, stamped with the time
+    /// it was made (`at`: when the server that made it journalled it);
+    /// `false` (and nothing sent) when it is not the next one.
+    pub fn publish_at(
+        &self,
+        seq: u64,
+        event: Event,
+        stations: Arc<[Option<StationCode>]>,
+        at: chrono::DateTime<Utc>,
+    ) -> bool {
         if seq != self.seq() + 1 {
             return false;
         }
-        self.send(seq, event, stations);
+        self.send_frame(Frame { stations, ..Frame::made_at(seq, event, at) });
         true
     }
 
@@ -147,8 +160,11 @@ impl Hub {
     }
 
     fn send(&self, seq: u64, event: Event, stations: Arc<[Option<StationCode>]>) {
-        let frame = Frame { stations, ..Frame::new(seq, event) };
-        self.seq.store(seq, std::sync::atomic::Ordering::Release);
+        self.send_frame(Frame { stations, ..Frame::new(seq, event) });
+    }
+
+    fn send_frame(&self, frame: Frame) {
+        self.seq.store(frame.seq, std::sync::atomic::Ordering::Release);
         if let Ok(mut replay) = self.replay.lock() {
             replay.bytes += frame.json.len();
             replay.frames.push_back(frame.clone());
@@ -211,8 +227,13 @@ impl Hub {
     }
 }
 
-/// Serialises an event in its envelope.
+/// Serialises an event in its envelope, stamped now.
 pub fn encode(seq: u64, first_seq: Option<u64>, event: &Event) -> Utf8Bytes {
+    encode_at(seq, first_seq, event, Utc::now())
+}
+
+/// Serialises an event in its envelope, stamped `server_time`.
+pub fn encode_at(seq: u64, first_seq: Option<u64>, event: &Event, server_time: chrono::DateTime<Utc>) -> Utf8Bytes {
     #[derive(serde::Serialize)]
     struct Borrowed<'a> {
         seq: u64,
@@ -222,7 +243,7 @@ pub fn encode(seq: u64, first_seq: Option<u64>, event: &Event) -> Utf8Bytes {
         #[serde(flatten)]
         event: &'a Event,
     }
-    let env = Borrowed { seq, first_seq, server_time: Utc::now(), event };
+    let env = Borrowed { seq, first_seq, server_time, event };
     match serde_json::to_string(&env) {
         Ok(s) => Utf8Bytes::from(s),
         Err(e) => {

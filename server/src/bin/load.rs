@@ -381,7 +381,7 @@ async fn main() -> anyhow::Result<()> {
         );
         let p = published.lock().map_err(|_| anyhow::anyhow!("histogram poisoned"))?;
         println!(
-            "event latency, publication to receipt by unfiltered clients: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} messages",
+            "event latency, publication (journalled, on the server that made it) to receipt by unfiltered clients: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} messages",
             p.percentile(50.0),
             p.percentile(99.0),
             p.percentile(100.0),

@@ -115,13 +115,16 @@ impl Engine {
             return;
         }
         let payloads: Vec<String> = pending.iter().map(|(e, _)| serde_json::to_string(e).unwrap_or_default()).collect();
-        let now = crate::store::millis(self.now());
+        // wall-clock time (not the rules' clock a test may move): when it
+        // was made, for `server_time` and the journal's pruning
+        let now = crate::store::millis(Utc::now());
         match self.store.append_events(&self.shared.cluster.instance, now, &payloads).await {
             Ok(first) => {
                 if first == hub.seq() + 1 {
                     // nobody else wrote in between: straight to the clients
+                    let at = crate::store::time(now);
                     for (k, (event, stations)) in pending.into_iter().enumerate() {
-                        hub.publish_at(first + k as u64, event, stations);
+                        hub.publish_at(first + k as u64, event, stations, at);
                     }
                 } else {
                     // the other servers' events come first, from the journal
@@ -169,7 +172,7 @@ impl Engine {
                     visits_changed |= v;
                 }
                 let stations = self.stations_of(&event);
-                if !self.shared.hub.publish_at(seq, event, stations) {
+                if !self.shared.hub.publish_at(seq, event, stations, crate::store::time(row.at)) {
                     tracing::error!(seq, have = self.shared.hub.seq(), "journal events out of order");
                 }
                 applied += 1;
@@ -266,7 +269,7 @@ impl Engine {
         if !self.shared.cluster.shared || !self.shared.cluster.is_leader() {
             return;
         }
-        let before = crate::store::millis(self.now()) - JOURNAL_KEPT_MS;
+        let before = crate::store::millis(Utc::now()) - JOURNAL_KEPT_MS;
         if let Err(e) = self.store.prune_events(before).await {
             tracing::warn!(error = %e, "cannot prune the event journal");
         }

@@ -19,6 +19,8 @@ pub const EVENTS_CHANNEL: &str = "command_room_events";
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredEvent {
     pub seq: i64,
+    /// When the server that made it journalled it (ms).
+    pub at: i64,
     pub origin: String,
     pub payload: String,
 }
@@ -83,7 +85,7 @@ impl Store {
     /// The events after `seq`, in order, at most `limit`.
     pub async fn events_after(&self, seq: u64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
         let Db::Postgres(pool) = self.db() else { return Ok(vec![]) };
-        Ok(sqlx::query_as("SELECT seq, origin, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
+        Ok(sqlx::query_as("SELECT seq, at, origin, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
             .bind(seq as i64)
             .bind(limit)
             .fetch_all(pool)
