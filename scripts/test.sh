@@ -31,7 +31,8 @@ step "unit and API tests (SQLite)"
 cargo test --locked
 
 step "API tests again, on PostgreSQL (a database per test server, created and dropped by the tests)"
-TEST_BACKEND=postgres cargo test --locked -p server --test api -- --skip cluster::
+# (the whole workspace selected, as above: the same features, nothing rebuilt)
+TEST_BACKEND=postgres cargo test --locked --test api -- --skip cluster::
 
 step "browser bundle"
 scripts/build-site.sh release
