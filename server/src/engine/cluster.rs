@@ -325,7 +325,7 @@ impl Engine {
 impl EngineHandle {
     /// Reads the journal up to its end (see `Engine::catch_up`).
     pub async fn catch_up(&self) -> Result<u64, EngineError> {
-        self.run(|e, _| Box::pin(async move { e.catch_up().await })).await
+        self.run_urgent(|e, _| Box::pin(async move { e.catch_up().await })).await
     }
 
     async fn lead(&self, term: i64) -> Result<(), EngineError> {

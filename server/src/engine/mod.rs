@@ -108,6 +108,10 @@ enum Command {
 #[derive(Clone)]
 pub struct EngineHandle {
     tx: mpsc::Sender<Command>,
+    /// Taken before the other commands: reading the shared journal (the
+    /// other servers' changes reach this server's screens without waiting
+    /// behind its own queue).
+    urgent: mpsc::Sender<Command>,
     shared: Arc<Shared>,
 }
 
@@ -115,6 +119,7 @@ struct Engine {
     store: Store,
     shared: Arc<Shared>,
     rx: mpsc::Receiver<Command>,
+    urgent_rx: mpsc::Receiver<Command>,
     /// Every running response timer; the loop sleeps until the next is due.
     wheel: TimerWheel<IncidentId>,
     /// Every running chat reply timer, by message id (see `desk`).
@@ -193,10 +198,12 @@ pub async fn start(
     let since = store.points_watched_since().await?;
     let patrol = patrol::PatrolBoard::new(points, visits, since, now, offset);
     let (tx, rx) = mpsc::channel(1024);
+    let (urgent, urgent_rx) = mpsc::channel(16);
     let mut engine = Engine {
         store,
         shared: shared.clone(),
         rx,
+        urgent_rx,
         wheel,
         chat_wheel,
         recent_alerts,
@@ -214,7 +221,7 @@ pub async fn start(
     engine.refresh_figures(now).await?;
     engine.flush_events().await;
     let task = tokio::spawn(engine.run());
-    Ok((EngineHandle { tx, shared }, task))
+    Ok((EngineHandle { tx, urgent, shared }, task))
 }
 
 impl Engine {
@@ -246,6 +253,8 @@ impl Engine {
                 }
             };
             tokio::select! {
+                biased;
+                Some(cmd) = self.urgent_rx.recv() => self.handle(cmd).await,
                 cmd = self.rx.recv() => match cmd {
                     Some(cmd) => self.handle(cmd).await,
                     None => break,
@@ -440,6 +449,23 @@ impl EngineHandle {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Engine, DateTime<Utc>) -> Fut<'a, Result<T, EngineError>> + Send + 'static,
     {
+        self.run_on(&self.tx, f).await
+    }
+
+    /// As `run`, ahead of the commands waiting.
+    async fn run_urgent<T, F>(&self, f: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Engine, DateTime<Utc>) -> Fut<'a, Result<T, EngineError>> + Send + 'static,
+    {
+        self.run_on(&self.urgent, f).await
+    }
+
+    async fn run_on<T, F>(&self, queue: &mpsc::Sender<Command>, f: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Engine, DateTime<Utc>) -> Fut<'a, Result<T, EngineError>> + Send + 'static,
+    {
         let (reply, rx) = oneshot::channel();
         let job: Job = Box::new(move |engine, now| {
             Box::pin(async move {
@@ -452,7 +478,7 @@ impl EngineHandle {
                 let _ = reply.send(r);
             })
         });
-        self.tx.send(Command::Run(job)).await.map_err(|_| EngineError::Stopped)?;
+        queue.send(Command::Run(job)).await.map_err(|_| EngineError::Stopped)?;
         rx.await.map_err(|_| EngineError::Stopped)?
     }
 
