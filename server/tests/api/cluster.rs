@@ -317,3 +317,39 @@ async fn a_server_that_finds_events_gone_reloads_and_goes_on() {
     drop((a, b));
     drop_database(&url);
 }
+
+/// The leader's lock connection is cut (as when the network between the
+/// leader and the database fails; here PostgreSQL ends that connection):
+/// the leader notices within its keepalive and stops leading, the lock is
+/// free, and within five seconds exactly one server leads, in a new term.
+#[tokio::test]
+async fn when_the_leaders_lock_connection_dies_one_server_leads_in_a_new_term() {
+    let (a, b, url) = pair().await;
+    let term = health(&a).await["term"].as_i64().expect("term");
+    let pool = crate::helpers::db(&url).await;
+    let pids: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 7270010 AND granted",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("the lock's holder");
+    assert_eq!(pids.len(), 1, "one server holds the lead: {pids:?}");
+    let cut = std::time::Instant::now();
+    let _: bool =
+        sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pids[0]).fetch_one(&pool).await.expect("terminated");
+    pool.close().await;
+    loop {
+        let (ha, hb) = (health(&a).await, health(&b).await);
+        let leaders: Vec<&Value> = [&ha, &hb].into_iter().filter(|h| h["role"] == "leader").collect();
+        if leaders.len() == 1 && leaders[0]["term"].as_i64().unwrap_or(0) > term {
+            let other = if ha["role"] == "leader" { &hb } else { &ha };
+            assert_eq!(other["role"], "follower", "{ha} {hb}");
+            eprintln!("lock connection cut; a new term after {:?}", cut.elapsed());
+            break;
+        }
+        assert!(cut.elapsed() < Duration::from_secs(5), "no single new leader within 5 s: {ha} {hb}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop((a, b));
+    drop_database(&url);
+}
