@@ -312,8 +312,17 @@ async fn a_server_that_finds_events_gone_reloads_and_goes_on() {
         .expect("the stream goes on after the gap");
     let (status, on_b) = b.get(&format!("/api/v1/incidents/{}", second["id"])).await;
     assert_eq!((status, on_b["id"].clone()), (200, second["id"].clone()));
-    assert_eq!(health(&b).await["seq"], seen["seq"], "B publishes under the journal's numbers");
-    assert_eq!(health(&a).await["lag"], 0);
+    assert!(seen["seq"].as_u64().unwrap_or(0) > 10, "after the gap: {seen}");
+    // both servers end at the journal's last number (more may follow: figures)
+    let started = std::time::Instant::now();
+    loop {
+        let (ha, hb) = (health(&a).await, health(&b).await);
+        if ha["seq"] == hb["seq"] && ha["lag"] == 0 && hb["lag"] == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(3), "the servers do not meet: {ha} {hb}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     drop((a, b));
     drop_database(&url);
 }
@@ -328,7 +337,8 @@ async fn when_the_leaders_lock_connection_dies_one_server_leads_in_a_new_term() 
     let term = health(&a).await["term"].as_i64().expect("term");
     let pool = crate::helpers::db(&url).await;
     let pids: Vec<i32> = sqlx::query_scalar(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 7270010 AND granted",
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 7270010 AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
     )
     .fetch_all(&pool)
     .await
