@@ -421,18 +421,10 @@ fn cli_together(args: &[&str], n: usize) -> Vec<(Option<i32>, String)> {
 
 #[tokio::test]
 async fn servers_starting_together_migrate_once_on_either_backend() {
-    use sqlx::Connection;
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = format!("sqlite://{}/together.db", dir.path().display());
-    let base = std::env::var("TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned());
-    let name = format!("cr_migrate_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect("PostgreSQL");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create");
-    let postgres = format!("{base}/{name}");
+    let db = common::TestDatabase::new("cr_migrate");
+    let postgres = db.url.clone();
     for url in [&sqlite, &postgres] {
         let runs = cli_together(&["migrate", "--database", url], 4);
         for (code, out) in &runs {
@@ -442,7 +434,6 @@ async fn servers_starting_together_migrate_once_on_either_backend() {
         let first = &runs[0].1;
         assert!(runs.iter().all(|(_, out)| out == first), "every run sees the same schema: {runs:?}");
     }
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.expect("drop");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,53 +21,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 mod common;
 
-use common::{launch, logged_in, repo};
-
-fn postgres_base() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned())
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-/// A fresh database, dropped when this is.
-struct Database {
-    name: String,
-}
-
-impl Database {
-    async fn create() -> Database {
-        let name = format!("cr_failover_{:x}", std::process::id() as u64 * 1_000_003 + rand_suffix());
-        let mut c = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base())).await.expect("PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.expect("create database");
-        Database { name }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/{}", postgres_base(), self.name)
-    }
-}
-
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            rt.block_on(async {
-                if let Ok(mut c) = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base())).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
-                }
-            })
-        })
-        .join();
-    }
-}
+use common::{TestDatabase, launch, logged_in, repo};
 
 const PASSWORD: &str = "two servers one database";
 
@@ -91,7 +45,7 @@ async fn wait_for_role(base: &str, role: &str, limit: Duration) -> Option<Durati
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() {
-    let db = Database::create().await;
+    let db = TestDatabase::new("cr_failover");
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("config.toml");
     std::fs::write(
@@ -102,7 +56,7 @@ async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() 
              [district]\nfile = {district:?}\n\
              [policy]\ndispatch_s = 4\narrival_core_s = 6\narrival_crowded_s = 6\narrival_other_s = 6\narrival_outside_s = 6\n",
             site = repo().join("target/site").display().to_string(),
-            url = db.url(),
+            url = db.url,
             district = repo().join("config/district-lingui.toml").display().to_string(),
         ),
     )
@@ -113,7 +67,7 @@ async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() 
     let (_b, base_b) = launch(&config);
     assert_eq!(health(&base_b).await["role"], "follower");
     let mut cli = Command::new(env!("CARGO_BIN_EXE_command-room"))
-        .args(["users", "add", "--database", &db.url(), "--name", "failover-admin", "--role", "admin"])
+        .args(["users", "add", "--database", &db.url, "--name", "failover-admin", "--role", "admin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -203,7 +157,7 @@ async fn sigkill_of_the_leader_the_other_takes_over_and_fires_each_timer_once() 
     eprintln!("every timer fired once, {:?} after the kill", killed.elapsed());
 
     // the journal is gapless, and the survivor's screen read it all, in order
-    let mut c = sqlx::PgConnection::connect(&db.url()).await.expect("the database");
+    let mut c = sqlx::PgConnection::connect(&db.url).await.expect("the database");
     let (n, max): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut c).await.expect("count");
     assert_eq!(n, max, "no number skipped in the journal");

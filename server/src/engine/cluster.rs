@@ -332,10 +332,6 @@ impl EngineHandle {
         self.run(move |e, now| Box::pin(async move { e.lead(term, now).await })).await
     }
 
-    /// Stops doing the leader's work at once (the lock is lost or in doubt).
-    pub fn follow(&self) {
-        self.shared.cluster.step_down();
-    }
 }
 
 /// How the servers of one database elect their leader and notice its loss.
@@ -383,7 +379,7 @@ pub async fn elect(store: Store, engine: EngineHandle, election: Election) {
         let Some(term) = term else { continue };
         if let Err(e) = engine.lead(term).await {
             tracing::error!(error = %e, "cannot take over as leader; giving the lock back");
-            engine.follow();
+            cluster.step_down();
             continue; // dropping the connection frees the lock
         }
         // lead while the connection answers
@@ -392,7 +388,7 @@ pub async fn elect(store: Store, engine: EngineHandle, election: Election) {
             match tokio::time::timeout(election.keepalive, still_leading(&mut conn)).await {
                 Ok(Ok(())) => {}
                 _ => {
-                    engine.follow();
+                    cluster.step_down();
                     break;
                 }
             }

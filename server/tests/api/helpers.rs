@@ -75,25 +75,6 @@ pub fn on_postgres() -> bool {
     std::env::var("TEST_BACKEND").is_ok_and(|b| b == "postgres")
 }
 
-fn postgres_base() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned())
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-/// Runs `f` on a runtime of its own, on a thread of its own (from sync code
-/// or from inside another runtime).
-fn block_on<T: Send + 'static>(f: impl std::future::Future<Output = T> + Send + 'static) -> T {
-    std::thread::spawn(move || {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime").block_on(f)
-    })
-    .join()
-    .expect("the database helper thread")
-}
-
 /// The database of the test whose directory is `dir`: the same directory,
 /// the same database, across a restart. On PostgreSQL it is created here
 /// (empty) the first time.
@@ -111,32 +92,18 @@ pub fn postgres_database(dir: &std::path::Path) -> String {
         .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
     let marker = dir.join("postgres-database");
     if !marker.exists() {
-        let base = postgres_base();
-        let create = name.clone();
-        block_on(async move {
-            use sqlx::Connection;
-            let mut c = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.expect("the test PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {create}")).execute(&mut c).await.expect("create the test database");
-        });
+        crate::common::create_database(&name);
         std::fs::write(&marker, &name).expect("the marker file");
     }
-    format!("{}/{name}", postgres_base())
+    format!("{}/{name}", crate::common::postgres_base())
 }
 
 /// Drops a test's PostgreSQL database (public for tests that start servers
 /// of their own on it) (nothing on SQLite: the directory goes).
 pub fn drop_database(url: &str) {
-    if !url.starts_with("postgres") {
-        return;
+    if url.starts_with("postgres") {
+        crate::common::drop_database_at(url);
     }
-    let Some((_, name)) = url.rsplit_once('/') else { return };
-    let (base, name) = (postgres_base(), name.to_owned());
-    block_on(async move {
-        use sqlx::Connection;
-        if let Ok(mut c) = sqlx::PgConnection::connect(&format!("{base}/postgres")).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
-        }
-    });
 }
 
 /// The test server's database, opened beside it (either backend), for what

@@ -1,6 +1,10 @@
 //! API tests: each starts the real server on port 0 with a fresh SQLite file
 //! and the demo district, and talks to it over HTTP and websockets.
 
+// the binary tests' shared part: here for its PostgreSQL test databases
+#[allow(dead_code)]
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 
 mod access;

@@ -77,3 +77,66 @@ pub async fn logged_in(base: &str, name: &str, password: &str) -> (reqwest::Clie
         reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(5)).build().expect("client");
     (client, cookie)
 }
+
+/// The PostgreSQL server the tests use (`TEST_POSTGRES_URL`, as
+/// `scripts/test.sh` ensures; default `postgres://postgres@127.0.0.1:5432`),
+/// without a database name.
+pub fn postgres_base() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".to_owned())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// Runs `sql` on the server's maintenance database, on a runtime and thread
+/// of its own (so from sync code, from `Drop`, or inside another runtime);
+/// `false` when it failed.
+fn on_postgres_server(sql: String) -> bool {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime").block_on(async move {
+            use sqlx::Connection;
+            let Ok(mut c) = sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base())).await else {
+                return false;
+            };
+            sqlx::query(&sql).execute(&mut c).await.is_ok()
+        })
+    })
+    .join()
+    .unwrap_or(false)
+}
+
+/// Makes the empty database `name`; its URL.
+pub fn create_database(name: &str) -> String {
+    assert!(on_postgres_server(format!("CREATE DATABASE {name}")), "cannot create the test database {name}");
+    format!("{}/{name}", postgres_base())
+}
+
+/// Drops the database at `url` (its connections closed first).
+pub fn drop_database_at(url: &str) {
+    if let Some((_, name)) = url.rsplit_once('/') {
+        on_postgres_server(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+/// A fresh PostgreSQL database, dropped with this.
+pub struct TestDatabase {
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// `prefix` and this process's id name it (`DROP … IF EXISTS` first, in
+    /// case an earlier run died before its drop).
+    pub fn new(prefix: &str) -> TestDatabase {
+        let name = format!("{prefix}_{}", std::process::id());
+        on_postgres_server(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        TestDatabase { url: create_database(&name) }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        drop_database_at(&self.url);
+    }
+}
