@@ -331,7 +331,6 @@ impl EngineHandle {
     async fn lead(&self, term: i64) -> Result<(), EngineError> {
         self.run(move |e, now| Box::pin(async move { e.lead(term, now).await })).await
     }
-
 }
 
 /// How the servers of one database elect their leader and notice its loss.
