@@ -512,6 +512,19 @@ impl Tally {
     }
 
     /// Adds another tally of the same spec (e.g. a slice of the period).
+    /// Roughly how many bytes the tally holds (to bound a cache of them).
+    pub fn approx_bytes(&self) -> usize {
+        let figures = |f: &Figures| {
+            std::mem::size_of::<Figures>()
+                + f.stages.iter().map(|d| d.dense.len() * 8 + d.sparse.len() * 48).sum::<usize>()
+        };
+        std::mem::size_of::<Tally>()
+            + figures(&self.total)
+            + self.groups.iter().map(|(k, f)| k.len() + 48 + figures(f)).sum::<usize>()
+            + self.days.len() * 16
+            + self.cells.len() * 8
+    }
+
     pub fn merge(&mut self, other: &Tally) {
         self.total.merge(&other.total);
         for (k, f) in &other.groups {

@@ -28,6 +28,7 @@ pub mod live;
 mod patrol;
 mod report;
 pub mod review;
+pub mod review_cache;
 mod rows;
 mod tally;
 
@@ -192,6 +193,8 @@ pub(crate) use crate::{on_db, on_tx};
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// Tallies of whole past buckets (PostgreSQL only; see `review_cache`).
+    review_cache: std::sync::Arc<review_cache::ReviewCache>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -208,6 +211,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("backup: {0}")]
     Backup(String),
+    #[error("a statement could not be built: {0}")]
+    Statement(String),
     #[error("unsupported database URL {0:?}: use sqlite://path/to/file.db or postgres://user@host/db")]
     Url(String),
 }
@@ -233,8 +238,12 @@ impl Store {
     /// Opens the database without migrating it.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         match Backend::of_url(url) {
-            Some(Backend::Sqlite) => Ok(Store { db: Db::Sqlite(open_sqlite(url).await?) }),
-            Some(Backend::Postgres) => Ok(Store { db: Db::Postgres(open_postgres(url).await?) }),
+            Some(Backend::Sqlite) => {
+                Ok(Store { db: Db::Sqlite(open_sqlite(url).await?), review_cache: Default::default() })
+            }
+            Some(Backend::Postgres) => {
+                Ok(Store { db: Db::Postgres(open_postgres(url).await?), review_cache: Default::default() })
+            }
             None => Err(StoreError::Url(url.to_owned())),
         }
     }

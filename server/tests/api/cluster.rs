@@ -281,6 +281,77 @@ async fn both_backends_count_one_file_the_same_way() {
     drop_database(&url);
 }
 
+/// On PostgreSQL the review keeps the tallies of whole past buckets of a
+/// period: they are used while nothing in their bucket changed, and any
+/// change (a statement from anywhere, an import) is counted at once.
+#[tokio::test]
+async fn kept_review_tallies_are_used_until_their_incidents_change() {
+    use crate::import::{DAY, file, import, random_past};
+    // twelve months back from March 2025, 60 incidents in each
+    let mut rows = vec![];
+    for m in 0..12u64 {
+        let mut month = random_past(60, 40 + m, &format!("m{m}"));
+        for r in &mut month {
+            r.received -= m as i64 * 30 * DAY;
+        }
+        rows.extend(month);
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = postgres_database(dir.path());
+    let mut config = test_config(dir.path());
+    config.database_url = url.clone();
+    let app = start(config, dir).await;
+    let (status, body) = import(&app, file(&rows)).await;
+    assert_eq!(status, 201, "{body}");
+    let year = "/api/v1/review?from=2024-03-01&to=2025-03-31&by=priority";
+    let priorities = |r: &Value| -> Vec<(String, u64)> {
+        r["breakdown"]
+            .as_array()
+            .expect("a breakdown")
+            .iter()
+            .map(|g| (g["key"].as_str().unwrap_or("").to_owned(), g["count"].as_u64().unwrap_or(0)))
+            .collect()
+    };
+    let (status, first) = app.get(year).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(priorities(&first), vec![("1".to_owned(), 720)]);
+    let (_, again) = app.get(year).await;
+    assert_eq!(first, again);
+
+    // a change hidden from the versions (their trigger off) is not seen:
+    // the figures come from what was kept, not from a fresh count
+    let pool = app.db().await;
+    let run = |q: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query(q).execute(&pool).await.expect(q) }
+    };
+    let september = "UPDATE incidents SET priority = 2 WHERE external_id LIKE 'm6-%'";
+    run("ALTER TABLE incidents DISABLE TRIGGER incidents_review_update").await;
+    run(september).await;
+    run("ALTER TABLE incidents ENABLE TRIGGER incidents_review_update").await;
+    let (_, kept) = app.get(year).await;
+    assert_eq!(priorities(&kept), vec![("1".to_owned(), 720)], "the kept tallies were used");
+    // the same statement with the versions kept: counted at once
+    run(september).await;
+    let (_, changed) = app.get(year).await;
+    assert_eq!(priorities(&changed), vec![("1".to_owned(), 660), ("2".to_owned(), 60)]);
+
+    // an import into an old month: counted at once
+    let mut more = random_past(25, 99, "late");
+    for r in &mut more {
+        r.received -= 5 * 30 * DAY;
+    }
+    let (status, body) = import(&app, file(&more)).await;
+    assert_eq!(status, 201, "{body}");
+    let (_, imported) = app.get(year).await;
+    assert_eq!(priorities(&imported), vec![("1".to_owned(), 685), ("2".to_owned(), 60)]);
+    // and a short period inside one bucket agrees with the year's parts
+    let (_, all) = app.get("/api/v1/review?from=2024-03-01&to=2025-03-31").await;
+    assert_eq!(all["total"]["count"], 745);
+    drop(app);
+    drop_database(&url);
+}
+
 /// Events deleted before a server read them (it was far behind) leave a gap
 /// in its numbers: it reloads its mirror from the database and goes on, and
 /// its screens, seeing the gap, come back for a fresh snapshot.
