@@ -52,6 +52,16 @@ ensure_browser() {
   fi
 }
 
+# xmllint (Debian's libxml2-utils): the CAP tests validate every document
+# against the OASIS CAP 1.2 schema with it.
+ensure_xmllint() {
+  if ! command -v xmllint >/dev/null 2>&1; then
+    step "installing libxml2-utils (xmllint) from Debian"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq libxml2-utils
+  fi
+}
+
 # Node.js (for Playwright) and the test packages from end2end/package-lock.json.
 ensure_playwright() {
   if ! command -v npm >/dev/null 2>&1; then

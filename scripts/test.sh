@@ -15,6 +15,7 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_browser
 ensure_playwright
+ensure_xmllint
 ensure_postgres
 
 step "formatting"

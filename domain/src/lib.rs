@@ -19,6 +19,7 @@ pub mod incident;
 pub mod index;
 pub mod intake;
 pub mod login;
+pub mod notice;
 pub mod patrol;
 pub mod policy;
 pub mod reach;

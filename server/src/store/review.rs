@@ -713,7 +713,7 @@ mod tests {
         let mut q = Sql::new("SELECT 1 WHERE a = ");
         q.bind(Arg::Int(-5)).push(" AND b = '?' AND c = ").bind(Arg::Text("it's $cr$ x$cr".into()));
         q.push(" AND d < ").bind(Arg::Real(31.25));
-        let text = q.inlined().unwrap();
+        let text = q.inlined().expect("present");
         assert_eq!(
             text,
             "SELECT 1 WHERE a = CAST(-5 AS BIGINT) AND b = '?' AND c = CAST($cr1$it's $cr$ x$cr$cr1$ AS TEXT) \
@@ -722,7 +722,7 @@ mod tests {
         // a value ending in part of the tag would close it early: the tag moves on
         let mut q = Sql::new("");
         q.bind(Arg::Text("a$cr".into()));
-        assert_eq!(q.inlined().unwrap(), "CAST($cr1$a$cr$cr1$ AS TEXT)");
+        assert_eq!(q.inlined().expect("present"), "CAST($cr1$a$cr$cr1$ AS TEXT)");
         let mut q = Sql::new("");
         q.bind(Arg::Real(f64::NAN));
         assert!(matches!(q.inlined(), Err(StoreError::Statement(_))));
@@ -782,18 +782,18 @@ mod tests {
                 reader
                     .feed(chunk, |f| {
                         seen.push((
-                            f.int(0)?.unwrap(),
+                            f.int(0)?.expect("present"),
                             f.int(1)?,
                             f.int(2)?,
-                            f.text(5)?.unwrap().to_owned(),
+                            f.text(5)?.expect("present").to_owned(),
                             f.text(6)?.map(str::to_owned),
-                            f.text(7)?.unwrap().to_owned(),
-                            f.real(8)?.unwrap(),
-                            f.real(9)?.unwrap(),
+                            f.text(7)?.expect("present").to_owned(),
+                            f.real(8)?.expect("present"),
+                            f.real(9)?.expect("present"),
                         ));
                         Ok(())
                     })
-                    .unwrap();
+                    .expect("present");
             }
             assert!(reader.ended(), "chunks of {size}");
             assert_eq!(
@@ -820,7 +820,7 @@ mod tests {
         // cut short: no error, but not ended, so the caller refuses it
         bytes.truncate(bytes.len() - 10);
         let mut reader = CopyReader::default();
-        reader.feed(&bytes, ok).unwrap();
+        reader.feed(&bytes, ok).expect("present");
         assert!(!reader.ended());
         // an integer field of the wrong size
         let f = CopyFields { fields: [Some(&[1u8, 2][..]); COPY_FIELDS] };
