@@ -120,6 +120,9 @@ named_enum! {
         PostChat = "post_chat",
         /// An officer's phone page.
         OfficerPage = "officer_page",
+        /// Safety notices: write, schedule, update and cancel them, make a
+        /// month's drafts from the calendar, and see their deliveries.
+        WriteNotices = "write_notices",
         /// Accounts, tokens and the audit log.
         Administer = "administer",
         /// One's own session: who am I, log out, the API description.
@@ -203,6 +206,8 @@ pub fn grant(role: Role, permission: Permission) -> Grant {
         (P::PostChat, R::Bridge) => OwnGroups,
 
         (P::OfficerPage, R::Officer) => OwnUnits,
+
+        (P::WriteNotices, R::Chief) => OwnStation,
 
         (P::OwnSession, _) => All,
 
@@ -383,6 +388,7 @@ mod tests {
         (P::AnswerChat, "A--A----"),
         (P::PostChat, "A------G"),
         (P::OfficerPage, "A---U---"),
+        (P::WriteNotices, "AS------"),
         (P::Administer, "A-------"),
         (P::OwnSession, "AAAAAAAA"),
     ];

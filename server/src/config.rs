@@ -50,6 +50,9 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// The connection limits at the edge (`[server]`).
     pub edge: EdgeConfig,
+    /// Safety notices: the CAP sender, the calendar, the stations' chat
+    /// groups (`[notices]`).
+    pub notices: NoticesConfig,
     /// Several servers on one PostgreSQL database: how often a follower
     /// tries for the lead, and how soon a leader whose connection stops
     /// answering gives it up (`database.election_ms`, `database.keepalive_ms`).
@@ -90,6 +93,40 @@ pub struct DeskConfig {
     pub max_attempts: u32,
     /// How long one delivery attempt may take.
     pub timeout_ms: u64,
+}
+
+/// Safety notices (`[notices]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticesConfig {
+    /// CAP `<sender>`: with a message's identifier, unique for all time
+    /// (`notices.sender`).
+    pub sender: String,
+    /// CAP `<senderName>`: who residents read it is from.
+    pub sender_name: String,
+    /// Prefix of every CAP identifier (`{prefix}.notice.{id}.{n}`).
+    pub identifier_prefix: String,
+    /// The seasonal calendar (`notices.calendar_file`; the bundled
+    /// `config/notices-calendar.toml` when none is named).
+    pub calendar: domain::notice::Calendar,
+    /// Each station's chat groups, which its notices are posted to through
+    /// `[desk.webhooks]` (`[notices.groups]`, station code → group ids).
+    pub groups: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// The bundled seasonal calendar (checked by a unit test).
+pub const DEMO_CALENDAR: &str = include_str!("../../config/notices-calendar.toml");
+
+impl Default for NoticesConfig {
+    fn default() -> Self {
+        NoticesConfig {
+            sender: "command-room@lingui.example".into(),
+            sender_name: "临桂公安".into(),
+            identifier_prefix: "lingui".into(),
+            calendar: domain::notice::Calendar::parse(DEMO_CALENDAR)
+                .unwrap_or(domain::notice::Calendar { templates: vec![] }),
+            groups: Default::default(),
+        }
+    }
 }
 
 /// The demo triage rules, built in so that a server without a rules file
@@ -139,6 +176,7 @@ impl Default for Config {
             public_origin: None,
             edge: EdgeConfig::default(),
             election: crate::engine::Election::default(),
+            notices: NoticesConfig::default(),
         }
     }
 }
@@ -184,6 +222,19 @@ struct RawConfig {
     desk: RawDesk,
     #[serde(default)]
     auth: RawAuth,
+    #[serde(default)]
+    notices: RawNotices,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotices {
+    sender: Option<String>,
+    sender_name: Option<String>,
+    identifier_prefix: Option<String>,
+    calendar_file: Option<PathBuf>,
+    #[serde(default)]
+    groups: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -401,6 +452,7 @@ impl Config {
         }
         c.desk = desk_config(raw.desk)?;
         c.auth = auth_config(raw.auth)?;
+        c.notices = notices_config(raw.notices)?;
         if let Some(o) = raw.server.public_origin {
             let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).unwrap_or("");
             let ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
@@ -511,6 +563,54 @@ fn desk_config(raw: RawDesk) -> Result<DeskConfig, ConfigError> {
         d.webhooks.insert(group, url);
     }
     Ok(d)
+}
+
+fn notices_config(raw: RawNotices) -> Result<NoticesConfig, ConfigError> {
+    let mut n = NoticesConfig::default();
+    // CAP's sender and identifiers: no spaces, commas or '<' '&' (they are
+    // joined by ',' and ' ' in <references>)
+    let token = |key: &str, v: Option<String>, default: String| -> Result<String, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(s)
+                if !s.is_empty()
+                    && s.len() <= 120
+                    && s.bytes().all(|b| b.is_ascii_graphic() && !b",<&\"'".contains(&b)) =>
+            {
+                Ok(s)
+            }
+            Some(s) => Err(invalid(
+                key,
+                format!("1 to 120 printable characters without spaces, commas, <, &, quotes; got {s:?}"),
+            )),
+        }
+    };
+    n.sender = token("notices.sender", raw.sender, n.sender)?;
+    n.identifier_prefix = token("notices.identifier_prefix", raw.identifier_prefix, n.identifier_prefix)?;
+    if let Some(name) = raw.sender_name {
+        let name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(invalid("notices.sender_name", "1 to 80 characters"));
+        }
+        n.sender_name = name;
+    }
+    if let Some(path) = raw.calendar_file {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| invalid("notices.calendar_file", format!("cannot read {}: {e}", path.display())))?;
+        n.calendar = domain::notice::Calendar::parse(&text)
+            .map_err(|e| invalid("notices.calendar_file", format!("{}: {e}", path.display())))?;
+    }
+    for (station, groups) in raw.groups {
+        let key = format!("notices.groups.{station}");
+        domain::StationCode::parse(&station).map_err(|e| invalid(&key, e.to_string()))?;
+        for g in &groups {
+            if g.is_empty() || g.len() > 64 || !g.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(invalid(&key, "a group id has 1 to 64 printable characters without spaces"));
+            }
+        }
+        n.groups.insert(station, groups);
+    }
+    Ok(n)
 }
 
 fn auth_config(raw: RawAuth) -> Result<crate::auth::AuthConfig, ConfigError> {
@@ -624,6 +724,25 @@ mod tests {
             .expect_err("zoom")
             .to_string();
         assert!(e.starts_with("map.tiles_zoom"), "{e}");
+    }
+
+    #[test]
+    fn the_notices_section_is_checked() {
+        let c = Config::from_toml(
+            "[notices]\nsender = \"cr@x.example\"\nsender_name = \"金水路警务站\"\n[notices.groups]\nJSL = [\"jsl-shops-01\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(c.notices.sender, "cr@x.example");
+        assert_eq!(c.notices.sender_name, "金水路警务站");
+        assert_eq!(c.notices.groups["JSL"], vec!["jsl-shops-01".to_owned()]);
+        // the bundled calendar is read (a template for every month the seeds name)
+        assert!(!c.notices.calendar.for_month(1).is_empty());
+        let e = Config::from_toml("[notices]\nsender = \"a,b\"").expect_err("a comma").to_string();
+        assert!(e.starts_with("notices.sender"), "{e}");
+        let e = Config::from_toml("[notices.groups]\n\"J S\" = []").expect_err("a bad code").to_string();
+        assert!(e.starts_with("notices.groups"), "{e}");
+        let e = Config::from_toml("[notices]\ncalendar_file = \"/nowhere.toml\"").expect_err("missing").to_string();
+        assert!(e.starts_with("notices.calendar_file"), "{e}");
     }
 
     #[test]

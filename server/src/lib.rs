@@ -12,6 +12,7 @@ pub mod engine;
 pub mod guard;
 pub mod hub;
 pub mod limiter;
+pub mod notices;
 pub mod outbound;
 pub mod pages;
 pub mod patrol;

@@ -57,7 +57,13 @@ pub async fn run(
             }
             Err(e) => tracing::error!(error = %e, "cannot read replies due for delivery"),
         }
-        let wait = match store.next_reply_due().await {
+        // safety notices' messages to the stations' groups, the same way
+        crate::notices::deliver_due(&client, &store, &config).await;
+        let next = match (store.next_reply_due().await, store.next_notice_delivery_due().await) {
+            (Ok(a), Ok(b)) => Ok(a.into_iter().chain(b).min()),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        let wait = match next {
             Ok(Some(at)) => Duration::from_millis((at - millis(Utc::now())).clamp(0, idle.as_millis() as i64) as u64),
             Ok(None) => idle,
             Err(_) => Duration::from_secs(5),

@@ -45,8 +45,10 @@ pub struct Application {
     engine_task: tokio::task::JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     simulator: Option<tokio::task::JoinHandle<()>>,
-    /// Delivers the desk's replies to the groups' webhooks.
+    /// Delivers the desk's replies and the notices to the groups' webhooks.
     outbound: tokio::task::JoinHandle<()>,
+    /// Publishes scheduled notices; makes the calendar's monthly drafts.
+    publisher: tokio::task::JoinHandle<()>,
     /// Token stamps, unused accounts, old sessions and audit lines.
     housekeeping: tokio::task::JoinHandle<()>,
     /// The leader election and the journal's tail (PostgreSQL).
@@ -140,6 +142,20 @@ impl Application {
             Duration::from_secs(config.reports_window_s),
         );
         let desk = Arc::new(crate::desk::Desk::new(config.desk.clone(), store.clone(), engine.clone(), auth.clone()));
+        let notices = Arc::new(
+            crate::notices::Notices::new(
+                store.clone(),
+                config.notices.clone(),
+                crate::notices::hooked_groups(&config.desk.webhooks),
+                &district,
+                config.utc_offset_minutes,
+                config.public_origin.clone(),
+                desk.wake.clone(),
+            )
+            .map_err(|e| anyhow::anyhow!(e))?,
+        );
+        let publisher =
+            tokio::spawn(crate::notices::run(notices.clone(), store.clone(), engine.clone(), shutdown_rx.clone()));
         let outbound = tokio::spawn(crate::outbound::run(
             store.clone(),
             engine.clone(),
@@ -168,6 +184,7 @@ impl Application {
             reports: Arc::new(crate::report::Reports::new(engine.clone(), reports_limiter, map.clone())),
             review: crate::review::Review::new(store.clone(), engine.clone()),
             patrol: crate::patrol::Patrol::new(store.clone(), engine.clone(), Arc::clone(&map)),
+            notices,
             desk,
             auth,
             gate,
@@ -186,6 +203,7 @@ impl Application {
             shutdown,
             simulator,
             outbound,
+            publisher,
             housekeeping,
             cluster_tasks,
             edge: config.edge.clone(),
@@ -220,6 +238,7 @@ impl Application {
             shutdown,
             simulator,
             outbound,
+            publisher,
             housekeeping,
             cluster_tasks,
             edge,
@@ -237,6 +256,7 @@ impl Application {
             let _ = tokio::time::timeout(Duration::from_secs(5), sim).await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), outbound).await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), publisher).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), housekeeping).await;
         // the lead is given up (its connection closes) and the tail stops
         for t in cluster_tasks {

@@ -31,6 +31,8 @@ pub struct AppState {
     pub patrol: crate::patrol::Patrol,
     /// The response-time review.
     pub review: crate::review::Review,
+    /// Safety notices: drafts, schedule, publication, CAP.
+    pub notices: Arc<crate::notices::Notices>,
     /// Logins, sessions, tokens and the audit log.
     pub auth: Auth,
     /// The authorisation layer (its rule table, cookie names, origin).

@@ -5,33 +5,14 @@
 //! and text that needs escaping. A document with a `Z` time is refused, so
 //! the validator is known to be looking.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
 use chrono::FixedOffset;
+use common::validate_cap as validate;
 use domain::notice::{
     CapAlert, Certainty, MsgType, NoticeArea, NoticeCategory, NoticeDraft, SentMessage, Severity, Urgency,
 };
 use domain::{Coordinates, StationCode};
-
-fn schema() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/CAP-v1.2.xsd")
-}
-
-/// xmllint's verdict on `xml`: Ok, or its complaint.
-fn validate(xml: &str) -> Result<(), String> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("alert.xml");
-    std::fs::write(&file, xml).expect("write the document");
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(schema())
-        .arg(&file)
-        .output()
-        .expect("xmllint (Debian's libxml2-utils; scripts/test.sh installs it)");
-    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
-}
 
 fn notice(area: NoticeArea) -> NoticeDraft {
     NoticeDraft {

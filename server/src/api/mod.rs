@@ -9,6 +9,7 @@ pub mod doc;
 mod error;
 mod history;
 mod incidents;
+mod notices;
 mod patrol;
 mod positions;
 mod report;
@@ -24,6 +25,7 @@ use crate::auth::routes::{ApiRoutes, RouteRule, Rule};
 
 pub use audit::audit_page;
 pub use error::{ApiError, ApiJson, ApiQuery};
+pub use notices::{cap_document, cap_feed, current_for, parse_current};
 
 use crate::state::AppState;
 
@@ -92,6 +94,17 @@ pub fn router() -> (Router<AppState>, Vec<RouteRule>) {
         .post("/chat/messages/{id}/answer", Rule::change(P::AnswerChat), desk::answer)
         .post("/chat/messages/{id}/incident", Rule::change(P::AnswerChat), desk::convert)
         .post("/chat/messages/{id}/close", Rule::change(P::AnswerChat), desk::close)
+        // safety notices (chiefs), the notices in force (public)
+        .get("/notices", Rule::read(P::WriteNotices), notices::list)
+        .post("/notices", Rule::change(P::WriteNotices), notices::create)
+        .get("/notices/current", Rule::public(), notices::current)
+        .post("/notices/calendar", Rule::change(P::WriteNotices), notices::calendar)
+        .get("/notices/{id}", Rule::read(P::WriteNotices), notices::one)
+        .put("/notices/{id}", Rule::change(P::WriteNotices), notices::edit)
+        .post("/notices/{id}/schedule", Rule::change(P::WriteNotices), notices::schedule)
+        .post("/notices/{id}/unschedule", Rule::change(P::WriteNotices), notices::unschedule)
+        .post("/notices/{id}/cancel", Rule::change(P::WriteNotices), notices::cancel)
+        .get("/review/notices", Rule::read(P::ReviewFigures), notices::review)
         // the audit log
         .get("/audit", Rule::read(P::Administer), audit::list)
         .get("/audit.csv", Rule::read(P::Administer), audit::csv);

@@ -170,6 +170,17 @@ pub fn others() -> Vec<RouteRule> {
         r(Method::POST, "/logout", Rule::change(P::OwnSession)),
         r(Method::GET, "/unit", Rule::page(P::OfficerPage)),
         r(Method::GET, "/dispatch/photo/{id}", Rule::read(P::ReadContact)),
+        // safety notices: the residents' page and the CAP 1.2 feed (public)
+        r(Method::GET, "/notices", Rule::public_page()),
+        r(Method::GET, "/cap/feed.atom", Rule::public()),
+        r(Method::GET, "/cap/{file}", Rule::public()),
+        // a chief's notices desk on the same page (plain forms)
+        r(Method::POST, "/notices/new", Rule::change(P::WriteNotices)),
+        r(Method::POST, "/notices/calendar", Rule::change(P::WriteNotices)),
+        r(Method::POST, "/notices/{id}/schedule", Rule::change(P::WriteNotices)),
+        r(Method::POST, "/notices/{id}/unschedule", Rule::change(P::WriteNotices)),
+        r(Method::POST, "/notices/{id}/cancel", Rule::change(P::WriteNotices)),
+        r(Method::POST, "/notices/{id}/edit", Rule::change(P::WriteNotices)),
     ]
 }
 

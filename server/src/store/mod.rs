@@ -25,6 +25,7 @@ pub mod desk;
 mod district;
 pub mod history;
 pub mod live;
+pub mod notices;
 mod patrol;
 mod report;
 pub mod review;

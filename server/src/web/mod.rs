@@ -1,6 +1,7 @@
 //! The router: pages, API, live stream, health and static files, all behind
 //! the one authorisation layer (`crate::auth::layer`).
 
+pub mod notices_page;
 pub mod report_form;
 
 use std::sync::{Arc, OnceLock};
@@ -95,6 +96,15 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(crate::auth::handlers::logout_form))
         .route("/unit", get(crate::auth::handlers::own_unit))
         .route("/dispatch/photo/{id}", get(report_form::photo))
+        .route("/notices", get(notices_page::page))
+        .route("/notices/new", post(notices_page::create))
+        .route("/notices/calendar", post(notices_page::calendar))
+        .route("/notices/{id}/schedule", post(notices_page::schedule))
+        .route("/notices/{id}/unschedule", post(notices_page::unschedule))
+        .route("/notices/{id}/cancel", post(notices_page::cancel))
+        .route("/notices/{id}/edit", post(notices_page::edit))
+        .route("/cap/feed.atom", get(crate::api::cap_feed))
+        .route("/cap/{file}", get(crate::api::cap_document))
         .nest("/api/v1", api)
         .leptos_routes_with_context(
             &state,

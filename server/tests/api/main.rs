@@ -2,7 +2,6 @@
 //! and the demo district, and talks to it over HTTP and websockets.
 
 // the binary tests' shared part: here for its PostgreSQL test databases
-#[allow(dead_code)]
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
@@ -14,6 +13,7 @@ mod dispatch;
 mod import;
 mod incidents;
 mod intake;
+mod notices;
 mod officer;
 mod pages;
 mod patrol;

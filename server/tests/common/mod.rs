@@ -1,3 +1,6 @@
+// each test binary uses a part of what is here
+#![allow(dead_code)]
+
 //! What the tests of the real binary share: the repository, and the server
 //! process (started from a config file, killed when dropped).
 
@@ -139,4 +142,29 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         drop_database_at(&self.url);
     }
+}
+
+/// xmllint's verdict on a CAP document against the OASIS CAP 1.2 schema
+/// (`tests/data/CAP-v1.2.xsd`): Ok, or its complaint. xmllint is Debian's
+/// libxml2-utils (`scripts/test.sh` installs it).
+pub fn validate_cap(xml: &str) -> Result<(), String> {
+    xmllint(xml, Some(&repo().join("server/tests/data/CAP-v1.2.xsd")))
+}
+
+/// xmllint's verdict on a document's well-formedness alone.
+pub fn well_formed(xml: &str) -> Result<(), String> {
+    xmllint(xml, None)
+}
+
+fn xmllint(xml: &str, schema: Option<&Path>) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("doc.xml");
+    std::fs::write(&file, xml).expect("write the document");
+    let mut cmd = Command::new("xmllint");
+    cmd.arg("--noout");
+    if let Some(s) = schema {
+        cmd.arg("--schema").arg(s);
+    }
+    let out = cmd.arg(&file).output().expect("xmllint (Debian's libxml2-utils; scripts/test.sh installs it)");
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
 }
