@@ -527,3 +527,39 @@ pub fn at_place<'a>(
 pub fn hooked_groups(webhooks: &BTreeMap<String, String>) -> Vec<String> {
     webhooks.keys().cloned().collect()
 }
+
+/// The demo (the simulator on): once the month's calendar drafts are made,
+/// a demo chief schedules the first of each station's for now, so the
+/// public page, the feed and the review show notices from the start. A real
+/// deployment never publishes anything nobody scheduled.
+pub async fn demo(notices: Arc<Notices>, store: Store) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let now = millis(Utc::now());
+    let (y, m) = domain::notice::local_month(now, notices.offset());
+    let month = format!("{y:04}-{m:02}");
+    loop {
+        let drafts = match store.notices(None, 500).await {
+            Ok(list) => list,
+            Err(_) => return,
+        };
+        let mut firsts: BTreeMap<String, i64> = BTreeMap::new();
+        for n in drafts.iter().rev() {
+            if n.status == NoticeStatus::Draft
+                && n.calendar_month.as_deref() == Some(month.as_str())
+                && let Some(s) = &n.station
+            {
+                firsts.entry(s.to_string()).or_insert(n.id);
+            }
+        }
+        if !firsts.is_empty() {
+            for id in firsts.into_values() {
+                let _ = notices.schedule(&NoticeScope::All, id, millis(Utc::now()), "demo-chief").await;
+            }
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}

@@ -190,6 +190,9 @@ impl Application {
             gate,
             session_recheck: Duration::from_secs(config.stream_session_check_s),
         };
+        if config.simulator.enabled {
+            tokio::spawn(crate::notices::demo(state.notices.clone(), store.clone()));
+        }
         let simulator = config.simulator.enabled.then(|| {
             tracing::info!(speed = config.simulator.speed, "simulator running");
             tokio::spawn(crate::simulator::run(engine.clone(), district.clone(), config.simulator.clone(), shutdown_rx))

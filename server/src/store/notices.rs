@@ -385,7 +385,7 @@ impl Store {
         Ok(on_db!(
             self.db(),
             "SELECT MIN(next_attempt_at) FROM notice_deliveries WHERE delivery = 'pending'",
-            |c, q| { sqlx::query_scalar(q).fetch_one(c).await }
+            |c, q| sqlx::query_scalar(q).fetch_one(c).await
         )?)
     }
 

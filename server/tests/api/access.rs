@@ -97,7 +97,16 @@ async fn every_route_has_a_rule_and_anonymous_callers_are_refused() {
     }
     assert!(checked > 70, "{checked} protected routes");
     // and the public ones answer without a login
-    for path in ["/", "/login", "/report", "/healthz", "/api/v1/reports/ABCD-2345"] {
+    for path in [
+        "/",
+        "/login",
+        "/report",
+        "/healthz",
+        "/api/v1/reports/ABCD-2345",
+        "/notices",
+        "/cap/feed.atom",
+        "/api/v1/notices/current",
+    ] {
         let s = plain.get(anonymous.url(path)).send().await.expect("request").status().as_u16();
         assert!(s == 200 || s == 404, "{path}: {s}");
     }
