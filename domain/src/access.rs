@@ -123,6 +123,11 @@ named_enum! {
         /// Safety notices: write, schedule, update and cancel them, make a
         /// month's drafts from the calendar, and see their deliveries.
         WriteNotices = "write_notices",
+        /// One's own monthly tasks: see them and report them done.
+        OwnTasks = "own_tasks",
+        /// A station's monthly tasks: make the lists, see every officer's,
+        /// accept or return reports, and the progress.
+        ManageTasks = "manage_tasks",
         /// Accounts, tokens and the audit log.
         Administer = "administer",
         /// One's own session: who am I, log out, the API description.
@@ -208,6 +213,9 @@ pub fn grant(role: Role, permission: Permission) -> Grant {
         (P::OfficerPage, R::Officer) => OwnUnits,
 
         (P::WriteNotices, R::Chief) => OwnStation,
+
+        (P::OwnTasks, R::Officer) => OwnUnits,
+        (P::ManageTasks, R::Chief) => OwnStation,
 
         (P::OwnSession, _) => All,
 
@@ -389,6 +397,8 @@ mod tests {
         (P::PostChat, "A------G"),
         (P::OfficerPage, "A---U---"),
         (P::WriteNotices, "AS------"),
+        (P::OwnTasks, "A---U---"),
+        (P::ManageTasks, "AS------"),
         (P::Administer, "A-------"),
         (P::OwnSession, "AAAAAAAA"),
     ];

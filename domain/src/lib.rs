@@ -25,6 +25,7 @@ pub mod policy;
 pub mod reach;
 pub mod review;
 pub mod stats;
+pub mod tasks;
 pub mod text;
 pub mod time;
 pub mod timers;

@@ -53,6 +53,9 @@ pub struct Config {
     /// Safety notices: the CAP sender, the calendar, the stations' chat
     /// groups (`[notices]`).
     pub notices: NoticesConfig,
+    /// The monthly task lists' rules (`tasks.rules_file`; the bundled
+    /// `config/tasks.toml` when none is named).
+    pub tasks: domain::tasks::TaskRules,
     /// Several servers on one PostgreSQL database: how often a follower
     /// tries for the lead, and how soon a leader whose connection stops
     /// answering gives it up (`database.election_ms`, `database.keepalive_ms`).
@@ -93,6 +96,20 @@ pub struct DeskConfig {
     pub max_attempts: u32,
     /// How long one delivery attempt may take.
     pub timeout_ms: u64,
+}
+
+/// The bundled task rules (a unit test in `domain` reads the same file).
+pub fn default_task_rules() -> domain::tasks::TaskRules {
+    domain::tasks::TaskRules::parse(crate::tasks::DEMO_RULES).unwrap_or(domain::tasks::TaskRules {
+        forces: vec![domain::Force::Police],
+        kinds: vec![domain::UnitKind::Foot],
+        visit: vec![],
+        hot_spots: 0,
+        hot_spot_min: 1,
+        follow_up: vec![],
+        follow_up_max: 0,
+        publicity: false,
+    })
 }
 
 /// Safety notices (`[notices]`).
@@ -177,6 +194,7 @@ impl Default for Config {
             edge: EdgeConfig::default(),
             election: crate::engine::Election::default(),
             notices: NoticesConfig::default(),
+            tasks: default_task_rules(),
         }
     }
 }
@@ -224,6 +242,14 @@ struct RawConfig {
     auth: RawAuth,
     #[serde(default)]
     notices: RawNotices,
+    #[serde(default)]
+    tasks: RawTasks,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTasks {
+    rules_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -453,6 +479,12 @@ impl Config {
         c.desk = desk_config(raw.desk)?;
         c.auth = auth_config(raw.auth)?;
         c.notices = notices_config(raw.notices)?;
+        if let Some(path) = raw.tasks.rules_file {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| invalid("tasks.rules_file", format!("cannot read {}: {e}", path.display())))?;
+            c.tasks = domain::tasks::TaskRules::parse(&text)
+                .map_err(|e| invalid("tasks.rules_file", format!("{}: {e}", path.display())))?;
+        }
         if let Some(o) = raw.server.public_origin {
             let host = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).unwrap_or("");
             let ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));

@@ -23,6 +23,7 @@ pub mod simulator;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod tasks;
 pub mod web;
 pub mod ws;
 

@@ -160,7 +160,7 @@ fn tracking_code() -> String {
 }
 
 /// 128 random bits as 32 hex digits: a photo's only name.
-fn photo_id() -> String {
+pub(crate) fn photo_id() -> String {
     let mut rng = rand::rng();
     let bytes: [u8; 16] = rng.random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()

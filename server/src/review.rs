@@ -261,7 +261,7 @@ impl Review {
     }
 
     /// The district's box, the grid over it, and the bin size in metres.
-    fn grid_of(&self) -> Option<(Grid, u32, Bounds)> {
+    pub fn grid_of(&self) -> Option<(Grid, u32, Bounds)> {
         let district = &self.engine.shared().district;
         let (sw, ne) = district.bounds()?;
         let span_m = sw

@@ -49,6 +49,8 @@ pub struct Application {
     outbound: tokio::task::JoinHandle<()>,
     /// Publishes scheduled notices; makes the calendar's monthly drafts.
     publisher: tokio::task::JoinHandle<()>,
+    /// Makes the month's task lists.
+    task_lists: tokio::task::JoinHandle<()>,
     /// Token stamps, unused accounts, old sessions and audit lines.
     housekeeping: tokio::task::JoinHandle<()>,
     /// The leader election and the journal's tail (PostgreSQL).
@@ -156,6 +158,14 @@ impl Application {
         );
         let publisher =
             tokio::spawn(crate::notices::run(notices.clone(), store.clone(), engine.clone(), shutdown_rx.clone()));
+        let tasks = Arc::new(crate::tasks::Tasks::new(
+            store.clone(),
+            engine.clone(),
+            crate::review::Review::new(store.clone(), engine.clone()),
+            config.tasks.clone(),
+            config.utc_offset_minutes,
+        ));
+        let task_lists = tokio::spawn(crate::tasks::run(tasks.clone(), engine.clone(), shutdown_rx.clone()));
         let outbound = tokio::spawn(crate::outbound::run(
             store.clone(),
             engine.clone(),
@@ -185,6 +195,7 @@ impl Application {
             review: crate::review::Review::new(store.clone(), engine.clone()),
             patrol: crate::patrol::Patrol::new(store.clone(), engine.clone(), Arc::clone(&map)),
             notices,
+            tasks,
             desk,
             auth,
             gate,
@@ -207,6 +218,7 @@ impl Application {
             simulator,
             outbound,
             publisher,
+            task_lists,
             housekeeping,
             cluster_tasks,
             edge: config.edge.clone(),
@@ -242,6 +254,7 @@ impl Application {
             simulator,
             outbound,
             publisher,
+            task_lists,
             housekeeping,
             cluster_tasks,
             edge,
@@ -260,6 +273,7 @@ impl Application {
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), outbound).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), publisher).await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), task_lists).await;
         let _ = tokio::time::timeout(Duration::from_secs(5), housekeeping).await;
         // the lead is given up (its connection closes) and the tail stops
         for t in cluster_tasks {

@@ -33,6 +33,8 @@ pub struct AppState {
     pub review: crate::review::Review,
     /// Safety notices: drafts, schedule, publication, CAP.
     pub notices: Arc<crate::notices::Notices>,
+    /// Community officers' monthly task lists.
+    pub tasks: Arc<crate::tasks::Tasks>,
     /// Logins, sessions, tokens and the audit log.
     pub auth: Auth,
     /// The authorisation layer (its rule table, cookie names, origin).

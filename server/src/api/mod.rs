@@ -14,6 +14,7 @@ mod patrol;
 mod positions;
 mod report;
 mod review;
+mod tasks;
 mod units;
 
 use axum::Router;
@@ -105,6 +106,16 @@ pub fn router() -> (Router<AppState>, Vec<RouteRule>) {
         .post("/notices/{id}/unschedule", Rule::change(P::WriteNotices), notices::unschedule)
         .post("/notices/{id}/cancel", Rule::change(P::WriteNotices), notices::cancel)
         .get("/review/notices", Rule::read(P::ReviewFigures), notices::review)
+        // community officers' monthly tasks
+        .get("/tasks", Rule::any_of(&[P::OwnTasks, P::ManageTasks], false), tasks::list)
+        .post("/tasks/generate", Rule::change(P::ManageTasks), tasks::generate)
+        .get("/tasks/photos/{id}", Rule::any_of(&[P::OwnTasks, P::ManageTasks], false), tasks::photo)
+        .get("/tasks/{id}", Rule::any_of(&[P::OwnTasks, P::ManageTasks], false), tasks::one)
+        .post_limited("/tasks/{id}/report", Rule::change(P::OwnTasks), tasks::REPORT_BODY_LIMIT, tasks::report)
+        .post("/tasks/{id}/accept", Rule::change(P::ManageTasks), tasks::accept)
+        .post("/tasks/{id}/return", Rule::change(P::ManageTasks), tasks::give_back)
+        .get("/review/tasks", Rule::read(P::ManageTasks), tasks::progress)
+        .get("/review/tasks.csv", Rule::read(P::ManageTasks), tasks::progress_csv)
         // the audit log
         .get("/audit", Rule::read(P::Administer), audit::list)
         .get("/audit.csv", Rule::read(P::Administer), audit::csv);

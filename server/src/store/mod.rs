@@ -32,6 +32,7 @@ pub mod review;
 pub mod review_cache;
 mod rows;
 mod tally;
+pub mod tasks;
 
 use std::str::FromStr;
 use std::time::Duration;

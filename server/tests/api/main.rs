@@ -22,5 +22,6 @@ mod report;
 mod restart;
 mod review;
 mod stream;
+mod tasks;
 mod timers;
 mod units;

@@ -19,7 +19,7 @@ const PNG: &[u8] = &[
 
 /// A real 16×12 JPEG, as a phone would send it: with an EXIF block that
 /// carries a position (inserted after the start marker).
-fn jpeg() -> Vec<u8> {
+pub(crate) fn jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(16, 12, |x, y| image::Rgb([(x * 15) as u8, (y * 20) as u8, 128]));
     let mut plain = Vec::new();
     image::DynamicImage::ImageRgb8(img)
@@ -34,15 +34,15 @@ fn jpeg() -> Vec<u8> {
     out
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-const BOUNDARY: &str = "----command-room-test-7d1f0c";
+pub(crate) const BOUNDARY: &str = "----command-room-test-7d1f0c";
 
 /// A multipart/form-data body as a browser sends it: text fields, then an
 /// optional file `(file name, declared type, bytes)` in the `photo` field.
-fn multipart(fields: &[(&str, &str)], photo: Option<(&str, &str, &[u8])>) -> Vec<u8> {
+pub(crate) fn multipart(fields: &[(&str, &str)], photo: Option<(&str, &str, &[u8])>) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes());

@@ -1,0 +1,266 @@
+//! Community officers' monthly task lists: made from the rules
+//! (`config/tasks.toml`, `domain::tasks`) out of the station's places
+//! (district landmarks inside its area), last month's hot spots (the
+//! review's squares) and follow-up incidents, and this month's notices;
+//! reported done by the officer (text, photos, the phone's position);
+//! accepted or returned by the station's chief.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{FixedOffset, TimeZone, Utc};
+use domain::tasks::{HotSpot, PastIncident, Place, TaskAction, TaskError, TaskInputs, TaskRules, TaskStatus};
+use domain::{Coordinates, StationCode};
+use tokio::sync::watch;
+
+use crate::engine::EngineHandle;
+use crate::review::Review;
+use crate::store::tasks::{TaskReport, TaskRow};
+use crate::store::{Store, StoreError, millis};
+
+/// The bundled rules (checked by a unit test in `domain`).
+pub const DEMO_RULES: &str = include_str!("../../config/tasks.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum TaskServiceError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Move(#[from] TaskError),
+    #[error("no task has the id {0}")]
+    NotFound(i64),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Whose tasks a caller may touch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskScope {
+    All,
+    Station(StationCode),
+    /// An officer's unit(s).
+    Units(Vec<i64>),
+}
+
+impl TaskScope {
+    pub fn allows(&self, t: &TaskRow) -> bool {
+        match self {
+            TaskScope::All => true,
+            TaskScope::Station(s) => s.as_str() == t.station,
+            TaskScope::Units(u) => u.contains(&t.unit_id),
+        }
+    }
+}
+
+pub struct Tasks {
+    store: Store,
+    engine: EngineHandle,
+    review: Review,
+    rules: TaskRules,
+    offset: FixedOffset,
+}
+
+/// `2026-12` → (2026, 12).
+pub fn parse_month(s: &str) -> Result<(i32, u32), TaskServiceError> {
+    let bad = || TaskServiceError::Invalid(format!("month must be YYYY-MM, e.g. 2026-12; got {:?}", s));
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if s.len() != 7 || !(2000..=2100).contains(&y) || !(1..=12).contains(&m) {
+        return Err(bad());
+    }
+    Ok((y, m))
+}
+
+impl Tasks {
+    pub fn new(store: Store, engine: EngineHandle, review: Review, rules: TaskRules, offset_minutes: i32) -> Tasks {
+        let offset =
+            FixedOffset::east_opt(offset_minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
+        Tasks { store, engine, review, rules, offset }
+    }
+
+    /// The local month now.
+    pub fn this_month(&self) -> (i32, u32) {
+        domain::notice::local_month(millis(Utc::now()), self.offset)
+    }
+
+    /// Whether a month has ended (its open tasks are overdue).
+    pub fn ended(&self, (y, m): (i32, u32)) -> bool {
+        (y, m) < self.this_month()
+    }
+
+    fn month_start(&self, y: i32, m: u32) -> i64 {
+        self.offset.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().map(|t| t.timestamp_millis()).unwrap_or(0)
+    }
+
+    /// Makes a station's list for a month (each task once): the new ids.
+    pub async fn generate(
+        &self,
+        station: &StationCode,
+        (y, m): (i32, u32),
+        by: &str,
+    ) -> Result<Vec<i64>, TaskServiceError> {
+        let month = format!("{y:04}-{m:02}");
+        let forces: Vec<&str> = self.rules.forces.iter().map(|f| f.as_str()).collect();
+        let kinds: Vec<&str> = self.rules.kinds.iter().map(|k| k.as_str()).collect();
+        let officers = self.store.community_units(station.as_str(), &forces, &kinds).await?;
+        if officers.is_empty() {
+            return Ok(vec![]);
+        }
+        let district = self.engine.shared().district.clone();
+        let places = district
+            .landmarks
+            .iter()
+            .filter(|l| district.locate(l.at).station.as_ref() == Some(station))
+            .map(|l| Place { name: l.name.clone(), kind: l.kind, at: l.at })
+            .collect();
+        // last month: its incidents in the station, binned as the review bins them
+        let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+        let past =
+            self.store.past_incidents(station.as_str(), self.month_start(py, pm), self.month_start(y, m)).await?;
+        let mut hot_spots = vec![];
+        if let Some((grid, _, _)) = self.review.grid_of() {
+            let mut counts: std::collections::BTreeMap<usize, u64> = Default::default();
+            for p in &past {
+                if let Some(cell) = grid.cell(p.lat, p.lon) {
+                    *counts.entry(cell).or_default() += 1;
+                }
+            }
+            for (cell, n) in counts {
+                let (s, w, north, e) = grid.bounds(cell);
+                if let Ok(center) = Coordinates::parse((s + north) / 2.0, (w + e) / 2.0) {
+                    hot_spots.push(HotSpot { center, incidents: n });
+                }
+            }
+        }
+        let incidents = past
+            .iter()
+            .filter_map(|p| {
+                Some(PastIncident {
+                    id: p.id,
+                    category: p.category.parse().ok()?,
+                    at: Coordinates::parse(p.lat, p.lon).ok()?,
+                    address: p.address.clone(),
+                })
+            })
+            .collect();
+        // the month's notices of the station (not cancelled)
+        let (from, to) = (
+            self.month_start(y, m),
+            self.month_start(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 }),
+        );
+        let notices = self
+            .store
+            .notices(Some(station), 500)
+            .await?
+            .into_iter()
+            .filter(|n| {
+                n.status != domain::notice::NoticeStatus::Cancelled
+                    && n.station.as_ref() == Some(station)
+                    && n.draft.effective_ms < to
+                    && n.draft.expires_ms > from
+            })
+            .map(|n| (n.id, n.draft.title_zh))
+            .collect();
+        let inputs = TaskInputs { places, hot_spots, incidents, notices };
+        let specs = domain::tasks::generate(&self.rules, &inputs);
+        let ids: Vec<i64> = officers.iter().map(|(id, _)| *id).collect();
+        let shared = domain::tasks::share(&specs, &ids);
+        Ok(self.store.insert_tasks(station.as_str(), &month, &shared, millis(Utc::now()), by).await?)
+    }
+
+    pub async fn get(&self, scope: &TaskScope, id: i64) -> Result<TaskRow, TaskServiceError> {
+        let t = self.store.task(id).await?.ok_or(TaskServiceError::NotFound(id))?;
+        if !scope.allows(&t) {
+            return Err(TaskServiceError::NotFound(id));
+        }
+        Ok(t)
+    }
+
+    /// An officer reports a task done.
+    pub async fn report(
+        &self,
+        scope: &TaskScope,
+        id: i64,
+        text: &str,
+        at: Option<Coordinates>,
+        photos: Vec<(&'static str, Vec<u8>)>,
+        by: &str,
+    ) -> Result<TaskRow, TaskServiceError> {
+        let t = self.get(scope, id).await?;
+        let from: TaskStatus =
+            t.status.parse().map_err(|e: domain::UnknownName| TaskServiceError::Invalid(e.to_string()))?;
+        from.after(TaskAction::Submit)?;
+        let text = domain::tasks::check_report(text)?;
+        let report = TaskReport {
+            text,
+            at: at.map(|c| (c.lat(), c.lon())),
+            photos: photos.into_iter().map(|(ct, data)| (crate::report::photo_id(), ct, data)).collect(),
+        };
+        if !self.store.submit_task(id, from, &report, millis(Utc::now()), by).await? {
+            return Err(TaskServiceError::Conflict("the task changed meanwhile; reload it".into()));
+        }
+        self.get(&TaskScope::All, id).await
+    }
+
+    /// A chief accepts or returns a report.
+    pub async fn review(
+        &self,
+        scope: &TaskScope,
+        id: i64,
+        action: TaskAction,
+        note: Option<&str>,
+        by: &str,
+    ) -> Result<TaskRow, TaskServiceError> {
+        let t = self.get(scope, id).await?;
+        let from: TaskStatus =
+            t.status.parse().map_err(|e: domain::UnknownName| TaskServiceError::Invalid(e.to_string()))?;
+        let to = from.after(action)?;
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if action == TaskAction::Return && note.is_none() {
+            return Err(TaskServiceError::Invalid("say why the task is returned (note)".into()));
+        }
+        if note.is_some_and(|n| n.chars().count() > 500) {
+            return Err(TaskServiceError::Invalid("the note has at most 500 characters".into()));
+        }
+        if !self.store.review_task(id, to, note, millis(Utc::now()), by).await? {
+            return Err(TaskServiceError::Conflict("the task changed meanwhile; reload it".into()));
+        }
+        self.get(&TaskScope::All, id).await
+    }
+
+    pub fn stations(&self) -> Vec<StationCode> {
+        self.engine.shared().district.stations.iter().map(|s| s.code.clone()).collect()
+    }
+}
+
+/// The leader makes this month's lists for every station every hour (each
+/// task once: a notice or an import made since adds what it brings).
+pub async fn run(tasks: Arc<Tasks>, engine: EngineHandle, mut shutdown: watch::Receiver<bool>) {
+    let mut last: Option<((i32, u32), tokio::time::Instant)> = None;
+    loop {
+        let month = tasks.this_month();
+        let due = last.is_none_or(|(m, at)| m != month || at.elapsed() >= Duration::from_secs(3600));
+        if due && engine.shared().cluster.is_leader() {
+            let mut made = 0;
+            for s in tasks.stations() {
+                match tasks.generate(&s, month, "rules").await {
+                    Ok(ids) => made += ids.len(),
+                    Err(e) => tracing::error!(error = %e, station = %s, "cannot make the month's task list"),
+                }
+            }
+            if made > 0 {
+                tracing::info!(tasks = made, "monthly task lists made");
+            }
+            last = Some((month, tokio::time::Instant::now()));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}
