@@ -414,6 +414,10 @@ pub struct PatrolReport {
     pub to: chrono::NaiveDate,
     pub stations: Vec<ComplianceRow>,
     pub points: Vec<ComplianceRow>,
+    /// The same openings by station, counting only check-ins by volunteer
+    /// and security units (群防群治), shown separately.
+    #[serde(default)]
+    pub volunteers: Vec<ComplianceRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

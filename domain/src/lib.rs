@@ -32,6 +32,7 @@ pub mod timers;
 pub mod travel;
 pub mod triage;
 pub mod unit;
+pub mod volunteers;
 
 pub use coords::{Coordinates, CoordinatesError};
 pub use district::{District, DistrictError, Location};

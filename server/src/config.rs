@@ -56,6 +56,9 @@ pub struct Config {
     /// The monthly task lists' rules (`tasks.rules_file`; the bundled
     /// `config/tasks.toml` when none is named).
     pub tasks: domain::tasks::TaskRules,
+    /// Volunteers' points per check-in and per hour on duty
+    /// (`volunteers.points_per_check_in`, `volunteers.points_per_hour`).
+    pub volunteer_points: domain::volunteers::PointRule,
     /// Several servers on one PostgreSQL database: how often a follower
     /// tries for the lead, and how soon a leader whose connection stops
     /// answering gives it up (`database.election_ms`, `database.keepalive_ms`).
@@ -195,6 +198,7 @@ impl Default for Config {
             election: crate::engine::Election::default(),
             notices: NoticesConfig::default(),
             tasks: default_task_rules(),
+            volunteer_points: domain::volunteers::PointRule::default(),
         }
     }
 }
@@ -244,6 +248,15 @@ struct RawConfig {
     notices: RawNotices,
     #[serde(default)]
     tasks: RawTasks,
+    #[serde(default)]
+    volunteers: RawVolunteers,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVolunteers {
+    points_per_check_in: Option<i64>,
+    points_per_hour: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -479,6 +492,20 @@ impl Config {
         c.desk = desk_config(raw.desk)?;
         c.auth = auth_config(raw.auth)?;
         c.notices = notices_config(raw.notices)?;
+        for (key, v, slot) in [
+            (
+                "volunteers.points_per_check_in",
+                raw.volunteers.points_per_check_in,
+                &mut c.volunteer_points.per_check_in,
+            ),
+            ("volunteers.points_per_hour", raw.volunteers.points_per_hour, &mut c.volunteer_points.per_hour),
+        ] {
+            match v {
+                None => {}
+                Some(n) if (0..=1000).contains(&n) => *slot = n as u32,
+                Some(n) => return Err(invalid(key, format!("must be between 0 and 1000, got {n}"))),
+            }
+        }
         if let Some(path) = raw.tasks.rules_file {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| invalid("tasks.rules_file", format!("cannot read {}: {e}", path.display())))?;

@@ -186,7 +186,9 @@ impl Patrol {
         let since = first.and_time(chrono::NaiveTime::MIN).and_utc() - Duration::days(1);
         let until = last.and_time(chrono::NaiveTime::MIN).and_utc() + Duration::days(3);
         let times = self.store.check_in_times(since, until).await?;
+        let volunteer_times = self.store.check_in_times_of(since, until, Some(&["volunteer", "security"])).await?;
         let mut by_station: std::collections::BTreeMap<String, domain::patrol::Compliance> = Default::default();
+        let mut by_volunteers: std::collections::BTreeMap<String, domain::patrol::Compliance> = Default::default();
         let mut points = vec![];
         for p in self.engine.patrol_points().iter().filter(|p| station.is_none_or(|s| &p.station == s)) {
             let c = domain::patrol::compliance(
@@ -198,6 +200,15 @@ impl Patrol {
                 offset,
             );
             by_station.entry(p.station.to_string()).or_default().add(c);
+            let v = domain::patrol::compliance(
+                p,
+                volunteer_times.get(p.code.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+                first,
+                last,
+                now,
+                offset,
+            );
+            by_volunteers.entry(p.station.to_string()).or_default().add(v);
             points.push(ComplianceRow {
                 key: p.code.to_string(),
                 name: p.name.clone(),
@@ -207,6 +218,20 @@ impl Patrol {
                 share: c.share(),
             });
         }
+        let station_name = |code: &str| {
+            self.map.stations.iter().find(|s| s.code.as_str() == code).map(|s| s.name.clone()).unwrap_or_default()
+        };
+        let volunteers = by_volunteers
+            .into_iter()
+            .map(|(code, c)| ComplianceRow {
+                name: station_name(&code),
+                station: code.clone(),
+                key: code,
+                openings: c.openings,
+                visited: c.visited,
+                share: c.share(),
+            })
+            .collect();
         let stations = by_station
             .into_iter()
             .map(|(code, c)| ComplianceRow {
@@ -224,7 +249,7 @@ impl Patrol {
                 share: c.share(),
             })
             .collect();
-        Ok(PatrolReport { from: first, to: last, stations, points })
+        Ok(PatrolReport { from: first, to: last, stations, points, volunteers })
     }
 
     /// The point's QR page: its token (made at start-up), the check-in address

@@ -196,6 +196,7 @@ impl Application {
             patrol: crate::patrol::Patrol::new(store.clone(), engine.clone(), Arc::clone(&map)),
             notices,
             tasks,
+            volunteer_points: config.volunteer_points,
             desk,
             auth,
             gate,

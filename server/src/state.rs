@@ -35,6 +35,8 @@ pub struct AppState {
     pub notices: Arc<crate::notices::Notices>,
     /// Community officers' monthly task lists.
     pub tasks: Arc<crate::tasks::Tasks>,
+    /// Volunteers' points (`[volunteers]`).
+    pub volunteer_points: domain::volunteers::PointRule,
     /// Logins, sessions, tokens and the audit log.
     pub auth: Auth,
     /// The authorisation layer (its rule table, cookie names, origin).

@@ -96,6 +96,8 @@ from this origin (`Origin`, `Sec-Fetch-Site`).";
         super::tasks::photo,
         super::tasks::progress,
         super::tasks::progress_csv,
+        super::volunteers::list,
+        super::volunteers::csv,
     ),
     components(
         responses(Error, Unauthorized, Forbidden),

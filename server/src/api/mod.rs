@@ -16,6 +16,7 @@ mod report;
 mod review;
 mod tasks;
 mod units;
+mod volunteers;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -116,6 +117,9 @@ pub fn router() -> (Router<AppState>, Vec<RouteRule>) {
         .post("/tasks/{id}/return", Rule::change(P::ManageTasks), tasks::give_back)
         .get("/review/tasks", Rule::read(P::ManageTasks), tasks::progress)
         .get("/review/tasks.csv", Rule::read(P::ManageTasks), tasks::progress_csv)
+        // volunteers' and security's month (群防群治)
+        .get("/review/volunteers", Rule::read(P::ReadPatrol), volunteers::list)
+        .get("/review/volunteers.csv", Rule::read(P::ReadPatrol), volunteers::csv)
         // the audit log
         .get("/audit", Rule::read(P::Administer), audit::list)
         .get("/audit.csv", Rule::read(P::Administer), audit::csv);

@@ -80,10 +80,28 @@ impl Store {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<std::collections::HashMap<String, Vec<DateTime<Utc>>>, StoreError> {
-        let rows: Vec<(String, i64)> =
-            on_db!(self.db(), "SELECT point_code, at FROM check_ins WHERE at >= ? AND at < ? ORDER BY at", |c, q| {
-                sqlx::query_as(q).bind(millis(since)).bind(millis(until)).fetch_all(c).await
-            })?;
+        self.check_in_times_of(since, until, None).await
+    }
+
+    /// As [`Store::check_in_times`], counting only check-ins by units of
+    /// these forces (all with `None`).
+    pub async fn check_in_times_of(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        forces: Option<&[&str]>,
+    ) -> Result<std::collections::HashMap<String, Vec<DateTime<Utc>>>, StoreError> {
+        let all: Vec<(String, i64, String)> = on_db!(
+            self.db(),
+            "SELECT c.point_code, c.at, u.force FROM check_ins c JOIN units u ON u.id = c.unit_id
+             WHERE c.at >= ? AND c.at < ? ORDER BY c.at",
+            |c, q| sqlx::query_as(q).bind(millis(since)).bind(millis(until)).fetch_all(c).await
+        )?;
+        let rows: Vec<(String, i64)> = all
+            .into_iter()
+            .filter(|(_, _, f)| forces.is_none_or(|fs| fs.contains(&f.as_str())))
+            .map(|(p, at, _)| (p, at))
+            .collect();
         let mut by_point: std::collections::HashMap<String, Vec<DateTime<Utc>>> = Default::default();
         for (p, at) in rows {
             by_point.entry(p).or_default().push(time(at));

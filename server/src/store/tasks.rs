@@ -263,3 +263,56 @@ impl Store {
             .collect())
     }
 }
+
+/// A volunteer or security unit's month: (unit id, callsign, station, force).
+pub type VolunteerUnit = (i64, String, String, String);
+
+impl Store {
+    /// Volunteer and security units (of one station, or all), by callsign.
+    pub async fn volunteer_units(&self, station: Option<&str>) -> Result<Vec<VolunteerUnit>, StoreError> {
+        Ok(on_db!(
+            self.db(),
+            "SELECT id, callsign, station, force FROM units WHERE force IN ('volunteer', 'security')
+             AND (? IS NULL OR station = ?) ORDER BY station, callsign",
+            |c, q| sqlx::query_as(q).bind(station).bind(station).fetch_all(c).await
+        )?)
+    }
+
+    /// A unit's status at `from_ms` and its changes in `[from_ms, to_ms)`.
+    pub async fn unit_status_history(
+        &self,
+        unit: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<(String, Vec<(i64, String)>), StoreError> {
+        let before: Option<String> = on_db!(
+            self.db(),
+            "SELECT to_status FROM status_log WHERE entity = 'unit' AND entity_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1",
+            |c, q| sqlx::query_scalar(q).bind(unit).bind(from_ms).fetch_optional(c).await
+        )?;
+        let changes: Vec<(i64, Option<String>, String)> = on_db!(
+            self.db(),
+            "SELECT at, from_status, to_status FROM status_log WHERE entity = 'unit' AND entity_id = ? AND at >= ? AND at < ?
+             ORDER BY at, id",
+            |c, q| sqlx::query_as(q).bind(unit).bind(from_ms).bind(to_ms).fetch_all(c).await
+        )?;
+        let start = match (before, changes.first().and_then(|c| c.1.clone())) {
+            (Some(s), _) => s,
+            (None, Some(s)) => s,
+            (None, None) => on_db!(self.db(), "SELECT status FROM units WHERE id = ?", |c, q| sqlx::query_scalar(q)
+                .bind(unit)
+                .fetch_one(c)
+                .await)?,
+        };
+        Ok((start, changes.into_iter().map(|(at, _, to)| (at, to)).collect()))
+    }
+
+    /// Check-ins per unit in `[from_ms, to_ms)`.
+    pub async fn check_in_counts(&self, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(on_db!(
+            self.db(),
+            "SELECT unit_id, COUNT(*) FROM check_ins WHERE at >= ? AND at < ? GROUP BY unit_id",
+            |c, q| sqlx::query_as(q).bind(from_ms).bind(to_ms).fetch_all(c).await
+        )?)
+    }
+}

@@ -25,3 +25,4 @@ mod stream;
 mod tasks;
 mod timers;
 mod units;
+mod volunteers;

@@ -32,6 +32,7 @@ pub fn PatrolSection(from: String, to: String, station: Option<String>) -> impl 
                 Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 Ok(p) => {
                     let stations = p.stations.into_iter().map(|r| row(r, false)).collect_view();
+                    let volunteers = p.volunteers.into_iter().map(|r| row(r, false)).collect_view();
                     // the worst points first: where patrols are missed most
                     let mut points = p.points;
                     points.sort_by(|a, b| {
@@ -52,6 +53,11 @@ pub fn PatrolSection(from: String, to: String, station: Option<String>) -> impl 
                         <table class="patrol-table">
                             <thead>{head()}</thead>
                             <tbody>{stations}</tbody>
+                        </table>
+                        <h3 class="patrol-volunteers">"群防群治 · Volunteers' and security patrols"</h3>
+                        <table class="patrol-table" data-table="volunteers">
+                            <thead>{head()}</thead>
+                            <tbody>{volunteers}</tbody>
                         </table>
                         <details class="patrol-points">
                             <summary>{t(msg::REVIEW_BY_POINT_LOWEST_COMPLIANCE)}</summary>
