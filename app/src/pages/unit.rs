@@ -111,6 +111,7 @@ fn Officer(page: UnitPage) -> impl IntoView {
                 <LinkBadge live=live />
             </header>
             <SessionBar />
+            <p class="officer-tasks"><a href="/tasks" rel="external">"任务清单 · This month's tasks"</a></p>
             <p class="offline-banner" role="alert" class:shown=move || !online.get() data-online=move || online.get().to_string()>
                 {t(msg::UNIT_OFFLINE_SHOWING_THE_LAST)}
             </p>

@@ -28,8 +28,14 @@ use crate::auth::routes::{ApiRoutes, RouteRule, Rule};
 pub use audit::audit_page;
 pub use error::{ApiError, ApiJson, ApiQuery};
 pub use notices::{cap_document, cap_feed, current_for, parse_current};
+pub use tasks::read_report as read_task_report;
 
 use crate::state::AppState;
+
+/// The largest task report (3 photos and the text).
+pub fn tasks_report_limit() -> usize {
+    tasks::REPORT_BODY_LIMIT
+}
 
 /// The largest request body the API reads (a batch of positions); a history
 /// import takes up to `history::IMPORT_LIMIT`.

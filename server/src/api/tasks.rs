@@ -293,9 +293,10 @@ pub async fn report(
     Ok(Json(view(&state, t).await?))
 }
 
-type ReportParts = (String, Option<f64>, Option<f64>, Vec<Vec<u8>>);
+pub type ReportParts = (String, Option<f64>, Option<f64>, Vec<Vec<u8>>);
 
-async fn read_report(mut mp: Multipart) -> Result<ReportParts, ApiError> {
+/// Reads a task report's multipart body: `text`, `lat`, `lon`, up to 3 `photo` files.
+pub async fn read_report(mut mp: Multipart) -> Result<ReportParts, ApiError> {
     let (mut text, mut lat, mut lon, mut photos) = (None, None, None, vec![]);
     while let Some(field) = mp.next_field().await.map_err(|e| ApiError::BadRequest(e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -308,6 +309,7 @@ async fn read_report(mut mp: Multipart) -> Result<ReportParts, ApiError> {
             s.parse().map(Some).map_err(|_| ApiError::BadRequest(format!("{what} must be a number, got {s:?}")))
         };
         match name.as_str() {
+            "csrf" => {}
             "text" => {
                 if data.len() > 16 * 1024 {
                     return Err(ApiError::BadRequest("the report is too long".into()));

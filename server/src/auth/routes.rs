@@ -181,6 +181,12 @@ pub fn others() -> Vec<RouteRule> {
         r(Method::POST, "/notices/{id}/unschedule", Rule::change(P::WriteNotices)),
         r(Method::POST, "/notices/{id}/cancel", Rule::change(P::WriteNotices)),
         r(Method::POST, "/notices/{id}/edit", Rule::change(P::WriteNotices)),
+        // the monthly task list: an officer's phone, a chief's desk (plain forms)
+        r(Method::GET, "/tasks", Rule::any_of_page(&[P::OwnTasks, P::ManageTasks])),
+        r(Method::POST, "/tasks/generate", Rule::change(P::ManageTasks)),
+        r(Method::POST, "/tasks/{id}/report", Rule::change(P::OwnTasks)),
+        r(Method::POST, "/tasks/{id}/accept", Rule::change(P::ManageTasks)),
+        r(Method::POST, "/tasks/{id}/return", Rule::change(P::ManageTasks)),
     ]
 }
 

@@ -3,6 +3,7 @@
 
 pub mod notices_page;
 pub mod report_form;
+pub mod tasks_page;
 
 use std::sync::{Arc, OnceLock};
 
@@ -103,6 +104,14 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/{id}/unschedule", post(notices_page::unschedule))
         .route("/notices/{id}/cancel", post(notices_page::cancel))
         .route("/notices/{id}/edit", post(notices_page::edit))
+        .route("/tasks", get(tasks_page::page))
+        .route("/tasks/generate", post(tasks_page::generate))
+        .route(
+            "/tasks/{id}/report",
+            post(tasks_page::report).layer(axum::extract::DefaultBodyLimit::max(crate::api::tasks_report_limit())),
+        )
+        .route("/tasks/{id}/accept", post(tasks_page::accept))
+        .route("/tasks/{id}/return", post(tasks_page::give_back))
         .route("/cap/feed.atom", get(crate::api::cap_feed))
         .route("/cap/{file}", get(crate::api::cap_document))
         .nest("/api/v1", api)

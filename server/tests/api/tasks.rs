@@ -239,3 +239,61 @@ async fn tasks_are_held_to_their_officer_and_station_and_bad_reports_are_refused
     assert_eq!(chief.get("/api/v1/tasks/x").await.0, 404);
     assert_eq!(chief.client.get(chief.url("/api/v1/tasks/photos/nothing")).send().await.expect("r").status(), 404);
 }
+
+#[tokio::test]
+async fn the_tasks_page_lets_an_officer_report_with_a_photo_and_a_chief_accept_without_javascript() {
+    let app = spawn().await;
+    let chief = app.login("chief-jsl", Role::Chief, Some("JSL"), None).await;
+    let (s, page) = chief.html("/tasks").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("/tasks/generate") && page.contains("name=\"csrf\""), "the chief's desk");
+    let (s, to) = chief.post_form("/tasks/generate", &[], "/tasks").await;
+    assert_eq!(s, 303, "{to}");
+    assert!(to.starts_with("/tasks?done="), "{to}");
+    let list = tasks_of(&chief).await;
+    assert!(!list.is_empty());
+    let task = list[0]["id"].as_i64().expect("an id");
+
+    // the officer's phone page lists the task with its report form
+    let officer = app.login("off-f1", Role::Officer, None, Some("JS-F1")).await;
+    let (s, page) = officer.html("/tasks").await;
+    assert_eq!(s, 200);
+    assert!(page.contains(&format!("action=\"/tasks/{task}/report\"")), "a report form");
+    assert!(!page.contains("/tasks/generate"), "no chief's desk for an officer");
+    // reported through the page's multipart form (with the form token), a photo attached
+    let photo = jpeg();
+    let csrf = officer.session_csrf().await;
+    let body = multipart(
+        &[("csrf", csrf.as_str()), ("text", "已走访，学校门口秩序良好。"), ("lat", "25.2501"), ("lon", "110.2102")],
+        Some(("IMG_2.jpg", "image/jpeg", &photo)),
+    );
+    let r = officer
+        .cookie_client()
+        .post(officer.url(&format!("/tasks/{task}/report")))
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header("accept", "text/html")
+        .header("origin", officer.url(""))
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().expect("a location").to_owned();
+    assert!(to.starts_with("/tasks?done="), "{to}");
+    let (_, t) = officer.get(&format!("/api/v1/tasks/{task}")).await;
+    assert_eq!((t["status"].as_str(), t["photos"].as_array().map(Vec::len)), (Some("submitted"), Some(1)), "{t}");
+    // the chief sees the report and its photo, and accepts it
+    let (_, page) = chief.html("/tasks").await;
+    assert!(page.contains("学校门口秩序良好") && page.contains("/api/v1/tasks/photos/"), "the report on the desk");
+    let (s, to) = chief.post_form(&format!("/tasks/{task}/accept"), &[], "/tasks").await;
+    assert_eq!(s, 303, "{to}");
+    let (_, t) = chief.get(&format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(t["status"], "accepted");
+    // a return without a reason comes back with the reason asked for
+    let (s, to) = chief.post_form(&format!("/tasks/{}/return", list[1]["id"]), &[("note", " ")], "/tasks").await;
+    assert_eq!(s, 303);
+    assert!(to.starts_with("/tasks?error="), "{to}");
+    // anyone else: the dispatcher is refused the page
+    let dispatcher = app.login("disp-1", Role::Dispatcher, None, None).await;
+    assert_eq!(dispatcher.html("/tasks").await.0, 403);
+}
