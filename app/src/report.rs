@@ -74,6 +74,10 @@ pub struct ReportTrack {
     pub received_at: DateTime<Utc>,
     /// The deployment's local time, for showing when it was received.
     pub utc_offset_minutes: i32,
+    /// The station whose area the report is in: the page links its safety
+    /// notices (`/notices?station=`).
+    #[serde(default)]
+    pub station: Option<String>,
 }
 
 /// A tracking code: 8 characters from an alphabet without look-alikes

@@ -490,6 +490,7 @@ impl Backend for AppState {
                     stage: s.stage,
                     received_at: s.received_at,
                     utc_offset_minutes: self.map.utc_offset_minutes,
+                    station: s.station,
                 }),
                 Ok(None) => Err(AppError::NotFound(format!("no report with tracking code {code}"))),
                 Err(e) => Err(store_error(e)),

@@ -235,13 +235,16 @@ impl Tasks {
     }
 }
 
-/// The leader makes this month's lists for every station every hour (each
-/// task once: a notice or an import made since adds what it brings).
+/// The leader makes this month's lists for every station every hour and
+/// whenever notices were added (each task once: a notice or an import made
+/// since adds what it brings; the calendar's drafts, made at start-up,
+/// bring their publicity tasks within a minute).
 pub async fn run(tasks: Arc<Tasks>, engine: EngineHandle, mut shutdown: watch::Receiver<bool>) {
-    let mut last: Option<((i32, u32), tokio::time::Instant)> = None;
+    let mut last: Option<((i32, u32), tokio::time::Instant, i64)> = None;
     loop {
         let month = tasks.this_month();
-        let due = last.is_none_or(|(m, at)| m != month || at.elapsed() >= Duration::from_secs(3600));
+        let notices = tasks.store.notice_count().await.unwrap_or(-1);
+        let due = last.is_none_or(|(m, at, n)| m != month || n != notices || at.elapsed() >= Duration::from_secs(3600));
         if due && engine.shared().cluster.is_leader() {
             let mut made = 0;
             for s in tasks.stations() {
@@ -253,7 +256,7 @@ pub async fn run(tasks: Arc<Tasks>, engine: EngineHandle, mut shutdown: watch::R
             if made > 0 {
                 tracing::info!(tasks = made, "monthly task lists made");
             }
-            last = Some((month, tokio::time::Instant::now()));
+            last = Some((month, tokio::time::Instant::now(), notices));
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(60)) => {}

@@ -320,6 +320,16 @@ fn Track(track: ReportTrack) -> impl IntoView {
     let code = track.code.clone();
     let offset = track.utc_offset_minutes;
     let received = local(track.received_at, offset);
+    // the safety notices of the report's area (a plain link: no data of the report)
+    let notices = track.station.clone().map(|s| {
+        view! {
+            <p class="track-notices">
+                <a href=format!("/notices?station={}", crate::review::encode(&s)) rel="external">
+                    "本区安全提示 · Safety notices for your area"
+                </a>
+            </p>
+        }
+    });
     let current = RwSignal::new(track);
     let checked = RwSignal::new(None::<Result<DateTime<Utc>, String>>);
     Effect::new(move |_| {
@@ -365,6 +375,7 @@ fn Track(track: ReportTrack) -> impl IntoView {
                 <strong>{code}</strong>
             </p>
             <p class="received">{format!("{} {received}", t(msg::REPORT_RECEIVED))}</p>
+            {notices}
             <p class=move || format!("stage stage-{}", stage.get().as_str()) role="status">
                 {move || stage.get().label().get(lang())}
             </p>

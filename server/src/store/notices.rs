@@ -314,6 +314,11 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// How many notices there are (a change tells the task lists to look again).
+    pub async fn notice_count(&self) -> Result<i64, StoreError> {
+        Ok(on_db!(self.db(), "SELECT COUNT(*) FROM notices", |c, q| sqlx::query_scalar(q).fetch_one(c).await)?)
+    }
+
     /// Scheduled notices whose time has come.
     pub async fn due_notices(&self, now_ms: i64) -> Result<Vec<i64>, StoreError> {
         Ok(on_db!(

@@ -12,20 +12,23 @@ pub struct ReportStatus {
     /// `received`, `on_the_way`, `handled` or `closed` (cancelled).
     pub stage: app::report::ReportStage,
     pub received_at: chrono::DateTime<chrono::Utc>,
+    /// The station whose area the report is in (for its safety notices).
+    #[serde(skip)]
+    pub station: Option<String>,
 }
 
 impl Store {
     pub async fn report_status(&self, code: &str) -> Result<Option<ReportStatus>, StoreError> {
-        let row: Option<(String, i64)> = on_db!(
+        let row: Option<(String, i64, Option<String>)> = on_db!(
             self.db(),
-            "SELECT i.status, i.received_at FROM reports r JOIN incidents i ON i.id = r.incident_id WHERE r.code = ?",
+            "SELECT i.status, i.received_at, i.station FROM reports r JOIN incidents i ON i.id = r.incident_id WHERE r.code = ?",
             |c, q| sqlx::query_as(q).bind(code).fetch_optional(c).await
         )?;
-        let Some((status, received)) = row else { return Ok(None) };
+        let Some((status, received, station)) = row else { return Ok(None) };
         let status: IncidentStatus =
             status.parse().map_err(|e: domain::UnknownName| StoreError::Corrupt(e.to_string()))?;
         let stage = app::report::ReportStage::from_status(status);
-        Ok(Some(ReportStatus { code: code.to_owned(), stage, received_at: time(received) }))
+        Ok(Some(ReportStatus { code: code.to_owned(), stage, received_at: time(received), station }))
     }
 
     /// A report's photo by its id: (content type, bytes).

@@ -184,6 +184,10 @@ async fn the_form_works_without_javascript_and_redirects_to_the_tracking_page() 
     let (status, page) = app.html(&format!("/report/{code}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("data-stage=\"received\"") && page.contains(&code), "{page}");
+    // and links the safety notices of its area (金山广场 is in JSL), nothing of the report
+    assert!(page.contains("href=\"/notices?station=JSL\""), "the area's notices: {page}");
+    let (_, api) = app.get(&format!("/api/v1/reports/{code}")).await;
+    assert!(api.get("station").is_none(), "the API's answer is unchanged: {api}");
 
     // a known place stands in for coordinates (the no-JavaScript way)
     let p = post_multipart(
