@@ -88,6 +88,14 @@ pub trait Backend: Send + Sync + 'static {
         to: String,
         station: Option<String>,
     ) -> BoxFuture<'_, Result<PatrolReport, AppError>>;
+    /// Notices per month and station, and the monthly tasks' progress, for
+    /// the review's period (dates).
+    fn community_review(
+        &self,
+        who: Principal,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'_, Result<crate::review::CommunityReview, AppError>>;
     /// A point's printable QR code, for check-ins on `origin` (scheme and host).
     fn point_qr(&self, who: Principal, code: String, origin: String) -> BoxFuture<'_, Result<PointQr, AppError>>;
     /// A new secret for a point's QR code (the printed one stops working).

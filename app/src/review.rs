@@ -431,3 +431,35 @@ pub struct ComplianceRow {
     pub visited: u32,
     pub share: Option<f64>,
 }
+
+/// The review's community-policing section: notices published per month
+/// and station with their deliveries, and the monthly tasks' progress by
+/// officer (a chief: their station's officers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommunityReview {
+    pub notices: Vec<NoticeMonthRow>,
+    pub tasks: Vec<TaskProgressRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoticeMonthRow {
+    pub month: String,
+    pub station: String,
+    pub published: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub pending: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskProgressRow {
+    pub month: String,
+    pub station: String,
+    pub unit: String,
+    pub total: i64,
+    pub open: i64,
+    pub submitted: i64,
+    pub accepted: i64,
+    pub returned: i64,
+    pub overdue: i64,
+}

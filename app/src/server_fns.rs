@@ -189,6 +189,13 @@ pub async fn get_patrol_report(
     crate::backend::backend()?.patrol_report(caller()?, from, to, station).await
 }
 
+/// Notices and monthly tasks for the review's period (the review's
+/// community-policing section).
+#[server(prefix = "/sf", endpoint = "community_review")]
+pub async fn get_community_review(from: String, to: String) -> Result<crate::review::CommunityReview, AppError> {
+    crate::backend::backend()?.community_review(caller()?, from, to).await
+}
+
 /// The origin check-in links point to: the request's host (the server
 /// replaces it with its configured public origin when it has one).
 #[cfg(feature = "ssr")]

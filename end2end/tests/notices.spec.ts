@@ -94,3 +94,16 @@ test('the residents\' notices page works without JavaScript and asks for no logi
   await snap(page, info, 'notices-no-js');
   await ctx.close();
 });
+
+test('the review shows the notices published and the monthly tasks beside patrol compliance', async ({ page }, info) => {
+  // today, local (+08:00): the review's default period ends yesterday
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  await page.goto(`/review?from=${today}&to=${today}`);
+  const section = page.locator('section.community');
+  await expect(section).toBeVisible({ timeout: 15_000 });
+  // the notice the first test published this month for 金水路 (JSL)
+  await expect(section.locator('table[data-table="notices"] tr[data-notices$="-JSL"]')).toBeVisible();
+  await expect(section.locator('table[data-table="tasks"] tr[data-tasks$="-JS-F1"]')).toBeVisible();
+  await section.scrollIntoViewIfNeeded();
+  await snap(page, info, 'review-community');
+});

@@ -329,6 +329,78 @@ impl Backend for AppState {
         })
     }
 
+    fn community_review(
+        &self,
+        who: Principal,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'_, Result<app::review::CommunityReview, AppError>> {
+        Box::pin(async move {
+            who.scope(Permission::ReviewFigures).map_err(forbidden)?;
+            let day = |s: &str, what: &str| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| AppError::Invalid(format!("{what} must be a date, YYYY-MM-DD; got {s:?}")))
+            };
+            let (first, last) = (day(&from, "from")?, day(&to, "to")?);
+            if last < first || (last - first).num_days() > 3 * 366 {
+                return Err(AppError::Invalid("to must be on or after from, at most three years later".into()));
+            }
+            let offset_minutes = self.map.utc_offset_minutes;
+            let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).ok_or(AppError::Internal)?;
+            let ms = |d: chrono::NaiveDate| {
+                d.and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(offset).single())
+                    .map(|t| t.timestamp_millis())
+                    .ok_or_else(|| AppError::Invalid("a date out of range".into()))
+            };
+            let (from_ms, to_ms) = (ms(first)?, ms(last + chrono::Duration::days(1))?);
+            let notices = self
+                .store
+                .notice_months(from_ms, to_ms, offset_minutes)
+                .await
+                .map_err(store_error)?
+                .into_iter()
+                .map(|r| app::review::NoticeMonthRow {
+                    month: r.month,
+                    station: r.station,
+                    published: r.published,
+                    delivered: r.delivered,
+                    failed: r.failed,
+                    pending: r.pending,
+                })
+                .collect();
+            // task progress: a chief sees their station's officers; the months the period touches
+            let station = match who.scope(Permission::ManageTasks) {
+                Ok(domain::access::Scope::Station(s)) => Some(s.to_string()),
+                Ok(_) => None,
+                Err(_) => return Ok(app::review::CommunityReview { notices, tasks: vec![] }),
+            };
+            let mut tasks = vec![];
+            let (mut y, mut m) = (chrono::Datelike::year(&first), chrono::Datelike::month(&first));
+            let end = (chrono::Datelike::year(&last), chrono::Datelike::month(&last));
+            let now = domain::notice::local_month(chrono::Utc::now().timestamp_millis(), offset);
+            while (y, m) <= end {
+                let key = format!("{y:04}-{m:02}");
+                let ended = (y, m) < now;
+                for r in self.store.task_progress(&key, station.as_deref()).await.map_err(store_error)? {
+                    tasks.push(app::review::TaskProgressRow {
+                        month: key.clone(),
+                        overdue: if ended { r.open + r.returned } else { 0 },
+                        station: r.station,
+                        unit: r.callsign,
+                        total: r.total,
+                        open: r.open,
+                        submitted: r.submitted,
+                        accepted: r.accepted,
+                        returned: r.returned,
+                    });
+                }
+                (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            }
+            Ok(app::review::CommunityReview { notices, tasks })
+        })
+    }
+
     fn point_qr(
         &self,
         who: Principal,

@@ -138,6 +138,7 @@ pub const SERVER_FNS: &[(&str, Rule)] = &[
     ("review_incidents", Rule::read(P::ReviewIncidents)),
     ("patrol_report", Rule::read(P::ReviewFigures)),
     ("desk_review", Rule::read(P::ReviewFigures)),
+    ("community_review", Rule::read(P::ReviewFigures)),
     // the chat desk
     ("desk", Rule::read(P::ReadDesk)),
     ("desk_message", Rule::read(P::ReadDesk).background()),

@@ -181,6 +181,15 @@ async fn a_month_s_list_is_made_from_the_rules_then_reported_with_a_photo_return
         (Some(list.len() as i64), Some(1), Some(list.len() as i64 - 1), Some(0)),
         "{row}"
     );
+    // the same on /review (its community-policing section's server function), the chief's station only
+    let today = Utc::now().with_timezone(&east8()).date_naive();
+    let first_day = today.with_day(1).expect("the first").to_string();
+    let (s, c) = chief.server_fn("community_review", &[("from", first_day.as_str()), ("to", &today.to_string())]).await;
+    assert_eq!(s, 200, "{c}");
+    let rows = c["tasks"].as_array().expect("task rows");
+    assert!(rows.iter().all(|r| r["station"] == "JSL"), "{c}");
+    let f1 = rows.iter().find(|r| r["unit"] == "JS-F1").expect("JS-F1");
+    assert_eq!((f1["accepted"].as_i64(), f1["overdue"].as_i64()), (Some(1), Some(0)), "{f1}");
     let r = chief.client.get(chief.url("/api/v1/review/tasks.csv")).send().await.expect("csv");
     assert_eq!(r.status(), 200);
     let csv = r.text().await.expect("text");

@@ -2,6 +2,7 @@
 //! component a file, and what they share.
 
 mod breakdown;
+mod community_section;
 mod days_chart;
 mod filter_form;
 mod heat_table;
@@ -13,6 +14,7 @@ mod review_sheet;
 mod zone_table;
 
 pub use breakdown::Breakdown;
+pub use community_section::CommunitySection;
 pub use days_chart::DaysChart;
 pub use filter_form::FilterForm;
 pub use heat_table::HeatTable;

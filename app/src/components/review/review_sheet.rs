@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
 use super::{
-    Breakdown, DaysChart, FilterForm, HeatTable, HotSpotMap, PatrolSection, ResponseChart, ZoneTable, change, link,
-    pct, points, secs,
+    Breakdown, CommunitySection, DaysChart, FilterForm, HeatTable, HotSpotMap, PatrolSection, ResponseChart, ZoneTable,
+    change, link, pct, points, secs,
 };
 use crate::components::session::SessionBar;
 use crate::i18n::{msg, t};
@@ -178,6 +178,7 @@ pub fn ReviewSheet(r: ReviewReport) -> impl IntoView {
                 <HotSpotMap r=r.clone() />
             </section>
             <PatrolSection from=r.from.clone() to=r.to.clone() station=r.params.station.clone() />
+            <CommunitySection from=r.from.clone() to=r.to.clone() />
             <crate::components::desk::DeskReviewSection from=r.from.clone() to=r.to.clone() />
             <details class="definitions" open>
                 <summary>{t(msg::REVIEW_DEFINITIONS)}</summary>
