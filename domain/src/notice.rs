@@ -6,12 +6,13 @@
 //! scheduled one when its time comes (the leader, as with timers), and
 //! hands its CAP document and chat text to the outbound queue.
 
-use chrono::{DateTime, Datelike, FixedOffset, SecondsFormat, TimeZone};
+use chrono::{FixedOffset, SecondsFormat, TimeZone};
 use serde::Deserialize;
 
 use crate::coords::Coordinates;
 use crate::ids::StationCode;
 use crate::named_enum;
+use crate::time::{LocalClock, Month};
 
 named_enum! {
     /// Where a notice is in its life.
@@ -503,7 +504,7 @@ impl Calendar {
                 return Err(CalendarError::Month { key: t.key.clone(), month });
             }
             // the texts must make a valid notice
-            t.draft(2026, 1, NoticeArea::District, FixedOffset::east_opt(0).expect("UTC"))
+            t.draft(Month { year: 2026, month: 1 }, NoticeArea::District, LocalClock::new(0))
                 .check()
                 .map_err(|error| CalendarError::Text { key: t.key.clone(), error })?;
         }
@@ -516,21 +517,16 @@ impl Calendar {
     }
 }
 
-/// Local midnight of a date, in ms (None for a date that does not exist).
-fn midnight(year: i32, month: u32, day: u32, offset: FixedOffset) -> Option<i64> {
-    offset.with_ymd_and_hms(year, month, day, 0, 0, 0).single().map(|t| t.timestamp_millis())
-}
-
 impl CalendarTemplate {
     /// The draft this template proposes for a month: effective from the
     /// first at local midnight, until `days` later or the next month's
     /// first.
-    pub fn draft(&self, year: i32, month: u32, area: NoticeArea, offset: FixedOffset) -> NoticeDraft {
-        let start = midnight(year, month, 1, offset).unwrap_or(0);
-        let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    pub fn draft(&self, month: Month, area: NoticeArea, clock: LocalClock) -> NoticeDraft {
+        let (start, next) = month.bounds(clock);
+        let start = start.timestamp_millis();
         let end = match self.days {
             Some(d) => start + i64::from(d.max(1)) * 86_400_000,
-            None => midnight(ny, nm, 1, offset).unwrap_or(start + 31 * 86_400_000),
+            None => next.timestamp_millis(),
         };
         NoticeDraft {
             title_zh: self.title_zh.clone(),
@@ -546,15 +542,6 @@ impl CalendarTemplate {
             certainty: self.certainty,
         }
     }
-}
-
-/// The local (year, month) of an instant.
-pub fn local_month(ms: i64, offset: FixedOffset) -> (i32, u32) {
-    let t: DateTime<FixedOffset> = offset
-        .timestamp_millis_opt(ms)
-        .single()
-        .unwrap_or_else(|| offset.timestamp_millis_opt(0).single().expect("the epoch"));
-    (t.year(), t.month())
 }
 
 #[cfg(test)]
@@ -752,17 +739,20 @@ mod tests {
         assert_eq!(cal.for_month(7).iter().map(|t| t.key.as_str()).collect::<Vec<_>>(), ["exams"]);
         assert!(cal.for_month(3).is_empty());
         // January 2027 in +08:00: from the first's midnight to February's
-        let jan = cal.for_month(1)[0].draft(2027, 1, NoticeArea::District, east8());
+        let jan = cal.for_month(1)[0].draft(Month { year: 2027, month: 1 }, NoticeArea::District, LocalClock::new(480));
         assert_eq!(cap_time(jan.effective_ms, east8()), "2027-01-01T00:00:00+08:00");
         assert_eq!(cap_time(jan.expires_ms, east8()), "2027-02-01T00:00:00+08:00");
         assert_eq!((jan.severity, jan.urgency, jan.certainty), (Severity::Minor, Urgency::Expected, Certainty::Likely));
         // ten days from July's first; December runs into the next year
-        let july = cal.for_month(7)[0].draft(2027, 7, NoticeArea::District, east8());
+        let july =
+            cal.for_month(7)[0].draft(Month { year: 2027, month: 7 }, NoticeArea::District, LocalClock::new(480));
         assert_eq!(cap_time(july.expires_ms, east8()), "2027-07-11T00:00:00+08:00");
         assert_eq!(july.severity, Severity::Moderate);
-        let dec = cal.for_month(1)[0].draft(2026, 12, NoticeArea::District, east8());
+        let dec =
+            cal.for_month(1)[0].draft(Month { year: 2026, month: 12 }, NoticeArea::District, LocalClock::new(480));
         assert_eq!(cap_time(dec.expires_ms, east8()), "2027-01-01T00:00:00+08:00");
-        assert_eq!(local_month(dec.effective_ms, east8()), (2026, 12));
+        let effective = chrono::DateTime::from_timestamp_millis(dec.effective_ms).expect("a time");
+        assert_eq!(Month::of(LocalClock::new(480), effective), Month { year: 2026, month: 12 });
         // what the calendar refuses
         assert!(matches!(
             Calendar::parse(&CALENDAR.replace("[6, 7]", "[6, 13]")),

@@ -124,9 +124,108 @@ impl DateRange {
     }
 }
 
+/// A local calendar month (`2026-12`): the unit of notices' calendar,
+/// task lists and volunteers' tallies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    /// 1-12.
+    pub month: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("month must be YYYY-MM between 2000-01 and 2100-12, e.g. 2026-12; got {0:?}")]
+pub struct MonthError(pub String);
+
+impl Month {
+    pub fn new(year: i32, month: u32) -> Result<Month, MonthError> {
+        if (2000..=2100).contains(&year) && (1..=12).contains(&month) {
+            Ok(Month { year, month })
+        } else {
+            Err(MonthError(format!("{year:04}-{month:02}")))
+        }
+    }
+
+    /// `2026-12`, exactly.
+    pub fn parse(s: &str) -> Result<Month, MonthError> {
+        let bad = || MonthError(s.chars().take(20).collect());
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        Month::new(y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?).map_err(|_| bad())
+    }
+
+    /// The local month of an instant.
+    pub fn of(clock: LocalClock, at: DateTime<Utc>) -> Month {
+        let d = clock.date(at);
+        Month { year: chrono::Datelike::year(&d), month: chrono::Datelike::month(&d) }
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 { Month { year: self.year + 1, month: 1 } } else { Month { month: self.month + 1, ..self } }
+    }
+
+    pub fn previous(self) -> Month {
+        if self.month == 1 { Month { year: self.year - 1, month: 12 } } else { Month { month: self.month - 1, ..self } }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Its first instant (local midnight of the first) and the next month's, on `clock`.
+    pub fn bounds(self, clock: LocalClock) -> (DateTime<Utc>, DateTime<Utc>) {
+        (clock.day_start(self.first_day()), clock.day_start(self.next().first_day()))
+    }
+
+    /// The months a period of days touches, in order.
+    pub fn spanning(range: &DateRange) -> Vec<Month> {
+        let (mut m, last) = (
+            Month { year: chrono::Datelike::year(&range.from), month: chrono::Datelike::month(&range.from) },
+            Month { year: chrono::Datelike::year(&range.to), month: chrono::Datelike::month(&range.to) },
+        );
+        let mut out = vec![];
+        while m <= last {
+            out.push(m);
+            m = m.next();
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_is_parsed_bounded_and_stepped() {
+        let clock = LocalClock::new(480);
+        let m = Month::parse("2026-12").expect("valid");
+        assert_eq!(m.to_string(), "2026-12");
+        assert_eq!(m.next().to_string(), "2027-01");
+        assert_eq!(Month::parse("2027-01").expect("valid").previous(), m);
+        let (a, b) = m.bounds(clock);
+        assert_eq!(a, at("2026-11-30T16:00:00Z"));
+        assert_eq!(b, at("2026-12-31T16:00:00Z"));
+        // the first hours of a local month are in it, though UTC is still in the last
+        assert_eq!(Month::of(clock, at("2026-11-30T16:30:00Z")), m);
+        assert_eq!(Month::of(clock, at("2026-11-30T15:59:59Z")), m.previous());
+        for bad in ["2026-13", "2026-00", "26-12", "2026-1", "1999-12", "x", ""] {
+            assert!(Month::parse(bad).is_err(), "{bad}");
+        }
+        let range = DateRange { from: date("2026-11-20"), to: date("2027-01-02") };
+        assert_eq!(
+            Month::spanning(&range).iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["2026-11", "2026-12", "2027-01"]
+        );
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).expect("valid").with_timezone(&Utc)

@@ -42,7 +42,7 @@ test('a chief schedules a calendar draft, residents read it on a phone, then it 
   const urls = recordRequests(phone);
   await phone.goto('/notices');
   await phone.selectOption('select[name="station"]', 'JSL');
-  await phone.locator('.notices-choose button').click();
+  await phone.locator('.notices-choose button[type="submit"]').click();
   await expect(phone).toHaveURL(/station=JSL/);
   const card = phone.locator(`li[data-notice="${id}"]`);
   await expect(card).toContainText(title);
@@ -55,6 +55,15 @@ test('a chief schedules a calendar draft, residents read it on a phone, then it 
   // another station's residents do not see it
   await phone.goto('/notices?station=RS');
   await expect(phone.locator(`li[data-notice="${id}"]`)).toHaveCount(0);
+
+  // or by the phone's position (a place inside 金水路's area)
+  const located = await browser.newContext({ viewport: PHONE, storageState: NOBODY, geolocation: { latitude: 25.2533, longitude: 110.2149 }, permissions: ['geolocation'] });
+  const here = await located.newPage();
+  await here.goto('/notices');
+  await here.locator('button.notices-here').click();
+  await expect(here).toHaveURL(/lat=25\.2533/);
+  await expect(here.locator(`li[data-notice="${id}"]`)).toContainText(title);
+  await located.close();
 
   // its CAP document and the feed
   const cap = await resident.request.get(`/cap/feed.atom`);

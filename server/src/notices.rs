@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::{FixedOffset, Utc};
 use domain::notice::{CapAlert, MsgType, NoticeAction, NoticeArea, NoticeDraft, NoticeError, NoticeStatus};
+use domain::time::{LocalClock, Month};
 use domain::{District, StationCode};
 use tokio::sync::{Notify, watch};
 
@@ -44,6 +45,16 @@ pub enum NoticeScope {
     Station(StationCode),
 }
 
+impl NoticeScope {
+    /// What `who` may write (the permission table's write_notices).
+    pub fn of(who: &domain::access::Principal) -> Result<NoticeScope, domain::access::Refusal> {
+        Ok(match who.scope(domain::access::Permission::WriteNotices)? {
+            domain::access::Scope::Station(s) => NoticeScope::Station(s),
+            _ => NoticeScope::All,
+        })
+    }
+}
+
 pub struct Notices {
     store: Store,
     config: NoticesConfig,
@@ -53,6 +64,7 @@ pub struct Notices {
     stations: Vec<(StationCode, String)>,
     district_name: String,
     offset: FixedOffset,
+    clock: LocalClock,
     public_origin: Option<String>,
     /// Wakes the publisher (a schedule changed).
     pub wake: Arc<Notify>,
@@ -86,6 +98,7 @@ impl Notices {
             stations,
             district_name: district.name.clone(),
             offset,
+            clock: LocalClock::new(offset_minutes),
             public_origin,
             wake: Arc::new(Notify::new()),
             outbound,
@@ -94,6 +107,10 @@ impl Notices {
 
     pub fn offset(&self) -> FixedOffset {
         self.offset
+    }
+
+    pub fn clock(&self) -> LocalClock {
+        self.clock
     }
 
     pub fn stations(&self) -> &[(StationCode, String)] {
@@ -366,17 +383,16 @@ impl Notices {
     /// made once: asking again makes none). Returns the new ids.
     pub async fn calendar_drafts(
         &self,
-        year: i32,
-        month: u32,
+        month: Month,
         stations: &[StationCode],
         by: &str,
     ) -> Result<Vec<i64>, NoticeServiceError> {
-        let key_month = format!("{year:04}-{month:02}");
+        let key_month = month.to_string();
         let now = millis(Utc::now());
         let mut made = vec![];
-        for t in self.config.calendar.for_month(month) {
+        for t in self.config.calendar.for_month(month.month) {
             for s in stations {
-                let draft = t.draft(year, month, NoticeArea::Stations(vec![s.clone()]), self.offset).check()?;
+                let draft = t.draft(month, NoticeArea::Stations(vec![s.clone()]), self.clock).check()?;
                 let origin = CalendarOrigin { key: &t.key, month: &key_month };
                 if let Some(id) = self.store.insert_notice(Some(s), &draft, Some(origin), now, by).await? {
                     made.push(id);
@@ -396,13 +412,13 @@ impl Notices {
 /// drafts are not made yet) makes the calendar's drafts for every station.
 pub async fn run(notices: Arc<Notices>, store: Store, engine: EngineHandle, mut shutdown: watch::Receiver<bool>) {
     let idle = if store.is_shared() { Duration::from_secs(1) } else { Duration::from_secs(30) };
-    let mut drafted: Option<(i32, u32)> = None;
+    let mut drafted: Option<Month> = None;
     loop {
         if engine.shared().cluster.is_leader() {
             let now = millis(Utc::now());
-            let month = domain::notice::local_month(now, notices.offset());
+            let month = Month::of(notices.clock(), Utc::now());
             if drafted != Some(month) {
-                match notices.calendar_drafts(month.0, month.1, &notices.all_stations(), "calendar").await {
+                match notices.calendar_drafts(month, &notices.all_stations(), "calendar").await {
                     Ok(made) => {
                         drafted = Some(month);
                         if !made.is_empty() {
@@ -534,9 +550,7 @@ pub fn hooked_groups(webhooks: &BTreeMap<String, String>) -> Vec<String> {
 /// deployment never publishes anything nobody scheduled.
 pub async fn demo(notices: Arc<Notices>, store: Store) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let now = millis(Utc::now());
-    let (y, m) = domain::notice::local_month(now, notices.offset());
-    let month = format!("{y:04}-{m:02}");
+    let month = Month::of(notices.clock(), Utc::now()).to_string();
     loop {
         let drafts = match store.notices(None, 500).await {
             Ok(list) => list,

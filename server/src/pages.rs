@@ -337,23 +337,12 @@ impl Backend for AppState {
     ) -> BoxFuture<'_, Result<app::review::CommunityReview, AppError>> {
         Box::pin(async move {
             who.scope(Permission::ReviewFigures).map_err(forbidden)?;
-            let day = |s: &str, what: &str| {
-                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| AppError::Invalid(format!("{what} must be a date, YYYY-MM-DD; got {s:?}")))
-            };
-            let (first, last) = (day(&from, "from")?, day(&to, "to")?);
-            if last < first || (last - first).num_days() > 3 * 366 {
-                return Err(AppError::Invalid("to must be on or after from, at most three years later".into()));
-            }
-            let offset_minutes = self.map.utc_offset_minutes;
-            let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).ok_or(AppError::Internal)?;
-            let ms = |d: chrono::NaiveDate| {
-                d.and_hms_opt(0, 0, 0)
-                    .and_then(|t| t.and_local_timezone(offset).single())
-                    .map(|t| t.timestamp_millis())
-                    .ok_or_else(|| AppError::Invalid("a date out of range".into()))
-            };
-            let (from_ms, to_ms) = (ms(first)?, ms(last + chrono::Duration::days(1))?);
+            let clock = domain::time::LocalClock::new(self.map.utc_offset_minutes);
+            let range = domain::time::DateRange::parse(Some(&from), Some(&to), clock.date(chrono::Utc::now()))
+                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            let (from_ms, to_ms) = range.bounds(clock);
+            let (from_ms, to_ms) = (from_ms.timestamp_millis(), to_ms.timestamp_millis());
+            let offset_minutes = clock.offset_minutes();
             let notices = self
                 .store
                 .notice_months(from_ms, to_ms, offset_minutes)
@@ -376,12 +365,10 @@ impl Backend for AppState {
                 Err(_) => return Ok(app::review::CommunityReview { notices, tasks: vec![] }),
             };
             let mut tasks = vec![];
-            let (mut y, mut m) = (chrono::Datelike::year(&first), chrono::Datelike::month(&first));
-            let end = (chrono::Datelike::year(&last), chrono::Datelike::month(&last));
-            let now = domain::notice::local_month(chrono::Utc::now().timestamp_millis(), offset);
-            while (y, m) <= end {
-                let key = format!("{y:04}-{m:02}");
-                let ended = (y, m) < now;
+            let now = domain::time::Month::of(clock, chrono::Utc::now());
+            for month in domain::time::Month::spanning(&range) {
+                let key = month.to_string();
+                let ended = month < now;
                 for r in self.store.task_progress(&key, station.as_deref()).await.map_err(store_error)? {
                     tasks.push(app::review::TaskProgressRow {
                         month: key.clone(),
@@ -395,7 +382,6 @@ impl Backend for AppState {
                         returned: r.returned,
                     });
                 }
-                (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
             }
             Ok(app::review::CommunityReview { notices, tasks })
         })

@@ -8,8 +8,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{FixedOffset, TimeZone, Utc};
+use chrono::Utc;
 use domain::tasks::{HotSpot, PastIncident, Place, TaskAction, TaskError, TaskInputs, TaskRules, TaskStatus};
+use domain::time::{LocalClock, Month};
 use domain::{Coordinates, StationCode};
 use tokio::sync::watch;
 
@@ -45,6 +46,29 @@ pub enum TaskScope {
 }
 
 impl TaskScope {
+    /// What `who` manages (manage_tasks: a chief's station, or all).
+    pub fn managing(who: &domain::access::Principal) -> Result<TaskScope, domain::access::Refusal> {
+        use domain::access::{Permission, Scope};
+        Ok(match who.scope(Permission::ManageTasks)? {
+            Scope::Station(s) => TaskScope::Station(s),
+            _ => TaskScope::All,
+        })
+    }
+
+    /// Whose tasks `who` does (own_tasks: an officer's units, or all).
+    pub fn owning(who: &domain::access::Principal) -> Result<TaskScope, domain::access::Refusal> {
+        use domain::access::{Permission, Scope};
+        Ok(match who.scope(Permission::OwnTasks)? {
+            Scope::Units(u) => TaskScope::Units(u.iter().map(|u| u.0).collect()),
+            _ => TaskScope::All,
+        })
+    }
+
+    /// What `who` may see: what they manage, else what they do.
+    pub fn viewing(who: &domain::access::Principal) -> Result<TaskScope, domain::access::Refusal> {
+        TaskScope::managing(who).or_else(|_| TaskScope::owning(who))
+    }
+
     pub fn allows(&self, t: &TaskRow) -> bool {
         match self {
             TaskScope::All => true,
@@ -59,49 +83,36 @@ pub struct Tasks {
     engine: EngineHandle,
     review: Review,
     rules: TaskRules,
-    offset: FixedOffset,
+    clock: LocalClock,
 }
 
-/// `2026-12` → (2026, 12).
-pub fn parse_month(s: &str) -> Result<(i32, u32), TaskServiceError> {
-    let bad = || TaskServiceError::Invalid(format!("month must be YYYY-MM, e.g. 2026-12; got {:?}", s));
-    let (y, m) = s.split_once('-').ok_or_else(bad)?;
-    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if s.len() != 7 || !(2000..=2100).contains(&y) || !(1..=12).contains(&m) {
-        return Err(bad());
-    }
-    Ok((y, m))
+/// `2026-12`, or a clear error.
+pub fn parse_month(s: &str) -> Result<Month, TaskServiceError> {
+    Month::parse(s).map_err(|e| TaskServiceError::Invalid(e.to_string()))
 }
 
 impl Tasks {
     pub fn new(store: Store, engine: EngineHandle, review: Review, rules: TaskRules, offset_minutes: i32) -> Tasks {
-        let offset =
-            FixedOffset::east_opt(offset_minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"));
-        Tasks { store, engine, review, rules, offset }
+        Tasks { store, engine, review, rules, clock: LocalClock::new(offset_minutes) }
     }
 
     /// The local month now.
-    pub fn this_month(&self) -> (i32, u32) {
-        domain::notice::local_month(millis(Utc::now()), self.offset)
+    pub fn this_month(&self) -> Month {
+        Month::of(self.clock, Utc::now())
     }
 
     /// Whether a month has ended (its open tasks are overdue).
-    pub fn ended(&self, (y, m): (i32, u32)) -> bool {
-        (y, m) < self.this_month()
+    pub fn ended(&self, month: Month) -> bool {
+        month < self.this_month()
     }
 
-    fn month_start(&self, y: i32, m: u32) -> i64 {
-        self.offset.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().map(|t| t.timestamp_millis()).unwrap_or(0)
+    pub fn clock(&self) -> LocalClock {
+        self.clock
     }
 
     /// Makes a station's list for a month (each task once): the new ids.
-    pub async fn generate(
-        &self,
-        station: &StationCode,
-        (y, m): (i32, u32),
-        by: &str,
-    ) -> Result<Vec<i64>, TaskServiceError> {
-        let month = format!("{y:04}-{m:02}");
+    pub async fn generate(&self, station: &StationCode, month: Month, by: &str) -> Result<Vec<i64>, TaskServiceError> {
+        let key = month.to_string();
         let forces: Vec<&str> = self.rules.forces.iter().map(|f| f.as_str()).collect();
         let kinds: Vec<&str> = self.rules.kinds.iter().map(|k| k.as_str()).collect();
         let officers = self.store.community_units(station.as_str(), &forces, &kinds).await?;
@@ -116,9 +127,8 @@ impl Tasks {
             .map(|l| Place { name: l.name.clone(), kind: l.kind, at: l.at })
             .collect();
         // last month: its incidents in the station, binned as the review bins them
-        let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
-        let past =
-            self.store.past_incidents(station.as_str(), self.month_start(py, pm), self.month_start(y, m)).await?;
+        let (last_from, last_to) = month.previous().bounds(self.clock);
+        let past = self.store.past_incidents(station.as_str(), millis(last_from), millis(last_to)).await?;
         let mut hot_spots = vec![];
         if let Some((grid, _, _)) = self.review.grid_of() {
             let mut counts: std::collections::BTreeMap<usize, u64> = Default::default();
@@ -146,10 +156,8 @@ impl Tasks {
             })
             .collect();
         // the month's notices of the station (not cancelled)
-        let (from, to) = (
-            self.month_start(y, m),
-            self.month_start(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 }),
-        );
+        let (from, to) = month.bounds(self.clock);
+        let (from, to) = (millis(from), millis(to));
         let notices = self
             .store
             .notices(Some(station), 500)
@@ -167,7 +175,7 @@ impl Tasks {
         let specs = domain::tasks::generate(&self.rules, &inputs);
         let ids: Vec<i64> = officers.iter().map(|(id, _)| *id).collect();
         let shared = domain::tasks::share(&specs, &ids);
-        Ok(self.store.insert_tasks(station.as_str(), &month, &shared, millis(Utc::now()), by).await?)
+        Ok(self.store.insert_tasks(station.as_str(), &key, &shared, millis(Utc::now()), by).await?)
     }
 
     pub async fn get(&self, scope: &TaskScope, id: i64) -> Result<TaskRow, TaskServiceError> {
@@ -240,7 +248,7 @@ impl Tasks {
 /// since adds what it brings; the calendar's drafts, made at start-up,
 /// bring their publicity tasks within a minute).
 pub async fn run(tasks: Arc<Tasks>, engine: EngineHandle, mut shutdown: watch::Receiver<bool>) {
-    let mut last: Option<((i32, u32), tokio::time::Instant, i64)> = None;
+    let mut last: Option<(Month, tokio::time::Instant, i64)> = None;
     loop {
         let month = tasks.this_month();
         let notices = tasks.store.notice_count().await.unwrap_or(-1);

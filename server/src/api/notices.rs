@@ -8,8 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::{Permission, Scope};
+use chrono::{DateTime, Utc};
 use domain::notice::{Certainty, NoticeArea, NoticeCategory, NoticeDraft, Severity, Urgency, cap_time, xml_escape};
 use domain::{Coordinates, StationCode};
 use serde::{Deserialize, Serialize};
@@ -39,10 +38,7 @@ impl From<NoticeServiceError> for ApiError {
 }
 
 fn scope_of(who: &Caller) -> Result<NoticeScope, ApiError> {
-    Ok(match who.scope(Permission::WriteNotices).map_err(ApiError::refused)? {
-        Scope::Station(s) => NoticeScope::Station(s),
-        _ => NoticeScope::All,
-    })
+    NoticeScope::of(who).map_err(ApiError::refused)
 }
 
 /// A notice as written (create and change).
@@ -422,20 +418,12 @@ pub async fn calendar(
     ApiJson(b): ApiJson<CalendarBody>,
 ) -> Result<Response, ApiError> {
     let scope = scope_of(&who)?;
-    let bad = || ApiError::BadRequest(format!("month must be YYYY-MM, e.g. 2026-12; got {:?}", b.month));
-    let date = NaiveDate::parse_from_str(&format!("{}-01", b.month), "%Y-%m-%d").map_err(|_| bad())?;
-    if b.month.len() != 7 {
-        return Err(bad());
-    }
-    use chrono::Datelike;
-    if !(2000..=2100).contains(&date.year()) {
-        return Err(ApiError::BadRequest("month must be between 2000-01 and 2100-12".into()));
-    }
+    let month = domain::time::Month::parse(&b.month).map_err(ApiError::bad)?;
     let stations = match &scope {
         NoticeScope::Station(s) => vec![s.clone()],
         NoticeScope::All => state.notices.all_stations(),
     };
-    let ids = state.notices.calendar_drafts(date.year(), date.month(), &stations, &who.name).await?;
+    let ids = state.notices.calendar_drafts(month, &stations, &who.name).await?;
     let mut made = vec![];
     for id in ids {
         if let Some(n) = state.store.notice(id).await? {
@@ -627,23 +615,11 @@ pub async fn review(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<MonthsQuery>,
 ) -> Result<Json<Vec<NoticeMonth>>, ApiError> {
-    let offset = state.notices.offset();
-    let day = |s: &str, what: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| ApiError::BadRequest(format!("{what} must be a date, YYYY-MM-DD; got {:?}", s)))
-    };
-    let (from, to) = (day(&q.from, "from")?, day(&q.to, "to")?);
-    if to < from || (to - from).num_days() > 3 * 366 {
-        return Err(ApiError::BadRequest("to must be on or after from, at most three years later".into()));
-    }
-    let ms = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(offset).single())
-            .map(|t| t.timestamp_millis())
-            .ok_or_else(|| ApiError::BadRequest("a date out of range".into()))
-    };
-    let (from_ms, to_ms) = (ms(from)?, ms(to + chrono::Duration::days(1))?);
-    let rows = state.store.notice_months(from_ms, to_ms, offset.local_minus_utc() / 60).await?;
+    let clock = state.notices.clock();
+    let today = clock.date(Utc::now());
+    let range = domain::time::DateRange::parse(Some(&q.from), Some(&q.to), today).map_err(ApiError::bad)?;
+    let (from, to) = range.bounds(clock);
+    let rows = state.store.notice_months(millis(from), millis(to), clock.offset_minutes()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| NoticeMonth {

@@ -11,7 +11,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::Coordinates;
-use domain::access::{Permission, Scope};
 use domain::tasks::TaskAction;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -41,25 +40,12 @@ impl From<TaskServiceError> for ApiError {
     }
 }
 
-/// What the caller may see: a chief's station, an officer's units, or all.
 fn scope_of(who: &Caller) -> Result<TaskScope, ApiError> {
-    if let Ok(s) = who.scope(Permission::ManageTasks) {
-        return Ok(match s {
-            Scope::Station(s) => TaskScope::Station(s),
-            _ => TaskScope::All,
-        });
-    }
-    match who.scope(Permission::OwnTasks).map_err(ApiError::refused)? {
-        Scope::Units(u) => Ok(TaskScope::Units(u.iter().map(|u| u.0).collect())),
-        _ => Ok(TaskScope::All),
-    }
+    TaskScope::viewing(who).map_err(ApiError::refused)
 }
 
 fn manage_scope(who: &Caller) -> Result<TaskScope, ApiError> {
-    Ok(match who.scope(Permission::ManageTasks).map_err(ApiError::refused)? {
-        Scope::Station(s) => TaskScope::Station(s),
-        _ => TaskScope::All,
-    })
+    TaskScope::managing(who).map_err(ApiError::refused)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,7 +121,7 @@ pub struct ListQuery {
     month: Option<String>,
 }
 
-fn month_of(state: &AppState, m: Option<&str>) -> Result<(i32, u32), ApiError> {
+fn month_of(state: &AppState, m: Option<&str>) -> Result<domain::time::Month, ApiError> {
     match m {
         Some(m) => Ok(parse_month(m)?),
         None => Ok(state.tasks.this_month()),
@@ -152,8 +138,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<TaskView>>, ApiError> {
     let scope = scope_of(&who)?;
-    let (y, m) = month_of(&state, q.month.as_deref())?;
-    let month = format!("{y:04}-{m:02}");
+    let month = month_of(&state, q.month.as_deref())?.to_string();
     let rows = match &scope {
         TaskScope::All => state.store.tasks(&month, None, None).await?,
         TaskScope::Station(s) => state.store.tasks(&month, Some(s.as_str()), None).await?,
@@ -258,10 +243,7 @@ pub async fn report(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Json<TaskView>, ApiError> {
-    let scope = match who.scope(Permission::OwnTasks).map_err(ApiError::refused)? {
-        Scope::Units(u) => TaskScope::Units(u.iter().map(|u| u.0).collect()),
-        _ => TaskScope::All,
-    };
+    let scope = TaskScope::owning(&who).map_err(ApiError::refused)?;
     let id = path_id(&id)?;
     let multipart = req
         .headers()
@@ -425,7 +407,7 @@ async fn progress_rows(
 ) -> Result<(String, Vec<ProgressRow>), ApiError> {
     let scope = manage_scope(who)?;
     let m = month_of(state, month)?;
-    let key = format!("{:04}-{:02}", m.0, m.1);
+    let key = m.to_string();
     let station = match &scope {
         TaskScope::Station(s) => Some(s.as_str().to_owned()),
         _ => None,

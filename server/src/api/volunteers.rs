@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{FixedOffset, TimeZone};
 use domain::UnitStatus;
 use domain::access::{Permission, Scope};
 use serde::{Deserialize, Serialize};
@@ -51,19 +50,15 @@ async fn rows(state: &AppState, who: &Caller, q: &VolunteerQuery) -> Result<(Str
             None => None,
         },
     };
-    let (y, m) = match q.month.as_deref() {
+    let m = match q.month.as_deref() {
         Some(m) => parse_month(m)?,
         None => state.tasks.this_month(),
     };
-    let offset =
-        FixedOffset::east_opt(state.engine.shared().settings.utc_offset_minutes * 60).ok_or(ApiError::Internal)?;
-    let start = |y: i32, m: u32| {
-        offset.with_ymd_and_hms(y, m, 1, 0, 0, 0).single().map(|t| t.timestamp_millis()).ok_or(ApiError::Internal)
-    };
-    let from = start(y, m)?;
-    let to = start(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 })?
-        .min(chrono::Utc::now().timestamp_millis());
-    let month = format!("{y:04}-{m:02}");
+    let (from, to) = m.bounds(state.tasks.clock());
+    let from = from.timestamp_millis();
+    // this month: so far
+    let to = to.timestamp_millis().min(chrono::Utc::now().timestamp_millis());
+    let month = m.to_string();
     let rule = state.volunteer_points;
     let counts: std::collections::HashMap<i64, i64> =
         state.store.check_in_counts(from, to.max(from)).await?.into_iter().collect();

@@ -444,13 +444,10 @@ impl Store {
              WHERE m.msg_type = 'Alert' AND m.sent_at >= ? AND m.sent_at < ? ORDER BY m.sent_at",
             |c, q| sqlx::query_as(q).bind(from_ms).bind(to_ms).fetch_all(c).await
         )?;
-        let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).unwrap_or_else(|| {
-            chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("a zero offset is valid"))
-        });
+        let clock = domain::time::LocalClock::new(offset_minutes);
         let mut out: std::collections::BTreeMap<(String, String), NoticeMonthRow> = Default::default();
         for (sent, station, deliveries, delivered, failed, pending) in rows {
-            let (y, m) = domain::notice::local_month(sent, offset);
-            let month = format!("{y:04}-{m:02}");
+            let month = domain::time::Month::of(clock, super::time(sent)).to_string();
             let station = station.unwrap_or_else(|| "district".into());
             let e = out.entry((month.clone(), station.clone())).or_insert(NoticeMonthRow {
                 month,

@@ -71,7 +71,10 @@ pub async fn page(
         let sel = if selected.as_deref() == Some(code.as_str()) { " selected" } else { "" };
         body.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", esc(code.as_str()), esc(name)));
     }
-    body.push_str("</select></label> <button type=\"submit\">查看 Show</button></form></header>");
+    body.push_str(
+        "</select></label> <button type=\"submit\">查看 Show</button> \
+         <button type=\"button\" class=\"notices-here\" hidden>我所在的位置 · Where I am</button></form></header>",
+    );
     match chosen {
         Err(e) => body.push_str(&format!("<p class=\"notices-error\" role=\"alert\">{}</p>", esc(&e.to_string()))),
         Ok((station, at)) => match current_for(&state, station.as_deref(), at).await {
@@ -126,7 +129,8 @@ pub async fn page(
     let html = format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>安全提示 · Safety notices</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/command_room.css\"></head><body class=\"notices-page\">\
+         <link rel=\"stylesheet\" href=\"/pkg/command_room.css\"><script src=\"/notices.js\" defer></script></head>\
+         <body class=\"notices-page\">\
          <main class=\"notices\">{body}</main></body></html>"
     );
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
@@ -166,12 +170,11 @@ async fn chief_desk(
         d.push_str(&format!("<p class=\"notices-error\" role=\"alert\">{}</p>", esc(e)));
     }
     let token = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(csrf));
-    let month = domain::notice::local_month(Utc::now().timestamp_millis(), offset);
+    let month = domain::time::Month::of(state.notices.clock(), Utc::now());
     d.push_str(&format!(
         "<form method=\"post\" action=\"/notices/calendar\" class=\"notices-inline\">{token}\
-         <input type=\"hidden\" name=\"month\" value=\"{:04}-{:02}\">\
-         <button type=\"submit\">生成本月日历草稿 · This month's calendar drafts</button></form>",
-        month.0, month.1
+         <input type=\"hidden\" name=\"month\" value=\"{month}\">\
+         <button type=\"submit\">生成本月日历草稿 · This month's calendar drafts</button></form>"
     ));
     let now = Utc::now().timestamp_millis();
     d.push_str(&format!(
@@ -268,10 +271,7 @@ fn back(result: Result<String, ApiError>) -> Response {
 }
 
 fn scope_of(who: &Caller) -> Result<NoticeScope, ApiError> {
-    Ok(match who.scope(Permission::WriteNotices).map_err(ApiError::refused)? {
-        Scope::Station(s) => NoticeScope::Station(s),
-        _ => NoticeScope::All,
-    })
+    NoticeScope::of(who).map_err(ApiError::refused)
 }
 
 fn parse_local(s: &str, offset: FixedOffset, what: &str) -> Result<i64, ApiError> {
@@ -429,17 +429,12 @@ pub async fn calendar(State(state): State<AppState>, who: Caller, Form(f): Form<
     back(
         async {
             let scope = scope_of(&who)?;
-            let bad = || ApiError::BadRequest(format!("month must be YYYY-MM; got {:?}", f.month));
-            let (y, m) = f.month.split_once('-').ok_or_else(bad)?;
-            let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-            if f.month.len() != 7 || !(1..=12).contains(&m) || !(2000..=2100).contains(&y) {
-                return Err(bad());
-            }
+            let month = domain::time::Month::parse(&f.month).map_err(ApiError::bad)?;
             let stations = match &scope {
                 NoticeScope::Station(s) => vec![s.clone()],
                 NoticeScope::All => state.notices.all_stations(),
             };
-            let made = state.notices.calendar_drafts(y, m, &stations, &who.name).await?;
+            let made = state.notices.calendar_drafts(month, &stations, &who.name).await?;
             Ok(format!("{} 份日历草稿 · calendar drafts made: {}", made.len(), made.len()))
         }
         .await,

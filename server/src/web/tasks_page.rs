@@ -55,8 +55,7 @@ pub async fn page(
     Extension(csrf): Extension<CsrfToken>,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let (y, m) = state.tasks.this_month();
-    let month = format!("{y:04}-{m:02}");
+    let month = state.tasks.this_month().to_string();
     let token = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", esc(&csrf.0));
     let mut b = String::with_capacity(8192);
     b.push_str(&format!(
@@ -211,10 +210,7 @@ fn back(result: Result<String, ApiError>) -> Response {
 pub async fn report(State(state): State<AppState>, who: Caller, Path(id): Path<i64>, mp: Multipart) -> Response {
     back(
         async {
-            let scope = match who.scope(Permission::OwnTasks).map_err(ApiError::refused)? {
-                Scope::Units(u) => TaskScope::Units(u.iter().map(|u| u.0).collect()),
-                _ => TaskScope::All,
-            };
+            let scope = TaskScope::owning(&who).map_err(ApiError::refused)?;
             let (text, lat, lon, photos) = crate::api::read_task_report(mp).await?;
             let at = match (lat, lon) {
                 (Some(lat), Some(lon)) => Some(domain::Coordinates::parse(lat, lon).map_err(ApiError::bad)?),
@@ -246,10 +242,7 @@ pub struct ReviewForm {
 }
 
 fn manage_scope(who: &Caller) -> Result<TaskScope, ApiError> {
-    Ok(match who.scope(Permission::ManageTasks).map_err(ApiError::refused)? {
-        Scope::Station(s) => TaskScope::Station(s),
-        _ => TaskScope::All,
-    })
+    TaskScope::managing(who).map_err(ApiError::refused)
 }
 
 /// `POST /tasks/{id}/accept`.

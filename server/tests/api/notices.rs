@@ -97,10 +97,10 @@ async fn a_chief_schedules_a_calendar_draft_and_it_reaches_the_groups_the_page_a
     let chief = app.login("chief-jsl", Role::Chief, Some("JSL"), None).await;
 
     // the publisher made this month's calendar drafts for every station at start-up
-    let month = domain::notice::local_month(Utc::now().timestamp_millis(), east8());
+    let month = domain::time::Month::of(domain::time::LocalClock::new(480), Utc::now());
     let calendar = domain::notice::Calendar::parse(server::config::DEMO_CALENDAR).expect("the bundled calendar");
-    let expected = calendar.for_month(month.1).len();
-    assert!(expected > 0, "the bundled calendar has {}'s themes", month.1);
+    let expected = calendar.for_month(month.month).len();
+    assert!(expected > 0, "the bundled calendar has {}'s themes", month.month);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let drafts = loop {
         let (s, list) = chief.get("/api/v1/notices").await;
@@ -121,7 +121,7 @@ async fn a_chief_schedules_a_calendar_draft_and_it_reaches_the_groups_the_page_a
     assert!(drafts.iter().all(|d| d["station"] == "JSL" && d["stations"] == json!(["JSL"])), "a chief sees their own");
     assert_eq!(
         drafts.iter().map(|d| d["calendar_month"].as_str().unwrap_or("")).collect::<Vec<_>>(),
-        vec![format!("{:04}-{:02}", month.0, month.1); expected]
+        vec![month.to_string(); expected]
     );
     // asked for by hand: another month's are made once, for the chief's station only
     let (s, made) = chief.post("/api/v1/notices/calendar", json!({"month": "2027-06"})).await;

@@ -61,7 +61,11 @@ pub fn CommunitySection(from: String, to: String) -> impl IntoView {
                         .map(|m| {
                             view! {
                                 <a href=format!("/api/v1/review/tasks.csv?month={m}") rel="external">
-                                    {format!("CSV {m}")}
+                                    {format!("任务 tasks CSV {m}")}
+                                </a>
+                                " "
+                                <a href=format!("/api/v1/review/volunteers.csv?month={m}") rel="external">
+                                    {format!("群防群治 volunteers CSV {m}")}
                                 </a>
                                 " "
                             }
