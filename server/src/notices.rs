@@ -476,13 +476,7 @@ pub async fn deliver_due(client: &reqwest::Client, store: &Store, config: &crate
                     "cap": format!("/cap/{}.xml", d.message_id),
                     "sent_at": crate::store::time(d.sent_at).to_rfc3339(),
                 });
-                match client.post(url).header("idempotency-key", format!("notice-{}", d.id)).json(&body).send().await {
-                    Ok(res) if res.status().is_success() => Ok(()),
-                    Ok(res) => Err(format!("HTTP {}", res.status().as_u16())),
-                    Err(e) if e.is_timeout() => Err("timed out".to_owned()),
-                    Err(e) if e.is_connect() => Err("cannot connect".to_owned()),
-                    Err(_) => Err("request failed".to_owned()),
-                }
+                crate::outbound::post(client, url, &format!("notice-{}", d.id), &body).await
             }
         };
         let now = millis(Utc::now());

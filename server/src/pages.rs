@@ -365,14 +365,16 @@ impl Backend for AppState {
                 Err(_) => return Ok(app::review::CommunityReview { notices, tasks: vec![] }),
             };
             let mut tasks = vec![];
-            let now = domain::time::Month::of(clock, chrono::Utc::now());
             for month in domain::time::Month::spanning(&range) {
-                let key = month.to_string();
-                let ended = month < now;
-                for r in self.store.task_progress(&key, station.as_deref()).await.map_err(store_error)? {
+                let rows = self
+                    .tasks
+                    .progress(month, station.as_deref())
+                    .await
+                    .map_err(|e| AppError::from(crate::api::ApiError::from(e)))?;
+                for (r, overdue) in rows {
                     tasks.push(app::review::TaskProgressRow {
-                        month: key.clone(),
-                        overdue: if ended { r.open + r.returned } else { 0 },
+                        month: month.to_string(),
+                        overdue,
                         station: r.station,
                         unit: r.callsign,
                         total: r.total,

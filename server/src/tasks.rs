@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use crate::engine::EngineHandle;
 use crate::review::Review;
-use crate::store::tasks::{TaskReport, TaskRow};
+use crate::store::tasks::{TaskProgress, TaskReport, TaskRow};
 use crate::store::{Store, StoreError, millis};
 
 /// The bundled rules (checked by a unit test in `domain`).
@@ -108,6 +108,26 @@ impl Tasks {
 
     pub fn clock(&self) -> LocalClock {
         self.clock
+    }
+
+    /// Each officer's progress in a month (one station's, or all), with how
+    /// many are overdue (open or returned once the month has ended).
+    pub async fn progress(
+        &self,
+        month: Month,
+        station: Option<&str>,
+    ) -> Result<Vec<(TaskProgress, i64)>, TaskServiceError> {
+        let ended = self.ended(month);
+        Ok(self
+            .store
+            .task_progress(&month.to_string(), station)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let overdue = if ended { r.open + r.returned } else { 0 };
+                (r, overdue)
+            })
+            .collect())
     }
 
     /// Makes a station's list for a month (each task once): the new ids.

@@ -412,13 +412,12 @@ async fn progress_rows(
         TaskScope::Station(s) => Some(s.as_str().to_owned()),
         _ => None,
     };
-    let ended = state.tasks.ended(m);
-    let rows = state.store.task_progress(&key, station.as_deref()).await?;
+    let rows = state.tasks.progress(m, station.as_deref()).await?;
     Ok((
         key,
         rows.into_iter()
-            .map(|r| ProgressRow {
-                overdue: if ended { r.open + r.returned } else { 0 },
+            .map(|(r, overdue)| ProgressRow {
+                overdue,
                 done_share: if r.total > 0 { r.accepted as f64 / r.total as f64 } else { 0.0 },
                 station: r.station,
                 unit: r.callsign,

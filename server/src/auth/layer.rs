@@ -123,9 +123,7 @@ fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// A small page for a refused page request.
 fn refusal_page(status: StatusCode, title: &str, message: &str, link: (&str, &str)) -> Response {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-    };
+    let esc = crate::web::esc;
     let html = format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>{t} · 指挥室</title>\

@@ -1,6 +1,11 @@
 //! The router: pages, API, live stream, health and static files, all behind
 //! the one authorisation layer (`crate::auth::layer`).
 
+/// Text in HTML (element content or a quoted attribute).
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
 pub mod notices_page;
 pub mod report_form;
 pub mod tasks_page;

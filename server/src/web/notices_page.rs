@@ -18,10 +18,7 @@ use crate::auth::layer::{Caller, CsrfToken};
 use crate::notices::NoticeScope;
 use crate::state::AppState;
 use crate::store::notices::StoredNotice;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
+use crate::web::esc;
 
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {

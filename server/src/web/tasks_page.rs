@@ -17,10 +17,7 @@ use crate::auth::layer::{Caller, CsrfToken, urlencode};
 use crate::state::AppState;
 use crate::store::tasks::TaskRow;
 use crate::tasks::TaskScope;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
+use crate::web::esc;
 
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
@@ -107,10 +104,10 @@ pub async fn page(
             Some(Scope::Station(s)) => Some(s.as_str().to_owned()),
             _ => None,
         };
-        match state.store.task_progress(&month, station.as_deref()).await {
+        match state.tasks.progress(state.tasks.this_month(), station.as_deref()).await {
             Ok(progress) if !progress.is_empty() => {
                 b.push_str("<table class=\"notices-table\" data-table=\"progress\"><thead><tr><th>民警 Officer</th><th>共 Total</th><th>待办 Open</th><th>待审核 Submitted</th><th>已通过 Accepted</th><th>已退回 Returned</th></tr></thead><tbody>");
-                for p in progress {
+                for (p, _) in progress {
                     b.push_str(&format!(
                         "<tr data-unit=\"{u}\"><td>{st} {u}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         p.total,
