@@ -156,9 +156,15 @@ pub struct Landmark {
 }
 
 named_enum! {
+    /// How a road is used, which sets who may take it and how fast (see
+    /// `roads::RoadSpeeds`): `motorway` is for cars only, `path` (footways,
+    /// cycleways, pedestrian streets, steps) is not for cars.
     pub enum RoadClass ("road class") {
+        Motorway = "motorway",
         Major = "major",
         Minor = "minor",
+        Service = "service",
+        Path = "path",
     }
 }
 

@@ -44,7 +44,12 @@ pub fn fresh_after(now: DateTime<Utc>, model: &TravelModel) -> DateTime<Utc> {
 pub struct Recommendation {
     pub unit_id: UnitId,
     pub eta_s: f64,
+    /// As the crow flies, whatever the ETA was measured along.
     pub distance_m: f64,
+    /// Whether the ETA is by road (see `roads`); false: the straight-line
+    /// model's.
+    #[serde(default)]
+    pub by_road: bool,
 }
 
 /// The ranking order: ETA, then distance, then id.
@@ -66,7 +71,7 @@ pub fn recommend_scan<'a>(
         .filter_map(|u| {
             let (at, _) = u.position?;
             let distance_m = at.distance_m(target);
-            Some(Recommendation { unit_id: u.id, eta_s: model.eta_s(u.kind, distance_m), distance_m })
+            Some(Recommendation { unit_id: u.id, eta_s: model.eta_s(u.kind, distance_m), distance_m, by_road: false })
         })
         .collect();
     ranked.sort_by(rank_order);

@@ -305,6 +305,7 @@ impl FleetIndex {
                             unit_id: e.state.id,
                             eta_s: self.model.eta_s(e.state.kind, distance_m),
                             distance_m,
+                            by_road: false,
                         };
                         let pos = best.partition_point(|b| rank_order(b, &r).is_lt());
                         if pos < k {

@@ -24,6 +24,7 @@ pub mod patrol;
 pub mod policy;
 pub mod reach;
 pub mod review;
+pub mod roads;
 pub mod stats;
 pub mod tasks;
 pub mod text;
