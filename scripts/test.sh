@@ -16,6 +16,7 @@ ensure_wasm_bindgen
 ensure_browser
 ensure_playwright
 ensure_xmllint
+ensure_osm_fixtures
 ensure_postgres
 
 step "formatting"

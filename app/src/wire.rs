@@ -194,7 +194,12 @@ pub struct RecommendationView {
     pub force: Force,
     pub station: StationCode,
     pub eta_s: f64,
+    /// As the crow flies.
     pub distance_m: f64,
+    /// The ETA is by road (the deployment routes on a road network and the
+    /// unit has a route); false: the straight-line model's.
+    #[serde(default)]
+    pub by_road: bool,
     pub lat: f64,
     pub lon: f64,
 }

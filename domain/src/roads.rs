@@ -128,7 +128,9 @@ pub struct RoadsConfig {
 pub enum RoadError {
     #[error("roads.speeds_kmh.{mode}: unknown mode; expected one of: car, bike, foot")]
     UnknownMode { mode: String },
-    #[error("roads.speeds_kmh.{mode}.{class}: unknown road class; expected one of: motorway, major, minor, service, path")]
+    #[error(
+        "roads.speeds_kmh.{mode}.{class}: unknown road class; expected one of: motorway, major, minor, service, path"
+    )]
     UnknownClass { mode: String, class: String },
     #[error("roads.speeds_kmh.{mode}.{class} must be 0 (closed) or more than 0 and at most 200 km/h, got {got}")]
     Speed { mode: String, class: String, got: f64 },
@@ -302,11 +304,8 @@ mod from_lines {
         let Some(first) = roads.iter().flat_map(|r| r.line.first()).next() else {
             return RoadNetwork::default();
         };
-        let plane = Plane {
-            lat0: first.lat(),
-            lon0: first.lon(),
-            kx: Plane::KY * first.lat().to_radians().cos().max(1e-6),
-        };
+        let plane =
+            Plane { lat0: first.lat(), lon0: first.lon(), kx: Plane::KY * first.lat().to_radians().cos().max(1e-6) };
         let mut nodes: Vec<Coordinates> = vec![];
         let mut segments: Vec<Segment> = vec![];
         for (r, road) in roads.iter().enumerate() {
@@ -670,9 +669,9 @@ impl Routing {
 
     /// The top `k` candidates for `target` by routed ETA (see the module
     /// documentation for the proof of exactness and the failed routes).
-    pub fn recommend<'a>(
+    pub fn recommend(
         &self,
-        units: impl IntoIterator<Item = &'a UnitState>,
+        units: impl IntoIterator<Item = impl std::borrow::Borrow<UnitState>>,
         target: Coordinates,
         now: DateTime<Utc>,
         k: usize,
@@ -682,9 +681,9 @@ impl Routing {
 
     /// [`Routing::recommend`], and how many units it routed (for tests and
     /// benchmarks: the shortlist's size).
-    pub fn recommend_counting<'a>(
+    pub fn recommend_counting(
         &self,
-        units: impl IntoIterator<Item = &'a UnitState>,
+        units: impl IntoIterator<Item = impl std::borrow::Borrow<UnitState>>,
         target: Coordinates,
         now: DateTime<Utc>,
         k: usize,
@@ -692,8 +691,9 @@ impl Routing {
         if k == 0 {
             return (vec![], 0);
         }
-        let mut shortlist: Vec<(f64, &UnitState, Coordinates, f64)> = units
+        let mut shortlist: Vec<(f64, UnitState, Coordinates, f64)> = units
             .into_iter()
+            .map(|u| *u.borrow())
             .filter(|u| u.is_candidate(now, &self.model))
             .filter_map(|u| {
                 let (at, _) = u.position?;
@@ -745,9 +745,9 @@ impl Routing {
     /// The same ranking by a plain Dijkstra: one search backwards from the
     /// scene over each mode's whole graph, every candidate scored. The
     /// baseline the contraction hierarchy is measured against.
-    pub fn recommend_dijkstra<'a>(
+    pub fn recommend_dijkstra(
         &self,
-        units: impl IntoIterator<Item = &'a UnitState>,
+        units: impl IntoIterator<Item = impl std::borrow::Borrow<UnitState>>,
         target: Coordinates,
         now: DateTime<Utc>,
         k: usize,
@@ -755,12 +755,13 @@ impl Routing {
         let mut dist: [Option<(Snap, Vec<u64>)>; 3] = [None, None, None];
         let mut routed = vec![];
         let mut failed = vec![];
-        for u in units.into_iter().filter(|u| u.is_candidate(now, &self.model)) {
+        for u in units.into_iter().map(|u| *u.borrow()).filter(|u| u.is_candidate(now, &self.model)) {
             let Some((at, _)) = u.position else { continue };
             let d = at.distance_m(target);
             let mode = Mode::of(u.kind);
             if dist[mode.slot()].is_none() {
-                dist[mode.slot()] = self.snap(mode, target).map(|s| (s, self.times_ms(mode, &[(s.node, 0)], true, None)));
+                dist[mode.slot()] =
+                    self.snap(mode, target).map(|s| (s, self.times_ms(mode, &[(s.node, 0)], true, None)));
             }
             let eta = dist[mode.slot()].as_ref().and_then(|(to, times)| {
                 let from = self.snap(mode, at)?;

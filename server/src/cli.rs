@@ -63,6 +63,9 @@ pub enum Command {
     /// servers start or run: PostgreSQL's migrations hold an advisory lock,
     /// SQLite's a lock file beside the database).
     Migrate,
+    /// The road network routed ETAs use (`[roads] source = "imported"`).
+    #[command(subcommand)]
+    Roads(Roads),
     /// Copies a SQLite database, consistent, while servers use it
     /// (`VACUUM INTO`); for PostgreSQL use pg_dump (see the README).
     Backup {
@@ -105,6 +108,18 @@ pub enum Users {
         #[arg(long)]
         name: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Roads {
+    /// Import the roads of an OpenStreetMap extract (.osm.pbf), replacing
+    /// the stored network; servers use it from their next start.
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// What network is stored.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +223,31 @@ pub async fn run(command: &Command, config: &Config, out: &mut impl Write) -> an
             let bytes = store.backup_to(to).await?;
             writeln!(out, "backed up to {} ({bytes} bytes)", to.display())?;
         }
+        Command::Roads(Roads::Import { file }) => {
+            let path = file.clone();
+            let (net, report) = tokio::task::spawn_blocking(move || crate::roads::read_osm(&path)).await??;
+            let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            store.save_road_network(&net, &source, chrono::Utc::now()).await?;
+            audit(&auth, "roads_imported", &format!("{source}: {} nodes, {} edges", report.nodes, report.edges))
+                .await?;
+            writeln!(
+                out,
+                "imported {source}: {} ways, {} nodes, {} edges ({} way nodes outside the extract were left out); \
+                 set [roads] source = \"imported\" and restart the servers to route on it",
+                report.ways, report.nodes, report.edges, report.missing_nodes
+            )?;
+        }
+        Command::Roads(Roads::Status) => match store.road_network_summary().await? {
+            Some(s) => writeln!(
+                out,
+                "{}: {} nodes, {} edges, imported {}",
+                s.source,
+                s.nodes,
+                s.edges,
+                chrono::DateTime::from_timestamp_millis(s.imported_at).map(|t| t.to_rfc3339()).unwrap_or_default()
+            )?,
+            None => writeln!(out, "no road network is stored")?,
+        },
         Command::Users(Users::Add { name, role, station, unit }) => {
             let password = read_password(out)?;
             let account = crate::auth::NewAccount {

@@ -63,6 +63,9 @@ pub struct Config {
     /// tries for the lead, and how soon a leader whose connection stops
     /// answering gives it up (`database.election_ms`, `database.keepalive_ms`).
     pub election: crate::engine::Election,
+    /// Routed ETAs: where the road network comes from, the speeds by mode
+    /// and road class, how far a position may be from a road (`[roads]`).
+    pub roads: crate::roads::RoadsSettings,
 }
 
 /// How much a client may hold of the server (`[server]`): a slow or
@@ -199,6 +202,7 @@ impl Default for Config {
             notices: NoticesConfig::default(),
             tasks: default_task_rules(),
             volunteer_points: domain::volunteers::PointRule::default(),
+            roads: crate::roads::RoadsSettings::default(),
         }
     }
 }
@@ -250,6 +254,17 @@ struct RawConfig {
     tasks: RawTasks,
     #[serde(default)]
     volunteers: RawVolunteers,
+    #[serde(default)]
+    roads: RawRoads,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoads {
+    source: Option<String>,
+    #[serde(default)]
+    speeds_kmh: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+    max_snap_m: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -550,6 +565,15 @@ impl Config {
         };
         c.policy = ResponsePolicy::validated(&raw.policy).map_err(|e| invalid("policy", e.to_string()))?;
         c.travel = TravelModel::validated(&raw.travel).map_err(|e| invalid("travel", e.to_string()))?;
+        let roads = domain::roads::RoadsConfig { speeds_kmh: raw.roads.speeds_kmh, max_snap_m: raw.roads.max_snap_m };
+        c.roads = crate::roads::RoadsSettings {
+            source: match raw.roads.source.as_deref() {
+                None => crate::roads::RoadSource::default(),
+                Some(s) => s.parse().map_err(|e: String| invalid("roads.source", e))?,
+            },
+            speeds: domain::roads::RoadSpeeds::validated(&roads).map_err(|e| invalid("roads", e.to_string()))?,
+            max_snap_m: domain::roads::max_snap_m(&roads).map_err(|e| invalid("roads", e.to_string()))?,
+        };
         Ok(c)
     }
 
@@ -766,6 +790,12 @@ mod tests {
         assert!(e.contains("policy.arrival_core_s"), "{e}");
         let e = Config::from_toml("[travel.speeds_kmh]\nfoot = 0").expect_err("zero speed").to_string();
         assert!(e.contains("travel.speeds_kmh.foot"), "{e}");
+        let e = Config::from_toml("[roads]\nsource = \"river\"").expect_err("unknown source").to_string();
+        assert!(e.starts_with("roads.source: unknown source \"river\""), "{e}");
+        let e = Config::from_toml("[roads.speeds_kmh.car]\npath = 500").expect_err("speed").to_string();
+        assert!(e.contains("roads.speeds_kmh.car.path must be 0 (closed)"), "{e}");
+        let c = Config::from_toml("[roads]\nsource = \"district\"\nmax_snap_m = 300").expect("valid");
+        assert_eq!((c.roads.source, c.roads.max_snap_m), (crate::roads::RoadSource::District, 300.0));
         let e = Config::from_toml("[travel.speeds_kmh]\nsubmarine = 10").expect_err("unknown kind").to_string();
         assert!(e.contains("travel.speeds_kmh.submarine: unknown unit kind"), "{e}");
         let e = Config::from_toml("[server]\nbind = \"nowhere\"").expect_err("bad bind").to_string();

@@ -19,6 +19,7 @@ pub mod patrol;
 pub mod photo;
 pub mod report;
 pub mod review;
+pub mod roads;
 pub mod simulator;
 pub mod startup;
 pub mod state;

@@ -107,6 +107,9 @@ impl Application {
             heartbeat: Duration::from_secs(config.heartbeat_s),
             stream_ring: config.stream_ring,
             clock: clock.clone(),
+            roads: crate::roads::prepare(&store, &district, &config.roads, &config.travel)
+                .await
+                .context("preparing the road network ([roads])")?,
         };
         let mut map = map_data(&district, &settings);
         map.tiles = config.tiles.clone();

@@ -42,6 +42,11 @@ impl Fleet {
         self.views.get(&id)
     }
 
+    /// Every unit as the rankings see it.
+    pub fn states(&self) -> impl Iterator<Item = UnitState> + '_ {
+        self.views.values().map(state)
+    }
+
     pub fn index(&self) -> &FleetIndex {
         &self.index
     }

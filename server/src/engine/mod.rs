@@ -57,6 +57,8 @@ pub struct Settings {
     pub stream_ring: usize,
     /// The time the rules see (tests move it instead of waiting).
     pub clock: crate::clock::Clock,
+    /// The road network ETAs are routed on; `None`: the straight-line model.
+    pub roads: Option<Arc<domain::roads::Routing>>,
 }
 
 impl Settings {
@@ -421,9 +423,11 @@ pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// The top `k` units for a point at `now`, with what a screen shows of them.
 pub(crate) fn recommend_at(shared: &Shared, at: Coordinates, k: usize, now: DateTime<Utc>) -> Vec<RecommendationView> {
     let fleet = read(&shared.fleet);
-    fleet
-        .index()
-        .recommend(at, now, k)
+    let ranked = match &shared.settings.roads {
+        Some(roads) => roads.recommend(fleet.states(), at, now, k),
+        None => fleet.index().recommend(at, now, k),
+    };
+    ranked
         .into_iter()
         .filter_map(|r| {
             let u = fleet.get(r.unit_id)?;
@@ -435,6 +439,7 @@ pub(crate) fn recommend_at(shared: &Shared, at: Coordinates, k: usize, now: Date
                 station: u.station.clone(),
                 eta_s: (r.eta_s * 10.0).round() / 10.0,
                 distance_m: (r.distance_m * 10.0).round() / 10.0,
+                by_road: r.by_road,
                 lat: u.lat.unwrap_or_default(),
                 lon: u.lon.unwrap_or_default(),
             })

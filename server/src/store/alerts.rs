@@ -60,6 +60,7 @@ impl AlertRow {
                     // what it was when raised is not kept: the unit has moved on
                     eta_s: 0.0,
                     distance_m: 0.0,
+                    by_road: false,
                     lat: 0.0,
                     lon: 0.0,
                 }),

@@ -30,6 +30,7 @@ mod patrol;
 mod report;
 pub mod review;
 pub mod review_cache;
+pub mod roads;
 mod rows;
 mod tally;
 pub mod tasks;

@@ -21,6 +21,7 @@ mod positions;
 mod report;
 mod restart;
 mod review;
+mod roads;
 mod stream;
 mod tasks;
 mod timers;
