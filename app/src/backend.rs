@@ -39,6 +39,8 @@ pub trait Backend: Send + Sync + 'static {
         id: IncidentId,
         k: usize,
     ) -> BoxFuture<'_, Result<Vec<RecommendationView>, AppError>>;
+    /// Reach along streets now (`None` when ETAs are not routed).
+    fn street_reach(&self, who: Principal) -> BoxFuture<'_, Result<Option<crate::wire::StreetReach>, AppError>>;
     /// The best units for a point, before any incident exists there.
     fn recommend_at(
         &self,

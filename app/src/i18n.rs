@@ -163,6 +163,8 @@ pub mod msg {
     pub const RECOMMENDED: Tr = Tr("推荐警力", "Recommended units");
     pub const ASSIGN: Tr = Tr("派警", "Assign");
     pub const ETA: Tr = Tr("预计到达", "ETA");
+    pub const ETA_BY_ROAD: Tr = Tr("预计到达（沿道路计算）", "ETA along the roads");
+    pub const BY_ROAD: Tr = Tr("路", "road");
     pub const DISTANCE: Tr = Tr("距离", "Distance");
     pub const NO_CANDIDATES: Tr = Tr("附近暂无可派警力", "No unit available nearby");
     pub const SELECT_INCIDENT: Tr = Tr("选择一条警情查看推荐警力", "Select an incident to see recommended units");
@@ -212,6 +214,9 @@ pub mod msg {
     /// After the three bands: the share of the district each covers.
     pub const COVERED: Tr = Tr("辖区覆盖", "district covered");
     pub const RINGS_NOTE: Tr = Tr("圈外空白处即覆盖盲区", "blank map outside the rings is not covered");
+    pub const STREET_REACH_NOTE: Tr =
+        Tr("沿道路计算：空白处按道路无法及时到达", "along the roads: blank map cannot be reached in time by road");
+    pub const MINUTES_SHORT: Tr = Tr("分钟", "min");
     pub const ALERTS: Tr = Tr("超时与升级", "Breaches and escalations");
     pub const NO_ALERTS: Tr = Tr("今日暂无超时", "No breaches today");
     pub const ESCALATED: Tr = Tr("已升级", "escalated");

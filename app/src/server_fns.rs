@@ -51,6 +51,12 @@ pub async fn get_recommendations_at(lat: f64, lon: f64, k: usize) -> Result<Vec<
     crate::backend::backend()?.recommend_at(caller()?, lat, lon, k.clamp(1, 20)).await
 }
 
+/// What the posts and available units reach by road in 1, 3 and 5 minutes.
+#[server(prefix = "/sf", endpoint = "street_reach")]
+pub async fn get_street_reach() -> Result<Option<crate::wire::StreetReach>, AppError> {
+    crate::backend::backend()?.street_reach(caller()?).await
+}
+
 /// Sends `to` in place of `from`.
 #[server(prefix = "/sf", endpoint = "reassign")]
 pub async fn reassign_unit(incident: i64, from: i64, to: i64) -> Result<IncidentView, AppError> {

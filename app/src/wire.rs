@@ -421,6 +421,35 @@ pub struct MapData {
     /// Optional raster tiles under the vector layers.
     #[serde(default)]
     pub tiles: Option<TileLayer>,
+    /// ETAs are routed on a road network: the rings are drawn along the
+    /// streets (server function `street_reach`), not as circles.
+    #[serde(default)]
+    pub routed: bool,
+}
+
+/// Reach along streets: what the posts and available units reach by road
+/// within each band, as a raster over the district.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreetReach {
+    pub grid: domain::roads::cover::Grid,
+    /// The bands in seconds, smallest first.
+    pub bands: [f64; 3],
+    /// One character per cell, row-major from the north-west: `0`, `1` or
+    /// `2` (the smallest band whose time some source reaches the cell's
+    /// centre in, by road) or `.` (none).
+    pub cells: String,
+    /// Share of the station areas reached within each band (cumulative).
+    pub share: [f64; 3],
+    /// Share of each zone class's area reached within its own arrival
+    /// target (core within the core target, and so on).
+    pub classes: Vec<ClassCover>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassCover {
+    pub class: domain::ResponseClass,
+    pub target_s: u32,
+    pub share: f64,
 }
 
 /// A known place: a landmark or a must-patrol point.

@@ -21,6 +21,7 @@ pub mod intake;
 pub mod login;
 pub mod notice;
 pub mod patrol;
+pub mod plan;
 pub mod policy;
 pub mod reach;
 pub mod review;

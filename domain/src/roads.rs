@@ -890,5 +890,7 @@ pub fn oneway_of(highway: &str, oneway: Option<&str>, junction: Option<&str>) ->
     }
 }
 
+pub mod cover;
+
 #[cfg(test)]
 mod tests;

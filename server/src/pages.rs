@@ -185,6 +185,28 @@ impl Backend for AppState {
         })
     }
 
+    fn street_reach(&self, who: Principal) -> BoxFuture<'_, Result<Option<app::wire::StreetReach>, AppError>> {
+        Box::pin(async move {
+            let scope = who.scope(Permission::ViewLive).map_err(forbidden)?;
+            let Some(street) = self.engine.street_cover() else { return Ok(None) };
+            let (snapshot, _) = self.engine.board().await.map_err(app_error)?;
+            let now = Utc::now();
+            let travel = self.map.travel.clone();
+            // the units this caller may see, and of them those that give cover
+            let sources: Vec<(domain::UnitKind, domain::Coordinates)> = narrow(&snapshot, &scope)
+                .units
+                .iter()
+                .filter(|u| domain::reach::gives_cover(u.kind, u.status, u.seen_at, now, &travel))
+                .filter_map(|u| Some((u.kind, domain::Coordinates::parse(u.lat?, u.lon?).ok()?)))
+                .collect();
+            let policy = self.map.policy.clone();
+            let reach = tokio::task::spawn_blocking(move || street.reach(&sources, &policy))
+                .await
+                .map_err(|_| AppError::Internal)?;
+            Ok(Some(reach))
+        })
+    }
+
     fn recommend_at(
         &self,
         who: Principal,

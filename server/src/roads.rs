@@ -208,3 +208,95 @@ pub async fn prepare(
     );
     Ok(Some(Arc::new(routing)))
 }
+
+/// The raster reach along streets is drawn on: the district's box in cells
+/// of about [`CELL_M`] metres, each cell's station area and zone class.
+pub struct StreetCover {
+    pub routing: Arc<Routing>,
+    pub grid: domain::roads::cover::StreetGrid,
+    /// Whether each cell's centre is inside a station's area.
+    in_station: Vec<bool>,
+    /// The zone class of each cell's centre (`None`: outside every zone).
+    class: Vec<Option<domain::ResponseClass>>,
+}
+
+/// The raster's cell size (metres) and its largest side (cells).
+pub const CELL_M: f64 = 40.0;
+
+impl std::fmt::Debug for StreetCover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreetCover").field("grid", &self.grid.grid).finish()
+    }
+}
+pub const MAX_SIDE: u32 = 240;
+
+impl StreetCover {
+    pub fn new(routing: Arc<Routing>, district: &District) -> Option<StreetCover> {
+        let (sw, ne) = district.bounds()?;
+        let grid = domain::roads::cover::Grid::over(sw, ne, CELL_M, MAX_SIDE);
+        let (mut in_station, mut class) = (vec![], vec![]);
+        for i in 0..grid.len() {
+            let at = grid.centre(i);
+            let loc = at.map(|c| district.locate(c));
+            in_station.push(loc.as_ref().is_some_and(|l| l.station.is_some()));
+            class.push(loc.and_then(|l| l.class));
+        }
+        let grid = domain::roads::cover::StreetGrid::new(&routing, grid);
+        Some(StreetCover { routing, grid, in_station, class })
+    }
+
+    /// What `sources` (kind, position) reach along the streets within each
+    /// band, and the share of each zone class reached within its target.
+    pub fn reach(
+        &self,
+        sources: &[(domain::UnitKind, Coordinates)],
+        policy: &domain::ResponsePolicy,
+    ) -> app::wire::StreetReach {
+        use domain::ResponseClass;
+        use domain::roads::cover::band_of;
+        let bands = domain::reach::bands_s(policy);
+        let times = self.grid.times_s(&self.routing, sources, bands[2]);
+        let mut cells = String::with_capacity(times.len());
+        let mut hit = [0usize; 3];
+        let mut stations = 0usize;
+        let mut per_class: Vec<(ResponseClass, u32, usize, usize)> = [ResponseClass::Core, ResponseClass::Crowded, ResponseClass::Other]
+            .into_iter()
+            .map(|c| (c, policy.arrival_target_s(Some(c)), 0, 0))
+            .collect();
+        for (i, t) in times.iter().enumerate() {
+            let band = band_of(*t, bands);
+            cells.push(match band {
+                Some(b) => char::from(b'0' + b),
+                None => '.',
+            });
+            if self.in_station[i] {
+                stations += 1;
+                if let Some(b) = band {
+                    for h in hit.iter_mut().skip(b as usize) {
+                        *h += 1;
+                    }
+                }
+            }
+            if let Some(c) = self.class[i] {
+                if let Some(row) = per_class.iter_mut().find(|r| r.0 == c) {
+                    row.3 += 1;
+                    if f64::from(*t) <= f64::from(row.1) {
+                        row.2 += 1;
+                    }
+                }
+            }
+        }
+        let share = |n: usize, of: usize| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+        app::wire::StreetReach {
+            grid: self.grid.grid,
+            bands,
+            cells,
+            share: hit.map(|h| share(h, stations)),
+            classes: per_class
+                .into_iter()
+                .filter(|r| r.3 > 0)
+                .map(|(class, target_s, n, of)| app::wire::ClassCover { class, target_s, share: share(n, of) })
+                .collect(),
+        }
+    }
+}

@@ -100,6 +100,16 @@ impl Application {
             auth.ensure_demo(station.as_deref(), unit.as_deref()).await.context("making the demo's accounts")?;
             tracing::warn!("DEMO ACCOUNTS are enabled (auth.demo): never use this configuration for real work");
         }
+        let roads = crate::roads::prepare(&store, &district, &config.roads, &config.travel)
+            .await
+            .context("preparing the road network ([roads])")?;
+        let street = match &roads {
+            Some(r) => {
+                let (r, d) = (r.clone(), district.clone());
+                tokio::task::spawn_blocking(move || crate::roads::StreetCover::new(r, &d)).await?.map(Arc::new)
+            }
+            None => None,
+        };
         let settings = Settings {
             policy: config.policy.clone(),
             travel: config.travel.clone(),
@@ -107,9 +117,8 @@ impl Application {
             heartbeat: Duration::from_secs(config.heartbeat_s),
             stream_ring: config.stream_ring,
             clock: clock.clone(),
-            roads: crate::roads::prepare(&store, &district, &config.roads, &config.travel)
-                .await
-                .context("preparing the road network ([roads])")?,
+            roads,
+            street,
         };
         let mut map = map_data(&district, &settings);
         map.tiles = config.tiles.clone();

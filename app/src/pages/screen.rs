@@ -144,8 +144,25 @@ pub fn Legend(
                     }
                 })
                 .collect_view();
+            // along the streets: each zone class within its own target
+            let classes = r
+                .classes
+                .iter()
+                .map(|c| {
+                    let minutes = f64::from(c.target_s) / 60.0;
+                    let name = crate::i18n::response_class(Some(c.class)).get(lang);
+                    view! {
+                        <li class=format!("lg-class class-{}", c.class) data-class=c.class.to_string()>
+                            {format!("{name} ≤ {minutes:.0} {}", t(msg::MINUTES_SHORT))}
+                            <span class="share">{format!("{:.0}%", c.share * 100.0)}</span>
+                        </li>
+                    }
+                })
+                .collect_view();
+            let note = if r.routed { t(msg::STREET_REACH_NOTE) } else { note };
             view! {
                 {items}
+                {classes}
                 <li class="lg-note">{note}</li>
             }
         })

@@ -119,6 +119,8 @@ pub const SERVER_FNS: &[(&str, Rule)] = &[
     ("incident", Rule::read(P::ReadIncidents).background()),
     ("recommend", Rule::read(P::Recommend).background()),
     ("recommend_at", Rule::read(P::Recommend)),
+    // the rings along the streets: positions of the fleet, so live viewers only
+    ("street_reach", Rule::read(P::ViewLive).background()),
     ("create", Rule::change(P::TakeCall)),
     ("assign", Rule::change(P::Dispatch)),
     ("reassign", Rule::change(P::Dispatch)),

@@ -59,6 +59,8 @@ pub struct Settings {
     pub clock: crate::clock::Clock,
     /// The road network ETAs are routed on; `None`: the straight-line model.
     pub roads: Option<Arc<domain::roads::Routing>>,
+    /// The raster reach along streets is drawn on (with `roads`).
+    pub street: Option<Arc<crate::roads::StreetCover>>,
 }
 
 impl Settings {
@@ -619,6 +621,11 @@ impl EngineHandle {
 
     pub fn open_incidents(&self) -> Vec<IncidentView> {
         read(&self.shared.open).values().map(IncidentView::from).collect()
+    }
+
+    /// The raster reach along streets is drawn on, when ETAs are routed.
+    pub fn street_cover(&self) -> Option<Arc<crate::roads::StreetCover>> {
+        self.shared.settings.street.clone()
     }
 
     /// The top `k` units for a point at `now` (see `domain::index`).

@@ -75,7 +75,10 @@ pub fn Recommendations(
                                     <span class="rank">{rank + 1}</span>
                                     <span class="callsign">{r.callsign.clone()}</span>
                                     <span class="kind">{format!("{} · {}", i18n::unit_kind(r.kind).get(lang), i18n::force(r.force).get(lang))}</span>
-                                    <span class="eta" title=t(msg::ETA)>{format::duration(Some(r.eta_s))}</span>
+                                    <span class="eta" title=if r.by_road { t(msg::ETA_BY_ROAD) } else { t(msg::ETA) }>
+                                        {format::duration(Some(r.eta_s))}
+                                        {r.by_road.then(|| view! { <small class="eta-basis">{t(msg::BY_ROAD)}</small> })}
+                                    </span>
                                     <span class="dist" title=t(msg::DISTANCE)>{format::distance(r.distance_m)}</span>
                                     <div class="candidate-actions">{actions}</div>
                                 </li>

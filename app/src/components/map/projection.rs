@@ -125,6 +125,7 @@ mod tests {
             utc_offset_minutes: 480,
             places: vec![],
             tiles: None,
+            routed: false,
         };
         let p = Projection::fit(&map);
         let (x1, y1) = p.xy(25.24, 110.20);

@@ -89,6 +89,7 @@ mod tests {
             utc_offset_minutes: 480,
             places: vec![],
             tiles: None,
+            routed: false,
         };
         let proj = Projection::fit(&map);
         let tiles = covering(&proj, "/tiles/{z}/{x}/{y}.png", 14);
