@@ -5,6 +5,8 @@ import * as path from 'node:path';
 
 // scripts/test.sh picks a free port and passes it in; workers inherit it.
 const port = Number(process.env.E2E_PORT || 3917);
+// a second server, the same demo with ETAs routed on the district's roads
+const roadsPort = Number(process.env.E2E_ROADS_PORT || port + 1);
 const serverBin = process.env.E2E_SERVER_BIN || '../target/debug/command-room';
 const dbDir = process.env.E2E_DB_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'command-room-e2e-'));
 
@@ -40,15 +42,27 @@ export default defineConfig({
       use: { browserName: 'chromium', storageState: '.auth/admin.json' },
     },
   ],
-  webServer: {
-    // the demo's configuration: its accounts (one per role, the published
-    // password) and its wall-screen token; the rest set by flags
-    command: `${serverBin} --config ../config/demo.toml --bind 127.0.0.1:${port} --database sqlite://${dbDir}/e2e.db ` +
-      `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      // the demo's configuration: its accounts (one per role, the published
+      // password) and its wall-screen token; the rest set by flags
+      command: `${serverBin} --config ../config/demo.toml --bind 127.0.0.1:${port} --database sqlite://${dbDir}/e2e.db ` +
+        `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate`,
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // the same, routing ETAs along the district file's roads (roads.spec.ts)
+      command: `${serverBin} --config ../config/demo.toml --bind 127.0.0.1:${roadsPort} --database sqlite://${dbDir}/e2e-roads.db ` +
+        `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate --roads district`,
+      url: `http://127.0.0.1:${roadsPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -44,7 +44,9 @@ step "browser tests (Playwright, headless Chromium)"
 target_dir=${CARGO_TARGET_DIR:-target}
 case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
 port=$(free_port)
-(cd end2end && E2E_PORT=$port E2E_SERVER_BIN="$target_dir/debug/command-room" npx playwright test)
+roads_port=$(free_port)
+while [ "$roads_port" = "$port" ]; do roads_port=$(free_port); done
+(cd end2end && E2E_PORT=$port E2E_ROADS_PORT=$roads_port E2E_SERVER_BIN="$target_dir/debug/command-room" npx playwright test)
 
 echo
 echo "all tests passed in $(( $(date +%s) - started )) s (screenshots: end2end/test-results/)"

@@ -49,6 +49,11 @@ pub struct Cli {
     /// Simulated seconds per real second (default 1).
     #[arg(long, value_name = "N")]
     pub speed: Option<f64>,
+    /// Where ETAs come from: straight-line (the default), district (the
+    /// district file's road lines) or imported (`roads import`); sets
+    /// `roads.source`.
+    #[arg(long, value_name = "SOURCE")]
+    pub roads: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +177,7 @@ impl Cli {
                 None
             },
             speed: self.speed,
+            roads: self.roads.clone(),
         }
     }
 

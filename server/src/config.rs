@@ -610,6 +610,9 @@ impl Config {
         if let Some(s) = args.speed {
             self.simulator.speed = check_speed("--speed", s)?;
         }
+        if let Some(r) = &args.roads {
+            self.roads.source = r.parse().map_err(|e: String| ConfigError::Usage(format!("--roads: {e}")))?;
+        }
         Ok(self)
     }
 }
@@ -770,6 +773,8 @@ pub struct Args {
     pub site_root: Option<String>,
     pub simulate: Option<bool>,
     pub speed: Option<f64>,
+    /// `--roads straight-line|district|imported`
+    pub roads: Option<String>,
 }
 
 #[cfg(test)]

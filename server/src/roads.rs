@@ -259,10 +259,11 @@ impl StreetCover {
         let mut cells = String::with_capacity(times.len());
         let mut hit = [0usize; 3];
         let mut stations = 0usize;
-        let mut per_class: Vec<(ResponseClass, u32, usize, usize)> = [ResponseClass::Core, ResponseClass::Crowded, ResponseClass::Other]
-            .into_iter()
-            .map(|c| (c, policy.arrival_target_s(Some(c)), 0, 0))
-            .collect();
+        let mut per_class: Vec<(ResponseClass, u32, usize, usize)> =
+            [ResponseClass::Core, ResponseClass::Crowded, ResponseClass::Other]
+                .into_iter()
+                .map(|c| (c, policy.arrival_target_s(Some(c)), 0, 0))
+                .collect();
         for (i, t) in times.iter().enumerate() {
             let band = band_of(*t, bands);
             cells.push(match band {

@@ -230,3 +230,89 @@ async fn imported_without_an_import_refuses_to_start_and_says_why() {
     };
     assert!(e.contains("run `command-room roads import FILE.osm.pbf` first"), "{e}");
 }
+
+#[tokio::test]
+async fn street_reach_is_the_routed_eta_of_the_nearest_cover_and_follows_the_callers_scope() {
+    // the straight-line model: no reach along streets
+    let plain = crate::helpers::spawn().await;
+    let (status, body) = plain.server_fn("street_reach", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.is_null(), "{body}");
+    plain.stop().await;
+
+    let app = spawn_with(|c| c.roads.source = RoadSource::District).await;
+    let (status, r) = app.server_fn("street_reach", &[]).await;
+    assert_eq!(status, 200, "{r}");
+    let grid: domain::roads::cover::Grid = serde_json::from_value(r["grid"].clone()).expect("a grid");
+    let cells = r["cells"].as_str().expect("cells").as_bytes().to_vec();
+    assert_eq!(cells.len(), grid.len());
+    assert!(cells.iter().all(|c| b"012.".contains(c)));
+    let bands: Vec<f64> = r["bands"].as_array().expect("bands").iter().map(|b| b.as_f64().expect("a number")).collect();
+    assert_eq!(bands, vec![60.0, 180.0, 300.0]);
+    let share: Vec<f64> = r["share"].as_array().expect("share").iter().map(|b| b.as_f64().expect("a number")).collect();
+    assert!(share[0] <= share[1] && share[1] <= share[2] && share[2] <= 1.0, "{share:?}");
+    assert!(share[2] > 0.0);
+    let classes = r["classes"].as_array().expect("classes");
+    assert_eq!(
+        classes.iter().map(|c| c["class"].as_str().expect("a class")).collect::<Vec<_>>(),
+        ["core", "crowded", "other"]
+    );
+    assert!(classes.iter().all(|c| (0.0..=1.0).contains(&c["share"].as_f64().expect("a share"))));
+
+    // each cell's band is what the ranking's routed ETA from the nearest
+    // source of cover gives its centre (checked on every 37th cell)
+    let district = domain::District::from_toml(
+        &std::fs::read_to_string(repo_root().join("config/district-lingui.toml")).expect("read"),
+    )
+    .expect("valid");
+    let routing = Routing::build(
+        &RoadNetwork::from_roads(&district.roads),
+        &RoadSpeeds::default(),
+        TravelModel::default(),
+        domain::roads::DEFAULT_MAX_SNAP_M,
+    );
+    let now = chrono::Utc::now();
+    let sources: Vec<(UnitKind, Coordinates)> = app
+        .units()
+        .await
+        .iter()
+        .filter_map(|u| {
+            let kind: UnitKind = u["kind"].as_str()?.parse().ok()?;
+            let status: domain::UnitStatus = u["status"].as_str()?.parse().ok()?;
+            let seen = u["seen_at"].as_str().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())?;
+            let at = Coordinates::parse(u["lat"].as_f64()?, u["lon"].as_f64()?).ok()?;
+            domain::reach::gives_cover(kind, status, Some(seen.into()), now, &TravelModel::default())
+                .then_some((kind, at))
+        })
+        .collect();
+    assert!(sources.len() > 10, "the demo's posts and available units");
+    let mut checked = [0usize; 4];
+    for i in (0..grid.len()).step_by(37) {
+        let centre = grid.centre(i).expect("a centre");
+        let t = sources.iter().filter_map(|(k, at)| routing.eta_s(*k, *at, centre)).fold(f64::INFINITY, f64::min);
+        // away from a band's edge (rounding to the millisecond), the bands agree
+        if bands.iter().any(|b| (t - b).abs() < 0.01) {
+            continue;
+        }
+        let want = match bands.iter().position(|b| t <= *b) {
+            Some(b) => b"012"[b],
+            None => b'.',
+        };
+        assert_eq!(cells[i] as char, want as char, "cell {i}: {t} s");
+        checked[match want {
+            b'.' => 3,
+            c => usize::from(c - b'0'),
+        }] += 1;
+    }
+    assert!(checked.iter().all(|&n| n > 0), "cells of every band and none were checked: {checked:?}");
+
+    // a station chief sees the cover of their own station's units only
+    let chief = app.login("rs-chief", domain::access::Role::Chief, Some("RS"), None).await;
+    let (status, mine) = chief.server_fn("street_reach", &[]).await;
+    assert_eq!(status, 200, "{mine}");
+    let reached = |v: &Value| v["cells"].as_str().expect("cells").bytes().filter(|c| *c != b'.').count();
+    assert!(reached(&mine) < reached(&r), "{} vs {}", reached(&mine), reached(&r));
+    // and someone who may not see the live map is refused
+    let (status, _) = app.anonymous().server_fn("street_reach", &[]).await;
+    assert!(status == 401 || status == 403, "{status}");
+}

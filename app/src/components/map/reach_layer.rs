@@ -33,6 +33,7 @@ pub struct ReachState {
 }
 
 /// How often the reach along streets is asked for again.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub const STREET_POLL_S: u64 = 5;
 
 /// SVG path data per band for a street-reach raster: each row's runs of
