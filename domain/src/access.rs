@@ -128,6 +128,9 @@ named_enum! {
         /// A station's monthly tasks: make the lists, see every officer's,
         /// accept or return reports, and the progress.
         ManageTasks = "manage_tasks",
+        /// The deployment planner (`/plan`): where to post units, and the
+        /// what-if replay of past incidents against a deployment.
+        PlanDeployment = "plan_deployment",
         /// Accounts, tokens and the audit log.
         Administer = "administer",
         /// One's own session: who am I, log out, the API description.
@@ -216,6 +219,10 @@ pub fn grant(role: Role, permission: Permission) -> Grant {
 
         (P::OwnTasks, R::Officer) => OwnUnits,
         (P::ManageTasks, R::Chief) => OwnStation,
+
+        // the command room plans the district; a chief their own station
+        (P::PlanDeployment, R::Dispatcher) => All,
+        (P::PlanDeployment, R::Chief) => OwnStation,
 
         (P::OwnSession, _) => All,
 
@@ -399,6 +406,7 @@ mod tests {
         (P::WriteNotices, "AS------"),
         (P::OwnTasks, "A---U---"),
         (P::ManageTasks, "AS------"),
+        (P::PlanDeployment, "ASA-----"),
         (P::Administer, "A-------"),
         (P::OwnSession, "AAAAAAAA"),
     ];

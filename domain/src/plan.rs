@@ -236,6 +236,49 @@ pub fn covers(
         .collect()
 }
 
+/// A daily band of local hours, `20-02` (8 pm to 2 am), `00-24` (all day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HourBand {
+    pub from: u8,
+    pub to: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("hours must be two hours 0-24 like 20-02 (8 pm to 2 am) or 00-24 (all day), and not equal; got {0:?}")]
+pub struct HourBandError(pub String);
+
+impl HourBand {
+    pub const ALL_DAY: HourBand = HourBand { from: 0, to: 24 };
+
+    pub fn parse(s: &str) -> Result<HourBand, HourBandError> {
+        let bad = || HourBandError(s.chars().take(20).collect());
+        let (a, b) = s.trim().split_once('-').ok_or_else(bad)?;
+        let h = |t: &str| t.trim().parse::<u8>().ok().filter(|h| *h <= 24).ok_or_else(bad);
+        let (from, to) = (h(a)?, h(b)?);
+        if from == to || from == 24 {
+            return Err(bad());
+        }
+        Ok(HourBand { from, to })
+    }
+
+    /// Whether local hour `h` (0-23) is in the band (a band may cross midnight).
+    pub fn contains(self, h: u32) -> bool {
+        let (a, b) = (u32::from(self.from), u32::from(self.to));
+        if a < b { (a..b).contains(&h) } else { h >= a || h < b }
+    }
+}
+
+impl std::fmt::Display for HourBand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}-{:02}", self.from, self.to)
+    }
+}
+
+/// How much an incident counts in the cover: urgent 3, normal 2, low 1.
+pub fn weight(priority: crate::Priority) -> f64 {
+    f64::from(4 - priority.get().clamp(1, 3))
+}
+
 /// A past incident as the what-if replay needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PastIncident {
@@ -416,6 +459,21 @@ mod tests {
         assert_eq!(p.covered, 5.0);
         assert_eq!(p.posts[0], 0);
         assert_eq!(exact(&i, 100).expect("small").covered, 5.0);
+    }
+
+    #[test]
+    fn hour_bands_cross_midnight_and_bad_ones_are_refused() {
+        let night = HourBand::parse("20-02").expect("valid");
+        assert!(night.contains(23) && night.contains(0) && night.contains(1) && night.contains(20));
+        assert!(!night.contains(2) && !night.contains(12));
+        let day = HourBand::parse("00-24").expect("valid");
+        assert!((0..24).all(|h| day.contains(h)));
+        assert_eq!(night.to_string(), "20-02");
+        for bad in ["", "20", "5-5", "25-03", "a-b", "24-02"] {
+            assert!(HourBand::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(weight(crate::Priority::URGENT), 3.0);
+        assert_eq!(weight(crate::Priority::LOW), 1.0);
     }
 
     #[test]

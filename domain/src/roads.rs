@@ -662,6 +662,26 @@ impl Routing {
         Some(self.total_s(kind, a.distance_m, ms, b.distance_m))
     }
 
+    /// ETAs by road from one position to many, each `None` beyond
+    /// `limit_s` or without a route: one Dijkstra instead of a query each.
+    /// The same numbers as [`Routing::eta_s`] (its access leg rounded up to
+    /// a whole millisecond).
+    pub fn etas_from(&self, kind: UnitKind, from: Coordinates, targets: &[Coordinates], limit_s: f64) -> Vec<Option<f64>> {
+        let mode = Mode::of(kind);
+        let Some(a) = self.snap(mode, from) else { return vec![None; targets.len()] };
+        let access_ms = (self.leg_s(kind, a.distance_m) * 1000.0).ceil() as u64;
+        let times = self.times_ms(mode, &[(a.node, access_ms)], false, Some((limit_s.max(0.0) * 1000.0) as u64));
+        targets
+            .iter()
+            .map(|t| {
+                let b = self.snap(mode, *t)?;
+                let ms = times[b.node as usize];
+                let s = (ms != u64::MAX).then(|| ms as f64 / 1000.0 + self.leg_s(kind, b.distance_m))?;
+                (s <= limit_s).then_some(s)
+            })
+            .collect()
+    }
+
     /// Access leg + road + egress leg, always added in this order.
     fn total_s(&self, kind: UnitKind, access_m: f64, road_ms: u64, egress_m: f64) -> f64 {
         self.leg_s(kind, access_m) + road_ms as f64 / 1000.0 + self.leg_s(kind, egress_m)

@@ -477,3 +477,29 @@ mod oracle {
         }
     }
 }
+
+#[test]
+fn etas_from_one_place_to_many_are_the_single_etas() {
+    let (mut nodes, mut edges) = (vec![], vec![]);
+    grid(&mut nodes, &mut edges, (0.0, 0.0), 8, 8, 100.0, RoadClass::Minor);
+    edges.push((3, 4, RoadClass::Major, true));
+    let net = RoadNetwork::measured(nodes, edges).expect("valid");
+    let r = routing(&net);
+    let from = xy(40.0, 30.0);
+    let targets: Vec<Coordinates> = (0..30).map(|i| xy(f64::from(i) * 27.0, f64::from(i % 7) * 97.0)).collect();
+    for kind in [UnitKind::Car, UnitKind::Foot, UnitKind::Ebike] {
+        let many = r.etas_from(kind, from, &targets, 200.0);
+        for (t, got) in targets.iter().zip(&many) {
+            let want = r.eta_s(kind, from, *t).filter(|s| *s <= 200.0);
+            match (got, want) {
+                (Some(g), Some(w)) => assert!((g - w).abs() < 0.002, "{g} vs {w}"),
+                (None, None) => {}
+                other => assert!(
+                    other.1.is_some_and(|w| w > 199.99) || other.0.is_some_and(|g| g > 199.99),
+                    "{kind:?}: {other:?}"
+                ),
+            }
+        }
+        assert!(many.iter().any(Option::is_some) && (kind != UnitKind::Foot || many.iter().any(Option::is_none)));
+    }
+}

@@ -186,6 +186,7 @@ pub fn others() -> Vec<RouteRule> {
         r(Method::POST, "/notices/{id}/edit", Rule::change(P::WriteNotices)),
         // the monthly task list: an officer's phone, a chief's desk (plain forms)
         r(Method::GET, "/tasks", Rule::any_of_page(&[P::OwnTasks, P::ManageTasks])),
+        r(Method::GET, "/plan", Rule::page(P::PlanDeployment)),
         r(Method::POST, "/tasks/generate", Rule::change(P::ManageTasks)),
         r(Method::POST, "/tasks/{id}/report", Rule::change(P::OwnTasks)),
         r(Method::POST, "/tasks/{id}/accept", Rule::change(P::ManageTasks)),

@@ -623,6 +623,11 @@ impl EngineHandle {
         read(&self.shared.open).values().map(IncidentView::from).collect()
     }
 
+    /// The road network ETAs are routed on, if any.
+    pub fn routing(&self) -> Option<Arc<domain::roads::Routing>> {
+        self.shared.settings.roads.clone()
+    }
+
     /// The raster reach along streets is drawn on, when ETAs are routed.
     pub fn street_cover(&self) -> Option<Arc<crate::roads::StreetCover>> {
         self.shared.settings.street.clone()

@@ -29,6 +29,7 @@ pub mod notices;
 mod patrol;
 mod report;
 pub mod review;
+pub mod plan;
 pub mod review_cache;
 pub mod roads;
 mod rows;

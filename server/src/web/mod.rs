@@ -8,6 +8,7 @@ pub fn esc(s: &str) -> String {
 
 pub mod notices_page;
 pub mod report_form;
+pub mod plan_page;
 pub mod tasks_page;
 
 use std::sync::{Arc, OnceLock};
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/notices/{id}/unschedule", post(notices_page::unschedule))
         .route("/notices/{id}/cancel", post(notices_page::cancel))
         .route("/notices/{id}/edit", post(notices_page::edit))
+        .route("/plan", get(plan_page::page))
         .route("/tasks", get(tasks_page::page))
         .route("/tasks/generate", post(tasks_page::generate))
         .route(

@@ -17,6 +17,7 @@ mod notices;
 mod officer;
 mod pages;
 mod patrol;
+mod plan;
 mod positions;
 mod report;
 mod restart;
