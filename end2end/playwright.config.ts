@@ -45,9 +45,10 @@ export default defineConfig({
   webServer: [
     {
       // the demo's configuration: its accounts (one per role, the published
-      // password) and its wall-screen token; the rest set by flags
+      // password) and its wall-screen token; the rest set by flags (the
+      // straight-line model: these tests place units anywhere, off any road)
       command: `${serverBin} --config ../config/demo.toml --bind 127.0.0.1:${port} --database sqlite://${dbDir}/e2e.db ` +
-        `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate`,
+        `--district ../config/district-lingui.toml --site-root ../target/site --no-simulate --roads straight-line`,
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -3,7 +3,9 @@
 //! incidents, the response-time policy and its timers, the travel-time model,
 //! the nearest-unit ranking, and the district (stations, zones, patrol points)
 //! with point-in-polygon lookup, reach rings (what "1-3-5" covers), and the checks on past incidents imported
-//! from an older system.
+//! from an older system; road networks with routed ETAs and reach along
+//! streets (`roads`), and the deployment planner with its what-if replay
+//! (`plan`).
 //!
 //! Every function that needs the time takes `now` as an argument, so the
 //! decisions that matter most can be tested in microseconds and benchmarked.

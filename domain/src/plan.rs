@@ -528,7 +528,10 @@ mod tests {
                     State::Going { scene, left_ms } if left_ms <= 0 => {
                         let inc = &mut incidents[scene];
                         inc.arrival_s = Some((now - inc.received_ms) as f64 / 1000.0);
-                        State::Staying { scene, left_ms: (inc.on_scene_s.unwrap_or(DEFAULT_ON_SCENE_S) * 1000.0) as i64 }
+                        State::Staying {
+                            scene,
+                            left_ms: (inc.on_scene_s.unwrap_or(DEFAULT_ON_SCENE_S) * 1000.0) as i64,
+                        }
                     }
                     State::Going { scene, left_ms } => State::Going { scene, left_ms: left_ms - 10 },
                     other => other,
@@ -559,7 +562,11 @@ mod tests {
             while let Some(&scene) = waiting.first() {
                 let free: Vec<usize> = (0..posts.len()).filter(|&u| matches!(state[u], State::Free)).collect();
                 let Some(&u) = free.iter().min_by(|&&a, &&b| {
-                    eta(posts[a].0, posts[a].1, incidents[scene].at).total_cmp(&eta(posts[b].0, posts[b].1, incidents[scene].at))
+                    eta(posts[a].0, posts[a].1, incidents[scene].at).total_cmp(&eta(
+                        posts[b].0,
+                        posts[b].1,
+                        incidents[scene].at,
+                    ))
                 }) else {
                     break;
                 };
@@ -577,7 +584,8 @@ mod tests {
         let model = crate::TravelModel::default();
         let eta = |k: UnitKind, a: Coordinates, b: Coordinates| model.eta_s(k, a.distance_m(b));
         let c = |x: f64, y: f64| Coordinates::parse(25.24 + y / 111_195.0, 110.2 + x / 100_000.0).expect("valid");
-        let posts = vec![(UnitKind::Car, c(0.0, 0.0)), (UnitKind::Ebike, c(1500.0, 800.0)), (UnitKind::Foot, c(300.0, 300.0))];
+        let posts =
+            vec![(UnitKind::Car, c(0.0, 0.0)), (UnitKind::Ebike, c(1500.0, 800.0)), (UnitKind::Foot, c(300.0, 300.0))];
         let mut seed = 42u64;
         let mut rnd = move || {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -624,7 +632,8 @@ mod tests {
             assert!((a.expect("a figure") - b.expect("a figure")).abs() <= 1.0, "{a:?} vs {b:?}");
         }
         assert!(
-            (r.predicted.compliance.expect("a share") - recorded.compliance.expect("a share")).abs() <= 1.0 / 40.0 + 1e-9
+            (r.predicted.compliance.expect("a share") - recorded.compliance.expect("a share")).abs()
+                <= 1.0 / 40.0 + 1e-9
         );
     }
 

@@ -666,7 +666,13 @@ impl Routing {
     /// `limit_s` or without a route: one Dijkstra instead of a query each.
     /// The same numbers as [`Routing::eta_s`] (its access leg rounded up to
     /// a whole millisecond).
-    pub fn etas_from(&self, kind: UnitKind, from: Coordinates, targets: &[Coordinates], limit_s: f64) -> Vec<Option<f64>> {
+    pub fn etas_from(
+        &self,
+        kind: UnitKind,
+        from: Coordinates,
+        targets: &[Coordinates],
+        limit_s: f64,
+    ) -> Vec<Option<f64>> {
         let mode = Mode::of(kind);
         let Some(a) = self.snap(mode, from) else { return vec![None; targets.len()] };
         let access_ms = (self.leg_s(kind, a.distance_m) * 1000.0).ceil() as u64;

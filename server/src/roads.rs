@@ -177,16 +177,62 @@ pub fn read_osm(path: &Path) -> Result<(RoadNetwork, ImportReport), ImportError>
     Ok((net, report))
 }
 
-/// The network the settings name, prepared for routing (on a blocking
-/// thread: a city takes seconds), or `None` for the straight-line model.
+/// The road network of a running server: wanted or not, and once prepared
+/// the routing and the raster for reach along streets. Preparing a city
+/// takes minutes, so the server serves at once and ranks by the
+/// straight-line model (recommendations without the *road* mark) until
+/// the roads are ready; `/healthz` says which (`roads`).
+#[derive(Debug, Default)]
+pub struct Roads {
+    wanted: bool,
+    ready: std::sync::RwLock<Option<(Arc<Routing>, Option<Arc<StreetCover>>)>>,
+}
+
+impl Roads {
+    /// No road network: the straight-line model.
+    pub fn none() -> Arc<Roads> {
+        Arc::new(Roads::default())
+    }
+
+    /// A network that is ready now (tests, small districts).
+    pub fn ready(routing: Arc<Routing>, street: Option<Arc<StreetCover>>) -> Arc<Roads> {
+        Arc::new(Roads { wanted: true, ready: std::sync::RwLock::new(Some((routing, street))) })
+    }
+
+    pub fn routing(&self) -> Option<Arc<Routing>> {
+        self.ready.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.0.clone())
+    }
+
+    pub fn street(&self) -> Option<Arc<StreetCover>> {
+        self.ready.read().unwrap_or_else(|p| p.into_inner()).as_ref().and_then(|r| r.1.clone())
+    }
+
+    /// Whether the deployment routes by road (ready or not yet).
+    pub fn wanted(&self) -> bool {
+        self.wanted
+    }
+
+    /// `straight-line`, `preparing` or `ready`.
+    pub fn state(&self) -> &'static str {
+        match (self.wanted, self.routing().is_some()) {
+            (false, _) => "straight-line",
+            (true, false) => "preparing",
+            (true, true) => "ready",
+        }
+    }
+}
+
+/// Reads the network the settings name (a missing or empty one stops the
+/// start, saying why) and prepares it on a blocking thread; the returned
+/// handle fills in when it is ready.
 pub async fn prepare(
     store: &Store,
-    district: &District,
+    district: &Arc<District>,
     settings: &RoadsSettings,
     model: &TravelModel,
-) -> anyhow::Result<Option<Arc<Routing>>> {
+) -> anyhow::Result<Arc<Roads>> {
     let net = match settings.source {
-        RoadSource::StraightLine => return Ok(None),
+        RoadSource::StraightLine => return Ok(Roads::none()),
         RoadSource::District => RoadNetwork::from_roads(&district.roads),
         RoadSource::Imported => store.load_road_network().await?.ok_or_else(|| {
             anyhow::anyhow!(
@@ -197,16 +243,22 @@ pub async fn prepare(
     if net.is_empty() {
         anyhow::bail!("roads.source names a road network with no roads (the district file has no [[roads]]?)");
     }
+    let roads = Arc::new(Roads { wanted: true, ready: std::sync::RwLock::new(None) });
     let (speeds, model, snap) = (settings.speeds.clone(), model.clone(), settings.max_snap_m);
-    let started = std::time::Instant::now();
-    let routing = tokio::task::spawn_blocking(move || Routing::build(&net, &speeds, model, snap)).await?;
-    tracing::info!(
-        nodes = routing.node_count(),
-        edges = routing.edge_count(),
-        ms = started.elapsed().as_millis() as u64,
-        "road network prepared: ETAs are routed by road"
-    );
-    Ok(Some(Arc::new(routing)))
+    let (handle, district) = (roads.clone(), district.clone());
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let routing = Arc::new(Routing::build(&net, &speeds, model, snap));
+        let street = StreetCover::new(routing.clone(), &district).map(Arc::new);
+        tracing::info!(
+            nodes = routing.node_count(),
+            edges = routing.edge_count(),
+            ms = started.elapsed().as_millis() as u64,
+            "road network prepared: ETAs are routed by road"
+        );
+        *handle.ready.write().unwrap_or_else(|p| p.into_inner()) = Some((routing, street));
+    });
+    Ok(roads)
 }
 
 /// The raster reach along streets is drawn on: the district's box in cells

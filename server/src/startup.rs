@@ -103,13 +103,6 @@ impl Application {
         let roads = crate::roads::prepare(&store, &district, &config.roads, &config.travel)
             .await
             .context("preparing the road network ([roads])")?;
-        let street = match &roads {
-            Some(r) => {
-                let (r, d) = (r.clone(), district.clone());
-                tokio::task::spawn_blocking(move || crate::roads::StreetCover::new(r, &d)).await?.map(Arc::new)
-            }
-            None => None,
-        };
         let settings = Settings {
             policy: config.policy.clone(),
             travel: config.travel.clone(),
@@ -118,7 +111,6 @@ impl Application {
             stream_ring: config.stream_ring,
             clock: clock.clone(),
             roads,
-            street,
         };
         let mut map = map_data(&district, &settings);
         map.tiles = config.tiles.clone();

@@ -66,7 +66,7 @@ pub fn map_data(d: &District, settings: &crate::engine::Settings) -> MapData {
         places: places(d),
         // set from the config at start-up, when it names a tile server
         tiles: None,
-        routed: settings.roads.is_some(),
+        routed: settings.roads.wanted(),
     }
 }
 

@@ -57,10 +57,9 @@ pub struct Settings {
     pub stream_ring: usize,
     /// The time the rules see (tests move it instead of waiting).
     pub clock: crate::clock::Clock,
-    /// The road network ETAs are routed on; `None`: the straight-line model.
-    pub roads: Option<Arc<domain::roads::Routing>>,
-    /// The raster reach along streets is drawn on (with `roads`).
-    pub street: Option<Arc<crate::roads::StreetCover>>,
+    /// The road network ETAs are routed on, once prepared; until then (and
+    /// without one) the straight-line model.
+    pub roads: Arc<crate::roads::Roads>,
 }
 
 impl Settings {
@@ -425,7 +424,7 @@ pub(crate) fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 /// The top `k` units for a point at `now`, with what a screen shows of them.
 pub(crate) fn recommend_at(shared: &Shared, at: Coordinates, k: usize, now: DateTime<Utc>) -> Vec<RecommendationView> {
     let fleet = read(&shared.fleet);
-    let ranked = match &shared.settings.roads {
+    let ranked = match shared.settings.roads.routing() {
         Some(roads) => roads.recommend(fleet.states(), at, now, k),
         None => fleet.index().recommend(at, now, k),
     };
@@ -625,12 +624,12 @@ impl EngineHandle {
 
     /// The road network ETAs are routed on, if any.
     pub fn routing(&self) -> Option<Arc<domain::roads::Routing>> {
-        self.shared.settings.roads.clone()
+        self.shared.settings.roads.routing()
     }
 
     /// The raster reach along streets is drawn on, when ETAs are routed.
     pub fn street_cover(&self) -> Option<Arc<crate::roads::StreetCover>> {
-        self.shared.settings.street.clone()
+        self.shared.settings.roads.street()
     }
 
     /// The top `k` units for a point at `now` (see `domain::index`).

@@ -7,8 +7,8 @@ pub fn esc(s: &str) -> String {
 }
 
 pub mod notices_page;
-pub mod report_form;
 pub mod plan_page;
+pub mod report_form;
 pub mod tasks_page;
 
 use std::sync::{Arc, OnceLock};
@@ -72,6 +72,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
                 "term": shared.cluster.term(),
                 "seq": seq,
                 "lag": last.saturating_sub(seq),
+                "roads": shared.settings.roads.state(),
             })),
         )
             .into_response(),

@@ -240,8 +240,7 @@ fn compute(state: &AppState, p: &Params, rows: &[PlanRow], cands: &[Candidate], 
                 .collect()
         })
         .collect();
-    let units: Vec<usize> =
-        p.units.iter().enumerate().flat_map(|(g, (_, n))| std::iter::repeat_n(g, *n)).collect();
+    let units: Vec<usize> = p.units.iter().enumerate().flat_map(|(g, (_, n))| std::iter::repeat_n(g, *n)).collect();
     let inst = Instance { weights: weights.clone(), covers, units: units.clone() };
     let (greedy, solved, optimum) = if cands.is_empty() {
         let none = plan::Plan { posts: vec![], covered: 0.0 };
@@ -291,14 +290,20 @@ fn kind_zh(k: UnitKind) -> &'static str {
 }
 
 /// `GET /plan`.
-pub async fn page(State(state): State<AppState>, Extension(who): Extension<Principal>, Query(q): Query<PlanQuery>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Query(q): Query<PlanQuery>,
+) -> Response {
     let scope = match who.scope(Permission::PlanDeployment) {
         Ok(s) => s,
         Err(_) => return (StatusCode::FORBIDDEN, "不可使用部署规划 · You may not plan deployments").into_response(),
     };
     let clock = LocalClock::new(state.map.utc_offset_minutes);
     let mut b = String::with_capacity(32 * 1024);
-    b.push_str("<header class=\"notices-head\"><h1>警力部署规划 <span lang=\"en\">Deployment planner</span></h1></header>");
+    b.push_str(
+        "<header class=\"notices-head\"><h1>警力部署规划 <span lang=\"en\">Deployment planner</span></h1></header>",
+    );
     let p = match params(&state, &q, &scope, clock) {
         Ok(p) => p,
         Err(e) => {
@@ -313,13 +318,15 @@ pub async fn page(State(state): State<AppState>, Extension(who): Extension<Princ
         Scope::Station(s) => Some(s.as_str().to_owned()),
         _ => None,
     };
-    let rows = match state.store.plan_incidents(from.timestamp_millis(), to.timestamp_millis(), station.as_deref()).await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read the incidents to plan over");
-            return (StatusCode::SERVICE_UNAVAILABLE, "暂时无法读取警情 · Cannot read the incidents now").into_response();
-        }
-    };
+    let rows =
+        match state.store.plan_incidents(from.timestamp_millis(), to.timestamp_millis(), station.as_deref()).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the incidents to plan over");
+                return (StatusCode::SERVICE_UNAVAILABLE, "暂时无法读取警情 · Cannot read the incidents now")
+                    .into_response();
+            }
+        };
     let cands = std::sync::Arc::new(candidates(&state, &p, &scope));
     let (st, c2) = (state.clone(), cands.clone());
     let outcome = match tokio::task::spawn_blocking(move || compute(&st, &p, &rows, &c2, clock)).await {
@@ -392,7 +399,9 @@ fn results(b: &mut String, state: &AppState, o: &Outcome, cands: &[Candidate]) {
                 p.covered,
                 pct(Some(if p.covered > 0.0 { 1.0 - o.solved.covered / p.covered } else { 0.0 }))
             ),
-            None => format!("最优解未枚举（超过 {EXACT_LIMIT} 种） · Optimum not enumerated (more than {EXACT_LIMIT} postings)"),
+            None => format!(
+                "最优解未枚举（超过 {EXACT_LIMIT} 种） · Optimum not enumerated (more than {EXACT_LIMIT} postings)"
+            ),
         },
     );
     // where each unit goes
@@ -420,7 +429,10 @@ fn results(b: &mut String, state: &AppState, o: &Outcome, cands: &[Candidate]) {
         ("arrival_p90", "到场 P90 arrival", secs(r.arrival_p90_s), secs(p.arrival_p90_s)),
         ("compliance", "1-3-5 达标 compliance", pct(r.compliance), pct(p.compliance)),
     ] {
-        let _ = write!(b, "<tr data-figure=\"{key}\"><th>{label}</th><td class=\"num\">{rec}</td><td class=\"num\">{pre}</td></tr>");
+        let _ = write!(
+            b,
+            "<tr data-figure=\"{key}\"><th>{label}</th><td class=\"num\">{rec}</td><td class=\"num\">{pre}</td></tr>"
+        );
     }
     let _ = write!(
         b,

@@ -69,6 +69,22 @@ line = [[25.2624, {w}], [25.2624, {e}]]
     path
 }
 
+/// Waits (at most 30 s) until the server's roads are prepared: it serves
+/// at once and routes once they are (`/healthz` says `roads`).
+pub(crate) async fn roads_ready(app: &TestApp) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, h) = app.anonymous().get("/healthz").await;
+        assert_eq!(status, 200, "{h}");
+        if h["roads"] == "ready" {
+            return;
+        }
+        assert_eq!(h["roads"], "preparing", "{h}");
+        assert!(std::time::Instant::now() < deadline, "the roads were not ready within 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 async fn recommendations(app: &TestApp, id: i64) -> Vec<Value> {
     let (status, recs) = app.get(&format!("/api/v1/incidents/{id}/recommendations?k=50")).await;
     assert_eq!(status, 200, "{recs}");
@@ -96,6 +112,7 @@ async fn across_the_river_the_unit_on_this_bank_is_recommended_first() {
     }
     let id = app.incident("fight", JINSHAN.0, JINSHAN.1).await["id"].as_i64().expect("an id");
     let recs = recommendations(&app, id).await;
+    assert_eq!(app.anonymous().get("/healthz").await.1["roads"], "straight-line");
     assert!(rank_of(&recs, "JS-C1") < rank_of(&recs, "JS-C2"), "{recs:?}");
     assert!(recs.iter().all(|r| r["by_road"] == false));
     // (the river district's file lives in this directory)
@@ -107,6 +124,7 @@ async fn across_the_river_the_unit_on_this_bank_is_recommended_first() {
         c.roads.source = RoadSource::District;
     })
     .await;
+    roads_ready(&app).await;
     for (callsign, at) in [("JS-C1", across), ("JS-C2", this_bank)] {
         let id = app.unit_by_callsign(callsign).await["id"].as_i64().expect("an id");
         app.place(id, at.0, at.1).await;
@@ -198,6 +216,7 @@ async fn an_imported_osm_extract_routes_and_units_off_it_rank_last() {
 
     config.roads.source = RoadSource::Imported;
     let app = start(config, dir).await;
+    roads_ready(&app).await;
     for (callsign, at) in [("JS-C1", a), ("JS-C2", b)] {
         let id = app.unit_by_callsign(callsign).await["id"].as_i64().expect("an id");
         app.place(id, at.lat(), at.lon()).await;
@@ -241,6 +260,7 @@ async fn street_reach_is_the_routed_eta_of_the_nearest_cover_and_follows_the_cal
     plain.stop().await;
 
     let app = spawn_with(|c| c.roads.source = RoadSource::District).await;
+    roads_ready(&app).await;
     let (status, r) = app.server_fn("street_reach", &[]).await;
     assert_eq!(status, 200, "{r}");
     let grid: domain::roads::cover::Grid = serde_json::from_value(r["grid"].clone()).expect("a grid");

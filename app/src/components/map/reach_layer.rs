@@ -126,17 +126,21 @@ pub fn reach_memo(map: &MapData, live: Live) -> Memo<ReachState> {
         poll_street(street);
     }
     Memo::new(move |_| {
+        // along the streets once the server has them (until its roads are
+        // prepared, or if it cannot be reached, the circles below)
         if routed {
-            return street.with(|s| match s {
-                Some(r) => ReachState {
+            let along = street.with(|s| {
+                s.as_ref().map(|r| ReachState {
                     paths: street_paths(r, &proj),
                     share: r.share,
                     bands: r.bands,
                     routed: true,
                     classes: r.classes.clone(),
-                },
-                None => ReachState { bands, routed: true, ..ReachState::default() },
+                })
             });
+            if let Some(along) = along {
+                return along;
+            }
         }
         let now = live.now.get();
         // positions may come without notifying each unit (`Live::quiet_positions`)
