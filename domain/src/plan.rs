@@ -125,9 +125,8 @@ pub fn improve(inst: &Instance, plan: Plan, rounds: usize) -> Plan {
     }
     for _ in 0..rounds {
         let mut moved = false;
-        for u in 0..posts.len() {
-            let g = inst.units[u];
-            let here = posts[u];
+        for (post, &g) in posts.iter_mut().zip(&inst.units) {
+            let here = *post;
             // what the unit alone covers where it stands
             let lose: f64 = inst.covers[g][here]
                 .iter()
@@ -148,7 +147,7 @@ pub fn improve(inst: &Instance, plan: Plan, rounds: usize) -> Plan {
                     best = (gain, j);
                 }
             }
-            posts[u] = best.1;
+            *post = best.1;
             moved |= best.1 != here;
             for &i in &inst.covers[g][best.1] {
                 count[i as usize] += 1;

@@ -182,10 +182,14 @@ pub fn read_osm(path: &Path) -> Result<(RoadNetwork, ImportReport), ImportError>
 /// takes minutes, so the server serves at once and ranks by the
 /// straight-line model (recommendations without the *road* mark) until
 /// the roads are ready; `/healthz` says which (`roads`).
+/// A prepared network and its street raster (none for a district without
+/// bounds).
+type Prepared = (Arc<Routing>, Option<Arc<StreetCover>>);
+
 #[derive(Debug, Default)]
 pub struct Roads {
     wanted: bool,
-    ready: std::sync::RwLock<Option<(Arc<Routing>, Option<Arc<StreetCover>>)>>,
+    ready: std::sync::RwLock<Option<Prepared>>,
 }
 
 impl Roads {
@@ -330,12 +334,12 @@ impl StreetCover {
                     }
                 }
             }
-            if let Some(c) = self.class[i] {
-                if let Some(row) = per_class.iter_mut().find(|r| r.0 == c) {
-                    row.3 += 1;
-                    if f64::from(*t) <= f64::from(row.1) {
-                        row.2 += 1;
-                    }
+            if let Some(c) = self.class[i]
+                && let Some(row) = per_class.iter_mut().find(|r| r.0 == c)
+            {
+                row.3 += 1;
+                if f64::from(*t) <= f64::from(row.1) {
+                    row.2 += 1;
                 }
             }
         }

@@ -83,7 +83,7 @@ fn across_the_river_the_straight_line_nearest_loses() {
     let straight = crate::fleet::recommend_scan(&fleet, scene, now(), 2, r.model());
     assert_eq!(ids(&straight), vec![1, 2], "as the crow flies the unit across the water is first");
 
-    let routed = r.recommend(&fleet, scene, now(), 2);
+    let routed = r.recommend(fleet, scene, now(), 2);
     assert_eq!(ids(&routed), vec![2, 1], "by road the unit on this bank is first");
     assert!(routed.iter().all(|x| x.by_road));
     // 600 m of minor road at 25 km/h = 86.4 s; across: 900 m north, the
@@ -91,7 +91,7 @@ fn across_the_river_the_straight_line_nearest_loses() {
     assert!((routed[0].eta_s - 86.4).abs() < 0.01, "{}", routed[0].eta_s);
     let across_s = 1800.0 * 3.6 / 25.0 + 150.0 * 3.6 / 40.0;
     assert!((routed[1].eta_s - across_s).abs() < 0.1, "{} vs {across_s}", routed[1].eta_s);
-    assert_eq!(routed, r.recommend_dijkstra(&fleet, scene, now(), 2));
+    assert_eq!(routed, r.recommend_dijkstra(fleet, scene, now(), 2));
 }
 
 #[test]
@@ -122,14 +122,14 @@ fn one_way_streets_hold_for_cars_not_for_feet() {
     let scene = xy(200.0, 0.0);
     let car = unit(1, UnitKind::Car, xy(300.0, 0.0));
     let car_upstream = unit(2, UnitKind::Car, xy(0.0, 0.0));
-    let routed = r.recommend(&[car, car_upstream], scene, now(), 2);
+    let routed = r.recommend([car, car_upstream], scene, now(), 2);
     assert_eq!(ids(&routed), vec![2, 1], "the car behind the scene on the one-way street is first");
     assert!((routed[0].eta_s - 200.0 * 3.6 / 25.0).abs() < 0.01);
     assert!((routed[1].eta_s - 1500.0 * 3.6 / 25.0).abs() < 0.01, "{}", routed[1].eta_s);
 
     // on foot the one-way street does not hold: 100 m at 5 km/h
     let walker = unit(3, UnitKind::Foot, xy(300.0, 0.0));
-    let w = r.recommend(&[walker], scene, now(), 1);
+    let w = r.recommend([walker], scene, now(), 1);
     assert!((w[0].eta_s - 72.0).abs() < 0.01, "{}", w[0].eta_s);
 }
 
@@ -186,16 +186,16 @@ fn a_unit_in_a_disconnected_part_is_ranked_after_every_routed_one() {
     let far = unit(2, UnitKind::Foot, xy(0.0, 0.0)); // a 600 m walk: slower than the island car by air
     let off_map = unit(3, UnitKind::Car, xy(400.0, 5000.0)); // 4.8 km from any road
     let fleet = [island, far, off_map];
-    let got = r.recommend(&fleet, scene, now(), 3);
+    let got = r.recommend(fleet, scene, now(), 3);
     assert_eq!(ids(&got), vec![2, 1, 3], "{got:?}");
     assert!(got[0].by_road);
     assert!(!got[1].by_road && !got[2].by_road, "failed routes fall back to the straight-line model");
     let straight = r.model().eta_s(UnitKind::Car, got[1].distance_m);
     assert_eq!(got[1].eta_s, straight);
     assert!(got[1].eta_s < got[0].eta_s, "a failed route ranks last even with a better straight-line ETA");
-    assert_eq!(got, r.recommend_dijkstra(&fleet, scene, now(), 3));
+    assert_eq!(got, r.recommend_dijkstra(fleet, scene, now(), 3));
     // with K = 1 the routed unit is the answer, not the one with no road
-    assert_eq!(ids(&r.recommend(&fleet, scene, now(), 1)), vec![2]);
+    assert_eq!(ids(&r.recommend(fleet, scene, now(), 1)), vec![2]);
 }
 
 #[test]
@@ -368,7 +368,7 @@ mod oracle {
                 .map(|v| (0..n).filter(|&w| has_arc[w] && d[v][w] != u64::MAX && d[w][v] != u64::MAX).count())
                 .collect();
             let largest = (0..n).filter(|&v| has_arc[v]).map(|v| size[v]).max().unwrap_or(0);
-            let threshold = largest.min(20).max(1);
+            let threshold = largest.clamp(1, 20);
             snappable.push((0..n).filter(|&v| has_arc[v] && size[v] >= threshold).collect());
             apsp.push(d);
         }
@@ -422,7 +422,10 @@ mod oracle {
         }
     }
 
-    fn graph_strategy() -> impl Strategy<Value = (Vec<(u16, u16)>, Vec<(u8, u8, u8, bool)>)> {
+    /// Node positions (metres east, north) and edges (a, b, class, one-way).
+    type RawGraph = (Vec<(u16, u16)>, Vec<(u8, u8, u8, bool)>);
+
+    fn graph_strategy() -> impl Strategy<Value = RawGraph> {
         (2usize..36).prop_flat_map(|n| {
             (
                 proptest::collection::vec((0u16..3000, 0u16..3000), n),
