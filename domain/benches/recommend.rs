@@ -14,16 +14,8 @@ use domain::fleet::{UnitState, recommend_scan};
 use domain::index::FleetIndex;
 use domain::{Coordinates, TravelModel, UnitId, UnitKind, UnitStatus};
 
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).single().expect("valid date")

@@ -25,15 +25,8 @@ use domain::index::FleetIndex;
 use domain::roads::{DEFAULT_MAX_SNAP_M, RoadNetwork, RoadSpeeds, Routing};
 use domain::{Coordinates, TravelModel, UnitId, UnitKind, UnitStatus};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+mod common;
+use common::Rng;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 6, 3, 0, 0).single().expect("valid date")

@@ -45,7 +45,8 @@ impl Instance {
     }
 
     pub fn total_weight(&self) -> f64 {
-        self.weights.iter().sum()
+        // a fold from +0: an empty sum of floats is -0, which prints as "-0"
+        self.weights.iter().fold(0.0, |a, w| a + w)
     }
 
     /// The weight covered when unit `u` stands at `posts[u]`.
@@ -56,18 +57,7 @@ impl Instance {
                 hit[i as usize] = true;
             }
         }
-        hit.iter().zip(&self.weights).filter(|(h, _)| **h).map(|(_, w)| w).sum()
-    }
-
-    /// Which incidents a posting covers.
-    pub fn covered_set(&self, posts: &[usize]) -> Vec<bool> {
-        let mut hit = vec![false; self.weights.len()];
-        for (u, &j) in posts.iter().enumerate() {
-            for &i in &self.covers[self.units[u]][j] {
-                hit[i as usize] = true;
-            }
-        }
-        hit
+        hit.iter().zip(&self.weights).filter(|(h, _)| **h).fold(0.0, |a, (_, w)| a + w)
     }
 }
 
@@ -161,9 +151,61 @@ pub fn improve(inst: &Instance, plan: Plan, rounds: usize) -> Plan {
     Plan { posts, covered }
 }
 
-/// Greedy, then swaps: the planner's answer.
+/// Greedy, then swaps, then a few sideways steps out of a plateau (each
+/// unit moved to another post that loses nothing, then swaps again),
+/// keeping the best posting seen: the planner's answer.
 pub fn solve(inst: &Instance) -> Plan {
-    improve(inst, greedy(inst), 50)
+    let mut best = improve(inst, greedy(inst), 50);
+    let mut current = best.clone();
+    for _ in 0..SIDEWAYS_ROUNDS {
+        let Some(moved) = sideways(inst, &current) else { break };
+        current = improve(inst, moved, 50);
+        if current.covered > best.covered + 1e-9 {
+            best = current.clone();
+        }
+    }
+    best
+}
+
+/// How many sideways steps [`solve`] tries.
+const SIDEWAYS_ROUNDS: usize = 3;
+
+/// Every unit in turn moved to the lowest other post where it covers at
+/// least as much new weight as it does where it stands (so nothing is
+/// lost); `None` if no unit can move so.
+fn sideways(inst: &Instance, plan: &Plan) -> Option<Plan> {
+    let m = inst.candidates();
+    let mut posts = plan.posts.clone();
+    let mut count = vec![0u32; inst.weights.len()];
+    for (u, &j) in posts.iter().enumerate() {
+        for &i in &inst.covers[inst.units[u]][j] {
+            count[i as usize] += 1;
+        }
+    }
+    let mut any = false;
+    for (post, &g) in posts.iter_mut().zip(&inst.units) {
+        let here = *post;
+        for &i in &inst.covers[g][here] {
+            count[i as usize] -= 1;
+        }
+        let gain = |j: usize, count: &[u32]| -> f64 {
+            inst.covers[g][j]
+                .iter()
+                .filter(|&&i| count[i as usize] == 0)
+                .fold(0.0, |a, &i| a + inst.weights[i as usize])
+        };
+        let keep = gain(here, &count);
+        if let Some(j) =
+            (0..m).find(|&j| j != here && inst.covers[g][j] != inst.covers[g][here] && gain(j, &count) >= keep - 1e-9)
+        {
+            *post = j;
+            any = true;
+        }
+        for &i in &inst.covers[g][*post] {
+            count[i as usize] += 1;
+        }
+    }
+    any.then(|| Plan { covered: inst.coverage(&posts), posts })
 }
 
 /// The optimum by enumerating every posting (units of one group as a
@@ -271,6 +313,53 @@ impl std::fmt::Display for HourBand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:02}-{:02}", self.from, self.to)
     }
+}
+
+impl HourBand {
+    /// The band's length in hours.
+    pub fn hours(self) -> u32 {
+        let (a, b) = (u32::from(self.from), u32::from(self.to));
+        if a < b { b - a } else { 24 - a + b }
+    }
+
+    /// The band's windows over a period, `[start, end)` in ms, one per day
+    /// (a band crossing midnight runs into the next day).
+    pub fn windows(self, range: &crate::time::DateRange, clock: crate::time::LocalClock) -> Vec<(i64, i64)> {
+        let mut out = vec![];
+        let mut day = range.from;
+        while day <= range.to {
+            let start = clock.day_start(day).timestamp_millis() + i64::from(self.from) * 3_600_000;
+            out.push((start, start + i64::from(self.hours()) * 3_600_000));
+            match day.succ_opt() {
+                Some(d) => day = d,
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+/// The share of `windows` (ascending, not overlapping) a unit was on duty,
+/// from its status before the first window and its changes `(at, status)`
+/// in time order: 1.0 on duty throughout, 0.0 never.
+pub fn on_duty_share(windows: &[(i64, i64)], at_start: crate::UnitStatus, changes: &[(i64, crate::UnitStatus)]) -> f64 {
+    let total: i64 = windows.iter().map(|(a, b)| b - a).sum();
+    if total <= 0 {
+        return 0.0;
+    }
+    let mut status = at_start;
+    let mut next = 0;
+    let mut on = 0;
+    for &(a, b) in windows {
+        while next < changes.len() && changes[next].0 < a {
+            status = changes[next].1;
+            next += 1;
+        }
+        let inside: Vec<(i64, crate::UnitStatus)> =
+            changes[next..].iter().take_while(|(at, _)| *at < b).copied().collect();
+        on += crate::volunteers::on_duty_ms(status, &inside, a, b);
+    }
+    on as f64 / total as f64
 }
 
 /// How much an incident counts in the cover: urgent 3, normal 2, low 1.
@@ -449,6 +538,20 @@ mod tests {
     }
 
     #[test]
+    fn two_kinds_can_hold_greedy_and_swaps_at_half_and_a_sideways_step_frees_them() {
+        // kind 1 at post 0 reaches call 1, at post 1 call 0; kind 0 reaches
+        // call 1 from post 1 only. Greedy sends kind 1 to post 0 (first of
+        // three equal gains); kind 0 then adds nothing, and no single move
+        // adds anything: half of the optimum (both calls), the guarantee of
+        // greedy with several kinds (a partition matroid)
+        let i = inst(&[2.0, 2.0], vec![vec![vec![], vec![1]], vec![vec![1], vec![0]]], &[1, 0]);
+        assert_eq!(exact(&i, 100).expect("small").covered, 4.0);
+        assert_eq!(improve(&i, greedy(&i), 50).covered, 2.0);
+        // moving kind 1 to post 1 loses nothing and lets kind 0 take call 1
+        assert_eq!(solve(&i).covered, 4.0);
+    }
+
+    #[test]
     fn kinds_cover_differently() {
         // a car at post 1 reaches all; a foot patrol only what is next to it
         let weights = [3.0, 1.0, 1.0];
@@ -476,9 +579,35 @@ mod tests {
     }
 
     #[test]
+    fn units_on_duty_by_hour_band() {
+        use crate::UnitStatus::{Available, OffDuty};
+        let clock = crate::time::LocalClock::new(480);
+        let range = crate::time::DateRange::parse(Some("2026-11-01"), Some("2026-11-02"), chrono::NaiveDate::MIN)
+            .expect("valid");
+        let night = HourBand::parse("20-02").expect("valid");
+        let w = night.windows(&range, clock);
+        assert_eq!(w.len(), 2);
+        assert_eq!(night.hours(), 6);
+        // 2026-11-01 20:00 +08:00 = 12:00 UTC
+        assert_eq!(w[0].0, 1_793_534_400_000);
+        assert_eq!(w[0].1 - w[0].0, 6 * 3_600_000);
+        assert_eq!(w[1].0 - w[0].0, 86_400_000);
+        let h = 3_600_000;
+        // on duty the whole first night, off the second: half
+        let changes = [(w[0].1 + h, OffDuty)];
+        assert!((on_duty_share(&w, Available, &changes) - 0.5).abs() < 1e-12);
+        // came on at 23:00 the first night and stayed: 3 + 6 of 12 hours
+        let changes = [(w[0].0 + 3 * h, Available)];
+        assert!((on_duty_share(&w, OffDuty, &changes) - 0.75).abs() < 1e-12);
+        assert_eq!(on_duty_share(&w, OffDuty, &[]), 0.0);
+        assert_eq!(on_duty_share(&[], Available, &[]), 0.0);
+    }
+
+    #[test]
     fn nothing_to_post_and_nowhere_to_post() {
         let empty = Instance::default();
         assert_eq!(solve(&empty).covered, 0.0);
+        assert!(empty.total_weight().is_sign_positive() && empty.coverage(&[]).is_sign_positive(), "0, not -0");
         let i = inst(&[1.0], vec![vec![vec![0]]], &[]);
         assert_eq!(solve(&i), Plan { posts: vec![], covered: 0.0 });
         assert!(exact(&inst(&[1.0], vec![vec![vec![0]; 40]], &[0; 12]), 1_000_000).is_none(), "too many to enumerate");
@@ -701,8 +830,10 @@ mod tests {
             let one_kind = i.units.iter().all(|&g| g == i.units[0]);
             let bound = if one_kind { 1.0 - (-1.0f64).exp() } else { 0.5 };
             prop_assert!(g.covered >= bound * best.covered - 1e-9, "greedy {} vs optimum {}", g.covered, best.covered);
-            // the planner's answer is held to the (1 - 1/e) bound whatever the kinds
-            prop_assert!(s.covered >= (1.0 - (-1.0f64).exp()) * best.covered - 1e-9);
+            // (with several kinds the swaps alone do not lift the bound: two
+            // units of different kinds can block each other, as in
+            // `two_kinds_can_hold_greedy_and_swaps_at_half_…`)
+            prop_assert!(s.covered >= bound * best.covered - 1e-9);
         }
     }
 }

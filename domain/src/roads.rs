@@ -688,6 +688,11 @@ impl Routing {
             .collect()
     }
 
+    /// A unit with no route, ranked by the straight-line model.
+    fn unrouted(&self, u: &UnitState, distance_m: f64) -> Recommendation {
+        Recommendation { unit_id: u.id, eta_s: self.model.eta_s(u.kind, distance_m), distance_m, by_road: false }
+    }
+
     /// Access leg + road + egress leg, always added in this order.
     fn total_s(&self, kind: UnitKind, access_m: f64, road_ms: u64, egress_m: f64) -> f64 {
         self.leg_s(kind, access_m) + road_ms as f64 / 1000.0 + self.leg_s(kind, egress_m)
@@ -753,12 +758,7 @@ impl Routing {
                         best.truncate(k);
                     }
                 }
-                None => failed.push(Recommendation {
-                    unit_id: u.id,
-                    eta_s: self.model.eta_s(u.kind, d),
-                    distance_m: d,
-                    by_road: false,
-                }),
+                None => failed.push(self.unrouted(&u, d)),
             }
         }
         if best.len() < k {
@@ -796,12 +796,7 @@ impl Routing {
             });
             match eta {
                 Some(eta_s) => routed.push(Recommendation { unit_id: u.id, eta_s, distance_m: d, by_road: true }),
-                None => failed.push(Recommendation {
-                    unit_id: u.id,
-                    eta_s: self.model.eta_s(u.kind, d),
-                    distance_m: d,
-                    by_road: false,
-                }),
+                None => failed.push(self.unrouted(&u, d)),
             }
         }
         routed.sort_by(rank_order);

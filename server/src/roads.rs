@@ -198,11 +198,6 @@ impl Roads {
         Arc::new(Roads::default())
     }
 
-    /// A network that is ready now (tests, small districts).
-    pub fn ready(routing: Arc<Routing>, street: Option<Arc<StreetCover>>) -> Arc<Roads> {
-        Arc::new(Roads { wanted: true, ready: std::sync::RwLock::new(Some((routing, street))) })
-    }
-
     pub fn routing(&self) -> Option<Arc<Routing>> {
         self.ready.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.0.clone())
     }

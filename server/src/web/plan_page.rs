@@ -114,20 +114,55 @@ fn default_units(state: &AppState, scope: &Scope) -> Vec<(UnitKind, usize)> {
     out
 }
 
+/// How many units of each kind (not fixed posts) of the caller's scope
+/// were on duty in the band's hours, on average over the period, from the
+/// status log.
+async fn on_duty_by_kind(
+    state: &AppState,
+    scope: &Scope,
+    p: &Params,
+    clock: LocalClock,
+) -> Result<Vec<(UnitKind, f64)>, crate::store::StoreError> {
+    let windows = p.hours.windows(&p.range, clock);
+    let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(vec![]) };
+    let mut out: Vec<(UnitKind, f64)> = vec![];
+    for u in state.engine.units() {
+        if u.kind == UnitKind::Post {
+            continue;
+        }
+        if let Scope::Station(own) = scope
+            && &u.station != own
+        {
+            continue;
+        }
+        let (start, changes) = state.store.unit_status_history(u.id.0, first.0, last.1).await?;
+        let parse = |s: &str| s.parse::<UnitStatus>().unwrap_or(UnitStatus::OffDuty);
+        let changes: Vec<(i64, UnitStatus)> = changes.iter().map(|(at, s)| (*at, parse(s))).collect();
+        let share = plan::on_duty_share(&windows, parse(&start), &changes);
+        match out.iter_mut().find(|(k, _)| *k == u.kind) {
+            Some(row) => row.1 += share,
+            None => out.push((u.kind, share)),
+        }
+    }
+    out.sort_by_key(|(k, _)| UnitKind::ALL.iter().position(|x| x == k));
+    Ok(out)
+}
+
 fn units_text(units: &[(UnitKind, usize)]) -> String {
     units.iter().map(|(k, n)| format!("{k}={n}")).collect::<Vec<_>>().join(", ")
 }
 
-fn params(state: &AppState, q: &PlanQuery, scope: &Scope, clock: LocalClock) -> Result<Params, String> {
+fn params(q: &PlanQuery, clock: LocalClock) -> Result<Params, String> {
     let today = clock.date(chrono::Utc::now());
     let range = DateRange::parse(q.from.as_deref(), q.to.as_deref(), today).map_err(|e| e.to_string())?;
     let hours = match q.hours.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         Some(h) => HourBand::parse(h).map_err(|e| e.to_string())?,
         None => HourBand::ALL_DAY,
     };
+    // none named: the units on duty in these hours in the period (below)
     let units = match q.units.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         Some(u) => parse_units(u)?,
-        None => default_units(state, scope),
+        None => vec![],
     };
     let sent = q.run.is_some();
     let extra_text = q.extra.clone().unwrap_or_default();
@@ -247,7 +282,7 @@ fn compute(state: &AppState, p: &Params, rows: &[PlanRow], cands: &[Candidate], 
         (none.clone(), none, None)
     } else {
         let g = plan::greedy(&inst);
-        let s = plan::improve(&inst, g.clone(), 50);
+        let s = plan::solve(&inst);
         (g, s, plan::exact(&inst, EXACT_LIMIT))
     };
     let posted: Vec<(UnitKind, Coordinates)> =
@@ -304,7 +339,7 @@ pub async fn page(
     b.push_str(
         "<header class=\"notices-head\"><h1>警力部署规划 <span lang=\"en\">Deployment planner</span></h1></header>",
     );
-    let p = match params(&state, &q, &scope, clock) {
+    let mut p = match params(&q, clock) {
         Ok(p) => p,
         Err(e) => {
             form(&mut b, &q, None);
@@ -312,7 +347,32 @@ pub async fn page(
             return html(StatusCode::BAD_REQUEST, &b);
         }
     };
+    // the units on duty in these hours, on average over the period
+    let on_duty = match on_duty_by_kind(&state, &scope, &p, clock).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the units' status history");
+            return (StatusCode::SERVICE_UNAVAILABLE, "暂时无法读取警力记录 · Cannot read the units' history now")
+                .into_response();
+        }
+    };
+    if p.units.is_empty() {
+        p.units = on_duty.iter().map(|(k, n)| (*k, n.round() as usize)).filter(|(_, n)| *n > 0).collect();
+        if p.units.is_empty() {
+            p.units = default_units(&state, &scope);
+        }
+        if p.units.is_empty() {
+            p.units = vec![(UnitKind::Car, 1)];
+        }
+    }
     form(&mut b, &q, Some(&p));
+    let averages: Vec<String> = on_duty.iter().map(|(k, n)| format!("{k} {n:.1}")).collect();
+    let _ = write!(
+        b,
+        "<p class=\"hint plan-on-duty\" data-on-duty=\"{}\">这些时段平均在岗 · On duty in these hours, on average over the period (status log): {}</p>",
+        esc(&averages.join(", ")),
+        if averages.is_empty() { "—".to_owned() } else { esc(&averages.join(", ")) }
+    );
     let (from, to) = p.range.bounds(clock);
     let station = match &scope {
         Scope::Station(s) => Some(s.as_str().to_owned()),
@@ -375,7 +435,7 @@ fn form(b: &mut String, q: &PlanQuery, p: Option<&Params>) {
 }
 
 fn results(b: &mut String, state: &AppState, o: &Outcome, cands: &[Candidate]) {
-    let total: f64 = o.weights.iter().sum();
+    let total: f64 = o.weights.iter().fold(0.0, |a, w| a + w);
     let share = |c: f64| if total > 0.0 { c / total } else { 0.0 };
     let _ = write!(
         b,

@@ -13,9 +13,9 @@ use serde_json::Value;
 use crate::helpers::{JINSHAN, JSL_OUTSIDE_ZONES, NOWHERE, TestApp, by_sorting, spawn, start, test_config};
 
 /// 2025-03-01 00:00 in Lingui (UTC+8), in milliseconds.
-const MARCH_2025: i64 = 1_740_758_400_000;
+pub(crate) const MARCH_2025: i64 = 1_740_758_400_000;
 pub(crate) const DAY: i64 = 86_400_000;
-const HEADER: &str = "external_id,received_at,channel,category,priority,lat,lon,address,description,unit,\
+pub(crate) const HEADER: &str = "external_id,received_at,channel,category,priority,lat,lon,address,description,unit,\
                       dispatched_at,en_route_at,on_scene_at,resolved_at,closed_at,cancelled_at";
 
 /// A past incident: stage times in ms after received (None: not reached).
@@ -37,7 +37,7 @@ pub(crate) struct Past {
 }
 
 /// In Lingui's offset (+08:00), so the file's offsets are really read.
-fn local(ms: i64) -> String {
+pub(crate) fn local(ms: i64) -> String {
     let east8 = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
     DateTime::from_timestamp_millis(ms)
         .expect("a valid time")

@@ -5,23 +5,10 @@
 //! what is wrong; a chief plans over their own station only; an officer
 //! may not plan.
 
-use chrono::{DateTime, FixedOffset, SecondsFormat};
 use domain::access::Role;
 
 use crate::helpers::{JINSHAN, spawn};
-
-/// 2025-03-01 00:00 in Lingui (UTC+8), in milliseconds.
-const MARCH_2025: i64 = 1_740_758_400_000;
-const HEADER: &str = "external_id,received_at,channel,category,priority,lat,lon,address,description,unit,\
-                      dispatched_at,en_route_at,on_scene_at,resolved_at,closed_at,cancelled_at";
-
-fn local(ms: i64) -> String {
-    let east8 = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    DateTime::from_timestamp_millis(ms)
-        .expect("a valid time")
-        .with_timezone(&east8)
-        .to_rfc3339_opts(SecondsFormat::Millis, false)
-}
+use crate::import::{HEADER, MARCH_2025, local};
 
 /// A number in the page: `data-{name}="…"`.
 fn attr(html: &str, name: &str) -> String {
@@ -97,6 +84,21 @@ async fn the_planner_posts_the_unit_where_the_weight_is_and_replays_the_month() 
     // the hour band leaves the evening's calls out when it is the morning
     let (_, morning) = app.html("/plan?run=1&from=2025-03-01&to=2025-03-31&hours=06-09&units=car%3D1&points=1").await;
     assert_eq!(attr(&morning, "incidents"), "0");
+
+    // no units named: those on duty in these hours on average (the status
+    // log; the demo's units have been on duty since the log began)
+    let (status, page) = app.html("/plan?run=1&from=2025-03-01&to=2025-03-31&hours=20-02&points=1").await;
+    assert_eq!(status, 200, "{page}");
+    let on_duty = attr(&page, "on-duty");
+    let units = app.units().await;
+    for kind in ["car", "motorbike", "ebike", "foot"] {
+        let n = units.iter().filter(|u| u["kind"] == kind).count();
+        if n > 0 {
+            assert!(on_duty.contains(&format!("{kind} {n}.0")), "{kind}: {on_duty}");
+            assert!(page.contains(&format!("{kind}={n}")), "the form posts them: {kind}={n}");
+        }
+    }
+    assert!(!on_duty.contains("post"), "fixed posts are not posted: {on_duty}");
 
     // bad input: a 400 that says what is wrong
     for (q, says) in [
