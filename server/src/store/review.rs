@@ -444,6 +444,40 @@ impl Store {
         Ok((total.max(0) as u64, rows))
     }
 
+    /// The incidents of a review's selection as the deployment planner
+    /// reads them (position, priority, zone class, stage times), oldest
+    /// first, not cancelled, at most `plan::MAX_PLAN_ROWS`.
+    pub async fn plan_rows(
+        &self,
+        sel: &Selection,
+        offset_ms: i64,
+        policy: &domain::ResponsePolicy,
+    ) -> Result<Vec<super::plan::PlanRow>, StoreError> {
+        type Row = (f64, f64, i64, Option<String>, Option<String>, i64, Option<i64>, Option<i64>, Option<i64>);
+        let mut q = Sql::new(
+            "SELECT lat, lon, priority, zone_class, station, received_at, dispatched_at, on_scene_at, resolved_at \
+             FROM incidents WHERE cancelled_at IS NULL AND ",
+        );
+        where_clause(&mut q, sel, offset_ms, policy);
+        q.push(" ORDER BY received_at, id LIMIT ").bind(Arg::Int(super::plan::MAX_PLAN_ROWS));
+        let rows: Vec<Row> =
+            on_db!(self.db(), &q.text, |c, text| bind_args!(sqlx::query_as(text), &q.args).fetch_all(c).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| super::plan::PlanRow {
+                lat: r.0,
+                lon: r.1,
+                priority: r.2,
+                zone_class: r.3,
+                station: r.4,
+                received_at: r.5,
+                dispatched_at: r.6,
+                on_scene_at: r.7,
+                resolved_at: r.8,
+            })
+            .collect())
+    }
+
     /// Unit callsigns by id (to name a breakdown by unit).
     pub async fn unit_callsigns(&self) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(on_db!(self.db(), "SELECT id, callsign FROM units ORDER BY callsign", |c, q| sqlx::query_as(q)

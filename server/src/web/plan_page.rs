@@ -40,6 +40,14 @@ pub struct PlanQuery {
     extra: Option<String>,
     /// Present once the form has been sent (then unticked boxes mean no).
     run: Option<String>,
+    // the review's selection (see `crate::review::parse`)
+    station: Option<String>,
+    zone_class: Option<String>,
+    category: Option<String>,
+    channel: Option<String>,
+    priority: Option<String>,
+    weekday: Option<String>,
+    unit: Option<String>,
 }
 
 /// The most units, candidate posts and typed-in posts a plan takes.
@@ -373,20 +381,43 @@ pub async fn page(
         esc(&averages.join(", ")),
         if averages.is_empty() { "—".to_owned() } else { esc(&averages.join(", ")) }
     );
-    let (from, to) = p.range.bounds(clock);
-    let station = match &scope {
-        Scope::Station(s) => Some(s.as_str().to_owned()),
-        _ => None,
+    // the incidents: the review's selection, a chief's held to their station
+    let review = app::review::ReviewParams {
+        from: Some(p.range.from.to_string()),
+        to: Some(p.range.to.to_string()),
+        station: match &scope {
+            Scope::Station(own) => Some(own.to_string()),
+            _ => q.station.clone(),
+        },
+        zone_class: q.zone_class.clone(),
+        category: q.category.clone(),
+        channel: q.channel.clone(),
+        priority: q.priority.clone(),
+        weekday: q.weekday.clone(),
+        unit: q.unit.clone(),
+        ..Default::default()
     };
-    let rows =
-        match state.store.plan_incidents(from.timestamp_millis(), to.timestamp_millis(), station.as_deref()).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the incidents to plan over");
-                return (StatusCode::SERVICE_UNAVAILABLE, "暂时无法读取警情 · Cannot read the incidents now")
-                    .into_response();
-            }
-        };
+    let offset = state.map.utc_offset_minutes;
+    let sel = match crate::review::parse(&state.store, &review, offset, chrono::Utc::now(), true).await {
+        Ok(parsed) => parsed.sel,
+        Err(crate::review::ReviewError::Invalid(e)) => {
+            let _ = write!(b, "<p class=\"notices-error\" role=\"alert\">{}</p>", esc(&e));
+            return html(StatusCode::BAD_REQUEST, &b);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check the selection to plan over");
+            return (StatusCode::SERVICE_UNAVAILABLE, "暂时无法读取警情 · Cannot read the incidents now")
+                .into_response();
+        }
+    };
+    let rows = match state.store.plan_rows(&sel, i64::from(offset) * 60_000, &state.map.policy).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the incidents to plan over");
+            return (StatusCode::SERVICE_UNAVAILABLE, "暂时无法读取警情 · Cannot read the incidents now")
+                .into_response();
+        }
+    };
     let cands = std::sync::Arc::new(candidates(&state, &p, &scope));
     let (st, c2) = (state.clone(), cands.clone());
     let outcome = match tokio::task::spawn_blocking(move || compute(&st, &p, &rows, &c2, clock)).await {
@@ -416,12 +447,14 @@ fn form(b: &mut String, q: &PlanQuery, p: Option<&Params>) {
     let checked = |on: bool| if on { " checked" } else { "" };
     let (points, landmarks) = p.map_or((true, true), |p| (p.points, p.landmarks));
     let extra = p.map_or_else(|| v(&q.extra), |p| esc(&p.extra_text));
+    let selection = selection_fields(q);
     let _ = write!(
         b,
         "<form method=\"get\" action=\"/plan\" class=\"plan-form\"><input type=\"hidden\" name=\"run\" value=\"1\">\
          <label>从 From <input type=\"date\" name=\"from\" value=\"{from}\"></label>\
          <label>至 To <input type=\"date\" name=\"to\" value=\"{to}\"></label>\
          <label>时段 Hours <input name=\"hours\" value=\"{hours}\" placeholder=\"20-02\" size=\"6\"></label>\
+         {selection}\
          <label>警力 Units <input name=\"units\" value=\"{units}\" placeholder=\"car=3, ebike=2, foot=4\" size=\"28\"></label>\
          <fieldset><legend>候选岗位 Candidate posts</legend>\
          <label><input type=\"checkbox\" name=\"points\" value=\"1\"{}> 必巡点 patrol points</label>\
@@ -432,6 +465,29 @@ fn form(b: &mut String, q: &PlanQuery, p: Option<&Params>) {
         checked(points),
         checked(landmarks),
     );
+}
+
+/// The review's filters on the incidents planned over (each a select; the
+/// server checks them as the review does).
+fn selection_fields(q: &PlanQuery) -> String {
+    let select = |name: &str, label: &str, current: &Option<String>, values: &[&str]| {
+        let mut out = format!("<label>{label} <select name=\"{name}\"><option value=\"\">全部 all</option>");
+        for v in values {
+            let chosen = if current.as_deref() == Some(*v) { " selected" } else { "" };
+            let _ = write!(out, "<option value=\"{v}\"{chosen}>{v}</option>");
+        }
+        out.push_str("</select></label>");
+        out
+    };
+    let categories: Vec<&str> = domain::Category::ALL.iter().map(|c| c.as_str()).collect();
+    let channels: Vec<&str> = domain::Channel::ALL.iter().map(|c| c.as_str()).collect();
+    [
+        select("category", "类别 Category", &q.category, &categories),
+        select("priority", "等级 Priority", &q.priority, &["1", "2", "3"]),
+        select("zone_class", "区域 Zone", &q.zone_class, &["core", "crowded", "other", "outside"]),
+        select("channel", "来源 Channel", &q.channel, &channels),
+    ]
+    .concat()
 }
 
 fn results(b: &mut String, state: &AppState, o: &Outcome, cands: &[Candidate]) {

@@ -81,6 +81,17 @@ async fn the_planner_posts_the_unit_where_the_weight_is_and_replays_the_month() 
     assert!(pred_p50.starts_with("0:3"), "30 s + the walk to the car's spot: {pred_p50}");
     assert!(html.contains("class=\"plan-inc covered\""), "the map shows the calls reached in time");
     assert!(html.contains("class=\"plan-inc uncovered\""), "and the late ones");
+    // the review's selection: only the low-priority calls east of the square
+    let (status, low) =
+        app.html("/plan?run=1&from=2025-03-01&to=2025-03-31&priority=3&units=car%3D1&extra=25.248%2C110.228").await;
+    assert_eq!(status, 200, "{low}");
+    assert_eq!(attr(&low, "incidents"), "5");
+    assert_eq!(attr(&low, "total-weight"), "5");
+    assert!(low.contains("<option value=\"3\" selected>3</option>"), "the form keeps the filter");
+    let (_, fights) = app.html("/plan?run=1&from=2025-03-01&to=2025-03-31&category=fight&units=car%3D1&points=1").await;
+    assert_eq!(attr(&fights, "incidents"), "20");
+    let (_, thefts) = app.html("/plan?run=1&from=2025-03-01&to=2025-03-31&category=theft&units=car%3D1&points=1").await;
+    assert_eq!(attr(&thefts, "incidents"), "0");
     // the hour band leaves the evening's calls out when it is the morning
     let (_, morning) = app.html("/plan?run=1&from=2025-03-01&to=2025-03-31&hours=06-09&units=car%3D1&points=1").await;
     assert_eq!(attr(&morning, "incidents"), "0");
@@ -106,6 +117,8 @@ async fn the_planner_posts_the_unit_where_the_weight_is_and_replays_the_month() 
         ("units=tank%3D1", "units: unknown unit kind"),
         ("units=car%3D1&extra=95%2C110", "posts, line 1: lat must be"),
         ("from=2025-04-01&to=2025-03-01", "to"),
+        ("units=car%3D1&category=tank", "category"),
+        ("units=car%3D1&priority=7", "priority must be a whole number from 1 to 3"),
     ] {
         let (status, page) = app.html(&format!("/plan?run=1&{q}")).await;
         assert_eq!(status, 400, "{q}: {page}");
