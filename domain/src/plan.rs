@@ -420,24 +420,14 @@ pub struct ReplayReport {
     pub incidents: Vec<Replayed>,
 }
 
-/// The share-of-sorted-values percentile (nearest rank), as the review's.
-fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    Some(sorted[rank - 1])
-}
-
 fn figures(dispatch: &mut [f64], arrival: &mut [f64], within: usize, count: usize) -> Figures {
-    dispatch.sort_by(f64::total_cmp);
-    arrival.sort_by(f64::total_cmp);
+    use crate::stats::percentile_nearest_rank as p;
     Figures {
         count,
-        dispatch_p50_s: percentile(dispatch, 0.5),
-        dispatch_p90_s: percentile(dispatch, 0.9),
-        arrival_p50_s: percentile(arrival, 0.5),
-        arrival_p90_s: percentile(arrival, 0.9),
+        dispatch_p50_s: p(dispatch, 50.0),
+        dispatch_p90_s: p(dispatch, 90.0),
+        arrival_p50_s: p(arrival, 50.0),
+        arrival_p90_s: p(arrival, 90.0),
         compliance: (count > 0).then(|| within as f64 / count as f64),
     }
 }
