@@ -662,30 +662,42 @@ impl Routing {
         Some(self.total_s(kind, a.distance_m, ms, b.distance_m))
     }
 
-    /// ETAs by road from one position to many, each `None` beyond
-    /// `limit_s` or without a route: one Dijkstra instead of a query each.
-    /// The same numbers as [`Routing::eta_s`] (its access leg rounded up to
-    /// a whole millisecond).
+    /// Where each of `targets` joins the network in `mode` (for many ETAs
+    /// to the same places: snapped once).
+    pub fn snaps(&self, mode: Mode, targets: &[Coordinates]) -> Vec<Option<Snap>> {
+        targets.iter().map(|t| self.snap(mode, *t)).collect()
+    }
+
+    /// A source's start in a search: its snapped node and the access leg in
+    /// whole milliseconds, rounded up like every road time.
+    pub fn seed(&self, kind: UnitKind, at: Snap) -> (u32, u64) {
+        (at.node, (self.leg_s(kind, at.distance_m) * 1000.0).ceil() as u64)
+    }
+
+    /// Seconds to a place that joins the network at `at`, given a search's
+    /// `times` (from [`Routing::times_ms`]) for a unit of `kind`: the road
+    /// time and the egress leg; `None` where the search did not reach.
+    pub fn arrival_s(&self, kind: UnitKind, times: &[u64], at: Snap) -> Option<f64> {
+        let ms = *times.get(at.node as usize)?;
+        (ms != u64::MAX).then(|| ms as f64 / 1000.0 + self.leg_s(kind, at.distance_m))
+    }
+
+    /// ETAs by road from one position to many places (snapped by
+    /// [`Routing::snaps`] for `kind`'s mode), each `None` beyond `limit_s`
+    /// or without a route: one Dijkstra instead of a query each. The same
+    /// numbers as [`Routing::eta_s`] (its access leg rounded up to a whole
+    /// millisecond).
     pub fn etas_from(
         &self,
         kind: UnitKind,
         from: Coordinates,
-        targets: &[Coordinates],
+        targets: &[Option<Snap>],
         limit_s: f64,
     ) -> Vec<Option<f64>> {
         let mode = Mode::of(kind);
         let Some(a) = self.snap(mode, from) else { return vec![None; targets.len()] };
-        let access_ms = (self.leg_s(kind, a.distance_m) * 1000.0).ceil() as u64;
-        let times = self.times_ms(mode, &[(a.node, access_ms)], false, Some((limit_s.max(0.0) * 1000.0) as u64));
-        targets
-            .iter()
-            .map(|t| {
-                let b = self.snap(mode, *t)?;
-                let ms = times[b.node as usize];
-                let s = (ms != u64::MAX).then(|| ms as f64 / 1000.0 + self.leg_s(kind, b.distance_m))?;
-                (s <= limit_s).then_some(s)
-            })
-            .collect()
+        let times = self.times_ms(mode, &[self.seed(kind, a)], false, Some((limit_s.max(0.0) * 1000.0) as u64));
+        targets.iter().map(|t| self.arrival_s(kind, &times, (*t)?).filter(|s| *s <= limit_s)).collect()
     }
 
     /// A unit with no route, ranked by the straight-line model.

@@ -84,11 +84,7 @@ impl StreetGrid {
             let seeds: Vec<(u32, u64)> = sources
                 .iter()
                 .filter(|(k, _)| k == kind)
-                .filter_map(|(_, at)| {
-                    let s = routing.snap(mode, *at)?;
-                    // whole milliseconds, rounded up like every road time
-                    Some((s.node, (routing.leg_s(*kind, s.distance_m) * 1000.0).ceil() as u64))
-                })
+                .filter_map(|(_, at)| Some(routing.seed(*kind, routing.snap(mode, *at)?)))
                 .collect();
             if seeds.is_empty() {
                 continue;
@@ -96,11 +92,7 @@ impl StreetGrid {
             let times = routing.times_ms(mode, &seeds, false, Some(limit_ms));
             for (cell, snap) in out.iter_mut().zip(&self.snaps[mode as usize]) {
                 let Some(s) = snap else { continue };
-                let t = times[s.node as usize];
-                if t == u64::MAX {
-                    continue;
-                }
-                let secs = t as f64 / 1000.0 + routing.leg_s(*kind, s.distance_m);
+                let Some(secs) = routing.arrival_s(*kind, &times, *s) else { continue };
                 if secs <= limit_s && (secs as f32) < *cell {
                     *cell = secs as f32;
                 }

@@ -491,7 +491,7 @@ fn etas_from_one_place_to_many_are_the_single_etas() {
     let from = xy(40.0, 30.0);
     let targets: Vec<Coordinates> = (0..30).map(|i| xy(f64::from(i) * 27.0, f64::from(i % 7) * 97.0)).collect();
     for kind in [UnitKind::Car, UnitKind::Foot, UnitKind::Ebike] {
-        let many = r.etas_from(kind, from, &targets, 200.0);
+        let many = r.etas_from(kind, from, &r.snaps(Mode::of(kind), &targets), 200.0);
         for (t, got) in targets.iter().zip(&many) {
             let want = r.eta_s(kind, from, *t).filter(|s| *s <= 200.0);
             match (got, want) {

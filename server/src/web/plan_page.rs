@@ -263,6 +263,11 @@ fn compute(state: &AppState, p: &Params, rows: &[PlanRow], cands: &[Candidate], 
     let limit = incidents.iter().map(|i| f64::from(i.target_s)).fold(0.0, f64::max);
     let scenes: Vec<Coordinates> = incidents.iter().map(|i| i.at).collect();
     let kinds: Vec<UnitKind> = p.units.iter().map(|(k, _)| *k).collect();
+    // the scenes join the network once per mode, not once per candidate
+    let snapped: Vec<Vec<Option<domain::roads::Snap>>> = match &routing {
+        Some(r) => domain::roads::Mode::ALL.iter().map(|m| r.snaps(*m, &scenes)).collect(),
+        None => vec![],
+    };
     let covers: Vec<Vec<Vec<u32>>> = kinds
         .iter()
         .map(|&kind| {
@@ -270,7 +275,7 @@ fn compute(state: &AppState, p: &Params, rows: &[PlanRow], cands: &[Candidate], 
                 .iter()
                 .map(|c| {
                     let etas: Vec<Option<f64>> = match &routing {
-                        Some(r) => r.etas_from(kind, c.at, &scenes, limit),
+                        Some(r) => r.etas_from(kind, c.at, &snapped[domain::roads::Mode::of(kind) as usize], limit),
                         None => scenes.iter().map(|s| Some(model.eta_s(kind, c.at.distance_m(*s)))).collect(),
                     };
                     etas.iter()
