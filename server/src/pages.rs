@@ -86,6 +86,16 @@ fn client_ip() -> String {
         .unwrap_or_default()
 }
 
+/// Whether `scope` may see unit `u` on the live board.
+fn sees_unit(scope: &Scope, u: &app::wire::UnitView) -> bool {
+    match scope {
+        Scope::All | Scope::Screen => true,
+        Scope::Desk | Scope::Groups(_) => false,
+        Scope::Station(own) => &u.station == own,
+        Scope::Units(own) => own.binary_search(&u.id).is_ok(),
+    }
+}
+
 /// A snapshot narrowed to what `scope` may see of the live board.
 fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
     match scope {
@@ -93,7 +103,7 @@ fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
         Scope::Desk => Snapshot { units: vec![], points: vec![], filtered: true, ..snapshot.clone() },
         Scope::Station(own) => Snapshot {
             epoch: snapshot.epoch.clone(),
-            units: snapshot.units.iter().filter(|u| &u.station == own).cloned().collect(),
+            units: snapshot.units.iter().filter(|u| sees_unit(scope, u)).cloned().collect(),
             incidents: snapshot.incidents.iter().filter(|i| i.station.as_ref() == Some(own)).cloned().collect(),
             figures: snapshot.figures.clone(),
             alerts: snapshot.alerts.iter().filter(|a| a.station.as_ref() == Some(own)).cloned().collect(),
@@ -102,7 +112,7 @@ fn narrow(snapshot: &Snapshot, scope: &Scope) -> Snapshot {
         },
         Scope::Units(own) => Snapshot {
             epoch: snapshot.epoch.clone(),
-            units: snapshot.units.iter().filter(|u| own.binary_search(&u.id).is_ok()).cloned().collect(),
+            units: snapshot.units.iter().filter(|u| sees_unit(scope, u)).cloned().collect(),
             incidents: snapshot
                 .incidents
                 .iter()
@@ -189,14 +199,16 @@ impl Backend for AppState {
         Box::pin(async move {
             let scope = who.scope(Permission::ViewLive).map_err(forbidden)?;
             let Some(street) = self.engine.street_cover() else { return Ok(None) };
-            let (snapshot, _) = self.engine.board().await.map_err(app_error)?;
             let now = Utc::now();
-            let travel = self.map.travel.clone();
-            // the units this caller may see, and of them those that give cover
-            let sources: Vec<(domain::UnitKind, domain::Coordinates)> = narrow(&snapshot, &scope)
-                .units
+            let travel = &self.map.travel;
+            // the units this caller may see (the live fleet, not a whole
+            // snapshot of the board), and of them those that give cover
+            let sources: Vec<(domain::UnitKind, domain::Coordinates)> = self
+                .engine
+                .units()
                 .iter()
-                .filter(|u| domain::reach::gives_cover(u.kind, u.status, u.seen_at, now, &travel))
+                .filter(|u| sees_unit(&scope, u))
+                .filter(|u| domain::reach::gives_cover(u.kind, u.status, u.seen_at, now, travel))
                 .filter_map(|u| Some((u.kind, domain::Coordinates::parse(u.lat?, u.lon?).ok()?)))
                 .collect();
             let policy = self.map.policy.clone();
