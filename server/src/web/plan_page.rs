@@ -101,17 +101,19 @@ fn parse_extra(s: &str) -> Result<Vec<Coordinates>, String> {
     Ok(out)
 }
 
-/// The units a caller may post by default: those of their scope now on
-/// duty (not fixed posts), by kind.
+/// The units a caller may post: of their scope, not fixed posts.
+fn postable(state: &AppState, scope: &Scope) -> Vec<app::wire::UnitView> {
+    let mut units = state.engine.units();
+    units.retain(|u| u.kind != UnitKind::Post && !matches!(scope, Scope::Station(own) if &u.station != own));
+    units
+}
+
+/// The units a caller may post when the status log says nothing: those
+/// on duty now, by kind.
 fn default_units(state: &AppState, scope: &Scope) -> Vec<(UnitKind, usize)> {
     let mut out: Vec<(UnitKind, usize)> = vec![];
-    for u in state.engine.units() {
-        if u.kind == UnitKind::Post || matches!(u.status, UnitStatus::OffDuty | UnitStatus::OutOfService) {
-            continue;
-        }
-        if let Scope::Station(own) = scope
-            && &u.station != own
-        {
+    for u in postable(state, scope) {
+        if matches!(u.status, UnitStatus::OffDuty | UnitStatus::OutOfService) {
             continue;
         }
         match out.iter_mut().find(|(k, _)| *k == u.kind) {
@@ -134,15 +136,7 @@ async fn on_duty_by_kind(
     let windows = p.hours.windows(&p.range, clock);
     let (Some(first), Some(last)) = (windows.first(), windows.last()) else { return Ok(vec![]) };
     let mut out: Vec<(UnitKind, f64)> = vec![];
-    for u in state.engine.units() {
-        if u.kind == UnitKind::Post {
-            continue;
-        }
-        if let Scope::Station(own) = scope
-            && &u.station != own
-        {
-            continue;
-        }
+    for u in postable(state, scope) {
         let (start, changes) = state.store.unit_status_history(u.id.0, first.0, last.1).await?;
         let parse = |s: &str| s.parse::<UnitStatus>().unwrap_or(UnitStatus::OffDuty);
         let changes: Vec<(i64, UnitStatus)> = changes.iter().map(|(at, s)| (*at, parse(s))).collect();
@@ -316,25 +310,13 @@ fn compute(state: &AppState, p: &Params, rows: &[PlanRow], cands: &[Candidate], 
     }
 }
 
-fn secs(v: Option<f64>) -> String {
-    match v {
-        Some(s) => format!("{}:{:02}", (s / 60.0).floor() as i64, (s % 60.0).round() as i64 % 60),
-        None => "—".into(),
-    }
-}
-
 fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.1}%", x * 100.0)).unwrap_or_else(|| "—".into())
 }
 
-fn kind_zh(k: UnitKind) -> &'static str {
-    match k {
-        UnitKind::Car => "警车 car",
-        UnitKind::Motorbike => "摩托 motorbike",
-        UnitKind::Ebike => "电动车 e-bike",
-        UnitKind::Foot => "步巡 foot",
-        UnitKind::Post => "岗亭 post",
-    }
+fn kind_zh(k: UnitKind) -> String {
+    let t = app::i18n::unit_kind(k);
+    format!("{} {}", t.0, t.1)
 }
 
 /// `GET /plan`.
@@ -544,10 +526,30 @@ fn results(b: &mut String, state: &AppState, o: &Outcome, cands: &[Candidate]) {
     let (r, p) = (&o.replay.recorded, &o.replay.predicted);
     b.push_str("<h2>推演 What-if replay</h2><table class=\"notices-table plan-replay\"><thead><tr><th></th><th>实际 Recorded</th><th>按此部署推演 Predicted</th></tr></thead><tbody>");
     for (key, label, rec, pre) in [
-        ("dispatch_p50", "派警 P50 dispatch", secs(r.dispatch_p50_s), secs(p.dispatch_p50_s)),
-        ("dispatch_p90", "派警 P90 dispatch", secs(r.dispatch_p90_s), secs(p.dispatch_p90_s)),
-        ("arrival_p50", "到场 P50 arrival", secs(r.arrival_p50_s), secs(p.arrival_p50_s)),
-        ("arrival_p90", "到场 P90 arrival", secs(r.arrival_p90_s), secs(p.arrival_p90_s)),
+        (
+            "dispatch_p50",
+            "派警 P50 dispatch",
+            app::format::duration(r.dispatch_p50_s),
+            app::format::duration(p.dispatch_p50_s),
+        ),
+        (
+            "dispatch_p90",
+            "派警 P90 dispatch",
+            app::format::duration(r.dispatch_p90_s),
+            app::format::duration(p.dispatch_p90_s),
+        ),
+        (
+            "arrival_p50",
+            "到场 P50 arrival",
+            app::format::duration(r.arrival_p50_s),
+            app::format::duration(p.arrival_p50_s),
+        ),
+        (
+            "arrival_p90",
+            "到场 P90 arrival",
+            app::format::duration(r.arrival_p90_s),
+            app::format::duration(p.arrival_p90_s),
+        ),
         ("compliance", "1-3-5 达标 compliance", pct(r.compliance), pct(p.compliance)),
     ] {
         let _ = write!(
